@@ -1,0 +1,60 @@
+import { expect, test } from './fixtures.ts'
+
+test('Alice and Bob message each other both ways over a direct WebRTC connection', async ({ alice, bob }) => {
+  const aliceId = (await alice.status()).peerId!
+  const bobId = (await bob.status()).peerId!
+
+  // Alice writes in her popup, as a person would.
+  const popup = await alice.open('popup/popup.html')
+  await popup.getByRole('button', { name: /Bob/ }).click()
+  await popup.getByLabel('Message', { exact: true }).fill('Hello Bob, this is Alice')
+  await popup.getByRole('button', { name: 'Send' }).click()
+  const sent = popup.getByRole('log', { name: 'Messages' }).locator('li.out', { hasText: 'Hello Bob, this is Alice' })
+  await expect(sent).toContainText('Delivered')
+
+  // Bob's popup shows it, and he answers.
+  const bobPopup = await bob.open('popup/popup.html')
+  await bobPopup.getByRole('button', { name: /Alice/ }).click()
+  await expect(bobPopup.getByRole('log', { name: 'Messages' }).locator('li.in')).toContainText('Hello Bob, this is Alice')
+  const reply = await bob.api({ method: 'send', peerId: aliceId, text: 'Hi Alice, Bob here', awaitDelivery: true })
+  expect(reply.state).toBe('delivered')
+  await expect(popup.getByRole('log', { name: 'Messages' }).locator('li.in')).toContainText('Hi Alice, Bob here')
+
+  // Both stored the conversation in order, each message once.
+  expect((await alice.messages(bobId)).map(m => [m.direction, m.text, m.state])).toEqual([
+    ['out', 'Hello Bob, this is Alice', 'delivered'],
+    ['in', 'Hi Alice, Bob here', 'received']
+  ])
+  expect((await bob.messages(aliceId)).map(m => [m.direction, m.text, m.state])).toEqual([
+    ['in', 'Hello Bob, this is Alice', 'received'],
+    ['out', 'Hi Alice, Bob here', 'delivered']
+  ])
+
+  // What carried them is a direct WebRTC connection, not the relay.
+  for (const [profile, peerId] of [[alice, bobId], [bob, aliceId]] as const) {
+    const peer = (await profile.status()).peers.find(p => p.peerId === peerId)
+    expect(peer?.state).toBe('connected')
+    expect(peer?.connection).toMatchObject({ transport: 'webrtc', direct: true })
+  }
+  await expect(popup.getByRole('button', { name: /Bob/ })).toContainText('Direct (WebRTC)')
+})
+
+test('after Chrome stops the service worker, Peerlink boots again with the same identity, contacts and conversation', async ({ alice, bob }) => {
+  const bobId = (await bob.status()).peerId!
+  const before = await alice.status()
+  const conversation = await alice.messages(bobId)
+
+  await alice.stopServiceWorker()
+
+  // The next API call wakes the worker; it re-links to the offscreen document that kept running.
+  const after = await alice.waitForStatus(s => s.node === 'running', 'the node after the worker restart')
+  expect(after.peerId).toBe(before.peerId)
+  expect(after.peers.map(p => [p.peerId, p.name])).toEqual(before.peers.map(p => [p.peerId, p.name]))
+  expect(after.relays).toEqual(before.relays)
+  expect(await alice.messages(bobId)).toEqual(conversation)
+
+  const result = await alice.api({ method: 'send', peerId: bobId, text: 'still here after a worker restart', awaitDelivery: true })
+  expect(result.state).toBe('delivered')
+  const received = await bob.messages((await alice.status()).peerId!)
+  expect(received.at(-1)?.text).toBe('still here after a worker restart')
+})

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const RELAY_START_TIMEOUT_MS = 30_000
+
+/** A real relay process (`relay/main.ts`), with a key of its own so restarts keep its address. */
+export class RelayProcess {
+  readonly #keyFile: string
+  #child: ChildProcess | undefined
+  #address = ''
+
+  private constructor (keyFile: string) {
+    this.#keyFile = keyFile
+  }
+
+  /** Starts a relay on a free port (or `port`) of 127.0.0.1, with its key in `keyFile` (a new one by default). */
+  static async start (port = 0, keyFile?: string): Promise<RelayProcess> {
+    const relay = new RelayProcess(keyFile ?? join(mkdtempSync(join(tmpdir(), 'peerlink-relay-')), 'key'))
+    await relay.#spawn(port)
+    return relay
+  }
+
+  /** The relay's multiaddr, with its peer id. */
+  get address (): string {
+    return this.#address
+  }
+
+  get port (): number {
+    return Number(this.#address.split('/')[4])
+  }
+
+  async stop (): Promise<void> {
+    const child = this.#child
+    this.#child = undefined
+    if (child == null || child.exitCode != null) return
+    const exited = new Promise(resolve => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    await exited
+    clearTimeout(timer)
+  }
+
+  /** Stops the relay and starts it again on the same address. */
+  async restart (): Promise<void> {
+    const port = this.port
+    await this.stop()
+    await this.#spawn(port)
+  }
+
+  async #spawn (port: number): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--port', String(port), '--key-file', this.#keyFile], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    this.#child = child
+    let output = ''
+    this.#address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`relay did not start within ${RELAY_START_TIMEOUT_MS} ms:\n${output}`)) }, RELAY_START_TIMEOUT_MS)
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString()
+        const match = /^relay: (\S+)$/m.exec(output)
+        if (match?.[1] != null) { clearTimeout(timer); resolve(match[1]) }
+      }
+      child.stdout?.on('data', onData)
+      child.stderr?.on('data', onData)
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`relay exited with ${code}:\n${output}`)) })
+    })
+  }
+}

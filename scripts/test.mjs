@@ -1,0 +1,54 @@
+// `npm test`: type check, lint, unit tests, build, end-to-end tests in real Chromium.
+// Runs every suite, then prints one closing line: "N passed, N failed[, N skipped]".
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+
+const RESULTS = 'test-results'
+const totals = { passed: 0, failed: 0, skipped: 0 }
+
+function run (title, cmd, args, env = {}) {
+  console.log(`\n=== ${title}`)
+  return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status === 0
+}
+
+function check (title, cmd, args) {
+  const ok = run(title, cmd, args)
+  totals[ok ? 'passed' : 'failed'] += 1
+  return ok
+}
+
+function readJson (path) {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined
+}
+
+rmSync(RESULTS, { recursive: true, force: true })
+mkdirSync(RESULTS, { recursive: true })
+
+check('type check', 'npx', ['tsc', '--noEmit'])
+check('lint', 'npx', ['eslint', '.'])
+
+const vitestOk = run('unit tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}/vitest.json`])
+const vitest = readJson(`${RESULTS}/vitest.json`)
+if (vitest == null) {
+  totals.failed += 1
+} else {
+  totals.passed += vitest.numPassedTests
+  totals.failed += vitest.numFailedTests + (vitestOk || vitest.numFailedTests > 0 ? 0 : 1)
+  totals.skipped += vitest.numPendingTests + vitest.numTodoTests
+}
+
+if (check('build', 'npx', ['vite', 'build', '--logLevel', 'warn'])) {
+  const e2eOk = run('end-to-end tests', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/playwright.json` })
+  const stats = readJson(`${RESULTS}/playwright.json`)?.stats
+  if (stats == null) {
+    totals.failed += 1
+  } else {
+    totals.passed += stats.expected
+    // A flaky test (passed only on retry) counts as failed: flaky is broken.
+    totals.failed += stats.unexpected + stats.flaky + (e2eOk || stats.unexpected + stats.flaky > 0 ? 0 : 1)
+    totals.skipped += stats.skipped
+  }
+}
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''}`)
+process.exit(totals.failed > 0 ? 1 : 0)

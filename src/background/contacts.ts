@@ -1,0 +1,73 @@
+import { MAX_PEERS } from '../common/constants.ts'
+import { ResourceLimitError, UnknownPeerError, ValidationError } from '../common/errors/index.ts'
+import { parsePeerId, parsePeerName } from '../common/validators.ts'
+import type { KeyValueStore } from './key-value-store.ts'
+
+const CONTACTS_KEY = 'contacts'
+
+export interface Contact {
+  peerId: string
+  name: string
+  addedAt: number
+  lastSeen: number | null
+}
+
+/** The peers the user allowed: persisted, validated, bounded. */
+export class Contacts {
+  readonly #storage: KeyValueStore
+  readonly #ownPeerId: string
+
+  constructor (storage: KeyValueStore, ownPeerId: string) {
+    this.#storage = storage
+    this.#ownPeerId = ownPeerId
+  }
+
+  async list (): Promise<Contact[]> {
+    return await this.#storage.get<Contact[]>(CONTACTS_KEY) ?? []
+  }
+
+  /** Returns the contact, or throws `UnknownPeerError`. */
+  async get (peerId: string): Promise<Contact> {
+    const contact = (await this.list()).find(c => c.peerId === peerId)
+    if (contact == null) throw new UnknownPeerError(peerId)
+    return contact
+  }
+
+  /** Adds a peer, or renames it when it is already a contact. */
+  async add (peerIdInput: unknown, nameInput?: unknown): Promise<Contact> {
+    const peerId = parsePeerId(peerIdInput)
+    const name = parsePeerName(nameInput)
+    if (peerId === this.#ownPeerId) {
+      throw new ValidationError('peer id', 'that is this browser\'s own peer id')
+    }
+    const contacts = await this.list()
+    const existing = contacts.find(c => c.peerId === peerId)
+    if (existing != null) {
+      existing.name = name === '' ? existing.name : name
+      await this.#storage.set(CONTACTS_KEY, contacts)
+      return existing
+    }
+    if (contacts.length >= MAX_PEERS) {
+      throw new ResourceLimitError('peers', MAX_PEERS, contacts.length + 1)
+    }
+    const contact: Contact = { peerId, name, addedAt: Date.now(), lastSeen: null }
+    await this.#storage.set(CONTACTS_KEY, [...contacts, contact])
+    return contact
+  }
+
+  async remove (peerIdInput: unknown): Promise<void> {
+    const peerId = parsePeerId(peerIdInput)
+    const contacts = await this.list()
+    if (!contacts.some(c => c.peerId === peerId)) throw new UnknownPeerError(peerId)
+    await this.#storage.set(CONTACTS_KEY, contacts.filter(c => c.peerId !== peerId))
+  }
+
+  /** Records that the peer was heard from. */
+  async touch (peerId: string, at = Date.now()): Promise<void> {
+    const contacts = await this.list()
+    const contact = contacts.find(c => c.peerId === peerId)
+    if (contact == null) return
+    contact.lastSeen = at
+    await this.#storage.set(CONTACTS_KEY, contacts)
+  }
+}

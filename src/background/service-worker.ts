@@ -1,0 +1,51 @@
+/**
+ * Entry point of the background service worker: the brain. Every listener
+ * is registered synchronously at the top level (Chrome only delivers events
+ * to listeners registered in the first turn) and boots the worker
+ * idempotently, so any event can be the first after a restart.
+ */
+import browser from 'webextension-polyfill'
+import { isLinkOffer, LINK_REQUEST } from '../link/handshake.ts'
+import { ApiServer } from './api-server.ts'
+import { Background } from './background.ts'
+import { makeExtensionStorage } from './extension-storage.ts'
+import { makeOffscreenDocument } from './offscreen-document.ts'
+
+declare const self: ServiceWorkerGlobalScope
+
+const HEARTBEAT_ALARM = 'peerlink/heartbeat'
+const HEARTBEAT_PERIOD_MINUTES = 1
+
+const log = (format: string, ...args: unknown[]): void => { console.info(`[peerlink] ${format}`, ...args) }
+const offscreenDocument = makeOffscreenDocument()
+
+const background = new Background({
+  storage: makeExtensionStorage(),
+  ensureOffscreenDocument: async () => await offscreenDocument.ensure(),
+  requestLink: () => { browser.runtime.sendMessage({ type: LINK_REQUEST }).catch(() => {}) },
+  log
+})
+
+const boot = (): void => {
+  background.boot().catch((err: unknown) => { log('boot failed: %o', err) })
+}
+
+self.addEventListener('message', (event) => {
+  if (isLinkOffer(event.data, event.ports)) background.acceptLink(event.ports, event.data.epoch)
+})
+
+browser.runtime.onMessage.addListener((message: unknown) => {
+  if (!ApiServer.isApiMessage(message)) return undefined
+  return background.boot().then(async () => await background.api.handle(message), async () => await background.api.handle(message))
+})
+
+browser.runtime.onConnect.addListener((port) => { background.subscribe(port) })
+
+browser.runtime.onInstalled.addListener(boot)
+browser.runtime.onStartup.addListener(boot)
+
+// The heartbeat re-creates the offscreen document if Chrome ever closed it.
+browser.alarms.onAlarm.addListener((alarm) => { if (alarm.name === HEARTBEAT_ALARM) boot() })
+void browser.alarms.create(HEARTBEAT_ALARM, { periodInMinutes: HEARTBEAT_PERIOD_MINUTES })
+
+boot()

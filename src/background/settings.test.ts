@@ -1,0 +1,38 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
+import { makeMemoryStorage } from './key-value-store.ts'
+import { DEFAULT_SETTINGS, SettingsStore } from './settings.ts'
+
+const relayId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+const relay = (port: number): string => `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${relayId}`
+
+describe('SettingsStore', () => {
+  it('starts from the defaults: no relays and no public STUN', async () => {
+    expect(await new SettingsStore(makeMemoryStorage()).get()).toEqual(DEFAULT_SETTINGS)
+    expect(DEFAULT_SETTINGS.iceServers).toEqual([])
+  })
+
+  it('stores valid relays, without duplicates', async () => {
+    const store = new SettingsStore(makeMemoryStorage())
+    await store.setRelays([relay(1), ` ${relay(1)} `, relay(2)])
+    expect((await store.get()).relays).toEqual([relay(1), relay(2)])
+  })
+
+  it('changes nothing when one address is invalid, and names it', async () => {
+    const store = new SettingsStore(makeMemoryStorage())
+    await store.setRelays([relay(1)])
+    const err = await store.setRelays([relay(2), 'garbage']).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ValidationError)
+    expect((err as ValidationError).data.field).toBe('relay address 2')
+    expect((await store.get()).relays).toEqual([relay(1)])
+  })
+
+  it('bounds the number of relays', async () => {
+    const store = new SettingsStore(makeMemoryStorage())
+    const err = await store.setRelays(Array.from({ length: 17 }, (_, i) => relay(1000 + i))).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ResourceLimitError)
+    expect((err as ResourceLimitError).data).toEqual({ limitType: 'relays', limit: 16, current: 17 })
+  })
+})

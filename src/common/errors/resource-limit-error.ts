@@ -1,0 +1,20 @@
+import { PeerlinkError } from './peerlink-error.ts'
+
+export type LimitType =
+  | 'message-bytes'
+  | 'pending-messages'
+  | 'pending-bytes'
+  | 'connections'
+  | 'connection-attempts'
+  | 'relays'
+  | 'peers'
+  | 'buffered-bytes'
+
+/** A configured limit would be exceeded; nothing already accepted is touched. */
+export class ResourceLimitError extends PeerlinkError<{ limitType: LimitType, limit: number, current: number }> {
+  static override readonly name = 'ResourceLimitError'
+
+  constructor (limitType: LimitType, limit: number, current: number) {
+    super(`Limit "${limitType}" exceeded: ${current} > ${limit}`, { limitType, limit, current })
+  }
+}

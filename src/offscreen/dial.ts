@@ -1,0 +1,52 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Connection, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+
+export interface DialOptions {
+  protocol: string
+  relays: string[]
+  attemptTimeoutMs: number
+  attempts: number
+  signal?: AbortSignal
+  log: (format: string, ...args: unknown[]) => void
+}
+
+/** Errors that another attempt cannot fix: surface them at once. */
+const PERMANENT_ERRORS = new Set(['TooManyOutboundProtocolStreamsError', 'InvalidPeerIdError', 'InvalidMultiaddrError'])
+
+/**
+ * Opens a `protocol` stream on a direct WebRTC connection to `peerId`,
+ * signalled through each configured relay in turn.
+ *
+ * Every attempt is bounded, and a timed-out attempt is retried: in
+ * @libp2p/webrtc 6.0.33 the listener's muxer closes the `init` data channel
+ * (dist/src/muxer.js) before the dialer has seen the connection as connected,
+ * and the dialer then waits for that channel's `open` forever
+ * (dist/src/private-to-private/initiate-connection.js). That wait honours the
+ * dial's abort signal, so a short per-attempt timeout plus a retry is the
+ * whole workaround; it lives here and nowhere else.
+ */
+export async function openWebRTCStream (node: Libp2p, peerId: string, options: DialOptions): Promise<{ connection: Connection, stream: Stream }> {
+  if (options.relays.length === 0) {
+    throw new Error('no relay configured: add a relay on the options page to reach peers')
+  }
+  let lastError: Error = new Error('no attempt made')
+  for (let attempt = 0; attempt < options.attempts; attempt++) {
+    for (const relay of options.relays) {
+      options.signal?.throwIfAborted()
+      const timeout = AbortSignal.timeout(options.attemptTimeoutMs)
+      const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
+      try {
+        const connection = await node.dial(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${peerId}`), { signal })
+        if (connection.limits == null) return { connection, stream: await connection.newStream(options.protocol, { signal }) }
+        lastError = new Error('only a limited relayed connection could be opened')
+      } catch (err) {
+        lastError = err as Error
+        options.log('attempt %d to open a stream to %s via %s failed: %s %s', attempt + 1, peerId, relay, lastError.name, lastError.message)
+        if (PERMANENT_ERRORS.has(lastError.name)) throw lastError
+        if (options.signal?.aborted === true) throw lastError
+      }
+    }
+  }
+  throw lastError
+}

@@ -1,0 +1,146 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Libp2p } from 'libp2p'
+import type { RelayView } from '../api/protocol.ts'
+import {
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL
+} from '../common/constants.ts'
+import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
+import { createNode } from './node.ts'
+import { PeerChannels, type ChannelSink } from './peer-channels.ts'
+
+export interface NodeRuntimeOptions {
+  /** Inbound messages and acks go here; `changed` is replaced by the runtime's own reporting. */
+  sink: Omit<ChannelSink, 'changed'>
+  /** Receives the node's state whenever it changes (debounced). */
+  report: (info: NodeInfo) => void
+  log: (format: string, ...args: unknown[]) => void
+}
+
+const REPORT_DELAY_MS = 50
+
+function sameConfig (a: NodeConfig, b: NodeConfig): boolean {
+  return a.privateKey.length === b.privateKey.length && a.privateKey.every((byte, i) => byte === b.privateKey[i]) &&
+    JSON.stringify(a.relays) === JSON.stringify(b.relays) &&
+    JSON.stringify(a.iceServers) === JSON.stringify(b.iceServers)
+}
+
+/** Runs the libp2p node and its channels; implements what the worker may ask of the offscreen document. */
+export class NodeRuntime {
+  readonly #options: NodeRuntimeOptions
+  #config: NodeConfig | undefined
+  #node: Libp2p | undefined
+  #channels: PeerChannels | undefined
+  #starting: Promise<void> | undefined
+  #error: string | undefined
+  #reportTimer: ReturnType<typeof setTimeout> | undefined
+
+  constructor (options: NodeRuntimeOptions) {
+    this.#options = options
+  }
+
+  /** The API exposed to the worker over the link. */
+  api (): OffscreenApi {
+    return {
+      start: async (config) => { await this.#start(config); return this.info() },
+      info: async () => this.info(),
+      setAllowedPeers: async (peerIds) => {
+        if (this.#config != null) this.#config.allowedPeers = peerIds
+        this.#channels?.setAllowed(peerIds)
+      },
+      sendMessage: async (peerId, seq, body) => { await this.#ready().sendMessage(peerId, seq, body) },
+      closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) }
+    }
+  }
+
+  info (): NodeInfo {
+    const node = this.#node
+    const addresses = node?.getMultiaddrs().map(ma => ma.toString()) ?? []
+    const relays: RelayView[] = (this.#config?.relays ?? []).map(address => this.#relayView(address, addresses))
+    const info: NodeInfo = {
+      peerId: node?.peerId.toString() ?? null,
+      state: this.#error != null ? 'error' : node != null && this.#starting == null ? 'running' : 'starting',
+      addresses,
+      relays,
+      peers: this.#channels?.snapshot() ?? {}
+    }
+    if (this.#error != null) info.error = this.#error
+    return info
+  }
+
+  /** Stops the node, closing every stream with a FIN first. */
+  async stop (): Promise<void> {
+    const node = this.#node
+    this.#node = undefined
+    this.#channels = undefined
+    await node?.stop()
+  }
+
+  #ready (): PeerChannels {
+    if (this.#channels == null) throw new Error(this.#error ?? 'the node is not running yet')
+    return this.#channels
+  }
+
+  async #start (config: NodeConfig): Promise<void> {
+    while (this.#starting != null) await this.#starting
+    if (this.#node != null && this.#config != null && sameConfig(this.#config, config)) {
+      this.#config = config
+      this.#channels?.setAllowed(config.allowedPeers)
+      return
+    }
+    this.#starting = this.#restart(config).finally(() => {
+      this.#starting = undefined
+      this.#scheduleReport()
+    })
+    await this.#starting
+  }
+
+  async #restart (config: NodeConfig): Promise<void> {
+    await this.stop()
+    this.#config = config
+    this.#error = undefined
+    this.#scheduleReport()
+    try {
+      const node = await createNode(config)
+      const channels = new PeerChannels({
+        node,
+        sink: { ...this.#options.sink, changed: () => { this.#scheduleReport() } },
+        relays: config.relays,
+        maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+        writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
+        dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
+        dialAttempts: DEFAULT_DIAL_ATTEMPTS,
+        maxInboundPendingBytes: DEFAULT_MAX_MESSAGE_BYTES * 2,
+        log: this.#options.log
+      })
+      channels.setAllowed(config.allowedPeers)
+      await node.handle(PEERLINK_PROTOCOL, channels.handleInbound)
+      for (const event of ['self:peer:update', 'connection:open', 'connection:close'] as const) {
+        node.addEventListener(event, () => { this.#scheduleReport() })
+      }
+      this.#node = node
+      this.#channels = channels
+      this.#options.log('node %s running, listening on %o', node.peerId.toString(), node.getMultiaddrs().map(String))
+    } catch (err) {
+      this.#error = `${(err as Error).name}: ${(err as Error).message}`
+      this.#options.log('node failed to start: %s', this.#error)
+    }
+  }
+
+  #relayView (address: string, ownAddresses: string[]): RelayView {
+    const relayPeer = address.split('/p2p/').at(-1) ?? ''
+    if (ownAddresses.some(a => a.includes(`/p2p/${relayPeer}/p2p-circuit`))) {
+      return { address, state: 'reserved' }
+    }
+    const connected = this.#node?.getConnections(peerIdFromString(relayPeer)).some(c => c.status === 'open') ?? false
+    if (connected || this.#starting != null) return { address, state: 'connecting' }
+    return { address, state: 'failed', error: 'relay not reachable' }
+  }
+
+  #scheduleReport (): void {
+    if (this.#reportTimer != null) return
+    this.#reportTimer = setTimeout(() => {
+      this.#reportTimer = undefined
+      this.#options.report(this.info())
+    }, REPORT_DELAY_MS)
+  }
+}

@@ -1,0 +1,40 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { FaultTolerance } from '@libp2p/interface'
+import { ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { webTransport } from '@libp2p/webtransport'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import type { NodeConfig } from '../link/apis.ts'
+
+/** Creates and starts the browser's libp2p node: WebRTC through circuit relays, WebSockets, WebTransport. */
+export async function createNode (config: NodeConfig): Promise<Libp2p> {
+  return await createLibp2p({
+    privateKey: privateKeyFromProtobuf(config.privateKey),
+    addresses: {
+      listen: [...config.relays.map(relay => `${relay}/p2p-circuit`), '/webrtc']
+    },
+    transports: [
+      webSockets(),
+      webTransport(),
+      webRTC({ rtcConfiguration: { iceServers: config.iceServers } }),
+      circuitRelayTransport()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // Browsers refuse ws:// and private addresses by default; local relays use both.
+      denyDialMultiaddr: () => false
+    },
+    // An unreachable relay must not stop the node: it shows as failed instead.
+    transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
+    services: {
+      identify: identify(),
+      ping: ping()
+    }
+  })
+}

@@ -1,0 +1,69 @@
+import type { PeerlinkClient } from '../api/client.ts'
+import type { MessageView, PeerView } from '../api/protocol.ts'
+import { errorText, h, shortId } from '../ui/dom.ts'
+import { t } from '../ui/i18n.ts'
+
+export interface ConversationPanel {
+  show: (peer: PeerView) => void
+  update: (message: MessageView) => void
+}
+
+const STATE_TEXT: Record<MessageView['state'], string> = {
+  sending: 'stateSending', sent: 'stateSent', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
+}
+
+function messageItem (message: MessageView): HTMLElement {
+  const meta = message.state === 'failed'
+    ? t('stateFailedBecause', message.error?.message ?? '')
+    : t(STATE_TEXT[message.state])
+  return h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
+    message.text, h('span', { className: 'meta' }, `${new Date(message.at).toLocaleTimeString()} · ${meta}`))
+}
+
+/** One conversation: its messages with their delivery state, and the box to write the next one. */
+export function mountConversationPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): ConversationPanel {
+  let peer: PeerView | undefined
+  const items = new Map<string, HTMLElement>()
+  const heading = h('h2', { id: 'conversation-heading' }, t('conversationNone'))
+  const log = h('ul', { className: 'messages', role: 'log', 'aria-label': t('messagesLabel') })
+  const text = h('textarea', { id: 'message-text', rows: 2 })
+  const error = h('p', { className: 'error', role: 'alert' })
+  const sendButton = h('button', { type: 'submit', className: 'primary' }, t('send'))
+  const form = h('form', {}, h('label', { for: 'message-text' }, t('messageLabel')), text, h('div', { className: 'row' }, sendButton), error)
+
+  const add = (message: MessageView): void => {
+    const item = messageItem(message)
+    const old = items.get(message.id)
+    if (old != null) old.replaceWith(item)
+    else log.append(item)
+    items.set(message.id, item)
+    log.scrollTop = log.scrollHeight
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    if (peer == null || text.value.trim() === '') return
+    error.textContent = ''
+    client.send(peer.peerId, text.value).then(() => { text.value = '' }, (err: unknown) => { error.textContent = errorText(err) })
+  }, { signal })
+  // Enter sends, Shift+Enter starts a new line.
+  text.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); form.requestSubmit() }
+  }, { signal })
+  root.replaceChildren(heading, log, form)
+
+  return {
+    show (next) {
+      const changed = next.peerId !== peer?.peerId
+      peer = next
+      heading.textContent = t('conversationWith', next.name === '' ? shortId(next.peerId) : next.name)
+      if (!changed) return
+      items.clear()
+      log.replaceChildren()
+      client.messages(next.peerId).then((messages) => { messages.forEach(add) }, (err: unknown) => { error.textContent = errorText(err) })
+    },
+    update (message) {
+      if (message.peerId === peer?.peerId) add(message)
+    }
+  }
+}

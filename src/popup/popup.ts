@@ -1,0 +1,32 @@
+/** The popup: contacts at a glance and one conversation. */
+import { makePeerlinkClient } from '../api/client.ts'
+import { localize, t } from '../ui/i18n.ts'
+import { mountContactsPanel } from './contacts-panel.ts'
+import { mountConversationPanel } from './conversation-panel.ts'
+
+const client = makePeerlinkClient()
+const teardown = new AbortController()
+const nodeState = document.getElementById('node-state')!
+
+localize(document)
+document.getElementById('open-options')!.addEventListener('click', (event) => {
+  event.preventDefault()
+  void chrome.runtime.openOptionsPage()
+})
+
+const conversation = mountConversationPanel(document.getElementById('conversation')!, client, teardown.signal)
+const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { conversation.show(peer) }, teardown.signal)
+
+const unsubscribe = client.subscribe((event) => {
+  if (event.type === 'status') {
+    contacts.render(event.status)
+    const running = event.status.node === 'running'
+    nodeState.textContent = running ? t('nodeOnline') : event.status.node === 'error' ? t('nodeError') : t('nodeStarting')
+    nodeState.className = `badge tone-${running ? 'ok' : event.status.node === 'error' ? 'bad' : 'busy'}`
+    nodeState.title = event.status.nodeError ?? ''
+  } else {
+    conversation.update(event.message)
+  }
+})
+
+addEventListener('pagehide', () => { unsubscribe(); teardown.abort() })
