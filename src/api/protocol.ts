@@ -11,13 +11,24 @@ export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
 
 const text = v.string()
+const messageId = v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'a message id is 1 to 64 letters, digits, "-" or "_"'))
 
 export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('getStatus') }),
   v.object({ method: v.literal('setRelays'), relays: v.array(text) }),
   v.object({ method: v.literal('addPeer'), peerId: text, name: v.optional(text) }),
   v.object({ method: v.literal('removePeer'), peerId: text }),
-  v.object({ method: v.literal('send'), peerId: text, text, awaitDelivery: v.optional(v.boolean()) }),
+  v.object({ method: v.literal('resetPeer'), peerId: text }),
+  v.object({
+    method: v.literal('send'),
+    peerId: text,
+    text,
+    id: v.optional(messageId),
+    ttlMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(30 * 24 * 3600_000))),
+    awaitDelivery: v.optional(v.boolean())
+  }),
+  v.object({ method: v.literal('getMessage'), id: messageId }),
+  v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))) }),
   v.object({ method: v.literal('getMessages'), peerId: text, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))) })
 ])
 
@@ -59,6 +70,8 @@ export interface PeerView {
   connection: ConnectionView | null
   lastSeen: number | null
   lastError?: string
+  /** Outgoing messages not yet acknowledged by the peer. */
+  pending: { messages: number, bytes: number }
 }
 
 export interface Status {
@@ -70,7 +83,8 @@ export interface Status {
   peers: PeerView[]
 }
 
-export type MessageState = 'sending' | 'sent' | 'delivered' | 'failed' | 'received'
+/** queued: stored, waiting for the stream; sent: written, waiting for the ack; then delivered or failed. */
+export type MessageState = 'queued' | 'sent' | 'delivered' | 'failed' | 'received'
 
 export interface MessageView {
   id: string
@@ -78,6 +92,8 @@ export interface MessageView {
   direction: 'out' | 'in'
   seq: number
   text: string
+  /** UTF-8 size of the text. */
+  bytes: number
   at: number
   state: MessageState
   error?: SerializedError
@@ -94,7 +110,10 @@ export interface ApiResults {
   setRelays: Status
   addPeer: PeerView
   removePeer: null
+  resetPeer: null
   send: SendResult
+  getMessage: MessageView
+  awaitDelivery: MessageView
   getMessages: MessageView[]
 }
 

@@ -1,15 +1,22 @@
 import type { MessageView, PeerView, Status } from '../api/protocol.ts'
-import { DEFAULT_ACK_TIMEOUT_MS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from '../common/constants.ts'
+import {
+  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS,
+  DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, DEFAULT_TRANSMIT_CALL_TIMEOUT_MS
+} from '../common/constants.ts'
+import { deserializeError, ValidationError } from '../common/errors/index.ts'
 import { parsePeerId } from '../common/validators.ts'
 import type { NodeInfo, OffscreenApi, WorkerApi } from '../link/apis.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
 import { retryOnLinkLoss } from '../link/retry.ts'
 import { ApiServer, type EventPort } from './api-server.ts'
 import { Contacts } from './contacts.ts'
+import { DeliveryWatch } from './delivery-watch.ts'
 import { loadOrCreateIdentity, type Identity } from './identity.ts'
+import { Inbox } from './inbox.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 import { MessageStore } from './message-store.ts'
-import { Messaging } from './messaging.ts'
+import { Outbox } from './outbox.ts'
 import { SettingsStore } from './settings.ts'
 
 export interface BackgroundDeps {
@@ -25,12 +32,14 @@ interface Parts {
   identity: Identity
   settings: SettingsStore
   contacts: Contacts
-  messaging: Messaging
   store: MessageStore
+  outbox: Outbox
+  inbox: Inbox
 }
 
-/** How often lastSeen is written while a peer stays connected. */
-const LAST_SEEN_WRITE_INTERVAL_MS = 10_000
+/** How long `send` with `awaitDelivery` holds its answer before replying with the state so far. */
+const SEND_AWAIT_DELIVERY_MS = 30_000
+const DEFAULT_AWAIT_DELIVERY_MS = 30_000
 
 /**
  * The brain: owns durable state and policy, and drives the offscreen
@@ -39,13 +48,23 @@ const LAST_SEEN_WRITE_INTERVAL_MS = 10_000
 export class Background {
   readonly #deps: BackgroundDeps
   readonly #offscreen: LinkEnd<OffscreenApi>
+  readonly #watch = new DeliveryWatch()
   readonly api: ApiServer
   #parts: Promise<Parts> | undefined
   #nodeInfo: NodeInfo | undefined
 
   constructor (deps: BackgroundDeps) {
     this.#deps = deps
-    this.#offscreen = new LinkEnd<OffscreenApi>({ waitForLinkMs: DEFAULT_LINK_TIMEOUT_MS, onNeedLink: deps.requestLink })
+    this.#offscreen = new LinkEnd<OffscreenApi>({
+      waitForLinkMs: DEFAULT_LINK_TIMEOUT_MS,
+      callTimeoutMs: method => method === 'sendMessages' || method === 'start' ? DEFAULT_TRANSMIT_CALL_TIMEOUT_MS : DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS,
+      // No link: the document may be gone (Chrome closed it) or may just need asking.
+      onNeedLink: () => {
+        void deps.ensureOffscreenDocument().then((created) => { if (!created) deps.requestLink() }, (err: unknown) => {
+          deps.log('could not create the offscreen document: %o', err)
+        })
+      }
+    })
     this.api = new ApiServer({
       getStatus: async () => await this.status(),
       setRelays: async ({ relays }) => {
@@ -61,17 +80,29 @@ export class Background {
         return await this.#peerView(contact.peerId)
       },
       removePeer: async ({ peerId }) => {
-        const { contacts } = await this.boot()
+        const { contacts, outbox } = await this.boot()
         const id = parsePeerId(peerId)
         await contacts.remove(id)
         await this.#callOffscreen('closePeer', id).catch(() => {})
+        await outbox.failPeer(id, 'peer-removed')
         await this.#syncAllowedPeers()
         return null
       },
-      send: async ({ peerId, text, awaitDelivery }) => {
-        const { messaging } = await this.boot()
-        return await messaging.send(parsePeerId(peerId), text, awaitDelivery)
+      resetPeer: async ({ peerId }) => {
+        const { contacts } = await this.boot()
+        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        await this.#callOffscreen('resetPeer', id)
+        return null
       },
+      send: async ({ peerId, text, id, ttlMs, awaitDelivery }) => {
+        const { contacts, outbox } = await this.boot()
+        const contact = await contacts.get(parsePeerId(peerId))
+        const message = await outbox.send({ peerId: contact.peerId, text, id, ttlMs })
+        const final = awaitDelivery === true ? await this.#awaitFinal(message, SEND_AWAIT_DELIVERY_MS) : message
+        return { id: final.id, state: final.state }
+      },
+      getMessage: async ({ id }) => await this.#message(id),
+      awaitDelivery: async ({ id, timeoutMs }) => await this.#awaitFinal(await this.#message(id), timeoutMs ?? DEFAULT_AWAIT_DELIVERY_MS),
       getMessages: async ({ peerId, limit }) => {
         const { store } = await this.boot()
         return await store.list(parsePeerId(peerId), limit ?? 200)
@@ -79,7 +110,7 @@ export class Background {
     })
   }
 
-  /** Loads state and makes sure the node runs; safe to call from every event. */
+  /** Loads state and makes sure the offscreen document runs; safe to call from every event. */
   async boot (): Promise<Parts> {
     this.#parts ??= this.#boot().catch((err: unknown) => {
       this.#parts = undefined
@@ -88,15 +119,22 @@ export class Background {
     return await this.#parts
   }
 
-  /** Takes a link offered by the offscreen document and restarts the node if it needs to. */
+  /** Periodic duties: expire old messages, retry what is pending, make sure the node runs. */
+  async heartbeat (): Promise<void> {
+    const { outbox } = await this.boot()
+    await outbox.expire()
+    await outbox.flushAll()
+  }
+
+  /** Takes a link offered by the offscreen document and (re)starts the node on it. */
   acceptLink (ports: readonly MessagePort[], epoch: number): void {
     const [toOffscreen, toWorker] = ports as [MessagePort, MessagePort]
     exposeOnPort(this.#workerApi(), toWorker)
     this.#offscreen.attach(toOffscreen, epoch)
     this.#deps.log('link %d up', epoch)
-    void this.boot().then(async () => { await this.#syncNode() }).catch((err: unknown) => {
-      this.#deps.log('could not start the node: %o', err)
-    })
+    void this.#syncNode()
+      .then(async () => { await (await this.boot()).outbox.flushAll() })
+      .catch((err: unknown) => { this.#deps.log('could not start the node: %o', err) })
   }
 
   subscribe (port: EventPort): void {
@@ -120,19 +158,28 @@ export class Background {
   }
 
   async #boot (): Promise<Parts> {
-    const { storage } = this.#deps
+    const { storage, log } = this.#deps
     const identity = await loadOrCreateIdentity(storage)
     const store = await MessageStore.open()
     const contacts = new Contacts(storage, identity.peerId)
-    const messaging = new Messaging({
+    const announce = (message: MessageView): void => {
+      this.#watch.notify(message)
+      this.api.broadcast({ type: 'message', message })
+    }
+    const outbox = new Outbox({
       store,
-      contacts,
-      transmit: async (peerId, seq, body) => { await this.#callOffscreen('sendMessage', peerId, seq, body) },
-      emit: event => { this.api.broadcast(event) },
+      transmit: async (peerId, frames) => { await this.#callOffscreen('sendMessages', peerId, frames) },
+      announce,
+      limits: { maxPendingMessages: DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, maxPendingBytes: DEFAULT_MAX_PENDING_BYTES_PER_PEER },
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
-      ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS
+      ttlMs: DEFAULT_MESSAGE_TTL_MS,
+      ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
+      maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+      retryBaseMs: DEFAULT_RETRY_BASE_MS,
+      retryCapMs: DEFAULT_RETRY_CAP_MS,
+      log
     })
-    const parts: Parts = { identity, settings: new SettingsStore(storage), contacts, messaging, store }
+    const parts: Parts = { identity, settings: new SettingsStore(storage), contacts, store, outbox, inbox: new Inbox(store, contacts, announce) }
     const created = await this.#deps.ensureOffscreenDocument()
     // A document that already ran (the worker restarted) waits to be asked for a link.
     if (!created && !this.#offscreen.connected) this.#deps.requestLink()
@@ -141,6 +188,19 @@ export class Background {
 
   async #callOffscreen<K extends keyof OffscreenApi & string> (method: K, ...args: Parameters<OffscreenApi[K]>): Promise<Awaited<ReturnType<OffscreenApi[K]>>> {
     return await retryOnLinkLoss(async () => await this.#offscreen.call(method, ...args))
+  }
+
+  async #message (id: string): Promise<MessageView> {
+    const message = await (await this.boot()).store.get(id)
+    if (message == null) throw new ValidationError('id', `no message ${id}`)
+    return message
+  }
+
+  /** Waits for a final state; a failed message answers with its typed error. */
+  async #awaitFinal (message: MessageView, timeoutMs: number): Promise<MessageView> {
+    const final = await this.#watch.wait(message, timeoutMs, async () => await this.#message(message.id))
+    if (final.state === 'failed' && final.error != null) throw deserializeError(final.error)
+    return final
   }
 
   async #syncNode (): Promise<void> {
@@ -157,18 +217,12 @@ export class Background {
   }
 
   async #nodeChanged (info: NodeInfo): Promise<void> {
-    const { contacts } = await this.boot()
     this.#nodeInfo = info
-    const now = Date.now()
-    for (const contact of await contacts.list()) {
-      const connected = info.peers[contact.peerId]?.state === 'connected'
-      if (connected && now - (contact.lastSeen ?? 0) > LAST_SEEN_WRITE_INTERVAL_MS) await contacts.touch(contact.peerId, now)
-    }
     this.api.broadcast({ type: 'status', status: await this.status() })
   }
 
   async #peerView (peerId: string): Promise<PeerView> {
-    const { contacts } = await this.boot()
+    const { contacts, store } = await this.boot()
     const contact = await contacts.get(peerId)
     const live = this.#nodeInfo?.peers[peerId]
     const view: PeerView = {
@@ -176,19 +230,23 @@ export class Background {
       name: contact.name,
       state: live?.state ?? 'idle',
       connection: live?.connection ?? null,
-      lastSeen: contact.lastSeen
+      lastSeen: live?.state === 'connected' ? Date.now() : contact.lastSeen,
+      pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 }
     }
     if (live?.lastError != null) view.lastError = live.lastError
     return view
   }
 
   #workerApi (): WorkerApi {
+    const parts = async (): Promise<Parts> => await this.boot()
     return {
-      deliver: async (peerId, seq, body) => { await (await this.boot()).messaging.receive(peerId, seq, body) },
-      acked: async (peerId, seq) => { await (await this.boot()).messaging.acknowledge(peerId, seq) },
+      deliver: async (peerId, frames) => await (await parts()).inbox.receive(peerId, frames),
+      acked: async (peerId, seq) => { await (await parts()).outbox.onAck(peerId, seq) },
+      peerHello: async (peerId, next) => { await (await parts()).outbox.onHello(peerId, next) },
+      nextExpected: async (peerId) => await (await parts()).inbox.nextExpected(peerId),
+      peerClosed: async (peerId) => { await (await parts()).outbox.failPeer(peerId, 'peer-closed', 'the peer ended the conversation') },
+      streamLost: async (peerId) => { (await parts()).outbox.onStreamLost(peerId) },
       nodeChanged: async (info) => { await this.#nodeChanged(info) }
     }
   }
 }
-
-export type { MessageView }

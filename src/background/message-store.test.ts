@@ -1,61 +1,108 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ResourceLimitError } from '../common/errors/index.ts'
 import { MessageStore } from './message-store.ts'
 
 let store: MessageStore
 let dbCount = 0
-const openStore = async (): Promise<MessageStore> => { store = await MessageStore.open(`test-${dbCount++}`); return store }
-
+const openStore = async (): Promise<MessageStore> => { store = await MessageStore.open(`store-test-${dbCount++}`); return store }
 afterEach(() => { store.close() })
+
+const limits = { maxPendingMessages: 3, maxPendingBytes: 100 }
+let idCount = 0
+const out = (peerId: string, text: string, at = 1000, expiresAt = 10_000): Parameters<MessageStore['appendOutgoing']>[0] =>
+  ({ id: `m${idCount++}`, peerId, text, bytes: text.length, at, expiresAt })
+const inFrames = (...seqs: number[]): Array<{ seq: number, text: string, bytes: number }> => seqs.map(seq => ({ seq, text: `t${seq}`, bytes: 2 }))
 
 describe('MessageStore', () => {
   it('numbers outgoing messages per peer from 0 without gaps', async () => {
     const s = await openStore()
     const seqs = []
-    for (let i = 0; i < 3; i++) seqs.push((await s.appendOutgoing('A', `m${i}`)).seq)
-    seqs.push((await s.appendOutgoing('B', 'b0')).seq)
+    for (let i = 0; i < 3; i++) seqs.push((await s.appendOutgoing(out('A', `m${i}`), limits)).message.seq)
+    seqs.push((await s.appendOutgoing(out('B', 'b0'), limits)).message.seq)
     expect(seqs).toEqual([0, 1, 2, 0])
   })
 
-  it('drops duplicate incoming sequence numbers, including 0', async () => {
+  it('answers a repeated id with the stored message instead of queueing it twice', async () => {
     const s = await openStore()
-    expect(await s.storeIncoming('A', 0, 'first')).not.toBeNull()
-    expect(await s.storeIncoming('A', 0, 'again')).toBeNull()
-    expect(await s.storeIncoming('A', 1, 'second')).not.toBeNull()
-    expect((await s.list('A', 10)).map(m => m.text)).toEqual(['first', 'second'])
+    const input = out('A', 'once')
+    const first = await s.appendOutgoing(input, limits)
+    const again = await s.appendOutgoing(input, limits)
+    expect(first.created).toBe(true)
+    expect(again.created).toBe(false)
+    expect(again.message).toEqual(first.message)
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 1, bytes: 4 })
   })
 
-  it('applies cumulative acks once, to that peer only', async () => {
+  it('enforces the count and byte limits with a ResourceLimitError, touching nothing queued', async () => {
     const s = await openStore()
-    for (let i = 0; i < 4; i++) await s.appendOutgoing('A', `a${i}`)
-    await s.appendOutgoing('B', 'b0')
-    const firstAck = await s.acknowledge('A', 2)
-    expect(firstAck.map(m => m.seq)).toEqual([0, 1, 2])
-    expect(await s.acknowledge('A', 1)).toEqual([])
-    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'delivered', 'sending'])
-    expect((await s.list('B', 10))[0]?.state).toBe('sending')
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', 'x'.repeat(10)), limits)
+    const tooMany = await s.appendOutgoing(out('A', 'y'), limits).catch((e: unknown) => e)
+    expect(tooMany).toBeInstanceOf(ResourceLimitError)
+    expect((tooMany as ResourceLimitError).data).toEqual({ limitType: 'pending-messages', limit: 3, current: 4 })
+    const tooBig = await s.appendOutgoing(out('B', 'z'.repeat(101)), limits).catch((e: unknown) => e)
+    expect((tooBig as ResourceLimitError).data).toEqual({ limitType: 'pending-bytes', limit: 100, current: 101 })
+    expect((await s.list('A', 10)).map(m => m.seq)).toEqual([0, 1, 2])
+    expect(await s.list('B', 10)).toEqual([])
+    // The refused message did not use up a sequence number.
+    await s.acknowledge('A', 0)
+    expect((await s.appendOutgoing(out('A', 'next'), limits)).message.seq).toBe(3)
   })
 
-  it('ignores acks for sequence numbers never sent', async () => {
+  it('stores incoming messages in order: drops duplicates (including 0) and everything after a gap', async () => {
     const s = await openStore()
-    await s.appendOutgoing('A', 'a0')
-    expect(await s.acknowledge('A', 5)).toEqual([])
-    expect((await s.acknowledge('A', 0)).map(m => m.seq)).toEqual([0])
+    expect((await s.storeIncoming('A', inFrames(0, 1))).ackSeq).toBe(1)
+    expect((await s.storeIncoming('A', inFrames(0, 1))).stored).toEqual([])
+    const gap = await s.storeIncoming('A', inFrames(3, 4))
+    expect(gap).toEqual({ stored: [], ackSeq: 1 })
+    const resent = await s.storeIncoming('A', inFrames(1, 2, 3, 4))
+    expect(resent.stored.map(m => m.seq)).toEqual([2, 3, 4])
+    expect(resent.ackSeq).toBe(4)
+    expect(await s.nextExpected('A')).toBe(5)
+    expect(await s.nextExpected('B')).toBe(0)
+    expect((await s.storeIncoming('B', [])).ackSeq).toBe(-1)
   })
 
-  it('keeps a delivered message delivered, and clears an old error on delivery', async () => {
+  it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {
     const s = await openStore()
-    const m = await s.appendOutgoing('A', 'x')
-    await s.setState(m.id, 'failed', { name: 'DeliveryFailedError', message: 'late', data: {} })
-    const [delivered] = await s.acknowledge('A', 0)
-    expect(delivered?.state).toBe('delivered')
-    expect(delivered?.error).toBeUndefined()
-    expect(await s.setState(m.id, 'failed')).toBeNull()
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100 })
+    await s.appendOutgoing(out('B', 'b0'), limits)
+    expect((await s.acknowledge('A', 1)).map(m => m.seq)).toEqual([0, 1])
+    expect(await s.acknowledge('A', 0)).toEqual([])
+    expect(await s.acknowledge('A', 7)).toEqual([])
+    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'queued'])
+    expect(await s.pendingByPeer()).toEqual(new Map([['A', { messages: 1, bytes: 2 }], ['B', { messages: 1, bytes: 2 }]]))
+    await s.acknowledge('A', 2)
+    expect((await s.pendingByPeer()).has('A')).toBe(false)
   })
 
-  it('lists the newest messages, oldest first', async () => {
+  it('fails only the messages selected, releasing their share; a late ack does not count them twice', async () => {
     const s = await openStore()
-    for (let i = 0; i < 5; i++) await s.appendOutgoing('A', `m${i}`, 1000 + i)
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
+    await s.appendOutgoing(out('A', 'old', 1000, 2000), l)
+    await s.appendOutgoing(out('A', 'fresh', 1500, 9000), l)
+    const failed = await s.failPending('A', m => ({ name: 'DeliveryFailedError', message: `expired ${m.id}`, data: {} }), m => (m.expiresAt ?? 0) <= 5000)
+    expect(failed.map(m => m.text)).toEqual(['old'])
+    expect(failed[0]?.error?.message).toBe(`expired ${failed[0]?.id}`)
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 1, bytes: 5 })
+    // The peer acks both later: the failed one stays failed and is not subtracted again.
+    await s.acknowledge('A', 1)
+    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['failed', 'delivered'])
+    expect((await s.pendingByPeer()).has('A')).toBe(false)
+  })
+
+  it('lists pending messages from a sequence number within a byte budget', async () => {
+    const s = await openStore()
+    for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', 'x'.repeat(10)), { maxPendingMessages: 10, maxPendingBytes: 1000 })
+    expect((await s.pending('A', 1, 25)).map(m => m.seq)).toEqual([1, 2])
+    expect((await s.pending('A', 0, 5)).map(m => m.seq)).toEqual([0])
+    const sent = await s.markSent((await s.pending('A')).map(m => m.id))
+    expect(sent.every(m => m.state === 'sent')).toBe(true)
+  })
+
+  it('lists the newest messages of a conversation, oldest first, same-millisecond ones in order', async () => {
+    const s = await openStore()
+    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000 })
     expect((await s.list('A', 2)).map(m => m.text)).toEqual(['m3', 'm4'])
   })
 })

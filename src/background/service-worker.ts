@@ -44,8 +44,11 @@ browser.runtime.onConnect.addListener((port) => { background.subscribe(port) })
 browser.runtime.onInstalled.addListener(boot)
 browser.runtime.onStartup.addListener(boot)
 
-// The heartbeat re-creates the offscreen document if Chrome ever closed it.
-browser.alarms.onAlarm.addListener((alarm) => { if (alarm.name === HEARTBEAT_ALARM) boot() })
+// The heartbeat re-creates the offscreen document if Chrome ever closed it,
+// expires old messages and retries pending ones.
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === HEARTBEAT_ALARM) background.heartbeat().catch((err: unknown) => { log('heartbeat failed: %o', err) })
+})
 void browser.alarms.create(HEARTBEAT_ALARM, { periodInMinutes: HEARTBEAT_PERIOD_MINUTES })
 
 boot()

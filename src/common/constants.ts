@@ -12,7 +12,7 @@ export const FRAME_HEADER_BYTES = 9
 /** How long one write may wait for the stream to accept it. */
 export const DEFAULT_WRITE_TIMEOUT_MS = 10_000
 
-/** How long a caller asking for delivery waits for the peer's ack. */
+/** Without an ack for this long, everything unacknowledged is sent again. */
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000
 
 /**
@@ -36,3 +36,39 @@ export const MAX_PEERS = 1_000
 
 /** Longest peer name, in characters. */
 export const MAX_PEER_NAME_CHARS = 64
+
+/** Messages waiting for an ack, per peer; over it `send` fails with a ResourceLimitError. */
+export const DEFAULT_MAX_PENDING_MESSAGES_PER_PEER = 200
+
+/** Bytes of messages waiting for an ack, per peer. */
+export const DEFAULT_MAX_PENDING_BYTES_PER_PEER = 16 * 1024 * 1024
+
+/** A message not acknowledged within this time fails as expired. */
+export const DEFAULT_MESSAGE_TTL_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Unacknowledged bytes on the wire toward one peer. Acks are the credit:
+ * pausing a WebRTC stream does not stop the remote from sending, so this
+ * window is what bounds the receiver's buffers while its worker is away.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 1024 * 1024
+
+/** Inbound message bytes the offscreen document holds for the worker (all peers). */
+export const DEFAULT_MAX_BUFFERED_INBOUND_BYTES = 8 * 1024 * 1024
+
+/** Offscreen → worker: a call unanswered this long means the worker stopped; wake it and relink. */
+export const DEFAULT_WORKER_CALL_TIMEOUT_MS = 3_000
+
+/** Worker → offscreen: bound on calls, except transmissions, which may wait for a dial. */
+export const DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS = 15_000
+export const DEFAULT_TRANSMIT_CALL_TIMEOUT_MS = 60_000
+
+/** Retry of a peer that could not be reached: full jitter between 0 and min(cap, base * 2^attempt). */
+export const DEFAULT_RETRY_BASE_MS = 500
+export const DEFAULT_RETRY_CAP_MS = 30_000
+
+/** A message frame this far ahead of the next expected sequence number resets the stream. */
+export const MAX_SEQ_AHEAD = 100_000
+
+/** Delay before a batch of acks goes out, so one ack covers a burst. */
+export const ACK_DELAY_MS = 2

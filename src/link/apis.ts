@@ -33,17 +33,35 @@ export type OffscreenApi = {
   start: (config: NodeConfig) => Promise<NodeInfo>
   info: () => Promise<NodeInfo>
   setAllowedPeers: (peerIds: string[]) => Promise<void>
-  /** Writes one message frame to the peer, dialing it first if needed. */
-  sendMessage: (peerId: string, seq: number, body: Uint8Array) => Promise<void>
+  /** Writes message frames to the peer in order, dialing it first if needed. */
+  sendMessages: (peerId: string, frames: MessageFrame[]) => Promise<void>
   /** Sends CLOSE and hangs up on the peer. */
   closePeer: (peerId: string) => Promise<void>
+  /** Resets the peer's stream (the peer sees a StreamResetError); the next send reconnects. */
+  resetPeer: (peerId: string) => Promise<void>
+}
+
+export interface MessageFrame {
+  seq: number
+  body: Uint8Array
 }
 
 /** Exposed by the worker: policy and durable state. */
 export type WorkerApi = {
-  /** Stores an inbound message durably; the offscreen document acks only after this resolves. */
-  deliver: (peerId: string, seq: number, body: Uint8Array) => Promise<void>
+  /**
+   * Stores inbound messages durably and answers the cumulative sequence
+   * number to acknowledge (-1: none); the offscreen document acks only then.
+   */
+  deliver: (peerId: string, frames: MessageFrame[]) => Promise<number>
   /** The peer acknowledged every message up to and including `seq`. */
   acked: (peerId: string, seq: number) => Promise<void>
+  /** A new stream's HELLO: the peer expects `nextExpectedSeq` next. */
+  peerHello: (peerId: string, nextExpectedSeq: number) => Promise<void>
+  /** What to put in our HELLO on a new stream to the peer. */
+  nextExpected: (peerId: string) => Promise<number>
+  /** The peer sent CLOSE: it ended the conversation on purpose. */
+  peerClosed: (peerId: string) => Promise<void>
+  /** The stream to the peer ended (reset, closed, or its connection died). */
+  streamLost: (peerId: string) => Promise<void>
   nodeChanged: (info: NodeInfo) => Promise<void>
 }

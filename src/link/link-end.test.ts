@@ -76,6 +76,25 @@ describe('LinkEnd', () => {
     await expect(pending).resolves.toBe('b:later')
   })
 
+  it('closes a silent link after the call timeout, so retries go to the next link', async () => {
+    vi.useFakeTimers()
+    const onNeedLink = vi.fn()
+    const end = new LinkEnd<Api>({ waitForLinkMs: 5_000, callTimeoutMs: () => 100, onNeedLink })
+    end.attach(link(makeApi('silent')), 1)
+    const hung = end.call('hang').catch((e: unknown) => e)
+    const other = end.call('hang').catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(101)
+    expect(await hung).toBeInstanceOf(LinkClosedError)
+    expect(((await hung) as LinkClosedError).data.reason).toBe('no answer to hang within 100 ms')
+    expect(await other).toBeInstanceOf(LinkClosedError)
+    expect(end.connected).toBe(false)
+    const retry = end.call('echo', 'again')
+    expect(onNeedLink).toHaveBeenCalledOnce()
+    end.attach(link(makeApi('fresh')), 2)
+    vi.useRealTimers()
+    await expect(retry).resolves.toBe('fresh:again')
+  })
+
   it('gives up waiting for a link after the timeout', async () => {
     vi.useFakeTimers()
     const end = new LinkEnd<Api>({ waitForLinkMs: 500 })

@@ -54,6 +54,13 @@ interface Link {
 export interface LinkEndOptions {
   /** How long a call waits for a link when none is up. */
   waitForLinkMs: number
+  /**
+   * How long a call may go unanswered. The other side of a MessagePort can
+   * vanish without a sound (a stopped service worker), so silence past this
+   * closes the link: the call and every other pending one reject with
+   * `LinkClosedError`, and retries wait for the next link.
+   */
+  callTimeoutMs?: (method: string) => number
   /** Called when a call finds no link, so the owner can ask for one. */
   onNeedLink?: () => void
 }
@@ -98,9 +105,20 @@ export class LinkEnd<Api extends LinkApi> {
   /** Calls `method` on the other side. Rejects with the remote's typed error, or `LinkClosedError`. */
   async call<K extends keyof Api & string> (method: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> {
     const link = this.#link ?? await this.#waitForLink()
-    const outcome = await Promise.race([link.remote[method]!(...args), link.closed.promise])
-    if (!outcome.ok) throw deserializeError(outcome.error)
-    return outcome.value as Awaited<ReturnType<Api[K]>>
+    const timeoutMs = this.#options.callTimeoutMs?.(method)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    if (timeoutMs != null) {
+      timer = setTimeout(() => {
+        if (this.#link === link) this.close(`no answer to ${method} within ${timeoutMs} ms`)
+      }, timeoutMs)
+    }
+    try {
+      const outcome = await Promise.race([link.remote[method]!(...args), link.closed.promise])
+      if (!outcome.ok) throw deserializeError(outcome.error)
+      return outcome.value as Awaited<ReturnType<Api[K]>>
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   async #waitForLink (): Promise<Link> {

@@ -2,6 +2,7 @@ import { LengthPrefixedDecoder } from '@libp2p/utils'
 import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { decodeFrame, encodeFrame, MalformedFrameError, type Frame } from '../common/frames.ts'
 import { FRAME_HEADER_BYTES } from '../common/constants.ts'
+import type { InboundBudget } from './inbound-budget.ts'
 
 /** Why a channel ended, as shown in the peer's state. */
 export interface CloseCause {
@@ -11,13 +12,16 @@ export interface CloseCause {
   detail?: string
 }
 
+type MessageFrame = Extract<Frame, { type: 'message' }>
+type ControlFrame = Exclude<Frame, { type: 'message' }>
+
 export interface FramedChannelOptions {
   maxMessageBytes: number
   writeTimeoutMs: number
-  /** Inbound bytes waiting for the handler before the stream is paused. */
-  maxInboundPendingBytes: number
-  /** Frames are handled one at a time, in order. */
-  onFrame: (frame: Frame, channel: FramedChannel) => Promise<void>
+  budget: InboundBudget
+  /** Consecutive message frames, handled in order as one batch. */
+  onMessages: (frames: MessageFrame[], channel: FramedChannel) => Promise<void>
+  onControl: (frame: ControlFrame, channel: FramedChannel) => Promise<void>
   onClose: (cause: CloseCause, channel: FramedChannel) => void
 }
 
@@ -28,9 +32,10 @@ export class ChannelClosedError extends Error {
 }
 
 /**
- * One Peerlink stream to a peer: length-prefixed frames in and out, writes
- * bounded by a timeout and byte-counted backpressure, inbound frames handled
- * strictly in order and paused when the handler falls behind.
+ * One Peerlink stream to a peer: length-prefixed frames in and out. Writes
+ * wait for `drain` within a timeout; inbound frames are queued (counted
+ * against the shared budget) and handled strictly in order, message frames
+ * in batches so one worker call and one ack cover a burst.
  */
 export class FramedChannel {
   readonly stream: Stream
@@ -38,8 +43,9 @@ export class FramedChannel {
   readonly peerId: string
   readonly #options: FramedChannelOptions
   readonly #decoder: LengthPrefixedDecoder
-  #handling: Promise<void> = Promise.resolve()
-  #pendingInboundBytes = 0
+  readonly #queue: Frame[] = []
+  readonly #unsubscribe: () => void
+  #draining = false
   #closed = false
 
   constructor (stream: Stream, connection: Connection, options: FramedChannelOptions) {
@@ -51,6 +57,8 @@ export class FramedChannel {
     this.#decoder = new LengthPrefixedDecoder({ maxDataLength: maxFrame, maxBufferSize: maxFrame + 16 })
     stream.addEventListener('message', this.#onMessage)
     stream.addEventListener('close', this.#onClose)
+    this.#unsubscribe = options.budget.onChange(pressured => { this.#applyPressure(pressured) })
+    this.#applyPressure(options.budget.pressured)
   }
 
   get open (): boolean {
@@ -89,41 +97,65 @@ export class FramedChannel {
       .catch((err: Error) => { this.stream.abort(err) })
   }
 
-  /** Resets the stream with a reason. */
+  /** Resets the stream with a reason; the peer sees a `StreamResetError`. */
   abort (err: Error): void {
     this.stream.abort(err)
   }
 
   readonly #onMessage = (event: StreamMessageEvent): void => {
-    let frames: Frame[]
     try {
-      frames = [...this.#decoder.decode(event.data)].map(decodeFrame)
+      for (const data of this.#decoder.decode(event.data)) {
+        const frame = decodeFrame(data)
+        if (frame.type === 'message') this.#options.budget.reserve(frame.body.byteLength)
+        this.#queue.push(frame)
+      }
     } catch (err) {
-      const reason = err instanceof MalformedFrameError ? err : new MalformedFrameError((err as Error).message)
-      this.stream.abort(reason)
+      this.stream.abort(err instanceof MalformedFrameError ? err : new MalformedFrameError((err as Error).message))
       return
     }
-    for (const frame of frames) {
-      const bytes = frame.type === 'message' ? frame.body.byteLength : 0
-      this.#pendingInboundBytes += bytes
-      if (this.#pendingInboundBytes > this.#options.maxInboundPendingBytes) {
-        // Stop reading so backpressure reaches the sender instead of memory.
-        this.stream.pause()
+    void this.#drain()
+  }
+
+  async #drain (): Promise<void> {
+    if (this.#draining) return
+    this.#draining = true
+    try {
+      while (this.#queue.length > 0) {
+        const first = this.#queue[0]!
+        if (first.type !== 'message') {
+          this.#queue.shift()
+          await this.#options.onControl(first, this)
+          continue
+        }
+        let count = 0
+        while (this.#queue[count]?.type === 'message') count++
+        const batch = this.#queue.splice(0, count) as MessageFrame[]
+        try {
+          await this.#options.onMessages(batch, this)
+        } finally {
+          for (const frame of batch) this.#options.budget.release(frame.body.byteLength)
+        }
       }
-      this.#handling = this.#handling
-        .then(async () => { await this.#options.onFrame(frame, this) })
-        .catch((err: Error) => { this.stream.abort(err) })
-        .finally(() => {
-          this.#pendingInboundBytes -= bytes
-          if (this.#pendingInboundBytes <= this.#options.maxInboundPendingBytes / 2 && this.stream.readStatus === 'paused') {
-            this.stream.resume()
-          }
-        })
+    } catch (err) {
+      this.stream.abort(err as Error)
+    } finally {
+      this.#draining = false
     }
+  }
+
+  #applyPressure (pressured: boolean): void {
+    if (this.stream.readStatus === 'closed' || this.stream.readStatus === 'closing') return
+    if (pressured) this.stream.pause()
+    else this.stream.resume()
   }
 
   readonly #onClose = (event: StreamCloseEvent): void => {
     this.#closed = true
+    this.#unsubscribe()
+    // What was queued and never handled gives its share of the budget back.
+    for (const frame of this.#queue.splice(0)) {
+      if (frame.type === 'message') this.#options.budget.release(frame.body.byteLength)
+    }
     const cause: CloseCause = { local: event.local ?? false }
     if (event.error != null) {
       cause.error = event.error.name

@@ -2,10 +2,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../api/protocol.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL
 } from '../common/constants.ts'
 import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
 import { createNode } from './node.ts'
+import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
 
 export interface NodeRuntimeOptions {
@@ -27,6 +28,7 @@ function sameConfig (a: NodeConfig, b: NodeConfig): boolean {
 /** Runs the libp2p node and its channels; implements what the worker may ask of the offscreen document. */
 export class NodeRuntime {
   readonly #options: NodeRuntimeOptions
+  readonly #budget = new InboundBudget(DEFAULT_MAX_BUFFERED_INBOUND_BYTES)
   #config: NodeConfig | undefined
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
@@ -47,8 +49,9 @@ export class NodeRuntime {
         if (this.#config != null) this.#config.allowedPeers = peerIds
         this.#channels?.setAllowed(peerIds)
       },
-      sendMessage: async (peerId, seq, body) => { await this.#ready().sendMessage(peerId, seq, body) },
-      closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) }
+      sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
+      closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
+      resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) }
     }
   }
 
@@ -105,11 +108,11 @@ export class NodeRuntime {
         node,
         sink: { ...this.#options.sink, changed: () => { this.#scheduleReport() } },
         relays: config.relays,
+        budget: this.#budget,
         maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
         writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
-        maxInboundPendingBytes: DEFAULT_MAX_MESSAGE_BYTES * 2,
         log: this.#options.log
       })
       channels.setAllowed(config.allowedPeers)

@@ -3,7 +3,7 @@
  * and links to the background worker, offering a new link whenever the
  * worker asks (after each of its restarts).
  */
-import { DEFAULT_LINK_TIMEOUT_MS } from '../common/constants.ts'
+import { DEFAULT_LINK_TIMEOUT_MS, DEFAULT_WORKER_CALL_TIMEOUT_MS } from '../common/constants.ts'
 import type { WorkerApi } from '../link/apis.ts'
 import { LINK_OFFER, LINK_REQUEST, type LinkOffer } from '../link/handshake.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
@@ -13,19 +13,41 @@ import { NodeRuntime } from './node-runtime.ts'
 const log = (format: string, ...args: unknown[]): void => { console.info(`[peerlink] ${format}`, ...args) }
 
 let epoch = 0
-const worker = new LinkEnd<WorkerApi>({ waitForLinkMs: DEFAULT_LINK_TIMEOUT_MS, onNeedLink: () => { void offerLink() } })
+// A stopped worker never answers: after a short silence the link is dropped,
+// and the next call offers a new one through navigator.serviceWorker, which
+// wakes the worker.
+const worker = new LinkEnd<WorkerApi>({
+  waitForLinkMs: DEFAULT_LINK_TIMEOUT_MS,
+  callTimeoutMs: () => DEFAULT_WORKER_CALL_TIMEOUT_MS,
+  onNeedLink: () => { void offerLink() }
+})
+
+/** Calls the worker until it answers: every call is safe to repeat, and giving up would lose an event. */
+const tell = async <K extends keyof WorkerApi & string>(method: K, ...args: Parameters<WorkerApi[K]>): Promise<Awaited<ReturnType<WorkerApi[K]>>> =>
+  await retryOnLinkLoss(async () => await worker.call(method, ...args), Infinity)
 
 const runtime = new NodeRuntime({
   sink: {
-    // Both are safe to repeat on a new link: the worker drops duplicates.
-    deliver: async (peerId, seq, body) => { await retryOnLinkLoss(async () => { await worker.call('deliver', peerId, seq, body) }) },
-    acked: async (peerId, seq) => { await retryOnLinkLoss(async () => { await worker.call('acked', peerId, seq) }) }
+    deliver: async (peerId, frames) => await tell('deliver', peerId, frames),
+    acked: async (peerId, seq) => { await tell('acked', peerId, seq) },
+    peerHello: async (peerId, next) => { await tell('peerHello', peerId, next) },
+    nextExpected: async (peerId) => await tell('nextExpected', peerId),
+    peerClosed: async (peerId) => { await tell('peerClosed', peerId) },
+    streamLost: async (peerId) => { await tell('streamLost', peerId) }
   },
   report: (info) => { worker.call('nodeChanged', info).catch(() => {}) },
   log
 })
 
+let offering: Promise<void> | undefined
+
+/** Offers the worker a new link; concurrent requests share one offer. */
 async function offerLink (): Promise<void> {
+  offering ??= makeOffer().finally(() => { offering = undefined })
+  await offering
+}
+
+async function makeOffer (): Promise<void> {
   const registration = await navigator.serviceWorker.ready
   const toOffscreen = new MessageChannel()
   const toWorker = new MessageChannel()

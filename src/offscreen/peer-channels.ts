@@ -1,16 +1,21 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-import { PEERLINK_PROTOCOL } from '../common/constants.ts'
-import type { Frame } from '../common/frames.ts'
-import type { PeerConnectionInfo } from '../link/apis.ts'
+import { ACK_DELAY_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL } from '../common/constants.ts'
+import { MalformedFrameError } from '../common/frames.ts'
+import type { MessageFrame, PeerConnectionInfo } from '../link/apis.ts'
 import { describeConnection } from './connection-view.ts'
 import { openWebRTCStream } from './dial.ts'
-import { FramedChannel, type CloseCause } from './framed-channel.ts'
+import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
+import type { InboundBudget } from './inbound-budget.ts'
 
-/** Where inbound traffic goes: the worker, over the link. */
+/** Where inbound traffic and stream events go: the worker, over the link. */
 export interface ChannelSink {
-  deliver: (peerId: string, seq: number, body: Uint8Array) => Promise<void>
+  deliver: (peerId: string, frames: MessageFrame[]) => Promise<number>
   acked: (peerId: string, seq: number) => Promise<void>
+  peerHello: (peerId: string, nextExpectedSeq: number) => Promise<void>
+  nextExpected: (peerId: string) => Promise<number>
+  peerClosed: (peerId: string) => Promise<void>
+  streamLost: (peerId: string) => Promise<void>
   changed: () => void
 }
 
@@ -18,11 +23,11 @@ export interface PeerChannelsOptions {
   node: Libp2p
   sink: ChannelSink
   relays: string[]
+  budget: InboundBudget
   maxMessageBytes: number
   writeTimeoutMs: number
   dialTimeoutMs: number
   dialAttempts: number
-  maxInboundPendingBytes: number
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -32,15 +37,24 @@ class PeerNotAllowedError extends Error {
   override readonly name = 'PeerNotAllowedError'
 }
 
+/** The stream was reset because the user asked to reconnect. */
+class ResetByUserError extends Error {
+  static override readonly name = 'ResetByUserError'
+  override readonly name = 'ResetByUserError'
+}
+
 /**
  * One framed stream per peer: opened on demand (dialing WebRTC through the
  * relays, one dial in flight per peer) or accepted from an allowed peer.
+ * Every new stream starts with a HELLO saying which sequence number we
+ * expect, so the peer resends what we lack.
  */
 export class PeerChannels {
   readonly #options: PeerChannelsOptions
   readonly #channels = new Map<string, FramedChannel>()
   readonly #dials = new Map<string, Promise<FramedChannel>>()
   readonly #info = new Map<string, PeerConnectionInfo>()
+  readonly #pendingAcks = new Map<FramedChannel, number>()
   #allowed = new Set<string>()
 
   constructor (options: PeerChannelsOptions) {
@@ -78,11 +92,10 @@ export class PeerChannels {
     this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
   }
 
-  /** Writes a message frame, dialing the peer first when no stream is open. */
-  async sendMessage (peerId: string, seq: number, body: Uint8Array): Promise<void> {
-    const frame: Frame = { type: 'message', seq, body }
+  /** Writes message frames in order, dialing the peer first when no stream is open. */
+  async sendMessages (peerId: string, frames: MessageFrame[]): Promise<void> {
     const channel = await this.#channelFor(peerId)
-    await channel.write(frame)
+    for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
   }
 
   /** Sends CLOSE and ends the stream cleanly. */
@@ -93,6 +106,11 @@ export class PeerChannels {
       await channel.close()
     }
     this.#setInfo(peerId, { state: 'idle', connection: null })
+  }
+
+  /** Resets the peer's stream; it is opened again by the next send. */
+  resetPeer (peerId: string): void {
+    this.#channels.get(peerId)?.abort(new ResetByUserError('stream reset on request'))
   }
 
   async #channelFor (peerId: string): Promise<FramedChannel> {
@@ -125,49 +143,88 @@ export class PeerChannels {
   }
 
   #adopt (channel: FramedChannel): FramedChannel {
+    const previous = this.#channels.get(channel.peerId)
+    if (previous?.open === true && previous !== channel && this.#preferred(previous, channel) === previous) {
+      // Both peers dialed at once: they keep the same stream, and the other one ends cleanly.
+      void channel.close()
+      return previous
+    }
     this.#channels.set(channel.peerId, channel)
+    if (previous != null && previous !== channel) void previous.close()
     this.#setInfo(channel.peerId, { state: 'connected', connection: describeConnection(channel.connection) })
     this.#options.log('stream %s open to %s over %a', channel.stream.id, channel.peerId, channel.connection.remoteAddr)
+    void this.#options.sink.nextExpected(channel.peerId)
+      .then(async (nextExpectedSeq) => { await channel.write({ type: 'hello', nextExpectedSeq }) })
+      .catch((err: Error) => { this.#options.log('no HELLO to %s: %s', channel.peerId, err.message) })
     return channel
   }
 
-  #channelOptions (): ConstructorParameters<typeof FramedChannel>[2] {
+  /**
+   * Of two open streams to one peer, the one opened by the peer with the
+   * smaller id wins, so both ends choose the same; between two opened by the
+   * same side (a reconnection), the newer wins.
+   */
+  #preferred (a: FramedChannel, b: FramedChannel): FramedChannel {
+    const self = this.#options.node.peerId.toString()
+    const opener = (c: FramedChannel): string => c.stream.direction === 'outbound' ? self : c.peerId
+    if (opener(a) === opener(b)) return b
+    return opener(a) < opener(b) ? a : b
+  }
+
+  #channelOptions (): FramedChannelOptions {
     return {
       maxMessageBytes: this.#options.maxMessageBytes,
       writeTimeoutMs: this.#options.writeTimeoutMs,
-      maxInboundPendingBytes: this.#options.maxInboundPendingBytes,
-      onFrame: this.#onFrame,
+      budget: this.#options.budget,
+      onMessages: this.#onMessages,
+      onControl: this.#onControl,
       onClose: this.#onClose
     }
   }
 
-  readonly #onFrame = async (frame: Frame, channel: FramedChannel): Promise<void> => {
-    const { peerId } = channel
+  readonly #onMessages = async (frames: MessageFrame[], channel: FramedChannel): Promise<void> => {
+    const ackSeq = await this.#options.sink.deliver(channel.peerId, frames)
+    const last = frames.at(-1)!.seq
+    if (last > ackSeq + MAX_SEQ_AHEAD) {
+      throw new MalformedFrameError(`sequence number ${last} is far ahead of ${ackSeq + 1}`)
+    }
+    // Ack only what the worker stored; a short delay lets one ack cover a burst.
+    if (ackSeq < 0) return
+    const scheduled = this.#pendingAcks.has(channel)
+    this.#pendingAcks.set(channel, ackSeq)
+    if (scheduled) return
+    setTimeout(() => {
+      const seq = this.#pendingAcks.get(channel)
+      this.#pendingAcks.delete(channel)
+      if (seq != null && channel.open) void channel.write({ type: 'ack', seq }).catch(() => {})
+    }, ACK_DELAY_MS)
+  }
+
+  readonly #onControl = async (frame: Parameters<FramedChannelOptions['onControl']>[0], channel: FramedChannel): Promise<void> => {
     switch (frame.type) {
-      case 'message':
-        await this.#options.sink.deliver(peerId, frame.seq, frame.body)
-        // Ack only once the worker has the message durably.
-        if (channel.open) await channel.write({ type: 'ack', seq: frame.seq })
-        return
       case 'ack':
-        await this.#options.sink.acked(peerId, frame.seq)
-        return
-      case 'close':
-        await channel.close()
+        await this.#options.sink.acked(channel.peerId, frame.seq)
         return
       case 'hello':
+        await this.#options.sink.peerHello(channel.peerId, frame.nextExpectedSeq)
         return
+      case 'close':
+        this.#options.log('%s closed the conversation', channel.peerId)
+        await this.#options.sink.peerClosed(channel.peerId)
+        await channel.close()
     }
   }
 
   readonly #onClose = (cause: CloseCause, channel: FramedChannel): void => {
     const how = `${cause.local ? 'local' : 'remote'} ${cause.error == null ? 'clean close' : `error ${cause.error}`}`
     this.#options.log('stream %s to %s ended: %s %s', channel.stream.id, channel.peerId, how, cause.detail ?? '')
+    this.#pendingAcks.delete(channel)
     if (this.#channels.get(channel.peerId) !== channel) return
     this.#channels.delete(channel.peerId)
     const info: PeerConnectionInfo = { state: 'idle', connection: null }
     if (cause.error != null) info.lastError = `${how}: ${cause.detail ?? ''}`
     this.#setInfo(channel.peerId, info)
+    void this.#options.sink.streamLost(channel.peerId).catch(() => {})
   }
 
   #setInfo (peerId: string, info: PeerConnectionInfo): void {

@@ -9,7 +9,7 @@ export interface ConversationPanel {
 }
 
 const STATE_TEXT: Record<MessageView['state'], string> = {
-  sending: 'stateSending', sent: 'stateSent', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
+  queued: 'stateQueued', sent: 'stateSent', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
 }
 
 function messageItem (message: MessageView): HTMLElement {

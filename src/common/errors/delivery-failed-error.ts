@@ -1,8 +1,12 @@
 import { PeerlinkError } from './peerlink-error.ts'
 
-export type DeliveryFailureReason = 'unreachable' | 'ack-timeout' | 'peer-removed' | 'stream-closed'
+/**
+ * Why a message failed. Only these: a message is never failed for being slow
+ * or for a broken connection; it waits and is resent.
+ */
+export type DeliveryFailureReason = 'expired' | 'peer-closed' | 'peer-removed' | 'given-up'
 
-/** A message was not delivered, and this says why. */
+/** A message will not be delivered, and this says why. */
 export class DeliveryFailedError extends PeerlinkError<{ messageId: string, peerId: string, reason: DeliveryFailureReason, detail: string }> {
   static override readonly name = 'DeliveryFailedError'
 

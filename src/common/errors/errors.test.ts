@@ -14,7 +14,7 @@ describe('error marshalling', () => {
 
   it('keeps each class its own stable name', () => {
     expect(new ValidationError('relay', 'bad').name).toBe('ValidationError')
-    expect(new DeliveryFailedError('m1', 'p1', 'unreachable').data.reason).toBe('unreachable')
+    expect(new DeliveryFailedError('m1', 'p1', 'expired').data.reason).toBe('expired')
   })
 
   it('keeps the name of errors it does not know, and wraps non-errors', () => {

@@ -1,0 +1,40 @@
+import type { MessageView } from '../api/protocol.ts'
+import type { Contacts } from './contacts.ts'
+import type { MessageStore } from './message-store.ts'
+
+/** How often a busy conversation writes the peer's last-seen time. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 10_000
+
+// Not fatal: a peer's malformed UTF-8 shows as U+FFFD rather than blocking the stream forever.
+const decoder = new TextDecoder('utf-8')
+
+/** The receiving half of reliable delivery: stores in order, drops duplicates, answers what to ack. */
+export class Inbox {
+  readonly #store: MessageStore
+  readonly #contacts: Contacts
+  readonly #announce: (message: MessageView) => void
+  readonly #lastSeenWritten = new Map<string, number>()
+
+  constructor (store: MessageStore, contacts: Contacts, announce: (message: MessageView) => void) {
+    this.#store = store
+    this.#contacts = contacts
+    this.#announce = announce
+  }
+
+  /** Stores message frames durably; answers the cumulative sequence number to acknowledge (-1: none). */
+  async receive (peerId: string, frames: Array<{ seq: number, body: Uint8Array }>): Promise<number> {
+    const incoming = frames.map(f => ({ seq: f.seq, text: decoder.decode(f.body), bytes: f.body.byteLength }))
+    const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
+    for (const message of stored) this.#announce(message)
+    const now = Date.now()
+    if (now - (this.#lastSeenWritten.get(peerId) ?? 0) > LAST_SEEN_WRITE_INTERVAL_MS) {
+      this.#lastSeenWritten.set(peerId, now)
+      await this.#contacts.touch(peerId, now)
+    }
+    return ackSeq
+  }
+
+  async nextExpected (peerId: string): Promise<number> {
+    return await this.#store.nextExpected(peerId)
+  }
+}

@@ -1,0 +1,166 @@
+import 'fake-indexeddb/auto'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { MessageView } from '../api/protocol.ts'
+import type { ResourceLimitError} from '../common/errors/index.ts';
+import { ValidationError } from '../common/errors/index.ts'
+import { MessageStore } from './message-store.ts'
+import { Outbox, type OutboxOptions, type OutgoingFrame } from './outbox.ts'
+
+let store: MessageStore
+let dbCount = 0
+let clock = 1_000_000
+let sent: Array<{ peerId: string, seqs: number[] }>
+let announced: MessageView[]
+let failNext: number
+
+const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve)) }
+
+async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outbox> {
+  store = await MessageStore.open(`outbox-test-${dbCount++}`)
+  return new Outbox({
+    store,
+    transmit: async (peerId: string, frames: OutgoingFrame[]) => {
+      if (failNext > 0) { failNext--; throw new Error('peer unreachable') }
+      sent.push({ peerId, seqs: frames.map(f => f.seq) })
+    },
+    announce: (m) => { announced.push(m) },
+    limits: { maxPendingMessages: 200, maxPendingBytes: 1_000_000 },
+    maxMessageBytes: 1024,
+    ttlMs: 60_000,
+    ackTimeoutMs: 10_000,
+    maxInFlightBytes: 1_000_000,
+    retryBaseMs: 500,
+    retryCapMs: 30_000,
+    log: () => {},
+    now: () => clock,
+    random: () => 0.5,
+    ...overrides
+  })
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+  sent = []
+  announced = []
+  failNext = 0
+})
+afterEach(async () => {
+  await settle()
+  store.close()
+  vi.useRealTimers()
+})
+
+const stateOf = async (peerId: string): Promise<string[]> => (await store.list(peerId, 100)).map(m => `${m.seq}:${m.state}`)
+
+describe('Outbox', () => {
+  it('stores, transmits and, on a cumulative ack, delivers with exact accounting', async () => {
+    const outbox = await makeOutbox()
+    for (const text of ['a', 'bb', 'ccc']) await outbox.send({ peerId: 'P', text })
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2])
+    expect(await stateOf('P')).toEqual(['0:sent', '1:sent', '2:sent'])
+    expect((await store.pendingByPeer()).get('P')).toEqual({ messages: 3, bytes: 6 })
+    await outbox.onAck('P', 1)
+    expect(await stateOf('P')).toEqual(['0:delivered', '1:delivered', '2:sent'])
+    expect((await store.pendingByPeer()).get('P')).toEqual({ messages: 1, bytes: 3 })
+    await outbox.onAck('P', 2)
+    expect((await store.pendingByPeer()).has('P')).toBe(false)
+    expect(announced.filter(m => m.state === 'delivered').map(m => m.seq)).toEqual([0, 1, 2])
+    outbox.stop()
+  })
+
+  it('resends from the sequence number a HELLO asks for, and takes it as an ack of the rest', async () => {
+    const outbox = await makeOutbox()
+    for (const text of ['a', 'b', 'c']) await outbox.send({ peerId: 'P', text })
+    await settle()
+    sent = []
+    await outbox.onHello('P', 1)
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([1, 2])
+    expect(await stateOf('P')).toEqual(['0:delivered', '1:sent', '2:sent'])
+    outbox.stop()
+  })
+
+  it('resends everything unacknowledged after the ack timeout, and after a lost stream', async () => {
+    const outbox = await makeOutbox()
+    await outbox.send({ peerId: 'P', text: 'a' })
+    await outbox.send({ peerId: 'P', text: 'b' })
+    await settle()
+    sent = []
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(sent).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
+    sent = []
+    outbox.onStreamLost('P')
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
+    outbox.stop()
+  })
+
+  it('keeps messages queued while the peer is unreachable and retries with backoff', async () => {
+    const outbox = await makeOutbox()
+    failNext = 2
+    await outbox.send({ peerId: 'P', text: 'a' })
+    await settle()
+    expect(sent).toEqual([])
+    expect(await stateOf('P')).toEqual(['0:queued'])
+    // random() = 0.5: first retry after 250 ms, the second after 500 ms.
+    await vi.advanceTimersByTimeAsync(249)
+    await settle()
+    expect(sent).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    await settle()
+    await vi.advanceTimersByTimeAsync(500)
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0])
+    expect(await stateOf('P')).toEqual(['0:sent'])
+    outbox.stop()
+  })
+
+  it('keeps unacknowledged bytes on the wire within the window', async () => {
+    const outbox = await makeOutbox({ maxInFlightBytes: 10 })
+    for (let i = 0; i < 4; i++) await outbox.send({ peerId: 'P', text: 'x'.repeat(5) })
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
+    await outbox.onAck('P', 0)
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2])
+    outbox.stop()
+  })
+
+  it('expires only messages past their time to live, with reason "expired"', async () => {
+    const outbox = await makeOutbox()
+    await outbox.send({ peerId: 'P', text: 'short', ttlMs: 1_000 })
+    await outbox.send({ peerId: 'P', text: 'long', ttlMs: 100_000 })
+    await settle()
+    clock += 5_000
+    await outbox.expire()
+    const messages = await store.list('P', 10)
+    expect(messages.map(m => m.state)).toEqual(['failed', 'sent'])
+    expect(messages[0]?.error).toMatchObject({ name: 'DeliveryFailedError', data: { reason: 'expired', messageId: messages[0]?.id } })
+    expect((await store.pendingByPeer()).get('P')).toEqual({ messages: 1, bytes: 4 })
+    outbox.stop()
+  })
+
+  it('fails every pending message of a peer that closed on purpose', async () => {
+    const outbox = await makeOutbox()
+    await outbox.send({ peerId: 'P', text: 'a' })
+    await outbox.send({ peerId: 'Q', text: 'b' })
+    await outbox.failPeer('P', 'peer-closed')
+    expect((await store.list('P', 10))[0]?.error?.data).toMatchObject({ reason: 'peer-closed' })
+    expect((await store.list('Q', 10))[0]?.state).not.toBe('failed')
+    expect((await store.pendingByPeer()).has('P')).toBe(false)
+    outbox.stop()
+  })
+
+  it('refuses empty and oversize messages before storing anything', async () => {
+    const outbox = await makeOutbox()
+    await expect(outbox.send({ peerId: 'P', text: '' })).rejects.toBeInstanceOf(ValidationError)
+    const err = await outbox.send({ peerId: 'P', text: 'é'.repeat(513) }).catch((e: unknown) => e)
+    expect((err as ResourceLimitError).data).toEqual({ limitType: 'message-bytes', limit: 1024, current: 1026 })
+    expect(await store.list('P', 10)).toEqual([])
+    outbox.stop()
+  })
+})

@@ -1,0 +1,219 @@
+import type { MessageView } from '../api/protocol.ts'
+import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../common/errors/index.ts'
+import { fullJitterDelay } from './backoff.ts'
+import type { MessageStore, OutboxLimits, StoredMessage } from './message-store.ts'
+
+export interface OutgoingFrame {
+  seq: number
+  body: Uint8Array
+}
+
+export interface OutboxOptions {
+  store: MessageStore
+  /** Writes frames to the peer's stream, dialing it if needed; rejects when it cannot. */
+  transmit: (peerId: string, frames: OutgoingFrame[]) => Promise<void>
+  /** Every change of a message's state is announced here. */
+  announce: (message: MessageView) => void
+  limits: OutboxLimits
+  maxMessageBytes: number
+  ttlMs: number
+  ackTimeoutMs: number
+  maxInFlightBytes: number
+  retryBaseMs: number
+  retryCapMs: number
+  log: (format: string, ...args: unknown[]) => void
+  now?: () => number
+  random?: () => number
+}
+
+/** What is on the wire toward one peer; kept in memory only, since resending is always safe. */
+interface PeerWindow {
+  /** Highest sequence number written on the current stream; -1 when nothing is. */
+  sentUpTo: number
+  inFlight: Map<number, number>
+  flushing: boolean
+  again: boolean
+  attempt: number
+  retryTimer?: ReturnType<typeof setTimeout>
+  ackTimer?: ReturnType<typeof setTimeout>
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * The sending half of reliable delivery. Messages are stored first, then
+ * written within a window of unacknowledged bytes; on every new stream (the
+ * peer's HELLO), after an ack timeout, or when a stream is lost, everything
+ * unacknowledged is sent again and the receiver drops what it already has.
+ * A message fails only explicitly: the peer closed, was removed or given up,
+ * or the message expired.
+ */
+export class Outbox {
+  readonly #o: OutboxOptions
+  readonly #windows = new Map<string, PeerWindow>()
+  readonly #now: () => number
+
+  constructor (options: OutboxOptions) {
+    this.#o = options
+    this.#now = options.now ?? Date.now
+  }
+
+  /** Queues a message durably and starts sending it. A repeated `id` answers the stored message. */
+  async send (input: { peerId: string, text: string, id?: string, ttlMs?: number }): Promise<StoredMessage> {
+    if (typeof input.text !== 'string' || input.text === '') {
+      throw new ValidationError('text', 'a message needs some text')
+    }
+    const bytes = encoder.encode(input.text).byteLength
+    if (bytes > this.#o.maxMessageBytes) {
+      throw new ResourceLimitError('message-bytes', this.#o.maxMessageBytes, bytes)
+    }
+    const at = this.#now()
+    const { message, created } = await this.#o.store.appendOutgoing({
+      id: input.id ?? crypto.randomUUID(),
+      peerId: input.peerId,
+      text: input.text,
+      bytes,
+      at,
+      expiresAt: at + (input.ttlMs ?? this.#o.ttlMs)
+    }, this.#o.limits)
+    if (created) {
+      this.#o.announce(message)
+      this.flush(input.peerId)
+    }
+    return message
+  }
+
+  /** Sends what the window allows; safe to call at any time, runs once per peer at a time. */
+  flush (peerId: string): void {
+    const window = this.#window(peerId)
+    if (window.flushing) {
+      window.again = true
+      return
+    }
+    window.flushing = true
+    void this.#flush(peerId, window).finally(() => {
+      window.flushing = false
+      if (window.again) {
+        window.again = false
+        this.flush(peerId)
+      }
+    })
+  }
+
+  /** Flushes every peer with pending messages (after a restart of either half). */
+  async flushAll (): Promise<void> {
+    for (const peerId of (await this.#o.store.pendingByPeer()).keys()) this.flush(peerId)
+  }
+
+  /** The peer acknowledged everything up to `seq`. */
+  async onAck (peerId: string, seq: number): Promise<void> {
+    for (const message of await this.#o.store.acknowledge(peerId, seq)) this.#o.announce(message)
+    const window = this.#window(peerId)
+    for (const s of window.inFlight.keys()) if (s <= seq) window.inFlight.delete(s)
+    this.#armAckTimer(peerId, window, true)
+    this.flush(peerId)
+  }
+
+  /** A new stream: the peer says which sequence number it expects; resend from there at once. */
+  async onHello (peerId: string, nextExpectedSeq: number): Promise<void> {
+    const window = this.#window(peerId)
+    this.#reset(window)
+    clearTimeout(window.retryTimer)
+    window.retryTimer = undefined
+    window.attempt = 0
+    await this.onAck(peerId, nextExpectedSeq - 1)
+  }
+
+  /** The stream to the peer ended: what was on it may be lost, so it is sent again on the next. */
+  onStreamLost (peerId: string): void {
+    this.#reset(this.#window(peerId))
+    this.flush(peerId)
+  }
+
+  /** Fails every pending message to the peer with `reason`. */
+  async failPeer (peerId: string, reason: DeliveryFailureReason, detail = ''): Promise<void> {
+    const window = this.#window(peerId)
+    this.#reset(window)
+    clearTimeout(window.retryTimer)
+    window.retryTimer = undefined
+    const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, reason, detail)))
+    for (const message of failed) this.#o.announce(message)
+  }
+
+  /** Fails messages that outlived their time to live; only those. */
+  async expire (): Promise<void> {
+    const now = this.#now()
+    for (const peerId of (await this.#o.store.pendingByPeer()).keys()) {
+      const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, 'expired')),
+        m => m.expiresAt != null && m.expiresAt <= now)
+      for (const message of failed) this.#o.announce(message)
+    }
+  }
+
+  /** Stops every timer (tests, shutdown). */
+  stop (): void {
+    for (const window of this.#windows.values()) {
+      clearTimeout(window.retryTimer)
+      clearTimeout(window.ackTimer)
+    }
+  }
+
+  async #flush (peerId: string, window: PeerWindow): Promise<void> {
+    while (true) {
+      const inFlightBytes = [...window.inFlight.values()].reduce((a, b) => a + b, 0)
+      const budget = this.#o.maxInFlightBytes - inFlightBytes
+      if (budget <= 0 || window.retryTimer != null) return
+      const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
+      // Even one message larger than the budget goes out once nothing else is in flight.
+      if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
+      try {
+        await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, body: encoder.encode(m.text) })))
+      } catch (err) {
+        this.#reset(window)
+        const delay = fullJitterDelay(window.attempt++, this.#o.retryBaseMs, this.#o.retryCapMs, this.#o.random)
+        this.#o.log('could not send to %s (%s); retrying in %d ms', peerId, (err as Error).message, delay)
+        window.retryTimer = setTimeout(() => {
+          window.retryTimer = undefined
+          this.flush(peerId)
+        }, delay)
+        return
+      }
+      window.attempt = 0
+      for (const m of batch) window.inFlight.set(m.seq, m.bytes)
+      window.sentUpTo = Math.max(window.sentUpTo, batch.at(-1)!.seq)
+      for (const message of await this.#o.store.markSent(batch.map(m => m.id))) this.#o.announce(message)
+      this.#armAckTimer(peerId, window, false)
+    }
+  }
+
+  /** While anything is in flight an ack must come within the timeout, or everything goes again. */
+  #armAckTimer (peerId: string, window: PeerWindow, progressed: boolean): void {
+    if (window.inFlight.size === 0 || progressed) {
+      clearTimeout(window.ackTimer)
+      window.ackTimer = undefined
+    }
+    if (window.inFlight.size === 0 || window.ackTimer != null) return
+    window.ackTimer = setTimeout(() => {
+      window.ackTimer = undefined
+      this.#o.log('no ack from %s within %d ms; resending', peerId, this.#o.ackTimeoutMs)
+      this.#reset(window)
+      this.flush(peerId)
+    }, this.#o.ackTimeoutMs)
+  }
+
+  #reset (window: PeerWindow): void {
+    window.sentUpTo = -1
+    window.inFlight.clear()
+    clearTimeout(window.ackTimer)
+    window.ackTimer = undefined
+  }
+
+  #window (peerId: string): PeerWindow {
+    let window = this.#windows.get(peerId)
+    if (window == null) {
+      window = { sentUpTo: -1, inFlight: new Map(), flushing: false, again: false, attempt: 0 }
+      this.#windows.set(peerId, window)
+    }
+    return window
+  }
+}
