@@ -9,6 +9,7 @@ import { RelayProcess } from '../e2e/support/relay-process.ts'
 
 const ROUND_TRIPS = 200
 const REPEATS = 5
+const WAKES = 20
 
 interface Figure { name: string, unit: string, median: number, runs: number[] }
 
@@ -54,6 +55,20 @@ for (let r = 0; r < REPEATS; r++) {
 figures.push({ name: `send → delivered, 100 B, p50 (${ROUND_TRIPS} sequential)`, unit: 'ms', median: median(p50s), runs: p50s })
 figures.push({ name: `send → delivered, 100 B, p99 (${ROUND_TRIPS} sequential)`, unit: 'ms', median: median(p99s), runs: p99s })
 figures.push({ name: 'sequential delivered messages per second, 100 B', unit: 'msg/s', median: median(rates), runs: rates })
+
+// Wake: Chrome stops the worker; the next API call starts it, and it re-links to the offscreen document.
+const firstCalls: number[] = []
+const wakeToRunning: number[] = []
+for (let i = 0; i < WAKES; i++) {
+  await alice.stopServiceWorker()
+  const started = performance.now()
+  let status = await alice.status()
+  while (status.link.firstCallAfterStartMs == null) status = await alice.status()
+  wakeToRunning.push(performance.now() - started)
+  firstCalls.push(status.link.firstCallAfterStartMs)
+}
+figures.push({ name: `worker start → first answered call over the link (${WAKES} wakes)`, unit: 'ms', median: median(firstCalls), runs: firstCalls })
+figures.push({ name: 'API call that wakes the worker → link up, seen by the page', unit: 'ms', median: median(wakeToRunning), runs: wakeToRunning })
 
 await Promise.all([alice.close(), bob.close()])
 await relay.stop()

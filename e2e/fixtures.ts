@@ -2,36 +2,64 @@ import { test as base } from '@playwright/test'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { RelayProcess } from './support/relay-process.ts'
 
-export interface PeerlinkFixtures {
-  /** A real relay process on 127.0.0.1, one per test file. */
-  relay: RelayProcess
-  /** Two browser profiles with the extension, both reserved on the relay and each other's contact. */
+export interface Pair {
   alice: ExtensionProfile
   bob: ExtensionProfile
+  aliceId: string
+  bobId: string
 }
 
-/** Fixtures shared by the end-to-end tests; profiles live for a whole file to keep the suite fast. */
-export const test = base.extend<object, PeerlinkFixtures>({
+/** Two new profiles, both reserved on the relay and each other's contact. */
+export async function makePair (relay: RelayProcess): Promise<Pair> {
+  const [alice, bob] = await Promise.all([ExtensionProfile.launch({ name: 'alice' }), ExtensionProfile.launch({ name: 'bob' })])
+  await Promise.all([alice.useRelay(relay.address), bob.useRelay(relay.address)])
+  const [aliceId, bobId] = [(await alice.status()).peerId!, (await bob.status()).peerId!]
+  await alice.api({ method: 'addPeer', peerId: bobId, name: 'Bob' })
+  await bob.api({ method: 'addPeer', peerId: aliceId, name: 'Alice' })
+  return { alice, bob, aliceId, bobId }
+}
+
+interface WorkerFixtures {
+  /** A real relay process on 127.0.0.1, shared by the tests of one worker. */
+  relay: RelayProcess
+  /** A pair of profiles shared by the light tests of one worker. */
+  shared: Pair
+}
+
+interface TestFixtures {
+  alice: ExtensionProfile
+  bob: ExtensionProfile
+  /** A pair of its own, for tests that need clean state. */
+  fresh: Pair
+  /** A pair with a relay of its own, for tests that restart or break the relay. */
+  isolated: Pair & { relay: RelayProcess }
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
   relay: [async ({}, use) => {
     const relay = await RelayProcess.start()
     await use(relay)
     await relay.stop()
   }, { scope: 'worker' }],
-  alice: [async ({ relay }, use) => {
-    const profile = await ExtensionProfile.launch({ name: 'alice' })
-    await profile.useRelay(relay.address)
-    await use(profile)
-    await profile.close()
+  shared: [async ({ relay }, use) => {
+    const pair = await makePair(relay)
+    await use(pair)
+    await Promise.all([pair.alice.close(), pair.bob.close()])
   }, { scope: 'worker' }],
-  bob: [async ({ relay, alice }, use) => {
-    const profile = await ExtensionProfile.launch({ name: 'bob' })
-    await profile.useRelay(relay.address)
-    const [aliceId, bobId] = [(await alice.status()).peerId!, (await profile.status()).peerId!]
-    await alice.api({ method: 'addPeer', peerId: bobId, name: 'Bob' })
-    await profile.api({ method: 'addPeer', peerId: aliceId, name: 'Alice' })
-    await use(profile)
-    await profile.close()
-  }, { scope: 'worker' }]
+  alice: async ({ shared }, use) => { await use(shared.alice) },
+  bob: async ({ shared }, use) => { await use(shared.bob) },
+  fresh: async ({ relay }, use) => {
+    const pair = await makePair(relay)
+    await use(pair)
+    await Promise.all([pair.alice.close(), pair.bob.close()])
+  },
+  isolated: async ({}, use) => {
+    const relay = await RelayProcess.start()
+    const pair = await makePair(relay)
+    await use({ ...pair, relay })
+    await Promise.all([pair.alice.close(), pair.bob.close()])
+    await relay.stop()
+  }
 })
 
 export { expect } from '@playwright/test'

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test'
 import type { ApiRequest, ApiResults, MessageView, Status } from '../../src/api/protocol.ts'
+import { withTransportRetry } from '../../src/api/transport-retry.ts'
 import { deserializeError, type SerializedError } from '../../src/common/errors/index.ts'
 import { findChromium } from '../../scripts/chromium.mjs'
 
@@ -80,20 +81,35 @@ export class ExtensionProfile {
     return page
   }
 
-  /** Calls the Peerlink API exactly as a page does; rejects with the typed error it answered. */
+  /**
+   * Calls the Peerlink API exactly as a page does, repeating it when a worker
+   * stop swallowed the answer (as the page client does); rejects with the
+   * typed error Peerlink answered.
+   */
   async api<M extends keyof ApiResults> (request: Extract<ApiRequest, { method: M }>): Promise<ApiResults[M]> {
-    const response = await this.#apiPage.evaluate(async (req) => await chrome.runtime.sendMessage({ api: 'peerlink/1', request: req }), request) as
-      { ok: true, value: ApiResults[M] } | { ok: false, error: SerializedError }
+    const response = await withTransportRetry(async () => {
+      const answer = await this.#apiPage.evaluate(async (req) => await chrome.runtime.sendMessage({ api: 'peerlink/1', request: req }), request) as
+        { ok: true, value: ApiResults[M] } | { ok: false, error: SerializedError } | undefined
+      // A worker stopped mid-request can also answer nothing at all.
+      if (answer == null) throw new Error(`${this.name}: Peerlink did not answer ${request.method}`)
+      return answer
+    })
     if (!response.ok) throw deserializeError(response.error)
     return response.value
+  }
+
+  /** Closes the offscreen document from the worker, as Chrome may do at any time. */
+  async closeOffscreenDocument (): Promise<void> {
+    await this.status() // wakes the worker
+    await this.worker!.evaluate(async () => { await chrome.offscreen.closeDocument() })
   }
 
   async status (): Promise<Status> {
     return await this.api({ method: 'getStatus' })
   }
 
-  async messages (peerId: string): Promise<MessageView[]> {
-    return await this.api({ method: 'getMessages', peerId })
+  async messages (peerId: string, limit = 200): Promise<MessageView[]> {
+    return await this.api({ method: 'getMessages', peerId, limit })
   }
 
   /** Polls the status until `predicate` holds; fails with the last status seen. */

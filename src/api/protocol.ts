@@ -29,7 +29,7 @@ export const ApiRequestSchema = v.variant('method', [
   }),
   v.object({ method: v.literal('getMessage'), id: messageId }),
   v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))) }),
-  v.object({ method: v.literal('getMessages'), peerId: text, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000))) })
+  v.object({ method: v.literal('getMessages'), peerId: text, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))) })
 ])
 
 export type ApiRequest = v.InferOutput<typeof ApiRequestSchema>
@@ -74,9 +74,19 @@ export interface PeerView {
   pending: { messages: number, bytes: number }
 }
 
+/** The worker's link to the offscreen document. */
+export interface LinkView {
+  connected: boolean
+  /** Numbers links; a new one after every worker start or document re-creation. */
+  epoch: number
+  /** Time from this worker's start to its first answered call over the link, when there was one. */
+  firstCallAfterStartMs: number | null
+}
+
 export interface Status {
   peerId: string | null
   node: NodeState
+  link: LinkView
   nodeError?: string
   addresses: string[]
   relays: RelayView[]

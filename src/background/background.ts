@@ -16,15 +16,17 @@ import { loadOrCreateIdentity, type Identity } from './identity.ts'
 import { Inbox } from './inbox.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 import { MessageStore } from './message-store.ts'
+import type { OffscreenDocument } from './offscreen-document.ts'
 import { Outbox } from './outbox.ts'
 import { SettingsStore } from './settings.ts'
 
 export interface BackgroundDeps {
   storage: KeyValueStore
-  /** Makes sure the offscreen document exists; answers true when it had to create it. */
-  ensureOffscreenDocument: () => Promise<boolean>
+  offscreenDocument: OffscreenDocument
   /** Asks a running offscreen document to offer a new link. */
   requestLink: () => void
+  /** `performance.now()` when the worker's script started. */
+  startedAt: number
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -42,6 +44,13 @@ const SEND_AWAIT_DELIVERY_MS = 30_000
 const DEFAULT_AWAIT_DELIVERY_MS = 30_000
 
 /**
+ * How often an awake worker checks that the offscreen document still exists.
+ * Chrome may close it without a word, and a MessagePort to it does not say
+ * so here; the check keeps nothing alive.
+ */
+const OFFSCREEN_CHECK_INTERVAL_MS = 2_000
+
+/**
  * The brain: owns durable state and policy, and drives the offscreen
  * document's node over the link. Every entry point boots it idempotently.
  */
@@ -52,6 +61,7 @@ export class Background {
   readonly api: ApiServer
   #parts: Promise<Parts> | undefined
   #nodeInfo: NodeInfo | undefined
+  #firstCallAfterStartMs: number | null = null
 
   constructor (deps: BackgroundDeps) {
     this.#deps = deps
@@ -60,7 +70,7 @@ export class Background {
       callTimeoutMs: method => method === 'sendMessages' || method === 'start' ? DEFAULT_TRANSMIT_CALL_TIMEOUT_MS : DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS,
       // No link: the document may be gone (Chrome closed it) or may just need asking.
       onNeedLink: () => {
-        void deps.ensureOffscreenDocument().then((created) => { if (!created) deps.requestLink() }, (err: unknown) => {
+        void deps.offscreenDocument.ensure().then((created) => { if (!created) deps.requestLink() }, (err: unknown) => {
           deps.log('could not create the offscreen document: %o', err)
         })
       }
@@ -133,7 +143,10 @@ export class Background {
     this.#offscreen.attach(toOffscreen, epoch)
     this.#deps.log('link %d up', epoch)
     void this.#syncNode()
-      .then(async () => { await (await this.boot()).outbox.flushAll() })
+      .then(async () => {
+        this.#firstCallAfterStartMs ??= performance.now() - this.#deps.startedAt
+        await (await this.boot()).outbox.flushAll()
+      })
       .catch((err: unknown) => { this.#deps.log('could not start the node: %o', err) })
   }
 
@@ -149,6 +162,7 @@ export class Background {
     const status: Status = {
       peerId: identity.peerId,
       node: info?.state ?? 'starting',
+      link: { connected: this.#offscreen.connected, epoch: this.#offscreen.epoch, firstCallAfterStartMs: this.#firstCallAfterStartMs },
       addresses: info?.addresses ?? [],
       relays: info?.relays ?? (await settings.get()).relays.map(address => ({ address, state: 'connecting' as const })),
       peers
@@ -180,10 +194,24 @@ export class Background {
       log
     })
     const parts: Parts = { identity, settings: new SettingsStore(storage), contacts, store, outbox, inbox: new Inbox(store, contacts, announce) }
-    const created = await this.#deps.ensureOffscreenDocument()
+    const created = await this.#deps.offscreenDocument.ensure()
     // A document that already ran (the worker restarted) waits to be asked for a link.
     if (!created && !this.#offscreen.connected) this.#deps.requestLink()
+    setInterval(() => { void this.#checkOffscreenDocument() }, OFFSCREEN_CHECK_INTERVAL_MS)
     return parts
+  }
+
+  /** Re-creates a vanished offscreen document; its node comes back with the same identity. */
+  async #checkOffscreenDocument (): Promise<void> {
+    try {
+      if (await this.#deps.offscreenDocument.exists()) return
+      this.#deps.log('the offscreen document is gone; re-creating it')
+      this.#offscreen.close('the offscreen document was closed')
+      this.#nodeInfo = undefined
+      await this.#deps.offscreenDocument.ensure()
+    } catch (err) {
+      this.#deps.log('could not check the offscreen document: %o', err)
+    }
   }
 
   async #callOffscreen<K extends keyof OffscreenApi & string> (method: K, ...args: Parameters<OffscreenApi[K]>): Promise<Awaited<ReturnType<OffscreenApi[K]>>> {

@@ -13,6 +13,8 @@ import { makeOffscreenDocument } from './offscreen-document.ts'
 
 declare const self: ServiceWorkerGlobalScope
 
+const startedAt = performance.now()
+
 const HEARTBEAT_ALARM = 'peerlink/heartbeat'
 const HEARTBEAT_PERIOD_MINUTES = 1
 
@@ -21,8 +23,9 @@ const offscreenDocument = makeOffscreenDocument()
 
 const background = new Background({
   storage: makeExtensionStorage(),
-  ensureOffscreenDocument: async () => await offscreenDocument.ensure(),
+  offscreenDocument,
   requestLink: () => { browser.runtime.sendMessage({ type: LINK_REQUEST }).catch(() => {}) },
+  startedAt,
   log
 })
 

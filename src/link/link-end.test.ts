@@ -67,6 +67,16 @@ describe('LinkEnd', () => {
     expect(end.connected).toBe(false)
   })
 
+  it('closes the link as soon as the other end of the port goes away', async () => {
+    const end = new LinkEnd<Api>({ waitForLinkMs: 1000 })
+    const port = link(makeApi('a'))
+    end.attach(port, 3)
+    const pending = end.call('hang').catch((e: unknown) => e)
+    port.dispatchEvent(new Event('close'))
+    expect(((await pending) as LinkClosedError).data).toEqual({ epoch: 3, reason: 'the other side went away' })
+    expect(end.connected).toBe(false)
+  })
+
   it('waits for a link when none is up, asking for one', async () => {
     const onNeedLink = vi.fn()
     const end = new LinkEnd<Api>({ waitForLinkMs: 1000, onNeedLink })

@@ -87,7 +87,11 @@ export class LinkEnd<Api extends LinkApi> {
   /** Starts using `port` (link `epoch`); calls pending on the previous link reject. */
   attach (port: MessagePort, epoch: number): void {
     this.close(`replaced by link ${epoch}`)
-    this.#link = { epoch, port, remote: Comlink.wrap<Guarded>(port), closed: makeDeferred() }
+    const link: Link = { epoch, port, remote: Comlink.wrap<Guarded>(port), closed: makeDeferred() }
+    this.#link = link
+    // Chromium fires `close` when the context holding the other end is destroyed
+    // (a stopped worker, a closed document): the link is gone at once, not after a timeout.
+    port.addEventListener('close', () => { if (this.#link === link) this.close('the other side went away') })
     for (const wake of this.#waiters) wake()
     this.#waiters.clear()
   }

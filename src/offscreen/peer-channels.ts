@@ -55,6 +55,7 @@ export class PeerChannels {
   readonly #dials = new Map<string, Promise<FramedChannel>>()
   readonly #info = new Map<string, PeerConnectionInfo>()
   readonly #pendingAcks = new Map<FramedChannel, number>()
+  readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
   #allowed = new Set<string>()
 
   constructor (options: PeerChannelsOptions) {
@@ -121,7 +122,19 @@ export class PeerChannels {
       dial = this.#open(peerId).finally(() => this.#dials.delete(peerId))
       this.#dials.set(peerId, dial)
     }
-    return await dial
+    // The peer may reach us first (it came back and dialed): use its stream at once.
+    let cancel = (): void => {}
+    const adopted = new Promise<FramedChannel>((resolve) => {
+      const waiters = this.#adoptWaiters.get(peerId) ?? new Set()
+      this.#adoptWaiters.set(peerId, waiters)
+      waiters.add(resolve)
+      cancel = () => { waiters.delete(resolve) }
+    })
+    try {
+      return await Promise.race([dial, adopted])
+    } finally {
+      cancel()
+    }
   }
 
   async #open (peerId: string): Promise<FramedChannel> {
@@ -153,6 +166,8 @@ export class PeerChannels {
     if (previous != null && previous !== channel) void previous.close()
     this.#setInfo(channel.peerId, { state: 'connected', connection: describeConnection(channel.connection) })
     this.#options.log('stream %s open to %s over %a', channel.stream.id, channel.peerId, channel.connection.remoteAddr)
+    for (const wake of this.#adoptWaiters.get(channel.peerId) ?? []) wake(channel)
+    this.#adoptWaiters.delete(channel.peerId)
     void this.#options.sink.nextExpected(channel.peerId)
       .then(async (nextExpectedSeq) => { await channel.write({ type: 'hello', nextExpectedSeq }) })
       .catch((err: Error) => { this.#options.log('no HELLO to %s: %s', channel.peerId, err.message) })

@@ -12,10 +12,19 @@ const STATE_TEXT: Record<MessageView['state'], string> = {
   queued: 'stateQueued', sent: 'stateSent', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
 }
 
+const FAILURE_TEXT: Record<string, string> = {
+  expired: 'failedExpired', 'peer-closed': 'failedPeerClosed', 'peer-removed': 'failedPeerRemoved', 'given-up': 'failedGivenUp'
+}
+
+/** Why a message failed, in words, from the error's data rather than its message. */
+function failureText (message: MessageView): string {
+  const reason = message.error?.data.reason
+  const key = typeof reason === 'string' ? FAILURE_TEXT[reason] : undefined
+  return key != null ? t(key) : t('stateFailedBecause', message.error?.message ?? '')
+}
+
 function messageItem (message: MessageView): HTMLElement {
-  const meta = message.state === 'failed'
-    ? t('stateFailedBecause', message.error?.message ?? '')
-    : t(STATE_TEXT[message.state])
+  const meta = message.state === 'failed' ? failureText(message) : t(STATE_TEXT[message.state])
   return h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
     message.text, h('span', { className: 'meta' }, `${new Date(message.at).toLocaleTimeString()} · ${meta}`))
 }
