@@ -19,6 +19,8 @@ export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('addPeer'), peerId: text, name: v.optional(text) }),
   v.object({ method: v.literal('removePeer'), peerId: text }),
   v.object({ method: v.literal('resetPeer'), peerId: text }),
+  v.object({ method: v.literal('closePeer'), peerId: text }),
+  v.object({ method: v.literal('reconnectPeer'), peerId: text }),
   v.object({
     method: v.literal('send'),
     peerId: text,
@@ -47,13 +49,21 @@ export type ApiResponse<T = unknown> =
 
 export type NodeState = 'starting' | 'running' | 'error'
 export type RelayState = 'connecting' | 'reserved' | 'failed'
-export type PeerState = 'idle' | 'connecting' | 'connected' | 'failed'
+/**
+ * idle: not connected, nothing to do; connecting: a dial is under way;
+ * connected; reconnecting: waiting for the next attempt (`nextAttemptAt`);
+ * failed: the last dial failed; closed: closed on purpose (`closedBy`), no
+ * attempts until the user reconnects; given-up: too many permanent errors.
+ */
+export type PeerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed' | 'given-up'
 export type Transport = 'webrtc' | 'circuit-relay' | 'websockets' | 'webtransport' | 'other'
 
 export interface RelayView {
   address: string
   state: RelayState
   error?: string
+  /** When the next connection attempt is due, while the relay is unreachable. */
+  nextAttemptAt?: number
 }
 
 export interface ConnectionView {
@@ -72,6 +82,10 @@ export interface PeerView {
   lastError?: string
   /** Outgoing messages not yet acknowledged by the peer. */
   pending: { messages: number, bytes: number }
+  closedBy?: 'local' | 'remote'
+  nextAttemptAt?: number
+  /** Dial attempts since the node started. */
+  dialAttempts: number
 }
 
 /** The worker's link to the offscreen document. */
@@ -121,6 +135,8 @@ export interface ApiResults {
   addPeer: PeerView
   removePeer: null
   resetPeer: null
+  closePeer: PeerView
+  reconnectPeer: PeerView
   send: SendResult
   getMessage: MessageView
   awaitDelivery: MessageView

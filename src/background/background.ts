@@ -1,10 +1,12 @@
 import type { MessageView, PeerView, Status } from '../api/protocol.ts'
 import {
-  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS,
-  DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, DEFAULT_TRANSMIT_CALL_TIMEOUT_MS
+  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
+  DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_PEER,
+  DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS, DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_CAP_MS, DEFAULT_TRANSMIT_CALL_TIMEOUT_MS, WAKE_LATE_MS
 } from '../common/constants.ts'
-import { deserializeError, ValidationError } from '../common/errors/index.ts'
+import { deserializeError, PeerClosedError, ValidationError } from '../common/errors/index.ts'
+import { WakeDetector } from '../common/wake-detector.ts'
 import { parsePeerId } from '../common/validators.ts'
 import type { NodeInfo, OffscreenApi, WorkerApi } from '../link/apis.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
@@ -18,6 +20,7 @@ import type { KeyValueStore } from './key-value-store.ts'
 import { MessageStore } from './message-store.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
 import { Outbox } from './outbox.ts'
+import { Reconnector } from './reconnector.ts'
 import { SettingsStore } from './settings.ts'
 
 export interface BackgroundDeps {
@@ -37,6 +40,7 @@ interface Parts {
   store: MessageStore
   outbox: Outbox
   inbox: Inbox
+  reconnector: Reconnector
 }
 
 /** How long `send` with `awaitDelivery` holds its answer before replying with the state so far. */
@@ -50,6 +54,10 @@ const DEFAULT_AWAIT_DELIVERY_MS = 30_000
  */
 const OFFSCREEN_CHECK_INTERVAL_MS = 2_000
 
+/** The heartbeat alarm's period, which is also the worker's wake-detector tick (Chrome's minimum). */
+export const HEARTBEAT_PERIOD_MS = 30_000
+const LAST_TICK_KEY = 'wake.lastTick'
+
 /**
  * The brain: owns durable state and policy, and drives the offscreen
  * document's node over the link. Every entry point boots it idempotently.
@@ -62,6 +70,7 @@ export class Background {
   #parts: Promise<Parts> | undefined
   #nodeInfo: NodeInfo | undefined
   #firstCallAfterStartMs: number | null = null
+  #statusTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (deps: BackgroundDeps) {
     this.#deps = deps
@@ -90,13 +99,30 @@ export class Background {
         return await this.#peerView(contact.peerId)
       },
       removePeer: async ({ peerId }) => {
-        const { contacts, outbox } = await this.boot()
+        const { contacts, outbox, reconnector } = await this.boot()
         const id = parsePeerId(peerId)
         await contacts.remove(id)
+        await reconnector.forget(id)
         await this.#callOffscreen('closePeer', id).catch(() => {})
         await outbox.failPeer(id, 'peer-removed')
         await this.#syncAllowedPeers()
         return null
+      },
+      closePeer: async ({ peerId }) => {
+        const { contacts, outbox, reconnector } = await this.boot()
+        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        await reconnector.close(id, 'local')
+        await this.#callOffscreen('closePeer', id)
+        await outbox.failPeer(id, 'peer-closed', 'you closed the conversation')
+        await this.#syncAllowedPeers()
+        return await this.#peerView(id)
+      },
+      reconnectPeer: async ({ peerId }) => {
+        const { contacts, reconnector } = await this.boot()
+        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        await reconnector.reopen(id)
+        await this.#syncAllowedPeers()
+        return await this.#peerView(id)
       },
       resetPeer: async ({ peerId }) => {
         const { contacts } = await this.boot()
@@ -105,8 +131,10 @@ export class Background {
         return null
       },
       send: async ({ peerId, text, id, ttlMs, awaitDelivery }) => {
-        const { contacts, outbox } = await this.boot()
+        const { contacts, outbox, reconnector } = await this.boot()
         const contact = await contacts.get(parsePeerId(peerId))
+        const { closedBy } = reconnector.view(contact.peerId)
+        if (closedBy != null) throw new PeerClosedError(contact.peerId, closedBy)
         const message = await outbox.send({ peerId: contact.peerId, text, id, ttlMs })
         const final = awaitDelivery === true ? await this.#awaitFinal(message, SEND_AWAIT_DELIVERY_MS) : message
         return { id: final.id, state: final.state }
@@ -129,11 +157,27 @@ export class Background {
     return await this.#parts
   }
 
-  /** Periodic duties: expire old messages, retry what is pending, make sure the node runs. */
+  /**
+   * Periodic duties, on the heartbeat alarm: notice a wake across worker
+   * restarts (the last tick is persisted), expire old messages, retry what
+   * is pending.
+   */
   async heartbeat (): Promise<void> {
     const { outbox } = await this.boot()
+    const { storage } = this.#deps
+    const detector = new WakeDetector(HEARTBEAT_PERIOD_MS, WAKE_LATE_MS, await storage.get<number>(LAST_TICK_KEY))
+    const wokeUp = detector.tick(Date.now())
+    await storage.set(LAST_TICK_KEY, detector.last)
+    if (wokeUp) await this.#woke()
     await outbox.expire()
     await outbox.flushAll()
+  }
+
+  /** The machine woke: every backoff starts over; relays and waiting peers are dialed at once. */
+  async #woke (): Promise<void> {
+    this.#deps.log('woke up: reconnecting at once')
+    await (await this.boot()).reconnector.wokeAll()
+    await this.#callOffscreen('woke').catch(() => {})
   }
 
   /** Takes a link offered by the offscreen document and (re)starts the node on it. */
@@ -180,20 +224,35 @@ export class Background {
       this.#watch.notify(message)
       this.api.broadcast({ type: 'message', message })
     }
-    const outbox = new Outbox({
+    const settings = new SettingsStore(storage)
+    const reconnector = await Reconnector.load({
+      storage,
+      limits: {
+        baseMs: DEFAULT_RETRY_BASE_MS,
+        capMs: DEFAULT_RETRY_CAP_MS,
+        maxAttemptsPerMinute: DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
+        maxAttempts: Infinity,
+        giveUpAfterPermanentErrors: DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS
+      },
+      connect: async (peerId) => { await this.#callOffscreen('connect', peerId) },
+      onConnected: (peerId) => { outbox.unblock(peerId) },
+      onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
+      changed: () => { this.#statusSoon() },
+      log
+    })
+    const outbox: Outbox = new Outbox({
       store,
       transmit: async (peerId, frames) => { await this.#callOffscreen('sendMessages', peerId, frames) },
+      needConnection: (peerId) => { reconnector.want(peerId) },
       announce,
       limits: { maxPendingMessages: DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, maxPendingBytes: DEFAULT_MAX_PENDING_BYTES_PER_PEER },
       maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
       ttlMs: DEFAULT_MESSAGE_TTL_MS,
       ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
       maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
-      retryBaseMs: DEFAULT_RETRY_BASE_MS,
-      retryCapMs: DEFAULT_RETRY_CAP_MS,
       log
     })
-    const parts: Parts = { identity, settings: new SettingsStore(storage), contacts, store, outbox, inbox: new Inbox(store, contacts, announce) }
+    const parts: Parts = { identity, settings, contacts, store, outbox, inbox: new Inbox(store, contacts, announce), reconnector }
     const created = await this.#deps.offscreenDocument.ensure()
     // A document that already ran (the worker restarted) waits to be asked for a link.
     if (!created && !this.#offscreen.connected) this.#deps.requestLink()
@@ -232,16 +291,29 @@ export class Background {
   }
 
   async #syncNode (): Promise<void> {
-    const { identity, settings, contacts } = await this.boot()
+    const { identity, settings } = await this.boot()
     const { relays, iceServers } = await settings.get()
-    const allowedPeers = (await contacts.list()).map(c => c.peerId)
+    const allowedPeers = await this.#allowedPeers()
     await this.#nodeChanged(await this.#callOffscreen('start', { privateKey: identity.privateKey, relays, iceServers, allowedPeers }))
   }
 
+  /** Contacts may open streams to us, except those the user closed. */
+  async #allowedPeers (): Promise<string[]> {
+    const { contacts, reconnector } = await this.boot()
+    return (await contacts.list()).map(c => c.peerId).filter(id => reconnector.view(id).closedBy !== 'local')
+  }
+
   async #syncAllowedPeers (): Promise<void> {
-    const { contacts } = await this.boot()
-    await this.#callOffscreen('setAllowedPeers', (await contacts.list()).map(c => c.peerId))
+    await this.#callOffscreen('setAllowedPeers', await this.#allowedPeers())
     await this.#nodeChanged(await this.#callOffscreen('info'))
+  }
+
+  #statusSoon (): void {
+    if (this.#statusTimer != null) return
+    this.#statusTimer = setTimeout(() => {
+      this.#statusTimer = undefined
+      void this.status().then(status => { this.api.broadcast({ type: 'status', status }) }).catch(() => {})
+    }, 50)
   }
 
   async #nodeChanged (info: NodeInfo): Promise<void> {
@@ -250,18 +322,26 @@ export class Background {
   }
 
   async #peerView (peerId: string): Promise<PeerView> {
-    const { contacts, store } = await this.boot()
+    const { contacts, store, reconnector } = await this.boot()
     const contact = await contacts.get(peerId)
     const live = this.#nodeInfo?.peers[peerId]
+    const policy = reconnector.view(peerId)
+    const connected = live?.state === 'connected'
+    const state: PeerView['state'] = policy.closedBy != null
+      ? 'closed'
+      : policy.gaveUp ? 'given-up' : !connected && policy.nextAttemptAt != null ? 'reconnecting' : live?.state ?? 'idle'
     const view: PeerView = {
       peerId,
       name: contact.name,
-      state: live?.state ?? 'idle',
+      state,
       connection: live?.connection ?? null,
-      lastSeen: live?.state === 'connected' ? Date.now() : contact.lastSeen,
-      pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 }
+      lastSeen: connected ? Date.now() : contact.lastSeen,
+      pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 },
+      dialAttempts: live?.dialAttempts ?? 0
     }
     if (live?.lastError != null) view.lastError = live.lastError
+    if (policy.closedBy != null) view.closedBy = policy.closedBy
+    if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
     return view
   }
 
@@ -270,11 +350,26 @@ export class Background {
     return {
       deliver: async (peerId, frames) => await (await parts()).inbox.receive(peerId, frames),
       acked: async (peerId, seq) => { await (await parts()).outbox.onAck(peerId, seq) },
-      peerHello: async (peerId, next) => { await (await parts()).outbox.onHello(peerId, next) },
+      peerHello: async (peerId, next) => {
+        const { reconnector, outbox } = await parts()
+        await reconnector.connected(peerId)
+        await outbox.onHello(peerId, next)
+      },
       nextExpected: async (peerId) => await (await parts()).inbox.nextExpected(peerId),
-      peerClosed: async (peerId) => { await (await parts()).outbox.failPeer(peerId, 'peer-closed', 'the peer ended the conversation') },
-      streamLost: async (peerId) => { (await parts()).outbox.onStreamLost(peerId) },
-      nodeChanged: async (info) => { await this.#nodeChanged(info) }
+      peerClosed: async (peerId) => {
+        const { reconnector, outbox } = await parts()
+        await reconnector.close(peerId, 'remote')
+        await outbox.failPeer(peerId, 'peer-closed', 'the peer ended the conversation')
+        this.#statusSoon()
+      },
+      // A reset or a broken transport is never "closed on purpose": reconnect.
+      streamLost: async (peerId) => {
+        const { reconnector, outbox } = await parts()
+        outbox.onStreamLost(peerId)
+        reconnector.want(peerId)
+      },
+      nodeChanged: async (info) => { await this.#nodeChanged(info) },
+      woke: async () => { await this.#woke() }
     }
   }
 }

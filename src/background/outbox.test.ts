@@ -12,6 +12,7 @@ let clock = 1_000_000
 let sent: Array<{ peerId: string, seqs: number[] }>
 let announced: MessageView[]
 let failNext: number
+let needed: string[]
 
 const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve)) }
 
@@ -24,16 +25,14 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
       sent.push({ peerId, seqs: frames.map(f => f.seq) })
     },
     announce: (m) => { announced.push(m) },
+    needConnection: (peerId) => { needed.push(peerId) },
     limits: { maxPendingMessages: 200, maxPendingBytes: 1_000_000 },
     maxMessageBytes: 1024,
     ttlMs: 60_000,
     ackTimeoutMs: 10_000,
     maxInFlightBytes: 1_000_000,
-    retryBaseMs: 500,
-    retryCapMs: 30_000,
     log: () => {},
     now: () => clock,
-    random: () => 0.5,
     ...overrides
   })
 }
@@ -43,6 +42,7 @@ beforeEach(() => {
   sent = []
   announced = []
   failNext = 0
+  needed = []
 })
 afterEach(async () => {
   await settle()
@@ -99,23 +99,22 @@ describe('Outbox', () => {
     outbox.stop()
   })
 
-  it('keeps messages queued while the peer is unreachable and retries with backoff', async () => {
+  it('keeps messages queued without a stream, asks for a connection once, and sends when unblocked', async () => {
     const outbox = await makeOutbox()
-    failNext = 2
+    failNext = 1
     await outbox.send({ peerId: 'P', text: 'a' })
     await settle()
-    expect(sent).toEqual([])
-    expect(await stateOf('P')).toEqual(['0:queued'])
-    // random() = 0.5: first retry after 250 ms, the second after 500 ms.
-    await vi.advanceTimersByTimeAsync(249)
+    await outbox.send({ peerId: 'P', text: 'b' })
     await settle()
     expect(sent).toEqual([])
-    await vi.advanceTimersByTimeAsync(1)
+    expect(needed).toEqual(['P'])
+    expect(await stateOf('P')).toEqual(['0:queued', '1:queued'])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(sent).toEqual([])
+    outbox.unblock('P')
     await settle()
-    await vi.advanceTimersByTimeAsync(500)
-    await settle()
-    expect(sent.flatMap(s => s.seqs)).toEqual([0])
-    expect(await stateOf('P')).toEqual(['0:sent'])
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
+    expect(await stateOf('P')).toEqual(['0:sent', '1:sent'])
     outbox.stop()
   })
 

@@ -1,6 +1,5 @@
 import type { MessageView } from '../api/protocol.ts'
 import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../common/errors/index.ts'
-import { fullJitterDelay } from './backoff.ts'
 import type { MessageStore, OutboxLimits, StoredMessage } from './message-store.ts'
 
 export interface OutgoingFrame {
@@ -10,8 +9,10 @@ export interface OutgoingFrame {
 
 export interface OutboxOptions {
   store: MessageStore
-  /** Writes frames to the peer's stream, dialing it if needed; rejects when it cannot. */
+  /** Writes frames to the peer's open stream; rejects when there is none or it broke. */
   transmit: (peerId: string, frames: OutgoingFrame[]) => Promise<void>
+  /** Messages wait for a stream to the peer: the reconnection policy decides when to dial. */
+  needConnection: (peerId: string) => void
   /** Every change of a message's state is announced here. */
   announce: (message: MessageView) => void
   limits: OutboxLimits
@@ -19,11 +20,8 @@ export interface OutboxOptions {
   ttlMs: number
   ackTimeoutMs: number
   maxInFlightBytes: number
-  retryBaseMs: number
-  retryCapMs: number
   log: (format: string, ...args: unknown[]) => void
   now?: () => number
-  random?: () => number
 }
 
 /** What is on the wire toward one peer; kept in memory only, since resending is always safe. */
@@ -33,8 +31,8 @@ interface PeerWindow {
   inFlight: Map<number, number>
   flushing: boolean
   again: boolean
-  attempt: number
-  retryTimer?: ReturnType<typeof setTimeout>
+  /** No stream to write on: waiting for `unblock` (a reconnection or the peer's HELLO). */
+  blocked: boolean
   ackTimer?: ReturnType<typeof setTimeout>
 }
 
@@ -45,7 +43,8 @@ const encoder = new TextEncoder()
  * written within a window of unacknowledged bytes; on every new stream (the
  * peer's HELLO), after an ack timeout, or when a stream is lost, everything
  * unacknowledged is sent again and the receiver drops what it already has.
- * A message fails only explicitly: the peer closed, was removed or given up,
+ * With no stream to the peer, messages wait and the reconnection policy is
+ * asked for one. A message fails only explicitly: the peer closed, was removed or given up,
  * or the message expired.
  */
 export class Outbox {
@@ -118,10 +117,14 @@ export class Outbox {
   async onHello (peerId: string, nextExpectedSeq: number): Promise<void> {
     const window = this.#window(peerId)
     this.#reset(window)
-    clearTimeout(window.retryTimer)
-    window.retryTimer = undefined
-    window.attempt = 0
+    window.blocked = false
     await this.onAck(peerId, nextExpectedSeq - 1)
+  }
+
+  /** A stream to the peer is open again: send what waits. */
+  unblock (peerId: string): void {
+    this.#window(peerId).blocked = false
+    this.flush(peerId)
   }
 
   /** The stream to the peer ended: what was on it may be lost, so it is sent again on the next. */
@@ -132,10 +135,7 @@ export class Outbox {
 
   /** Fails every pending message to the peer with `reason`. */
   async failPeer (peerId: string, reason: DeliveryFailureReason, detail = ''): Promise<void> {
-    const window = this.#window(peerId)
-    this.#reset(window)
-    clearTimeout(window.retryTimer)
-    window.retryTimer = undefined
+    this.#reset(this.#window(peerId))
     const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, reason, detail)))
     for (const message of failed) this.#o.announce(message)
   }
@@ -152,17 +152,14 @@ export class Outbox {
 
   /** Stops every timer (tests, shutdown). */
   stop (): void {
-    for (const window of this.#windows.values()) {
-      clearTimeout(window.retryTimer)
-      clearTimeout(window.ackTimer)
-    }
+    for (const window of this.#windows.values()) clearTimeout(window.ackTimer)
   }
 
   async #flush (peerId: string, window: PeerWindow): Promise<void> {
     while (true) {
       const inFlightBytes = [...window.inFlight.values()].reduce((a, b) => a + b, 0)
       const budget = this.#o.maxInFlightBytes - inFlightBytes
-      if (budget <= 0 || window.retryTimer != null) return
+      if (budget <= 0 || window.blocked) return
       const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
@@ -170,15 +167,11 @@ export class Outbox {
         await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, body: encoder.encode(m.text) })))
       } catch (err) {
         this.#reset(window)
-        const delay = fullJitterDelay(window.attempt++, this.#o.retryBaseMs, this.#o.retryCapMs, this.#o.random)
-        this.#o.log('could not send to %s (%s); retrying in %d ms', peerId, (err as Error).message, delay)
-        window.retryTimer = setTimeout(() => {
-          window.retryTimer = undefined
-          this.flush(peerId)
-        }, delay)
+        window.blocked = true
+        this.#o.log('cannot send to %s yet (%s)', peerId, (err as Error).message)
+        this.#o.needConnection(peerId)
         return
       }
-      window.attempt = 0
       for (const m of batch) window.inFlight.set(m.seq, m.bytes)
       window.sentUpTo = Math.max(window.sentUpTo, batch.at(-1)!.seq)
       for (const message of await this.#o.store.markSent(batch.map(m => m.id))) this.#o.announce(message)
@@ -211,7 +204,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, inFlight: new Map(), flushing: false, again: false, attempt: 0 }
+      window = { sentUpTo: -1, inFlight: new Map(), flushing: false, again: false, blocked: false }
       this.#windows.set(peerId, window)
     }
     return window

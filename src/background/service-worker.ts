@@ -7,7 +7,7 @@
 import browser from 'webextension-polyfill'
 import { isLinkOffer, LINK_REQUEST } from '../link/handshake.ts'
 import { ApiServer } from './api-server.ts'
-import { Background } from './background.ts'
+import { Background, HEARTBEAT_PERIOD_MS } from './background.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
 import { makeOffscreenDocument } from './offscreen-document.ts'
 
@@ -16,7 +16,6 @@ declare const self: ServiceWorkerGlobalScope
 const startedAt = performance.now()
 
 const HEARTBEAT_ALARM = 'peerlink/heartbeat'
-const HEARTBEAT_PERIOD_MINUTES = 1
 
 const log = (format: string, ...args: unknown[]): void => { console.info(`[peerlink] ${format}`, ...args) }
 const offscreenDocument = makeOffscreenDocument()
@@ -48,10 +47,13 @@ browser.runtime.onInstalled.addListener(boot)
 browser.runtime.onStartup.addListener(boot)
 
 // The heartbeat re-creates the offscreen document if Chrome ever closed it,
-// expires old messages and retries pending ones.
+// notices wakes across worker restarts, expires old messages and retries pending ones.
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === HEARTBEAT_ALARM) background.heartbeat().catch((err: unknown) => { log('heartbeat failed: %o', err) })
 })
-void browser.alarms.create(HEARTBEAT_ALARM, { periodInMinutes: HEARTBEAT_PERIOD_MINUTES })
+// Created only when missing: creating it again would restart its period at every worker start.
+void browser.alarms.get(HEARTBEAT_ALARM).then(async (alarm) => {
+  if (alarm == null) await browser.alarms.create(HEARTBEAT_ALARM, { periodInMinutes: HEARTBEAT_PERIOD_MS / 60_000 })
+})
 
 boot()

@@ -72,3 +72,17 @@ export const MAX_SEQ_AHEAD = 100_000
 
 /** Delay before a batch of acks goes out, so one ack covers a burst. */
 export const ACK_DELAY_MS = 2
+
+/** Connection attempts allowed per peer in any 60 s. */
+export const DEFAULT_MAX_ATTEMPTS_PER_MINUTE = 10
+
+/** Identical permanent errors in a row after which a peer is given up. */
+export const DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS = 5
+
+/** A stream with no traffic for this long is closed; keepalives go out at a third of it. */
+export const DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS = 120_000
+export const MIN_STREAM_INACTIVITY_TIMEOUT_MS = 5_000
+
+/** The wake detector ticks this often, and calls it a wake when a tick comes this much late. */
+export const WAKE_TICK_MS = 15_000
+export const WAKE_LATE_MS = 30_000

@@ -16,6 +16,7 @@ describe('frames', () => {
     expect(roundTrip({ type: 'ack', seq: 0 })).toEqual({ type: 'ack', seq: 0 })
     expect(roundTrip({ type: 'hello', nextExpectedSeq: 7 })).toEqual({ type: 'hello', nextExpectedSeq: 7 })
     expect(roundTrip({ type: 'close' })).toEqual({ type: 'close' })
+    expect(roundTrip({ type: 'ping' })).toEqual({ type: 'ping' })
   })
 
   it('keeps sequence numbers above 2^32 and up to 2^53 - 1 exact', () => {

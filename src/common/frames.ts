@@ -12,7 +12,8 @@ export const FrameType = {
   Message: 1,
   Ack: 2,
   Hello: 3,
-  Close: 4
+  Close: 4,
+  Ping: 5
 } as const
 
 export type Frame =
@@ -20,6 +21,8 @@ export type Frame =
   | { type: 'ack', seq: number }
   | { type: 'hello', nextExpectedSeq: number }
   | { type: 'close' }
+  /** Keeps an idle stream from looking dead; carries nothing. */
+  | { type: 'ping' }
 
 /** A frame from the network that does not decode; carries why, for logs and counters. */
 export class MalformedFrameError extends Error {
@@ -63,6 +66,8 @@ function encodeBody (frame: Frame): Uint8Array {
     }
     case 'close':
       return Uint8Array.of(FrameType.Close)
+    case 'ping':
+      return Uint8Array.of(FrameType.Ping)
   }
 }
 
@@ -104,6 +109,9 @@ export function decodeFrame (data: Uint8Array | Uint8ArrayList): Frame {
     case FrameType.Close:
       expectLength(1)
       return { type: 'close' }
+    case FrameType.Ping:
+      expectLength(1)
+      return { type: 'ping' }
     default:
       throw new MalformedFrameError(`unknown frame type ${String(type)}`)
   }

@@ -15,6 +15,8 @@ export interface PeerConnectionInfo {
   state: PeerState
   connection: ConnectionView | null
   lastError?: string
+  /** Dial attempts made to this peer since the node started. */
+  dialAttempts: number
 }
 
 /** The node as the offscreen document sees it. */
@@ -33,12 +35,16 @@ export type OffscreenApi = {
   start: (config: NodeConfig) => Promise<NodeInfo>
   info: () => Promise<NodeInfo>
   setAllowedPeers: (peerIds: string[]) => Promise<void>
-  /** Writes message frames to the peer in order, dialing it first if needed. */
+  /** Writes message frames to the peer's open stream in order; `NotConnectedError` when there is none. */
   sendMessages: (peerId: string, frames: MessageFrame[]) => Promise<void>
+  /** Opens a stream to the peer (dialing it through the relays) unless one is open. */
+  connect: (peerId: string) => Promise<void>
   /** Sends CLOSE and hangs up on the peer. */
   closePeer: (peerId: string) => Promise<void>
-  /** Resets the peer's stream (the peer sees a StreamResetError); the next send reconnects. */
+  /** Resets the peer's stream (the peer sees a StreamResetError); the worker reconnects. */
   resetPeer: (peerId: string) => Promise<void>
+  /** The worker noticed a wake (across its own restarts): reconnect relays at once. */
+  woke: () => Promise<void>
 }
 
 export interface MessageFrame {
@@ -64,4 +70,6 @@ export type WorkerApi = {
   /** The stream to the peer ended (reset, closed, or its connection died). */
   streamLost: (peerId: string) => Promise<void>
   nodeChanged: (info: NodeInfo) => Promise<void>
+  /** The offscreen document's clock jumped: the machine slept. */
+  woke: () => Promise<void>
 }

@@ -8,6 +8,8 @@ export interface DialOptions {
   attemptTimeoutMs: number
   attempts: number
   signal?: AbortSignal
+  /** Called at the start of every attempt, so they can be counted. */
+  onAttempt?: () => void
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -34,6 +36,7 @@ export async function openWebRTCStream (node: Libp2p, peerId: string, options: D
   for (let attempt = 0; attempt < options.attempts; attempt++) {
     for (const relay of options.relays) {
       options.signal?.throwIfAborted()
+      options.onAttempt?.()
       const timeout = AbortSignal.timeout(options.attemptTimeoutMs)
       const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
       try {

@@ -18,11 +18,19 @@ type ControlFrame = Exclude<Frame, { type: 'message' }>
 export interface FramedChannelOptions {
   maxMessageBytes: number
   writeTimeoutMs: number
+  /** Silence from the peer for this long ends the stream; PINGs go out at a third of it. */
+  inactivityTimeoutMs: number
   budget: InboundBudget
   /** Consecutive message frames, handled in order as one batch. */
   onMessages: (frames: MessageFrame[], channel: FramedChannel) => Promise<void>
   onControl: (frame: ControlFrame, channel: FramedChannel) => Promise<void>
   onClose: (cause: CloseCause, channel: FramedChannel) => void
+}
+
+/** The stream carried nothing from the peer, not even a PING, for too long. */
+export class InactivityTimeoutError extends Error {
+  static override readonly name = 'InactivityTimeoutError'
+  override readonly name = 'InactivityTimeoutError'
 }
 
 /** Thrown by `write` when the stream cannot take a frame. */
@@ -45,6 +53,8 @@ export class FramedChannel {
   readonly #decoder: LengthPrefixedDecoder
   readonly #queue: Frame[] = []
   readonly #unsubscribe: () => void
+  readonly #keepalive: ReturnType<typeof setInterval>
+  #lastHeard = Date.now()
   #draining = false
   #closed = false
 
@@ -59,6 +69,16 @@ export class FramedChannel {
     stream.addEventListener('close', this.#onClose)
     this.#unsubscribe = options.budget.onChange(pressured => { this.#applyPressure(pressured) })
     this.#applyPressure(options.budget.pressured)
+    this.#keepalive = setInterval(() => { this.#checkActivity() }, options.inactivityTimeoutMs / 3)
+  }
+
+  #checkActivity (): void {
+    const silentMs = Date.now() - this.#lastHeard
+    if (silentMs > this.#options.inactivityTimeoutMs) {
+      this.abort(new InactivityTimeoutError(`nothing from ${this.peerId} for ${silentMs} ms`))
+    } else if (this.open) {
+      this.write({ type: 'ping' }).catch(() => {})
+    }
   }
 
   get open (): boolean {
@@ -103,6 +123,7 @@ export class FramedChannel {
   }
 
   readonly #onMessage = (event: StreamMessageEvent): void => {
+    this.#lastHeard = Date.now()
     try {
       for (const data of this.#decoder.decode(event.data)) {
         const frame = decodeFrame(data)
@@ -152,6 +173,7 @@ export class FramedChannel {
   readonly #onClose = (event: StreamCloseEvent): void => {
     this.#closed = true
     this.#unsubscribe()
+    clearInterval(this.#keepalive)
     // What was queued and never handled gives its share of the budget back.
     for (const frame of this.#queue.splice(0)) {
       if (frame.type === 'message') this.#options.budget.release(frame.body.byteLength)

@@ -1,17 +1,21 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../api/protocol.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_CAP_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
+import { WakeDetector } from '../common/wake-detector.ts'
 import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
 import { createNode } from './node.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
+import { RelayKeeper } from './relay-keeper.ts'
 
 export interface NodeRuntimeOptions {
   /** Inbound messages and acks go here; `changed` is replaced by the runtime's own reporting. */
   sink: Omit<ChannelSink, 'changed'>
+  /** Called when the clock jumped (the machine slept). */
+  woke: () => void
   /** Receives the node's state whenever it changes (debounced). */
   report: (info: NodeInfo) => void
   log: (format: string, ...args: unknown[]) => void
@@ -32,12 +36,20 @@ export class NodeRuntime {
   #config: NodeConfig | undefined
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
+  #relayKeeper: RelayKeeper | undefined
   #starting: Promise<void> | undefined
   #error: string | undefined
   #reportTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (options: NodeRuntimeOptions) {
     this.#options = options
+    const detector = new WakeDetector(WAKE_TICK_MS, WAKE_LATE_MS)
+    setInterval(() => {
+      if (!detector.tick(Date.now())) return
+      options.log('the clock jumped: the machine woke up')
+      this.#relayKeeper?.woke()
+      options.woke()
+    }, WAKE_TICK_MS)
   }
 
   /** The API exposed to the worker over the link. */
@@ -50,15 +62,17 @@ export class NodeRuntime {
         this.#channels?.setAllowed(peerIds)
       },
       sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
+      connect: async (peerId) => { await this.#ready().connect(peerId) },
       closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
-      resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) }
+      resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) },
+      woke: async () => { this.#relayKeeper?.woke() }
     }
   }
 
   info (): NodeInfo {
     const node = this.#node
     const addresses = node?.getMultiaddrs().map(ma => ma.toString()) ?? []
-    const relays: RelayView[] = (this.#config?.relays ?? []).map(address => this.#relayView(address, addresses))
+    const relays: RelayView[] = this.#relayKeeper?.view(addresses) ?? (this.#config?.relays ?? []).map(address => ({ address, state: 'connecting' }))
     const info: NodeInfo = {
       peerId: node?.peerId.toString() ?? null,
       state: this.#error != null ? 'error' : node != null && this.#starting == null ? 'running' : 'starting',
@@ -75,6 +89,8 @@ export class NodeRuntime {
     const node = this.#node
     this.#node = undefined
     this.#channels = undefined
+    this.#relayKeeper?.stop()
+    this.#relayKeeper = undefined
     await node?.stop()
   }
 
@@ -111,6 +127,7 @@ export class NodeRuntime {
         budget: this.#budget,
         maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
         writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
+        inactivityTimeoutMs: DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
         log: this.#options.log
@@ -120,23 +137,25 @@ export class NodeRuntime {
       for (const event of ['self:peer:update', 'connection:open', 'connection:close'] as const) {
         node.addEventListener(event, () => { this.#scheduleReport() })
       }
+      node.addEventListener('peer:disconnect', (event) => { channels.onPeerDisconnect(event.detail.toString()) })
+      const relayKeeper = new RelayKeeper({
+        node,
+        relays: config.relays,
+        dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
+        retryBaseMs: DEFAULT_RETRY_BASE_MS,
+        retryCapMs: DEFAULT_RETRY_CAP_MS,
+        changed: () => { this.#scheduleReport() },
+        log: this.#options.log
+      })
+      relayKeeper.start()
       this.#node = node
       this.#channels = channels
+      this.#relayKeeper = relayKeeper
       this.#options.log('node %s running, listening on %o', node.peerId.toString(), node.getMultiaddrs().map(String))
     } catch (err) {
       this.#error = `${(err as Error).name}: ${(err as Error).message}`
       this.#options.log('node failed to start: %s', this.#error)
     }
-  }
-
-  #relayView (address: string, ownAddresses: string[]): RelayView {
-    const relayPeer = address.split('/p2p/').at(-1) ?? ''
-    if (ownAddresses.some(a => a.includes(`/p2p/${relayPeer}/p2p-circuit`))) {
-      return { address, state: 'reserved' }
-    }
-    const connected = this.#node?.getConnections(peerIdFromString(relayPeer)).some(c => c.status === 'open') ?? false
-    if (connected || this.#starting != null) return { address, state: 'connecting' }
-    return { address, state: 'failed', error: 'relay not reachable' }
   }
 
   #scheduleReport (): void {

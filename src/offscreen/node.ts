@@ -16,7 +16,11 @@ export async function createNode (config: NodeConfig): Promise<Libp2p> {
   return await createLibp2p({
     privateKey: privateKeyFromProtobuf(config.privateKey),
     addresses: {
-      listen: [...config.relays.map(relay => `${relay}/p2p-circuit`), '/webrtc']
+      // One relay search per configured relay: libp2p reserves on relays as
+      // soon as they are connected, and again after they come back (the
+      // RelayKeeper dials them). A relay-specific listen address would not be
+      // reserved again after the relay restarted.
+      listen: [...config.relays.map(() => '/p2p-circuit'), '/webrtc']
     },
     transports: [
       webSockets(),

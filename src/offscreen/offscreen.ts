@@ -35,6 +35,7 @@ const runtime = new NodeRuntime({
     peerClosed: async (peerId) => { await tell('peerClosed', peerId) },
     streamLost: async (peerId) => { await tell('streamLost', peerId) }
   },
+  woke: () => { void tell('woke') },
   report: (info) => { worker.call('nodeChanged', info).catch(() => {}) },
   log
 })

@@ -1,4 +1,5 @@
 import type { Connection, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import { ACK_DELAY_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL } from '../common/constants.ts'
 import { MalformedFrameError } from '../common/frames.ts'
@@ -26,15 +27,30 @@ export interface PeerChannelsOptions {
   budget: InboundBudget
   maxMessageBytes: number
   writeTimeoutMs: number
+  inactivityTimeoutMs: number
   dialTimeoutMs: number
   dialAttempts: number
   log: (format: string, ...args: unknown[]) => void
 }
 
+type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts'>
+
 /** Thrown when a stream from a peer the user did not allow is refused. */
 class PeerNotAllowedError extends Error {
   static override readonly name = 'PeerNotAllowedError'
   override readonly name = 'PeerNotAllowedError'
+}
+
+/** There is no open stream to the peer; the worker decides when to connect. */
+class NotConnectedError extends Error {
+  static override readonly name = 'NotConnectedError'
+  override readonly name = 'NotConnectedError'
+}
+
+/** libp2p saw the peer's last connection go, and the stream had not noticed yet. */
+class PeerDisconnectedError extends Error {
+  static override readonly name = 'PeerDisconnectedError'
+  override readonly name = 'PeerDisconnectedError'
 }
 
 /** The stream was reset because the user asked to reconnect. */
@@ -53,7 +69,9 @@ export class PeerChannels {
   readonly #options: PeerChannelsOptions
   readonly #channels = new Map<string, FramedChannel>()
   readonly #dials = new Map<string, Promise<FramedChannel>>()
-  readonly #info = new Map<string, PeerConnectionInfo>()
+  /** Connection state per peer; the dial counter is kept apart, as it outlives each state. */
+  readonly #info = new Map<string, LiveInfo>()
+  readonly #dialAttempts = new Map<string, number>()
   readonly #pendingAcks = new Map<FramedChannel, number>()
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
   #allowed = new Set<string>()
@@ -77,7 +95,7 @@ export class PeerChannels {
   snapshot (): Record<string, PeerConnectionInfo> {
     const out: Record<string, PeerConnectionInfo> = {}
     for (const peerId of this.#allowed) {
-      out[peerId] = this.#info.get(peerId) ?? { state: 'idle', connection: null }
+      out[peerId] = { state: 'idle', connection: null, ...this.#info.get(peerId), dialAttempts: this.#dialAttempts.get(peerId) ?? 0 }
     }
     return out
   }
@@ -93,20 +111,33 @@ export class PeerChannels {
     this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
   }
 
-  /** Writes message frames in order, dialing the peer first when no stream is open. */
+  /** Writes message frames in order on the open stream; never dials (the worker's policy does). */
   async sendMessages (peerId: string, frames: MessageFrame[]): Promise<void> {
-    const channel = await this.#channelFor(peerId)
+    const channel = this.#channels.get(peerId)
+    if (channel?.open !== true) throw new NotConnectedError(`no open stream to ${peerId}`)
     for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
   }
 
-  /** Sends CLOSE and ends the stream cleanly. */
+  /** Opens a stream to the peer unless one is open; one dial in flight per peer. */
+  async connect (peerId: string): Promise<void> {
+    await this.#channelFor(peerId)
+  }
+
+  /** Sends CLOSE, ends the stream cleanly and hangs up. */
   async closePeer (peerId: string): Promise<void> {
     const channel = this.#channels.get(peerId)
     if (channel?.open === true) {
       await channel.write({ type: 'close' }).catch(() => {})
       await channel.close()
     }
+    await this.#options.node.hangUp(peerIdFromString(peerId)).catch(() => {})
     this.#setInfo(peerId, { state: 'idle', connection: null })
+  }
+
+  /** libp2p's `peer:disconnect`: a safety net for a stream that missed its connection's end. */
+  onPeerDisconnect (peerId: string): void {
+    const channel = this.#channels.get(peerId)
+    if (channel != null && channel.connection.status !== 'open') channel.abort(new PeerDisconnectedError(`${peerId} disconnected`))
   }
 
   /** Resets the peer's stream; it is opened again by the next send. */
@@ -145,6 +176,7 @@ export class PeerChannels {
         relays: this.#options.relays,
         attemptTimeoutMs: this.#options.dialTimeoutMs,
         attempts: this.#options.dialAttempts,
+        onAttempt: () => { this.#dialAttempts.set(peerId, (this.#dialAttempts.get(peerId) ?? 0) + 1) },
         log: this.#options.log
       })
       return this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
@@ -190,6 +222,7 @@ export class PeerChannels {
     return {
       maxMessageBytes: this.#options.maxMessageBytes,
       writeTimeoutMs: this.#options.writeTimeoutMs,
+      inactivityTimeoutMs: this.#options.inactivityTimeoutMs,
       budget: this.#options.budget,
       onMessages: this.#onMessages,
       onControl: this.#onControl,
@@ -223,6 +256,8 @@ export class PeerChannels {
       case 'hello':
         await this.#options.sink.peerHello(channel.peerId, frame.nextExpectedSeq)
         return
+      case 'ping':
+        return
       case 'close':
         this.#options.log('%s closed the conversation', channel.peerId)
         await this.#options.sink.peerClosed(channel.peerId)
@@ -236,13 +271,13 @@ export class PeerChannels {
     this.#pendingAcks.delete(channel)
     if (this.#channels.get(channel.peerId) !== channel) return
     this.#channels.delete(channel.peerId)
-    const info: PeerConnectionInfo = { state: 'idle', connection: null }
+    const info: LiveInfo = { state: 'idle', connection: null }
     if (cause.error != null) info.lastError = `${how}: ${cause.detail ?? ''}`
     this.#setInfo(channel.peerId, info)
     void this.#options.sink.streamLost(channel.peerId).catch(() => {})
   }
 
-  #setInfo (peerId: string, info: PeerConnectionInfo): void {
+  #setInfo (peerId: string, info: LiveInfo): void {
     if (!this.#allowed.has(peerId)) return
     this.#info.set(peerId, info)
     this.#options.sink.changed()

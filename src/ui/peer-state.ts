@@ -8,7 +8,20 @@ export function describePeerState (peer: PeerView): { text: string, tone: 'ok' |
       ? { text: t('peerDirect'), tone: 'ok' }
       : { text: t('peerRelayed'), tone: 'busy' }
   }
-  if (peer.state === 'connecting') return { text: t('peerConnecting'), tone: 'busy' }
-  if (peer.state === 'failed') return { text: t('peerFailed'), tone: 'bad' }
-  return { text: t('peerIdle'), tone: 'idle' }
+  switch (peer.state) {
+    case 'connecting':
+      return { text: t('peerConnecting'), tone: 'busy' }
+    case 'reconnecting': {
+      const seconds = Math.max(0, Math.ceil(((peer.nextAttemptAt ?? Date.now()) - Date.now()) / 1000))
+      return { text: t('peerReconnecting', String(seconds)), tone: 'busy' }
+    }
+    case 'failed':
+      return { text: t('peerFailed'), tone: 'bad' }
+    case 'closed':
+      return { text: t(peer.closedBy === 'remote' ? 'peerClosedByPeer' : 'peerClosedByYou'), tone: 'idle' }
+    case 'given-up':
+      return { text: t('peerGivenUp'), tone: 'bad' }
+    default:
+      return { text: t('peerIdle'), tone: 'idle' }
+  }
 }

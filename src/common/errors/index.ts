@@ -1,11 +1,12 @@
 import { DeliveryFailedError } from './delivery-failed-error.ts'
 import { LinkClosedError } from './link-closed-error.ts'
+import { PeerClosedError } from './peer-closed-error.ts'
 import { PeerlinkError, type ErrorData } from './peerlink-error.ts'
 import { ResourceLimitError } from './resource-limit-error.ts'
 import { UnknownPeerError } from './unknown-peer-error.ts'
 import { ValidationError } from './validation-error.ts'
 
-export { DeliveryFailedError, LinkClosedError, PeerlinkError, ResourceLimitError, UnknownPeerError, ValidationError }
+export { DeliveryFailedError, LinkClosedError, PeerClosedError, PeerlinkError, ResourceLimitError, UnknownPeerError, ValidationError }
 export type { ErrorData }
 export type { LimitType } from './resource-limit-error.ts'
 export type { DeliveryFailureReason } from './delivery-failed-error.ts'
@@ -22,7 +23,8 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [ResourceLimitError.name, ResourceLimitError],
   [LinkClosedError.name, LinkClosedError],
   [UnknownPeerError.name, UnknownPeerError],
-  [DeliveryFailedError.name, DeliveryFailedError]
+  [DeliveryFailedError.name, DeliveryFailedError],
+  [PeerClosedError.name, PeerClosedError]
 ])
 
 /** Turns any thrown value into plain data that survives structured cloning and JSON. */
