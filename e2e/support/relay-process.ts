@@ -27,10 +27,6 @@ export class RelayProcess {
     return this.#address
   }
 
-  get port (): number {
-    return Number(this.#address.split('/')[4])
-  }
-
   async stop (): Promise<void> {
     const child = this.#child
     this.#child = undefined
@@ -44,9 +40,23 @@ export class RelayProcess {
 
   /** Stops the relay and starts it again on the same address. */
   async restart (): Promise<void> {
-    const port = this.port
     await this.stop()
-    await this.#spawn(port)
+    await this.startAgain()
+  }
+
+  /** Kills the relay abruptly, as a crash would. */
+  async kill (): Promise<void> {
+    const child = this.#child
+    this.#child = undefined
+    if (child == null || child.exitCode != null) return
+    const exited = new Promise(resolve => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+  }
+
+  /** Starts a stopped relay again, on the same address (same port, same key). */
+  async startAgain (): Promise<void> {
+    await this.#spawn(Number(this.#address.split('/')[4]))
   }
 
   async #spawn (port: number): Promise<void> {

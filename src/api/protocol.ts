@@ -86,6 +86,8 @@ export interface PeerView {
   nextAttemptAt?: number
   /** Dial attempts since the node started. */
   dialAttempts: number
+  /** How the last stream ended, e.g. "remote error StreamResetError: …" or "local clean close". */
+  lastClose?: string
 }
 
 /** The worker's link to the offscreen document. */

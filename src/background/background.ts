@@ -85,7 +85,11 @@ export class Background {
       }
     })
     this.api = new ApiServer({
-      getStatus: async () => await this.status(),
+      getStatus: async () => {
+        // Live, not the last (debounced) report: a caller may ask right after a change.
+        if (this.#offscreen.connected) this.#nodeInfo = await this.#offscreen.call('info').catch(() => this.#nodeInfo)
+        return await this.status()
+      },
       setRelays: async ({ relays }) => {
         const { settings } = await this.boot()
         await settings.setRelays(relays)
@@ -120,8 +124,10 @@ export class Background {
       reconnectPeer: async ({ peerId }) => {
         const { contacts, reconnector } = await this.boot()
         const id = (await contacts.get(parsePeerId(peerId))).peerId
-        await reconnector.reopen(id)
+        await reconnector.reopen(id, { dial: false })
+        // Allowed again before the dial, so the new stream is accepted and shown.
         await this.#syncAllowedPeers()
+        reconnector.want(id)
         return await this.#peerView(id)
       },
       resetPeer: async ({ peerId }) => {
@@ -340,6 +346,7 @@ export class Background {
       dialAttempts: live?.dialAttempts ?? 0
     }
     if (live?.lastError != null) view.lastError = live.lastError
+    if (live?.lastClose != null) view.lastClose = live.lastClose
     if (policy.closedBy != null) view.closedBy = policy.closedBy
     if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
     return view

@@ -81,11 +81,11 @@ export class Reconnector {
     await this.#save(peerId, { ...this.#state(peerId), closedBy: by })
   }
 
-  /** The user reconnects: clears a close or a give-up and dials at once. */
-  async reopen (peerId: string): Promise<void> {
+  /** The user reconnects: clears a close or a give-up and (unless told not to) dials at once. */
+  async reopen (peerId: string, options: { dial: boolean } = { dial: true }): Promise<void> {
     this.#cancel(peerId)
     await this.#save(peerId, { ...woke(this.#state(peerId)), closedBy: null, gaveUp: false })
-    this.want(peerId)
+    if (options.dial) this.want(peerId)
   }
 
   async forget (peerId: string): Promise<void> {

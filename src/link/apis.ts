@@ -17,6 +17,8 @@ export interface PeerConnectionInfo {
   lastError?: string
   /** Dial attempts made to this peer since the node started. */
   dialAttempts: number
+  /** How the last stream to this peer ended: local or remote, clean or with which error. */
+  lastClose?: string
 }
 
 /** The node as the offscreen document sees it. */

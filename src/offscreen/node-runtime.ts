@@ -87,8 +87,10 @@ export class NodeRuntime {
   /** Stops the node, closing every stream with a FIN first. */
   async stop (): Promise<void> {
     const node = this.#node
+    const channels = this.#channels
     this.#node = undefined
     this.#channels = undefined
+    await channels?.closeAll()
     this.#relayKeeper?.stop()
     this.#relayKeeper = undefined
     await node?.stop()

@@ -33,7 +33,7 @@ export interface PeerChannelsOptions {
   log: (format: string, ...args: unknown[]) => void
 }
 
-type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts'>
+type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts' | 'lastClose'>
 
 /** Thrown when a stream from a peer the user did not allow is refused. */
 class PeerNotAllowedError extends Error {
@@ -72,6 +72,7 @@ export class PeerChannels {
   /** Connection state per peer; the dial counter is kept apart, as it outlives each state. */
   readonly #info = new Map<string, LiveInfo>()
   readonly #dialAttempts = new Map<string, number>()
+  readonly #lastClose = new Map<string, string>()
   readonly #pendingAcks = new Map<FramedChannel, number>()
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
   #allowed = new Set<string>()
@@ -85,9 +86,6 @@ export class PeerChannels {
     for (const [peerId, channel] of this.#channels) {
       if (!this.#allowed.has(peerId)) void channel.close()
     }
-    for (const peerId of this.#info.keys()) {
-      if (!this.#allowed.has(peerId)) this.#info.delete(peerId)
-    }
     this.#options.sink.changed()
   }
 
@@ -95,7 +93,10 @@ export class PeerChannels {
   snapshot (): Record<string, PeerConnectionInfo> {
     const out: Record<string, PeerConnectionInfo> = {}
     for (const peerId of this.#allowed) {
-      out[peerId] = { state: 'idle', connection: null, ...this.#info.get(peerId), dialAttempts: this.#dialAttempts.get(peerId) ?? 0 }
+      const info: PeerConnectionInfo = { state: 'idle', connection: null, ...this.#info.get(peerId), dialAttempts: this.#dialAttempts.get(peerId) ?? 0 }
+      const lastClose = this.#lastClose.get(peerId)
+      if (lastClose != null) info.lastClose = lastClose
+      out[peerId] = info
     }
     return out
   }
@@ -132,6 +133,14 @@ export class PeerChannels {
     }
     await this.#options.node.hangUp(peerIdFromString(peerId)).catch(() => {})
     this.#setInfo(peerId, { state: 'idle', connection: null })
+  }
+
+  /**
+   * Ends every stream with a FIN (not a CLOSE frame: this is a shutdown, not
+   * a goodbye), so peers see a clean end and reconnect later.
+   */
+  async closeAll (): Promise<void> {
+    await Promise.allSettled([...this.#channels.values()].map(async channel => { await channel.close() }))
   }
 
   /** libp2p's `peer:disconnect`: a safety net for a stream that missed its connection's end. */
@@ -270,6 +279,7 @@ export class PeerChannels {
     this.#options.log('stream %s to %s ended: %s %s', channel.stream.id, channel.peerId, how, cause.detail ?? '')
     this.#pendingAcks.delete(channel)
     if (this.#channels.get(channel.peerId) !== channel) return
+    this.#lastClose.set(channel.peerId, `${how}${cause.detail == null ? '' : `: ${cause.detail}`}`)
     this.#channels.delete(channel.peerId)
     const info: LiveInfo = { state: 'idle', connection: null }
     if (cause.error != null) info.lastError = `${how}: ${cause.detail ?? ''}`
@@ -277,8 +287,8 @@ export class PeerChannels {
     void this.#options.sink.streamLost(channel.peerId).catch(() => {})
   }
 
+  /** Kept for every peer (contacts are bounded); `snapshot` shows the allowed ones. */
   #setInfo (peerId: string, info: LiveInfo): void {
-    if (!this.#allowed.has(peerId)) return
     this.#info.set(peerId, info)
     this.#options.sink.changed()
   }
