@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test'
 import type { ApiRequest, ApiResults, MessageView, Status } from '../../src/api/protocol.ts'
-import { withTransportRetry } from '../../src/api/transport-retry.ts'
+import { isTransportFailure, withTransportRetry } from '../../src/api/transport-retry.ts'
 import { deserializeError, type SerializedError } from '../../src/common/errors/index.ts'
 import { findChromium } from '../../scripts/chromium.mjs'
 
@@ -90,8 +90,9 @@ export class ExtensionProfile {
     const response = await withTransportRetry(async () => {
       const answer = await this.#apiPage.evaluate(async (req) => await chrome.runtime.sendMessage({ api: 'peerlink/1', request: req }), request) as
         { ok: true, value: ApiResults[M] } | { ok: false, error: SerializedError } | undefined
-      // A worker stopped mid-request can also answer nothing at all.
+      // A worker stopped mid-request can also answer nothing at all, or an error of Chrome's.
       if (answer == null) throw new Error(`${this.name}: Peerlink did not answer ${request.method}`)
+      if (!answer.ok && isTransportFailure(answer.error.message)) throw deserializeError(answer.error)
       return answer
     })
     if (!response.ok) throw deserializeError(response.error)

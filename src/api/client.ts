@@ -32,6 +32,7 @@ export function makePeerlinkClient (): PeerlinkClient {
     const envelope: ApiEnvelope = { api: API_TAG, request: req }
     const response = await browser.runtime.sendMessage(envelope) as ApiResponse<ApiResults[M]> | undefined
     if (response == null) throw new Error('Peerlink did not answer')
+    // Thrown as is: a transport failure reported as an error (a stopping worker) is repeated.
     if (!response.ok) throw deserializeError(response.error)
     return response.value
   })

@@ -16,6 +16,7 @@ describe('withTransportRetry', () => {
     const request = vi.fn(async () => { throw new UnknownPeerError('p') })
     await expect(withTransportRetry(request, 5, 1)).rejects.toBeInstanceOf(UnknownPeerError)
     expect(request).toHaveBeenCalledOnce()
+    expect(isTransportFailure(new Error('No SW'))).toBe(true)
     expect(isTransportFailure(new Error('A listener indicated an asynchronous response by returning true, but the message channel closed before a response was received'))).toBe(true)
   })
 })

@@ -8,13 +8,15 @@ const TRANSPORT_FAILURES = [
   'Receiving end does not exist',
   'message port closed',
   'message channel closed',
-  'Peerlink did not answer'
+  'Peerlink did not answer',
+  // What Chrome's extension APIs throw inside a worker that is being stopped.
+  'No SW'
 ]
 
 /** True when `err` says the request never got an answer, not that Peerlink refused it. */
 export function isTransportFailure (err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err)
-  return TRANSPORT_FAILURES.some(text => message.includes(text))
+  return TRANSPORT_FAILURES.some(text => message === text || message.includes(text))
 }
 
 /** Runs `request` again after transport failures, up to `attempts` times, pausing briefly between. */

@@ -259,7 +259,12 @@ export class Background {
       log
     })
     const parts: Parts = { identity, settings, contacts, store, outbox, inbox: new Inbox(store, contacts, announce), reconnector }
-    const created = await this.#deps.offscreenDocument.ensure()
+    // Chrome can refuse here while it stops the worker ("No SW"); the state above
+    // does not need the document, and the next call that needs a link ensures it again.
+    const created = await this.#deps.offscreenDocument.ensure().catch((err: unknown) => {
+      log('could not ensure the offscreen document: %o', err)
+      return true
+    })
     // A document that already ran (the worker restarted) waits to be asked for a link.
     if (!created && !this.#offscreen.connected) this.#deps.requestLink()
     setInterval(() => { void this.#checkOffscreenDocument() }, OFFSCREEN_CHECK_INTERVAL_MS)
