@@ -9,5 +9,5 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],
-  use: { trace: 'retain-on-failure' }
+  use: { trace: 'off' }
 })

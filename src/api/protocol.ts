@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot'
 import type { SerializedError } from '../common/errors/index.ts'
+import type { Limits } from '../common/limits.ts'
 
 export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
@@ -16,6 +17,10 @@ const messageId = v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'a message id is 1
 export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('getStatus') }),
   v.object({ method: v.literal('setRelays'), relays: v.array(text) }),
+  v.object({ method: v.literal('setLimits'), limits: v.record(v.string(), v.unknown()) }),
+  v.object({ method: v.literal('setAcceptUnknownPeers'), accept: v.boolean() }),
+  v.object({ method: v.literal('acceptRequest'), peerId: text, name: v.optional(text) }),
+  v.object({ method: v.literal('refuseRequest'), peerId: text }),
   v.object({ method: v.literal('addPeer'), peerId: text, name: v.optional(text) }),
   v.object({ method: v.literal('removePeer'), peerId: text }),
   v.object({ method: v.literal('resetPeer'), peerId: text }),
@@ -88,6 +93,8 @@ export interface PeerView {
   dialAttempts: number
   /** How the last stream ended, e.g. "remote error StreamResetError: …" or "local clean close". */
   lastClose?: string
+  /** Bytes written to the stream and not yet taken by the transport. */
+  bufferedBytes: number
 }
 
 /** The worker's link to the offscreen document. */
@@ -99,10 +106,39 @@ export interface LinkView {
   firstCallAfterStartMs: number | null
 }
 
+/** An unknown peer that tried to connect and was refused. */
+export interface ConnectionRequest {
+  peerId: string
+  attempts: number
+  firstAt: number
+  lastAt: number
+}
+
+/** What the node refused or cut off, since it started. */
+export interface Counters {
+  /** Frames that did not decode, had an unknown type, or were too large: each reset its stream. */
+  malformedFrames: number
+  oversizeFrames: number
+  farAheadFrames: number
+  /** Connections refused because the peer is not allowed, or because of the connection limit. */
+  refusedPeers: number
+  refusedOverLimit: number
+  /** Connections closed because they went over the limit after all. */
+  tornDownOverLimit: number
+  /** Streams reset because their written bytes stopped draining. */
+  stuckStreams: number
+}
+
 export interface Status {
   peerId: string | null
   node: NodeState
   link: LinkView
+  limits: Limits
+  acceptUnknownPeers: boolean
+  /** Open connections to peers (relays not counted). */
+  connections: number
+  requests: ConnectionRequest[]
+  counters: Counters
   nodeError?: string
   addresses: string[]
   relays: RelayView[]
@@ -134,6 +170,10 @@ export interface SendResult {
 export interface ApiResults {
   getStatus: Status
   setRelays: Status
+  setLimits: Status
+  setAcceptUnknownPeers: Status
+  acceptRequest: PeerView
+  refuseRequest: null
   addPeer: PeerView
   removePeer: null
   resetPeer: null

@@ -1,12 +1,12 @@
 import type { MessageView, PeerView, Status } from '../api/protocol.ts'
 import {
   DEFAULT_ACK_TIMEOUT_MS, DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
-  DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_PEER,
-  DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS, DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS,
-  DEFAULT_RETRY_CAP_MS, DEFAULT_TRANSMIT_CALL_TIMEOUT_MS, WAKE_LATE_MS
+  DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, DEFAULT_MESSAGE_TTL_MS, DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_CAP_MS, DEFAULT_STALE_PEER_MS, DEFAULT_TRANSMIT_CALL_TIMEOUT_MS, STALE_SWEEP_INTERVAL_MS, WAKE_LATE_MS
 } from '../common/constants.ts'
 import { deserializeError, PeerClosedError, ValidationError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
+import { freshCounters } from '../common/counters.ts'
 import { parsePeerId } from '../common/validators.ts'
 import type { NodeInfo, OffscreenApi, WorkerApi } from '../link/apis.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
@@ -21,7 +21,8 @@ import { MessageStore } from './message-store.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
 import { Outbox } from './outbox.ts'
 import { Reconnector } from './reconnector.ts'
-import { SettingsStore } from './settings.ts'
+import { SettingsStore, type Settings } from './settings.ts'
+import { stalePeers } from './stale-peers.ts'
 
 export interface BackgroundDeps {
   storage: KeyValueStore
@@ -36,6 +37,8 @@ export interface BackgroundDeps {
 interface Parts {
   identity: Identity
   settings: SettingsStore
+  /** The settings as last saved, for what must be read synchronously (limits). */
+  current: { settings: Settings }
   contacts: Contacts
   store: MessageStore
   outbox: Outbox
@@ -57,6 +60,7 @@ const OFFSCREEN_CHECK_INTERVAL_MS = 2_000
 /** The heartbeat alarm's period, which is also the worker's wake-detector tick (Chrome's minimum). */
 export const HEARTBEAT_PERIOD_MS = 30_000
 const LAST_TICK_KEY = 'wake.lastTick'
+const LAST_SWEEP_KEY = 'stale.lastSweep'
 
 /**
  * The brain: owns durable state and policy, and drives the offscreen
@@ -91,10 +95,36 @@ export class Background {
         return await this.status()
       },
       setRelays: async ({ relays }) => {
-        const { settings } = await this.boot()
-        await settings.setRelays(relays)
+        const { settings, current } = await this.boot()
+        current.settings = await settings.setRelays(relays)
         await this.#syncNode()
         return await this.status()
+      },
+      setLimits: async ({ limits }) => {
+        const { settings, current } = await this.boot()
+        current.settings = await settings.setLimits(limits)
+        await this.#syncNode()
+        return await this.status()
+      },
+      setAcceptUnknownPeers: async ({ accept }) => {
+        const { settings, current } = await this.boot()
+        current.settings = await settings.setAcceptUnknownPeers(accept)
+        await this.#syncNode()
+        return await this.status()
+      },
+      acceptRequest: async ({ peerId, name }) => {
+        const { contacts } = await this.boot()
+        const contact = await contacts.add(peerId, name)
+        await this.#callOffscreen('dismissRequest', contact.peerId)
+        await this.#syncAllowedPeers()
+        return await this.#peerView(contact.peerId)
+      },
+      refuseRequest: async ({ peerId }) => {
+        await this.boot()
+        // The peer stays refused; only its request leaves the list.
+        await this.#callOffscreen('dismissRequest', parsePeerId(peerId))
+        this.#statusSoon()
+        return null
       },
       addPeer: async ({ peerId, name }) => {
         const { contacts } = await this.boot()
@@ -177,6 +207,23 @@ export class Background {
     if (wokeUp) await this.#woke()
     await outbox.expire()
     await outbox.flushAll()
+    await this.#sweepStalePeers()
+  }
+
+  /** Every 15 min: peers gone for over an hour lose their in-memory connection state (messages stay). */
+  async #sweepStalePeers (): Promise<void> {
+    const { storage } = this.#deps
+    const now = Date.now()
+    if (now - (await storage.get<number>(LAST_SWEEP_KEY) ?? 0) < STALE_SWEEP_INTERVAL_MS) return
+    await storage.set(LAST_SWEEP_KEY, now)
+    const { contacts, outbox } = await this.boot()
+    const info = await this.#callOffscreen('info').catch(() => this.#nodeInfo)
+    const stale = stalePeers(await contacts.list(), now, DEFAULT_STALE_PEER_MS, id => info?.peers[id]?.state === 'connected')
+    if (stale.length === 0) return
+    this.#deps.log('forgetting the connection state of %d stale peers', stale.length)
+    for (const peerId of stale) outbox.forget(peerId)
+    // The offscreen document checks each again just before dropping it.
+    await this.#callOffscreen('forgetPeers', stale)
   }
 
   /** The machine woke: every backoff starts over; relays and waiting peers are dialed at once. */
@@ -206,15 +253,20 @@ export class Background {
   }
 
   async status (): Promise<Status> {
-    const { identity, settings, contacts } = await this.boot()
+    const { identity, current, contacts } = await this.boot()
     const info = this.#nodeInfo
     const peers = await Promise.all((await contacts.list()).map(async c => await this.#peerView(c.peerId)))
     const status: Status = {
       peerId: identity.peerId,
       node: info?.state ?? 'starting',
       link: { connected: this.#offscreen.connected, epoch: this.#offscreen.epoch, firstCallAfterStartMs: this.#firstCallAfterStartMs },
+      limits: current.settings.limits,
+      acceptUnknownPeers: current.settings.acceptUnknownPeers,
+      connections: info?.connections ?? 0,
+      requests: info?.requests ?? [],
+      counters: info?.counters ?? freshCounters(),
       addresses: info?.addresses ?? [],
-      relays: info?.relays ?? (await settings.get()).relays.map(address => ({ address, state: 'connecting' as const })),
+      relays: info?.relays ?? current.settings.relays.map(address => ({ address, state: 'connecting' as const })),
       peers
     }
     if (info?.error != null) status.nodeError = info.error
@@ -231,6 +283,7 @@ export class Background {
       this.api.broadcast({ type: 'message', message })
     }
     const settings = new SettingsStore(storage)
+    const current = { settings: await settings.get() }
     const reconnector = await Reconnector.load({
       storage,
       limits: {
@@ -251,14 +304,17 @@ export class Background {
       transmit: async (peerId, frames) => { await this.#callOffscreen('sendMessages', peerId, frames) },
       needConnection: (peerId) => { reconnector.want(peerId) },
       announce,
-      limits: { maxPendingMessages: DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, maxPendingBytes: DEFAULT_MAX_PENDING_BYTES_PER_PEER },
-      maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+      limits: () => ({
+        maxPendingMessages: current.settings.limits.maxPendingMessagesPerPeer,
+        maxPendingBytes: current.settings.limits.maxPendingBytesPerPeer,
+        maxMessageBytes: current.settings.limits.maxMessageBytes
+      }),
       ttlMs: DEFAULT_MESSAGE_TTL_MS,
       ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
       maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
       log
     })
-    const parts: Parts = { identity, settings, contacts, store, outbox, inbox: new Inbox(store, contacts, announce), reconnector }
+    const parts: Parts = { identity, settings, current, contacts, store, outbox, inbox: new Inbox(store, contacts, announce), reconnector }
     // Chrome can refuse here while it stops the worker ("No SW"); the state above
     // does not need the document, and the next call that needs a link ensures it again.
     const created = await this.#deps.offscreenDocument.ensure().catch((err: unknown) => {
@@ -302,10 +358,18 @@ export class Background {
   }
 
   async #syncNode (): Promise<void> {
-    const { identity, settings } = await this.boot()
-    const { relays, iceServers } = await settings.get()
+    const { identity, current } = await this.boot()
+    const { relays, iceServers, limits, acceptUnknownPeers } = current.settings
     const allowedPeers = await this.#allowedPeers()
-    await this.#nodeChanged(await this.#callOffscreen('start', { privateKey: identity.privateKey, relays, iceServers, allowedPeers }))
+    await this.#nodeChanged(await this.#callOffscreen('start', {
+      privateKey: identity.privateKey,
+      relays,
+      iceServers,
+      allowedPeers,
+      acceptUnknownPeers,
+      maxConnections: limits.maxConnections,
+      maxMessageBytes: limits.maxMessageBytes
+    }))
   }
 
   /** Contacts may open streams to us, except those the user closed. */
@@ -348,7 +412,8 @@ export class Background {
       connection: live?.connection ?? null,
       lastSeen: connected ? Date.now() : contact.lastSeen,
       pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 },
-      dialAttempts: live?.dialAttempts ?? 0
+      dialAttempts: live?.dialAttempts ?? 0,
+      bufferedBytes: live?.bufferedBytes ?? 0
     }
     if (live?.lastError != null) view.lastError = live.lastError
     if (live?.lastClose != null) view.lastClose = live.lastClose
@@ -381,7 +446,12 @@ export class Background {
         reconnector.want(peerId)
       },
       nodeChanged: async (info) => { await this.#nodeChanged(info) },
-      woke: async () => { await this.#woke() }
+      woke: async () => { await this.#woke() },
+      // The user chose to accept anyone: such a peer becomes a contact.
+      unknownPeerAccepted: async (peerId) => {
+        await (await parts()).contacts.add(peerId)
+        await this.#syncAllowedPeers()
+      }
     }
   }
 }

@@ -15,8 +15,8 @@ export interface OutboxOptions {
   needConnection: (peerId: string) => void
   /** Every change of a message's state is announced here. */
   announce: (message: MessageView) => void
-  limits: OutboxLimits
-  maxMessageBytes: number
+  /** Read at every send, so a changed limit applies at once. */
+  limits: () => OutboxLimits & { maxMessageBytes: number }
   ttlMs: number
   ackTimeoutMs: number
   maxInFlightBytes: number
@@ -63,8 +63,9 @@ export class Outbox {
       throw new ValidationError('text', 'a message needs some text')
     }
     const bytes = encoder.encode(input.text).byteLength
-    if (bytes > this.#o.maxMessageBytes) {
-      throw new ResourceLimitError('message-bytes', this.#o.maxMessageBytes, bytes)
+    const limits = this.#o.limits()
+    if (bytes > limits.maxMessageBytes) {
+      throw new ResourceLimitError('message-bytes', limits.maxMessageBytes, bytes)
     }
     const at = this.#now()
     const { message, created } = await this.#o.store.appendOutgoing({
@@ -74,7 +75,7 @@ export class Outbox {
       bytes,
       at,
       expiresAt: at + (input.ttlMs ?? this.#o.ttlMs)
-    }, this.#o.limits)
+    }, limits)
     if (created) {
       this.#o.announce(message)
       this.flush(input.peerId)
@@ -148,6 +149,19 @@ export class Outbox {
         m => m.expiresAt != null && m.expiresAt <= now)
       for (const message of failed) this.#o.announce(message)
     }
+  }
+
+  /** Bytes on the wire to the peer, not yet acknowledged. */
+  inFlightBytes (peerId: string): number {
+    return [...(this.#windows.get(peerId)?.inFlight.values() ?? [])].reduce((a, b) => a + b, 0)
+  }
+
+  /** Drops the in-memory window of a stale peer, unless something is on the wire or being sent. */
+  forget (peerId: string): void {
+    const window = this.#windows.get(peerId)
+    if (window == null || window.flushing || window.inFlight.size > 0) return
+    clearTimeout(window.ackTimer)
+    this.#windows.delete(peerId)
   }
 
   /** Stops every timer (tests, shutdown). */

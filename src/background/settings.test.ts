@@ -29,6 +29,20 @@ describe('SettingsStore', () => {
     expect((await store.get()).relays).toEqual([relay(1)])
   })
 
+  it('changes limits and the accept-anyone switch, validated, persisted', async () => {
+    const storage = makeMemoryStorage()
+    const store = new SettingsStore(storage)
+    await store.setLimits({ maxConnections: 7 })
+    await store.setAcceptUnknownPeers(true)
+    const reloaded = await new SettingsStore(storage).get()
+    expect(reloaded.limits.maxConnections).toBe(7)
+    expect(reloaded.limits.maxMessageBytes).toBe(DEFAULT_SETTINGS.limits.maxMessageBytes)
+    expect(reloaded.acceptUnknownPeers).toBe(true)
+    await expect(store.setLimits({ maxConnections: -1 })).rejects.toBeInstanceOf(ValidationError)
+    await expect(store.setAcceptUnknownPeers('yes')).rejects.toBeInstanceOf(ValidationError)
+    expect((await store.get()).limits.maxConnections).toBe(7)
+  })
+
   it('bounds the number of relays', async () => {
     const store = new SettingsStore(makeMemoryStorage())
     const err = await store.setRelays(Array.from({ length: 17 }, (_, i) => relay(1000 + i))).catch((e: unknown) => e)

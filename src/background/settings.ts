@@ -1,5 +1,6 @@
 import { MAX_RELAYS } from '../common/constants.ts'
-import { ResourceLimitError } from '../common/errors/index.ts'
+import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
+import { DEFAULT_LIMITS, mergeLimits, type Limits } from '../common/limits.ts'
 import { parseRelayAddress } from '../common/validators.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 
@@ -9,9 +10,12 @@ export interface Settings {
   relays: string[]
   /** STUN/TURN servers for WebRTC; none by default, so no traffic goes to public STUN. */
   iceServers: RTCIceServer[]
+  limits: Limits
+  /** Let any peer open streams to us, not only contacts. Off by default. */
+  acceptUnknownPeers: boolean
 }
 
-export const DEFAULT_SETTINGS: Settings = { relays: [], iceServers: [] }
+export const DEFAULT_SETTINGS: Settings = { relays: [], iceServers: [], limits: DEFAULT_LIMITS, acceptUnknownPeers: false }
 
 /** The user's settings, validated on every change and persisted. */
 export class SettingsStore {
@@ -22,7 +26,24 @@ export class SettingsStore {
   }
 
   async get (): Promise<Settings> {
-    return { ...DEFAULT_SETTINGS, ...await this.#storage.get<Partial<Settings>>(SETTINGS_KEY) }
+    const stored = await this.#storage.get<Partial<Settings>>(SETTINGS_KEY) ?? {}
+    return { ...DEFAULT_SETTINGS, ...stored, limits: { ...DEFAULT_LIMITS, ...stored.limits } }
+  }
+
+  /** Changes some limits; every value is checked first, and on any error nothing changes. */
+  async setLimits (change: unknown): Promise<Settings> {
+    const current = await this.get()
+    return await this.#save({ ...current, limits: mergeLimits(current.limits, change) })
+  }
+
+  async setAcceptUnknownPeers (accept: unknown): Promise<Settings> {
+    if (typeof accept !== 'boolean') throw new ValidationError('acceptUnknownPeers', 'expected true or false')
+    return await this.#save({ ...await this.get(), acceptUnknownPeers: accept })
+  }
+
+  async #save (settings: Settings): Promise<Settings> {
+    await this.#storage.set(SETTINGS_KEY, settings)
+    return settings
   }
 
   /** Replaces the relay list. Every address is checked first; on any error nothing changes. */
@@ -31,8 +52,6 @@ export class SettingsStore {
     if (parsed.length > MAX_RELAYS) {
       throw new ResourceLimitError('relays', MAX_RELAYS, parsed.length)
     }
-    const settings = { ...await this.get(), relays: parsed }
-    await this.#storage.set(SETTINGS_KEY, settings)
-    return settings
+    return await this.#save({ ...await this.get(), relays: parsed })
   }
 }

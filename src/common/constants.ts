@@ -86,3 +86,19 @@ export const MIN_STREAM_INACTIVITY_TIMEOUT_MS = 5_000
 /** The wake detector ticks this often, and calls it a wake when a tick comes this much late. */
 export const WAKE_TICK_MS = 15_000
 export const WAKE_LATE_MS = 30_000
+
+/** Open connections to peers; over it, dials are refused and inbound connections torn down. */
+export const DEFAULT_MAX_CONNECTIONS = 100
+
+/** Peers not heard from for this long lose their connection state (never their messages). */
+export const DEFAULT_STALE_PEER_MS = 60 * 60_000
+export const STALE_SWEEP_INTERVAL_MS = 15 * 60_000
+
+/** A stream whose written bytes have not drained for this long is reset. */
+export const DEFAULT_STUCK_STREAM_MS = 60_000
+
+/** How often streams are checked for being stuck, even when nothing new is written. */
+export const STUCK_SWEEP_INTERVAL_MS = 5_000
+
+/** Connection requests from unknown peers kept for the user to answer. */
+export const MAX_CONNECTION_REQUESTS = 100

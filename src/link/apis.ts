@@ -1,5 +1,5 @@
 /** The two APIs the halves expose to each other over the link. */
-import type { ConnectionView, NodeState, PeerState, RelayView } from '../api/protocol.ts'
+import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView } from '../api/protocol.ts'
 
 /** What the worker gives the offscreen document to run a node. */
 export interface NodeConfig {
@@ -7,8 +7,11 @@ export interface NodeConfig {
   privateKey: Uint8Array
   relays: string[]
   iceServers: RTCIceServer[]
-  /** Peers whose streams are accepted; everyone else is refused. */
+  /** Peers whose streams are accepted; everyone else is refused (unless `acceptUnknownPeers`). */
   allowedPeers: string[]
+  acceptUnknownPeers: boolean
+  maxConnections: number
+  maxMessageBytes: number
 }
 
 export interface PeerConnectionInfo {
@@ -19,6 +22,7 @@ export interface PeerConnectionInfo {
   dialAttempts: number
   /** How the last stream to this peer ended: local or remote, clean or with which error. */
   lastClose?: string
+  bufferedBytes: number
 }
 
 /** The node as the offscreen document sees it. */
@@ -29,6 +33,9 @@ export interface NodeInfo {
   addresses: string[]
   relays: RelayView[]
   peers: Record<string, PeerConnectionInfo>
+  connections: number
+  requests: ConnectionRequest[]
+  counters: Counters
 }
 
 /** Exposed by the offscreen document: the mechanics of the network. */
@@ -37,6 +44,10 @@ export type OffscreenApi = {
   start: (config: NodeConfig) => Promise<NodeInfo>
   info: () => Promise<NodeInfo>
   setAllowedPeers: (peerIds: string[]) => Promise<void>
+  /** Forgets a refused peer's connection request. */
+  dismissRequest: (peerId: string) => Promise<void>
+  /** Drops connection state kept for peers not connected now (stale-peer cleanup). */
+  forgetPeers: (peerIds: string[]) => Promise<void>
   /** Writes message frames to the peer's open stream in order; `NotConnectedError` when there is none. */
   sendMessages: (peerId: string, frames: MessageFrame[]) => Promise<void>
   /** Opens a stream to the peer (dialing it through the relays) unless one is open. */
@@ -74,4 +85,6 @@ export type WorkerApi = {
   nodeChanged: (info: NodeInfo) => Promise<void>
   /** The offscreen document's clock jumped: the machine slept. */
   woke: () => Promise<void>
+  /** An unknown peer connected while `acceptUnknownPeers` is on: make it a contact. */
+  unknownPeerAccepted: (peerId: string) => Promise<void>
 }

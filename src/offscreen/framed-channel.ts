@@ -21,6 +21,10 @@ export interface FramedChannelOptions {
   /** Silence from the peer for this long ends the stream; PINGs go out at a third of it. */
   inactivityTimeoutMs: number
   budget: InboundBudget
+  /** Written bytes that do not drain for this long mark the stream stuck. */
+  stuckMs: number
+  /** A frame from the peer was refused (and the stream reset). */
+  onReject: (kind: 'malformed' | 'oversize') => void
   /** Consecutive message frames, handled in order as one batch. */
   onMessages: (frames: MessageFrame[], channel: FramedChannel) => Promise<void>
   onControl: (frame: ControlFrame, channel: FramedChannel) => Promise<void>
@@ -31,6 +35,12 @@ export interface FramedChannelOptions {
 export class InactivityTimeoutError extends Error {
   static override readonly name = 'InactivityTimeoutError'
   override readonly name = 'InactivityTimeoutError'
+}
+
+/** Bytes written to the stream stopped draining: the peer or the path is stuck. */
+export class StuckStreamError extends Error {
+  static override readonly name = 'StuckStreamError'
+  override readonly name = 'StuckStreamError'
 }
 
 /** Thrown by `write` when the stream cannot take a frame. */
@@ -55,6 +65,7 @@ export class FramedChannel {
   readonly #unsubscribe: () => void
   readonly #keepalive: ReturnType<typeof setInterval>
   #lastHeard = Date.now()
+  #lastDrained = Date.now()
   #draining = false
   #closed = false
 
@@ -67,6 +78,7 @@ export class FramedChannel {
     this.#decoder = new LengthPrefixedDecoder({ maxDataLength: maxFrame, maxBufferSize: maxFrame + 16 })
     stream.addEventListener('message', this.#onMessage)
     stream.addEventListener('close', this.#onClose)
+    stream.addEventListener('drain', () => { this.#lastDrained = Date.now() })
     this.#unsubscribe = options.budget.onChange(pressured => { this.#applyPressure(pressured) })
     this.#applyPressure(options.budget.pressured)
     this.#keepalive = setInterval(() => { this.#checkActivity() }, options.inactivityTimeoutMs / 3)
@@ -79,6 +91,22 @@ export class FramedChannel {
     } else if (this.open) {
       this.write({ type: 'ping' }).catch(() => {})
     }
+  }
+
+  /** Bytes written and not yet taken by the transport. */
+  get bufferedBytes (): number {
+    return this.stream.writeBufferLength
+  }
+
+  /** Resets the stream if its written bytes have not drained for `stuckMs`; answers whether it did. */
+  resetIfStuck (now: number): boolean {
+    if (this.stream.writeBufferLength === 0) {
+      this.#lastDrained = now
+      return false
+    }
+    if (now - this.#lastDrained <= this.#options.stuckMs) return false
+    this.abort(new StuckStreamError(`${this.stream.writeBufferLength} bytes to ${this.peerId} did not drain for ${now - this.#lastDrained} ms`))
+    return true
   }
 
   get open (): boolean {
@@ -131,7 +159,9 @@ export class FramedChannel {
         this.#queue.push(frame)
       }
     } catch (err) {
-      this.stream.abort(err instanceof MalformedFrameError ? err : new MalformedFrameError((err as Error).message))
+      const oversize = (err as Error).name === 'InvalidDataLengthError'
+      this.#options.onReject(oversize ? 'oversize' : 'malformed')
+      this.stream.abort(err instanceof MalformedFrameError ? err : new MalformedFrameError(`${oversize ? 'frame too large' : 'bad frame'}: ${(err as Error).message}`))
       return
     }
     void this.#drain()

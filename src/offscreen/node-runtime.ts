@@ -1,14 +1,17 @@
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../api/protocol.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETRY_BASE_MS,
-  DEFAULT_RETRY_CAP_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, DEFAULT_RETRY_BASE_MS,
+  DEFAULT_RETRY_CAP_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_STUCK_STREAM_MS, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL,
+  WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
+import { ResourceLimitError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
 import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
 import { createNode } from './node.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
+import { PeerGate } from './peer-gate.ts'
 import { RelayKeeper } from './relay-keeper.ts'
 
 export interface NodeRuntimeOptions {
@@ -33,6 +36,8 @@ function sameConfig (a: NodeConfig, b: NodeConfig): boolean {
 export class NodeRuntime {
   readonly #options: NodeRuntimeOptions
   readonly #budget = new InboundBudget(DEFAULT_MAX_BUFFERED_INBOUND_BYTES)
+  // One gate for the document's life: counters and requests outlive node restarts.
+  readonly #gate = new PeerGate(() => this.#connectedPeers(), () => { this.#scheduleReport() })
   #config: NodeConfig | undefined
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
@@ -58,9 +63,12 @@ export class NodeRuntime {
       start: async (config) => { await this.#start(config); return this.info() },
       info: async () => this.info(),
       setAllowedPeers: async (peerIds) => {
-        if (this.#config != null) this.#config.allowedPeers = peerIds
-        this.#channels?.setAllowed(peerIds)
+        if (this.#config == null) return
+        this.#config.allowedPeers = peerIds
+        this.#applyConfig(this.#config)
       },
+      dismissRequest: async (peerId) => { this.#gate.dismiss(peerId) },
+      forgetPeers: async (peerIds) => { this.#channels?.forget(peerIds) },
       sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
       connect: async (peerId) => { await this.#ready().connect(peerId) },
       closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
@@ -78,7 +86,10 @@ export class NodeRuntime {
       state: this.#error != null ? 'error' : node != null && this.#starting == null ? 'running' : 'starting',
       addresses,
       relays,
-      peers: this.#channels?.snapshot() ?? {}
+      peers: this.#channels?.snapshot() ?? {},
+      connections: this.#gate.connectionCount(),
+      requests: this.#gate.requests(),
+      counters: { ...this.#gate.counters }
     }
     if (this.#error != null) info.error = this.#error
     return info
@@ -90,6 +101,7 @@ export class NodeRuntime {
     const channels = this.#channels
     this.#node = undefined
     this.#channels = undefined
+    channels?.stop()
     await channels?.closeAll()
     this.#relayKeeper?.stop()
     this.#relayKeeper = undefined
@@ -104,8 +116,9 @@ export class NodeRuntime {
   async #start (config: NodeConfig): Promise<void> {
     while (this.#starting != null) await this.#starting
     if (this.#node != null && this.#config != null && sameConfig(this.#config, config)) {
+      // Contacts and limits apply live, without a restart.
       this.#config = config
-      this.#channels?.setAllowed(config.allowedPeers)
+      this.#applyConfig(config)
       return
     }
     this.#starting = this.#restart(config).finally(() => {
@@ -121,25 +134,37 @@ export class NodeRuntime {
     this.#error = undefined
     this.#scheduleReport()
     try {
-      const node = await createNode(config)
+      this.#applyConfig(config)
+      const node = await createNode(config, this.#gate)
       const channels = new PeerChannels({
         node,
         sink: { ...this.#options.sink, changed: () => { this.#scheduleReport() } },
         relays: config.relays,
         budget: this.#budget,
-        maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+        gate: this.#gate,
+        maxMessageBytes: () => this.#config?.maxMessageBytes ?? config.maxMessageBytes,
+        stuckMs: DEFAULT_STUCK_STREAM_MS,
         writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
         inactivityTimeoutMs: DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
         log: this.#options.log
       })
-      channels.setAllowed(config.allowedPeers)
       await node.handle(PEERLINK_PROTOCOL, channels.handleInbound)
       for (const event of ['self:peer:update', 'connection:open', 'connection:close'] as const) {
         node.addEventListener(event, () => { this.#scheduleReport() })
       }
       node.addEventListener('peer:disconnect', (event) => { channels.onPeerDisconnect(event.detail.toString()) })
+      // The gater refuses what it can; a connection that got past it over the limit is torn down.
+      node.addEventListener('connection:open', (event) => {
+        const connection = event.detail
+        const peerId = connection.remotePeer.toString()
+        if (connection.direction !== 'inbound' || this.#gate.isRelay(peerId)) return
+        const count = this.#gate.connectionCount()
+        if (count <= this.#gate.maxConnections) return
+        this.#gate.counters.tornDownOverLimit++
+        connection.abort(new ResourceLimitError('connections', this.#gate.maxConnections, count))
+      })
       const relayKeeper = new RelayKeeper({
         node,
         relays: config.relays,
@@ -158,6 +183,24 @@ export class NodeRuntime {
       this.#error = `${(err as Error).name}: ${(err as Error).message}`
       this.#options.log('node failed to start: %s', this.#error)
     }
+  }
+
+  #applyConfig (config: NodeConfig): void {
+    this.#gate.configure({
+      allowedPeers: config.allowedPeers,
+      relayPeers: config.relays.map(relay => relay.split('/p2p/').at(-1)!),
+      acceptUnknownPeers: config.acceptUnknownPeers,
+      maxConnections: config.maxConnections
+    })
+    this.#channels?.allowedChanged()
+  }
+
+  #connectedPeers (): Set<string> {
+    const peers = new Set<string>()
+    for (const connection of this.#node?.getConnections() ?? []) {
+      if (connection.status === 'open') peers.add(connection.remotePeer.toString())
+    }
+    return peers
   }
 
   #scheduleReport (): void {

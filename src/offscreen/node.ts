@@ -10,9 +10,10 @@ import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { NodeConfig } from '../link/apis.ts'
+import type { PeerGate } from './peer-gate.ts'
 
 /** Creates and starts the browser's libp2p node: WebRTC through circuit relays, WebSockets, WebTransport. */
-export async function createNode (config: NodeConfig): Promise<Libp2p> {
+export async function createNode (config: NodeConfig, gate: PeerGate): Promise<Libp2p> {
   return await createLibp2p({
     privateKey: privateKeyFromProtobuf(config.privateKey),
     addresses: {
@@ -32,7 +33,11 @@ export async function createNode (config: NodeConfig): Promise<Libp2p> {
     streamMuxers: [yamux()],
     connectionGater: {
       // Browsers refuse ws:// and private addresses by default; local relays use both.
-      denyDialMultiaddr: () => false
+      denyDialMultiaddr: () => false,
+      // Unknown peers are refused before they can even signal WebRTC through the relay,
+      // and so is any peer over the connection limit.
+      denyInboundRelayedConnection: (_relay, remotePeer) => gate.refuseInbound(remotePeer.toString()),
+      denyInboundUpgradedConnection: (remotePeer) => gate.refuseInbound(remotePeer.toString())
     },
     // An unreachable relay must not stop the node: it shows as failed instead.
     transportManager: { faultTolerance: FaultTolerance.NO_FATAL },

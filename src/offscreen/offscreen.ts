@@ -33,7 +33,8 @@ const runtime = new NodeRuntime({
     peerHello: async (peerId, next) => { await tell('peerHello', peerId, next) },
     nextExpected: async (peerId) => await tell('nextExpected', peerId),
     peerClosed: async (peerId) => { await tell('peerClosed', peerId) },
-    streamLost: async (peerId) => { await tell('streamLost', peerId) }
+    streamLost: async (peerId) => { await tell('streamLost', peerId) },
+    unknownPeerAccepted: async (peerId) => { await tell('unknownPeerAccepted', peerId) }
   },
   woke: () => { void tell('woke') },
   report: (info) => { worker.call('nodeChanged', info).catch(() => {}) },

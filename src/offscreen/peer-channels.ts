@@ -1,13 +1,15 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
-import { ACK_DELAY_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL } from '../common/constants.ts'
+import { ACK_DELAY_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL, STUCK_SWEEP_INTERVAL_MS } from '../common/constants.ts'
+import { ResourceLimitError } from '../common/errors/index.ts'
 import { MalformedFrameError } from '../common/frames.ts'
 import type { MessageFrame, PeerConnectionInfo } from '../link/apis.ts'
 import { describeConnection } from './connection-view.ts'
 import { openWebRTCStream } from './dial.ts'
 import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
 import type { InboundBudget } from './inbound-budget.ts'
+import type { PeerGate } from './peer-gate.ts'
 
 /** Where inbound traffic and stream events go: the worker, over the link. */
 export interface ChannelSink {
@@ -17,6 +19,7 @@ export interface ChannelSink {
   nextExpected: (peerId: string) => Promise<number>
   peerClosed: (peerId: string) => Promise<void>
   streamLost: (peerId: string) => Promise<void>
+  unknownPeerAccepted: (peerId: string) => Promise<void>
   changed: () => void
 }
 
@@ -25,7 +28,10 @@ export interface PeerChannelsOptions {
   sink: ChannelSink
   relays: string[]
   budget: InboundBudget
-  maxMessageBytes: number
+  gate: PeerGate
+  /** Read for every new stream, so a change applies at once. */
+  maxMessageBytes: () => number
+  stuckMs: number
   writeTimeoutMs: number
   inactivityTimeoutMs: number
   dialTimeoutMs: number
@@ -33,7 +39,7 @@ export interface PeerChannelsOptions {
   log: (format: string, ...args: unknown[]) => void
 }
 
-type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts' | 'lastClose'>
+type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts' | 'lastClose' | 'bufferedBytes'>
 
 /** Thrown when a stream from a peer the user did not allow is refused. */
 class PeerNotAllowedError extends Error {
@@ -75,25 +81,55 @@ export class PeerChannels {
   readonly #lastClose = new Map<string, string>()
   readonly #pendingAcks = new Map<FramedChannel, number>()
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
-  #allowed = new Set<string>()
+  readonly #stuckSweep: ReturnType<typeof setInterval>
 
   constructor (options: PeerChannelsOptions) {
     this.#options = options
+    // Found even when nothing new is written to the stream.
+    this.#stuckSweep = setInterval(() => {
+      const now = Date.now()
+      for (const channel of this.#channels.values()) {
+        if (channel.resetIfStuck(now)) {
+          options.gate.counters.stuckStreams++
+          options.log('reset a stuck stream to %s', channel.peerId)
+        }
+      }
+    }, STUCK_SWEEP_INTERVAL_MS)
   }
 
-  setAllowed (peerIds: string[]): void {
-    this.#allowed = new Set(peerIds)
+  stop (): void {
+    clearInterval(this.#stuckSweep)
+  }
+
+  /** Closes the streams of peers that are no longer allowed (the gate has the new list). */
+  allowedChanged (): void {
     for (const [peerId, channel] of this.#channels) {
-      if (!this.#allowed.has(peerId)) void channel.close()
+      if (!this.#options.gate.isContact(peerId) && !this.#options.gate.acceptUnknownPeers) void channel.close()
     }
     this.#options.sink.changed()
+  }
+
+  /** Drops what is kept about peers with no open stream (stale-peer cleanup); checks each again first. */
+  forget (peerIds: string[]): void {
+    for (const peerId of peerIds) {
+      if (this.#channels.get(peerId)?.open === true || this.#dials.has(peerId)) continue
+      this.#info.delete(peerId)
+      this.#dialAttempts.delete(peerId)
+      this.#lastClose.delete(peerId)
+    }
   }
 
   /** Connection state of every allowed peer, as the pages show it. */
   snapshot (): Record<string, PeerConnectionInfo> {
     const out: Record<string, PeerConnectionInfo> = {}
-    for (const peerId of this.#allowed) {
-      const info: PeerConnectionInfo = { state: 'idle', connection: null, ...this.#info.get(peerId), dialAttempts: this.#dialAttempts.get(peerId) ?? 0 }
+    for (const peerId of this.#options.gate.contacts()) {
+      const info: PeerConnectionInfo = {
+        state: 'idle',
+        connection: null,
+        ...this.#info.get(peerId),
+        dialAttempts: this.#dialAttempts.get(peerId) ?? 0,
+        bufferedBytes: this.#channels.get(peerId)?.bufferedBytes ?? 0
+      }
       const lastClose = this.#lastClose.get(peerId)
       if (lastClose != null) info.lastClose = lastClose
       out[peerId] = info
@@ -101,13 +137,17 @@ export class PeerChannels {
     return out
   }
 
-  /** The protocol handler: accepts streams from allowed peers only. */
+  /** The protocol handler: accepts streams from allowed peers only (the gater refused the rest already). */
   readonly handleInbound = async (stream: Stream, connection: Connection): Promise<void> => {
     const peerId = connection.remotePeer.toString()
-    if (!this.#allowed.has(peerId)) {
-      this.#options.log('refused stream from %s: not an allowed peer', peerId)
-      stream.abort(new PeerNotAllowedError(`${peerId} is not an allowed peer`))
-      return
+    const { gate } = this.#options
+    if (!gate.isContact(peerId)) {
+      if (!gate.acceptUnknownPeers) {
+        this.#options.log('refused stream from %s: not an allowed peer', peerId)
+        stream.abort(new PeerNotAllowedError(`${peerId} is not an allowed peer`))
+        return
+      }
+      await this.#options.sink.unknownPeerAccepted(peerId)
     }
     this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
   }
@@ -119,8 +159,13 @@ export class PeerChannels {
     for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
   }
 
-  /** Opens a stream to the peer unless one is open; one dial in flight per peer. */
+  /** Opens a stream to the peer unless one is open; one dial in flight per peer; never over the connection limit. */
   async connect (peerId: string): Promise<void> {
+    const { gate } = this.#options
+    if (this.#channels.get(peerId)?.open !== true && gate.overLimit(peerId)) {
+      gate.counters.refusedOverLimit++
+      throw new ResourceLimitError('connections', gate.maxConnections, gate.connectionCount() + 1)
+    }
     await this.#channelFor(peerId)
   }
 
@@ -229,10 +274,15 @@ export class PeerChannels {
 
   #channelOptions (): FramedChannelOptions {
     return {
-      maxMessageBytes: this.#options.maxMessageBytes,
+      maxMessageBytes: this.#options.maxMessageBytes(),
       writeTimeoutMs: this.#options.writeTimeoutMs,
       inactivityTimeoutMs: this.#options.inactivityTimeoutMs,
       budget: this.#options.budget,
+      stuckMs: this.#options.stuckMs,
+      onReject: (kind) => {
+        this.#options.gate.counters[kind === 'oversize' ? 'oversizeFrames' : 'malformedFrames']++
+        this.#options.sink.changed()
+      },
       onMessages: this.#onMessages,
       onControl: this.#onControl,
       onClose: this.#onClose
@@ -243,6 +293,7 @@ export class PeerChannels {
     const ackSeq = await this.#options.sink.deliver(channel.peerId, frames)
     const last = frames.at(-1)!.seq
     if (last > ackSeq + MAX_SEQ_AHEAD) {
+      this.#options.gate.counters.farAheadFrames++
       throw new MalformedFrameError(`sequence number ${last} is far ahead of ${ackSeq + 1}`)
     }
     // Ack only what the worker stored; a short delay lets one ack cover a burst.

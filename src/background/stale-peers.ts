@@ -1,0 +1,13 @@
+import type { Contact } from './contacts.ts'
+
+/**
+ * Contacts not heard from for longer than `staleAfterMs` and not connected
+ * now: their connection state may be dropped. Only the in-memory state goes;
+ * contacts and stored messages stay. Callers check each one again right
+ * before dropping it, since a peer may reconnect in between.
+ */
+export function stalePeers (contacts: Contact[], now: number, staleAfterMs: number, isConnected: (peerId: string) => boolean): string[] {
+  return contacts
+    .filter(c => now - (c.lastSeen ?? c.addedAt) > staleAfterMs && !isConnected(c.peerId))
+    .map(c => c.peerId)
+}

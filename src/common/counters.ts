@@ -1,0 +1,6 @@
+import type { Counters } from '../api/protocol.ts'
+
+/** All counters at zero. */
+export const freshCounters = (): Counters => ({
+  malformedFrames: 0, oversizeFrames: 0, farAheadFrames: 0, refusedPeers: 0, refusedOverLimit: 0, tornDownOverLimit: 0, stuckStreams: 0
+})
