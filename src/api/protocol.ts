@@ -95,6 +95,8 @@ export interface PeerView {
   lastClose?: string
   /** Bytes written to the stream and not yet taken by the transport. */
   bufferedBytes: number
+  /** Bytes sent to the peer and not yet acknowledged (at most 1 MiB: the window). */
+  inFlightBytes: number
 }
 
 /** The worker's link to the offscreen document. */

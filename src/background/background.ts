@@ -397,7 +397,7 @@ export class Background {
   }
 
   async #peerView (peerId: string): Promise<PeerView> {
-    const { contacts, store, reconnector } = await this.boot()
+    const { contacts, store, reconnector, outbox } = await this.boot()
     const contact = await contacts.get(peerId)
     const live = this.#nodeInfo?.peers[peerId]
     const policy = reconnector.view(peerId)
@@ -413,7 +413,8 @@ export class Background {
       lastSeen: connected ? Date.now() : contact.lastSeen,
       pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 },
       dialAttempts: live?.dialAttempts ?? 0,
-      bufferedBytes: live?.bufferedBytes ?? 0
+      bufferedBytes: live?.bufferedBytes ?? 0,
+      inFlightBytes: outbox.inFlightBytes(peerId)
     }
     if (live?.lastError != null) view.lastError = live.lastError
     if (live?.lastClose != null) view.lastClose = live.lastClose

@@ -75,7 +75,8 @@ export class FramedChannel {
     this.peerId = connection.remotePeer.toString()
     this.#options = options
     const maxFrame = options.maxMessageBytes + FRAME_HEADER_BYTES
-    this.#decoder = new LengthPrefixedDecoder({ maxDataLength: maxFrame, maxBufferSize: maxFrame + 16 })
+    // The buffer holds a partial frame plus the next chunk from the transport, so it needs room for both.
+    this.#decoder = new LengthPrefixedDecoder({ maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame + 64 * 1024 })
     stream.addEventListener('message', this.#onMessage)
     stream.addEventListener('close', this.#onClose)
     stream.addEventListener('drain', () => { this.#lastDrained = Date.now() })
@@ -159,7 +160,8 @@ export class FramedChannel {
         this.#queue.push(frame)
       }
     } catch (err) {
-      const oversize = (err as Error).name === 'InvalidDataLengthError'
+      // @libp2p/utils' LengthPrefixedDecoder reports a length over the maximum this way.
+      const oversize = (err as Error).name === 'InvalidMessageLengthError'
       this.#options.onReject(oversize ? 'oversize' : 'malformed')
       this.stream.abort(err instanceof MalformedFrameError ? err : new MalformedFrameError(`${oversize ? 'frame too large' : 'bad frame'}: ${(err as Error).message}`))
       return

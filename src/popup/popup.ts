@@ -3,6 +3,7 @@ import { makePeerlinkClient } from '../api/client.ts'
 import { localize, t } from '../ui/i18n.ts'
 import { mountContactsPanel } from './contacts-panel.ts'
 import { mountConversationPanel } from './conversation-panel.ts'
+import { mountRequestsPanel } from './requests-panel.ts'
 
 const client = makePeerlinkClient()
 const teardown = new AbortController()
@@ -15,11 +16,13 @@ document.getElementById('open-options')!.addEventListener('click', (event) => {
 })
 
 const conversation = mountConversationPanel(document.getElementById('conversation')!, client, teardown.signal)
+const requests = mountRequestsPanel(document.getElementById('requests')!, client, teardown.signal)
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { conversation.show(peer) }, teardown.signal)
 
 const unsubscribe = client.subscribe((event) => {
   if (event.type === 'status') {
     contacts.render(event.status)
+    requests.render(event.status)
     const running = event.status.node === 'running'
     nodeState.textContent = running ? t('nodeOnline') : event.status.node === 'error' ? t('nodeError') : t('nodeStarting')
     nodeState.className = `badge tone-${running ? 'ok' : event.status.node === 'error' ? 'bad' : 'busy'}`

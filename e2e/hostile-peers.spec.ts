@@ -1,0 +1,150 @@
+import * as varint from 'uint8-varint'
+import { ResourceLimitError } from '../src/common/errors/index.ts'
+import { encodeFrame } from '../src/common/frames.ts'
+import { expect, test } from './fixtures.ts'
+import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
+import { NodePeer } from './support/node-peer.ts'
+
+const withPrefix = (body: Uint8Array): Uint8Array => new Uint8Array([...varint.encode(body.byteLength), ...body])
+const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256))
+
+/** Six kinds of bad frame: random garbage of an unknown type, an unknown type, a short MESSAGE, a bad ACK, an oversize length, a MESSAGE far ahead. */
+function badFrame (i: number, maxMessageBytes: number): Uint8Array {
+  switch (i % 6) {
+    case 0: return withPrefix(Uint8Array.of(6 + Math.floor(Math.random() * 250), ...randomBytes(1 + Math.floor(Math.random() * 64))))
+    case 1: return withPrefix(Uint8Array.of(0x7f))
+    case 2: return withPrefix(Uint8Array.of(1, 0, 0))
+    case 3: return withPrefix(Uint8Array.of(2, 0, 0, 0))
+    case 4: return Uint8Array.of(...varint.encode(maxMessageBytes + 100), 1, 2, 3)
+    default: return encodeFrame({ type: 'message', seq: 1e12, body: randomBytes(16) })
+  }
+}
+
+test('a peer sending 10,000 random and malformed frames: the browser stays up, others keep messaging, the counters show the rejects', async ({ fresh, relay }) => {
+  test.setTimeout(240_000)
+  const { alice, bob, aliceId, bobId } = fresh
+  const noisy = await NodePeer.start()
+  try {
+    await alice.api({ method: 'addPeer', peerId: noisy.peerId, name: 'Noisy' })
+    const maxMessageBytes = (await alice.status()).limits.maxMessageBytes
+    const streams = 100
+    const perStream = 100
+
+    const flood = (async () => {
+      for (let s = 0; s < streams; s++) {
+        const stream = await noisy.openStream(relay.address, aliceId)
+        const closed = new Promise<void>(resolve => { stream.addEventListener('close', () => { resolve() }, { once: true }) })
+        // Stream s leads with bad frame kind s % 6, so every kind gets to reset streams. Frames far
+        // ahead decode fine and are judged only after the worker sees them, so they travel alone.
+        const frames = Array.from({ length: perStream }, (_, i) => badFrame(s % 6 === 5 ? 5 : s + i, maxMessageBytes))
+        await NodePeer.write(stream, new Uint8Array(frames.flatMap(f => [...f])))
+        await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 10_000))])
+      }
+    })()
+    // Alice and Bob go on talking meanwhile.
+    await Promise.all([flood, sendNumbered(alice, bobId, 'a', 50), sendNumbered(bob, aliceId, 'b', 50)])
+    const [atBob, atAlice] = await Promise.all([waitForAll(alice, bob, 50, 60_000), waitForAll(bob, alice, 50, 60_000)])
+    expect(atBob.received).toEqual(numbered('a', 50))
+    expect(atAlice.received).toEqual(numbered('b', 50))
+
+    const status = await alice.status()
+    const { malformedFrames, oversizeFrames, farAheadFrames } = status.counters
+    console.log(`sent ${streams * perStream} bad frames on ${streams} streams; counters: ${JSON.stringify(status.counters)}`)
+    expect(status.node).toBe('running')
+    expect(malformedFrames).toBeGreaterThan(0)
+    expect(oversizeFrames).toBeGreaterThan(0)
+    expect(farAheadFrames).toBeGreaterThan(0)
+    // Every stream was reset at its first bad frame.
+    expect(malformedFrames + oversizeFrames + farAheadFrames).toBeGreaterThanOrEqual(streams)
+    // Nothing the noisy peer sent was taken for a message.
+    expect(await alice.messages(noisy.peerId)).toEqual([])
+  } finally {
+    await noisy.stop()
+  }
+})
+
+test('more connections than the limit: the excess is refused and the limit holds', async ({ fresh, relay }) => {
+  test.setTimeout(180_000)
+  const { alice, aliceId, bobId } = fresh
+  await alice.api({ method: 'send', peerId: bobId, text: 'Bob holds one connection', awaitDelivery: true })
+  await alice.api({ method: 'setLimits', limits: { maxConnections: 3 } })
+  const peers = await Promise.all(Array.from({ length: 5 }, async () => await NodePeer.start()))
+  try {
+    for (const peer of peers) await alice.api({ method: 'addPeer', peerId: peer.peerId })
+    const results = []
+    for (const peer of peers) {
+      results.push(await peer.openStream(relay.address, aliceId, 1).then(() => 'connected', () => 'refused'))
+      expect((await alice.status()).connections).toBeLessThanOrEqual(3)
+    }
+    const status = await alice.status()
+    console.log(`connections: ${results.join(', ')}; counters: ${JSON.stringify(status.counters)}`)
+    expect(results.filter(r => r === 'connected')).toHaveLength(2)
+    expect(results.filter(r => r === 'refused')).toHaveLength(3)
+    expect(status.connections).toBe(3)
+    expect(status.counters.refusedOverLimit).toBeGreaterThanOrEqual(3)
+  } finally {
+    await Promise.all(peers.map(async p => { await p.stop() }))
+    await alice.api({ method: 'setLimits', limits: { maxConnections: 100 } })
+  }
+})
+
+test('a receiver that stops reading: the sender stays within its window, its outbox fills to the cap, then everything arrives', async ({ fresh }) => {
+  test.setTimeout(240_000)
+  const { alice, bob, aliceId, bobId } = fresh
+  await alice.api({ method: 'send', peerId: bobId, text: 'warm up', awaitDelivery: true })
+  const big = 'x'.repeat(8 * 1024)
+  // Bob's worker is kept stopped: his offscreen document can only buffer, and Bob acks nothing.
+  const stopper = keepStoppingWorker(bob, 100)
+  await new Promise(resolve => setTimeout(resolve, 500))
+
+  let sent = 0
+  let refusal: ResourceLimitError | undefined
+  let maxInFlight = 0
+  let maxBuffered = 0
+  while (refusal == null && sent < 1_000) {
+    try {
+      await alice.api({ method: 'send', peerId: bobId, text: `${sent} ${big}`, id: `stall-${sent}` })
+      sent++
+    } catch (err) {
+      if (!(err instanceof ResourceLimitError)) throw err
+      refusal = err
+    }
+    const peer = (await alice.status()).peers[0]!
+    maxInFlight = Math.max(maxInFlight, peer.inFlightBytes)
+    maxBuffered = Math.max(maxBuffered, peer.bufferedBytes)
+  }
+  console.log(`sent ${sent} before the cap; refusal ${JSON.stringify(refusal?.data)}; max in flight ${maxInFlight} B, max buffered ${maxBuffered} B`)
+  expect(refusal?.data).toMatchObject({ limitType: 'pending-messages', limit: 200, current: 201 })
+  expect(maxInFlight).toBeLessThanOrEqual(1024 * 1024 + 9 * 1024)
+  expect(maxBuffered).toBeLessThanOrEqual(1024 * 1024)
+
+  await stopper.end()
+  const { received, pending } = await waitForAll(alice, bob, sent + 1, 120_000)
+  expect(pending).toBe(0)
+  expect(received.slice(1).map(t => Number(t.split(' ')[0]))).toEqual(Array.from({ length: sent }, (_, i) => i))
+  void aliceId
+})
+
+test('an unknown peer is refused and shown as a request; after the user accepts it, its messages arrive', async ({ fresh, relay }) => {
+  test.setTimeout(120_000)
+  const { alice, aliceId } = fresh
+  const stranger = await NodePeer.start()
+  try {
+    await expect(stranger.openStream(relay.address, aliceId, 1)).rejects.toThrow()
+    const refused = await alice.waitForStatus(s => s.requests.some(r => r.peerId === stranger.peerId), 'the connection request')
+    expect(refused.counters.refusedPeers).toBeGreaterThanOrEqual(1)
+    expect(refused.peers.some(p => p.peerId === stranger.peerId)).toBe(false)
+
+    // Through the popup, as a person would.
+    const popup = await alice.open('popup/popup.html')
+    const request = popup.getByRole('list', { name: 'Connection requests' }).getByRole('listitem').filter({ hasText: stranger.peerId.slice(-6) })
+    await request.getByRole('button', { name: 'Accept' }).click()
+    await alice.waitForStatus(s => s.peers.some(p => p.peerId === stranger.peerId) && s.requests.length === 0, 'the stranger to become a contact')
+
+    const stream = await stranger.openStream(relay.address, aliceId)
+    await NodePeer.writeFrame(stream, { type: 'message', seq: 0, body: new TextEncoder().encode('hello from a stranger') })
+    await expect.poll(async () => (await alice.messages(stranger.peerId)).map(m => m.text)).toEqual(['hello from a stranger'])
+  } finally {
+    await stranger.stop()
+  }
+})
