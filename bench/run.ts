@@ -1,79 +1,210 @@
 /**
- * `npm run bench`: two Chromium profiles and a local relay; measures Peerlink
- * end to end through its API. Prints a table and writes bench/results.json.
+ * `npm run bench`: in one run on one machine, two Chromium profiles and the
+ * local relay, it measures each layer: a bare RTCDataChannel, a raw libp2p
+ * stream between the offscreen documents, and Peerlink end to end with
+ * durability and acks; then wake, recovery and memory under a stalled
+ * receiver. It prints a table with ratios and writes bench/results.json.
  * Figures only: nothing here passes or fails on time.
  */
 import { writeFileSync } from 'node:fs'
-import { ExtensionProfile } from '../e2e/support/extension-profile.ts'
+import { ResourceLimitError } from '../src/common/errors/index.ts'
+import { makePair } from '../e2e/fixtures.ts'
+import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
+import { openRawChannel } from './raw-datachannel.ts'
+import { median, percentile } from './stats.ts'
 
-const ROUND_TRIPS = 200
-const REPEATS = 5
-const WAKES = 20
+const RUNS = 3
+const KiB = 1024
+const MiB = 1024 * 1024
 
-interface Figure { name: string, unit: string, median: number, runs: number[] }
-
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]! }
-const percentile = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]! }
+interface Figure { key: string, name: string, unit: string, median: number, runs: number[] }
+const figures: Figure[] = []
+const record = (key: string, name: string, unit: string, runs: number[]): void => {
+  figures.push({ key, name, unit, median: median(runs), runs })
+  console.log(`  ${name.padEnd(60)} ${median(runs).toFixed(2).padStart(10)} ${unit}   (${runs.map(r => r.toFixed(1)).join(', ')})`)
+}
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 const relay = await RelayProcess.start()
-const [alice, bob] = await Promise.all([ExtensionProfile.launch({ name: 'bench-a' }), ExtensionProfile.launch({ name: 'bench-b' })])
-await Promise.all([alice.useRelay(relay.address), bob.useRelay(relay.address)])
-const aliceId = (await alice.status()).peerId!
-const bobId = (await bob.status()).peerId!
-await alice.api({ method: 'addPeer', peerId: bobId })
-await bob.api({ method: 'addPeer', peerId: aliceId })
-
+const { alice, bob, aliceId, bobId } = await makePair(relay)
+// The pending limits pace a sender to its acks; the throughput runs use roomier ones (they are settings).
+await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 10_000, maxPendingBytesPerPeer: 512 * MiB } })
 const page = await alice.open('options/options.html')
-/** Sends `count` messages one after another, each awaited to delivery, inside the extension page. */
-const sendSequential = async (count: number, size: number): Promise<number[]> => await page.evaluate(async ({ peerId, count, size }) => {
-  const text = 'x'.repeat(size)
-  const times: number[] = []
-  for (let i = 0; i < count; i++) {
-    const started = performance.now()
-    const response = await chrome.runtime.sendMessage({ api: 'peerlink/1', request: { method: 'send', peerId, text, awaitDelivery: true } })
-    if (!response.ok) throw new Error(response.error.message)
-    times.push(performance.now() - started)
-  }
-  return times
-}, { peerId: bobId, count, size })
+/**
+ * tsx compiles with esbuild's keepNames, which wraps named functions in the
+ * bodies we hand to page.evaluate with a `__name` helper; pages need a no-op one.
+ */
+const allowNamedFunctions = async (p: typeof page): Promise<void> => { await p.evaluate('globalThis.__name = (f) => f') }
+await allowNamedFunctions(page)
 
-const firstStarted = performance.now()
-await sendSequential(1, 16)
-const firstDelivery = performance.now() - firstStarted
 
-const figures: Figure[] = [{ name: 'first message, including the WebRTC dial', unit: 'ms', median: firstDelivery, runs: [firstDelivery] }]
-const p50s: number[] = []
-const p99s: number[] = []
-const rates: number[] = []
-for (let r = 0; r < REPEATS; r++) {
-  const times = await sendSequential(ROUND_TRIPS, 100)
-  p50s.push(percentile(times, 0.5))
-  p99s.push(percentile(times, 0.99))
-  rates.push(ROUND_TRIPS / (times.reduce((a, b) => a + b, 0) / 1000))
+console.log('\n1. Raw RTCDataChannel between two pages (the limit)')
+const [rawA, rawB] = await Promise.all([alice.context.newPage(), bob.context.newPage()])
+await Promise.all([allowNamedFunctions(rawA), allowNamedFunctions(rawB)])
+const raw = await openRawChannel(rawA, rawB)
+const rawThroughput: number[] = []
+const rawRtt: number[] = []
+for (let i = 0; i < RUNS; i++) {
+  rawThroughput.push(await raw.throughputMBps(64 * KiB, 64 * MiB))
+  rawRtt.push(median(await raw.roundTripsMs(100, 200)))
 }
-figures.push({ name: `send → delivered, 100 B, p50 (${ROUND_TRIPS} sequential)`, unit: 'ms', median: median(p50s), runs: p50s })
-figures.push({ name: `send → delivered, 100 B, p99 (${ROUND_TRIPS} sequential)`, unit: 'ms', median: median(p99s), runs: p99s })
-figures.push({ name: 'sequential delivered messages per second, 100 B', unit: 'msg/s', median: median(rates), runs: rates })
+record('raw.throughput', 'raw RTCDataChannel throughput, 64 KiB messages', 'MB/s', rawThroughput)
+record('raw.rtt', 'raw RTCDataChannel round trip, 100 B (median of 200)', 'ms', rawRtt)
 
-// Wake: Chrome stops the worker; the next API call starts it, and it re-links to the offscreen document.
-const firstCalls: number[] = []
-const wakeToRunning: number[] = []
-for (let i = 0; i < WAKES; i++) {
-  await alice.stopServiceWorker()
+console.log('\n2. Raw libp2p stream between the offscreen documents')
+await alice.api({ method: 'send', peerId: bobId, text: 'connect', awaitDelivery: true })
+const libp2pThroughput: number[] = []
+const libp2pRtt: number[] = []
+for (let i = 0; i < RUNS; i++) {
+  const t = await alice.api({ method: 'speedTest', peerId: bobId, mode: 'throughput', messageBytes: 64 * KiB, totalBytes: 64 * MiB })
+  if (t.mode === 'throughput') libp2pThroughput.push(t.bytes / 1e6 / (t.ms / 1000))
+  const r = await alice.api({ method: 'speedTest', peerId: bobId, mode: 'round-trip', messageBytes: 100, count: 200 })
+  if (r.mode === 'round-trip') libp2pRtt.push(median(r.roundTripsMs))
+}
+record('libp2p.throughput', 'libp2p stream throughput, 64 KiB messages', 'MB/s', libp2pThroughput)
+record('libp2p.rtt', 'libp2p stream round trip, 100 B (median of 200)', 'ms', libp2pRtt)
+
+console.log('\n3. Peerlink end to end, durable and acknowledged')
+/** Sends `count` messages of `bytes` in batches through the API and waits until Bob has them all. */
+async function throughput (count: number, bytes: number, batch: number): Promise<{ msgPerSec: number, mbPerSec: number }> {
+  return await page.evaluate(async ({ peerId, count, bytes, batch }) => {
+    const call = async (request: object): Promise<any> => {
+      const response = await chrome.runtime.sendMessage({ api: 'peerlink/1', request })
+      if (!response.ok) throw Object.assign(new Error(response.error.message), { name: response.error.name })
+      return response.value
+    }
+    const text = 'x'.repeat(bytes)
+    const started = performance.now()
+    for (let i = 0; i < count; i += batch) {
+      const messages = Array.from({ length: Math.min(batch, count - i) }, () => ({ text }))
+      while (true) {
+        try {
+          await call({ method: 'sendMany', peerId, messages })
+          break
+        } catch (err) {
+          if ((err as Error).name !== 'ResourceLimitError') throw err
+          await new Promise(resolve => setTimeout(resolve, 5))
+        }
+      }
+    }
+    while ((await call({ method: 'getStatus' })).peers[0].pending.messages > 0) await new Promise(resolve => setTimeout(resolve, 5))
+    const seconds = (performance.now() - started) / 1000
+    return { msgPerSec: count / seconds, mbPerSec: count * bytes / 1e6 / seconds }
+  }, { peerId: bobId, count, bytes, batch })
+}
+const small: number[] = []
+const smallMB: number[] = []
+const large: number[] = []
+const largeMsgs: number[] = []
+for (let i = 0; i < RUNS; i++) {
+  const s = await throughput(10_000, KiB, 200)
+  small.push(s.msgPerSec)
+  smallMB.push(s.mbPerSec)
+  const l = await throughput(512, 64 * KiB, 16)
+  large.push(l.mbPerSec)
+  largeMsgs.push(l.msgPerSec)
+}
+record('peerlink.1k.msgs', 'Peerlink throughput, 1 KiB messages', 'msg/s', small)
+record('peerlink.1k.mbps', 'Peerlink throughput, 1 KiB messages', 'MB/s', smallMB)
+record('peerlink.64k.mbps', 'Peerlink throughput, 64 KiB messages', 'MB/s', large)
+record('peerlink.64k.msgs', 'Peerlink throughput, 64 KiB messages', 'msg/s', largeMsgs)
+
+const latencies: number[][] = []
+for (let i = 0; i < RUNS; i++) {
+  latencies.push(await page.evaluate(async ({ peerId }) => {
+    const times: number[] = []
+    for (let n = 0; n < 200; n++) {
+      const started = performance.now()
+      const response = await chrome.runtime.sendMessage({ api: 'peerlink/1', request: { method: 'send', peerId, text: 'x'.repeat(100), awaitDelivery: true } })
+      if (!response.ok) throw new Error(response.error.message)
+      times.push(performance.now() - started)
+    }
+    return times
+  }, { peerId: bobId }))
+}
+record('peerlink.latency.p50', 'Peerlink send → delivered, 100 B, p50 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.5)))
+record('peerlink.latency.p99', 'Peerlink send → delivered, 100 B, p99 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.99)))
+
+console.log('\n4. Wake: the receiver\'s worker is stopped; send → delivered (includes waking it)')
+const wakes: number[] = []
+for (let i = 0; i < 10; i++) {
+  await bob.stopServiceWorker()
   const started = performance.now()
+  await alice.api({ method: 'send', peerId: bobId, text: `wake ${i}`, awaitDelivery: true })
+  wakes.push(performance.now() - started)
+}
+record('wake.delivery', 'receiver worker stopped: send → delivered', 'ms', wakes)
+const firstCalls: number[] = []
+for (let i = 0; i < 20; i++) {
+  await alice.stopServiceWorker()
   let status = await alice.status()
   while (status.link.firstCallAfterStartMs == null) status = await alice.status()
-  wakeToRunning.push(performance.now() - started)
   firstCalls.push(status.link.firstCallAfterStartMs)
 }
-figures.push({ name: `worker start → first answered call over the link (${WAKES} wakes)`, unit: 'ms', median: median(firstCalls), runs: firstCalls })
-figures.push({ name: 'API call that wakes the worker → link up, seen by the page', unit: 'ms', median: median(wakeToRunning), runs: wakeToRunning })
+record('wake.link', 'worker start → first answered call over the link', 'ms', firstCalls)
+
+console.log('\n5. Recovery')
+const afterReset: number[] = []
+for (let i = 0; i < 5; i++) {
+  await bob.api({ method: 'resetPeer', peerId: aliceId })
+  const started = performance.now()
+  await alice.api({ method: 'send', peerId: bobId, text: `after reset ${i}`, awaitDelivery: true })
+  afterReset.push(performance.now() - started)
+}
+record('recovery.reset', 'stream reset → next message delivered', 'ms', afterReset)
+const afterRelay: number[] = []
+const reserved: number[] = []
+for (let i = 0; i < 3; i++) {
+  await relay.restart()
+  const started = performance.now()
+  await alice.api({ method: 'send', peerId: bobId, text: `after relay restart ${i}`, awaitDelivery: true })
+  afterRelay.push(performance.now() - started)
+  await alice.waitForStatus(s => s.relays[0]?.state === 'reserved', 'a new reservation', 60_000)
+  reserved.push(performance.now() - started)
+}
+record('recovery.relay.delivery', 'relay restart → next message delivered', 'ms', afterRelay)
+record('recovery.relay.reserved', 'relay restart → reserved again', 'ms', reserved)
+
+console.log('\n6. Memory while the receiver stalls and the sender keeps sending')
+await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 200, maxPendingBytesPerPeer: 16 * MiB } })
+const stopper = keepStoppingWorker(bob, 100)
+const samples: Array<{ t: number, heap: number, outbox: number }> = []
+const memoryStarted = performance.now()
+let refusals = 0
+while (performance.now() - memoryStarted < 30_000) {
+  try {
+    await alice.api({ method: 'sendMany', peerId: bobId, messages: Array.from({ length: 20 }, () => ({ text: 'm'.repeat(8 * KiB) })) })
+  } catch (err) {
+    if (!(err instanceof ResourceLimitError)) throw err
+    refusals++
+    await sleep(50)
+  }
+  const d = await alice.api({ method: 'diagnostics' })
+  samples.push({ t: performance.now() - memoryStarted, heap: d.offscreenJsHeapUsedBytes ?? 0, outbox: d.outboxBytes })
+}
+await stopper.end()
+const third = (from: number, to: number): typeof samples => samples.filter(s => s.t >= from && s.t < to)
+const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+const heapMiddle = avg(third(10_000, 20_000).map(s => s.heap)) / MiB
+const heapLast = avg(third(20_000, 30_000).map(s => s.heap)) / MiB
+const outboxMax = Math.max(...samples.map(s => s.outbox)) / MiB
+record('memory.heap.middle', 'sender offscreen JS heap, 10–20 s into the stall', 'MiB', [heapMiddle])
+record('memory.heap.last', 'sender offscreen JS heap, 20–30 s into the stall', 'MiB', [heapLast])
+record('memory.outbox.max', `sender outbox bytes, max (${refusals} sends refused at the cap)`, 'MiB', [outboxMax])
 
 await Promise.all([alice.close(), bob.close()])
 await relay.stop()
 
-console.log('\nPeerlink benchmark (median of runs)')
-for (const f of figures) console.log(`  ${f.name.padEnd(58)} ${f.median.toFixed(2).padStart(10)} ${f.unit}`)
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), figures }, null, 2) + '\n')
+const get = (key: string): number => figures.find(f => f.key === key)!.median
+const ratios = {
+  'libp2p / raw throughput': get('libp2p.throughput') / get('raw.throughput'),
+  'Peerlink 64 KiB / libp2p throughput': get('peerlink.64k.mbps') / get('libp2p.throughput'),
+  'libp2p / raw round trip': get('libp2p.rtt') / get('raw.rtt'),
+  'Peerlink p50 / libp2p round trip': get('peerlink.latency.p50') / get('libp2p.rtt'),
+  'heap growth, last third / middle third': heapLast / heapMiddle
+}
+console.log('\nRatios')
+for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2).padStart(10)}`)
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), figures, ratios }, null, 2) + '\n')
 console.log('\nwritten to bench/results.json')

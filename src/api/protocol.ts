@@ -8,6 +8,24 @@ import * as v from 'valibot'
 import type { SerializedError } from '../common/errors/index.ts'
 import type { Limits } from '../common/limits.ts'
 
+export type SpeedTestRequest =
+  | { mode: 'throughput', messageBytes: number, totalBytes: number }
+  | { mode: 'round-trip', messageBytes: number, count: number }
+
+export type SpeedTestResult =
+  | { mode: 'throughput', bytes: number, ms: number }
+  | { mode: 'round-trip', roundTripsMs: number[] }
+
+/** Memory figures, for watching that nothing grows without bound. */
+export interface Diagnostics {
+  /** The offscreen document's JS heap in use (Chrome only; null elsewhere). */
+  offscreenJsHeapUsedBytes: number | null
+  /** Inbound message bytes the offscreen document holds for the worker. */
+  inboundBufferedBytes: number
+  /** Bytes in all outboxes, waiting for acks. */
+  outboxBytes: number
+}
+
 export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
 
@@ -34,6 +52,21 @@ export const ApiRequestSchema = v.variant('method', [
     ttlMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(30 * 24 * 3600_000))),
     awaitDelivery: v.optional(v.boolean())
   }),
+  v.object({
+    method: v.literal('sendMany'),
+    peerId: text,
+    messages: v.pipe(v.array(v.object({ text, id: v.optional(messageId) })), v.minLength(1), v.maxLength(1000)),
+    ttlMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(30 * 24 * 3600_000)))
+  }),
+  v.object({
+    method: v.literal('speedTest'),
+    peerId: text,
+    mode: v.picklist(['throughput', 'round-trip']),
+    messageBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256 * 1024))),
+    totalBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256 * 1024 * 1024))),
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)))
+  }),
+  v.object({ method: v.literal('diagnostics') }),
   v.object({ method: v.literal('getMessage'), id: messageId }),
   v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))) }),
   v.object({ method: v.literal('getMessages'), peerId: text, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))) })
@@ -182,6 +215,9 @@ export interface ApiResults {
   closePeer: PeerView
   reconnectPeer: PeerView
   send: SendResult
+  sendMany: SendResult[]
+  speedTest: SpeedTestResult
+  diagnostics: Diagnostics
   getMessage: MessageView
   awaitDelivery: MessageView
   getMessages: MessageView[]
@@ -189,4 +225,5 @@ export interface ApiResults {
 
 export type ApiEvent =
   | { type: 'status', status: Status }
-  | { type: 'message', message: MessageView }
+  /** New messages and changed states, in order, the latest state of each (batched over a few ms). */
+  | { type: 'messages', messages: MessageView[] }

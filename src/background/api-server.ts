@@ -1,6 +1,9 @@
 import * as v from 'valibot'
-import { API_TAG, ApiRequestSchema, EVENTS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults } from '../api/protocol.ts'
+import { API_TAG, ApiRequestSchema, EVENTS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type MessageView } from '../api/protocol.ts'
 import { serializeError, ValidationError } from '../common/errors/index.ts'
+
+/** How long message changes are gathered before they go out as one event. */
+const MESSAGE_EVENT_BATCH_MS = 5
 
 export type ApiHandlers = { [M in keyof ApiResults]: (request: Extract<ApiRequest, { method: M }>) => Promise<ApiResults[M]> }
 
@@ -19,6 +22,9 @@ export interface EventPort {
 export class ApiServer {
   readonly #handlers: ApiHandlers
   readonly #ports = new Set<EventPort>()
+  /** Message changes waiting to go out as one event; the latest state of each message wins. */
+  readonly #pendingMessages = new Map<string, MessageView>()
+  #flushTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (handlers: ApiHandlers) {
     this.#handlers = handlers
@@ -51,6 +57,25 @@ export class ApiServer {
     this.#ports.add(port)
     port.onDisconnect.addListener(() => this.#ports.delete(port))
     return true
+  }
+
+  /**
+   * Announces a new message or a changed state. Changes are gathered for a
+   * few milliseconds and sent as one `messages` event: every event crosses
+   * the browser process, and at thousands of messages a second one event per
+   * change costs more than the messages themselves.
+   */
+  announce (message: MessageView): void {
+    if (this.#ports.size === 0) return
+    this.#pendingMessages.delete(message.id)
+    this.#pendingMessages.set(message.id, message)
+    if (this.#flushTimer != null) return
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined
+      const messages = [...this.#pendingMessages.values()]
+      this.#pendingMessages.clear()
+      this.broadcast({ type: 'messages', messages })
+    }, MESSAGE_EVENT_BATCH_MS)
   }
 
   broadcast (event: ApiEvent): void {

@@ -80,7 +80,7 @@ export class Background {
     this.#deps = deps
     this.#offscreen = new LinkEnd<OffscreenApi>({
       waitForLinkMs: DEFAULT_LINK_TIMEOUT_MS,
-      callTimeoutMs: method => method === 'sendMessages' || method === 'start' ? DEFAULT_TRANSMIT_CALL_TIMEOUT_MS : DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS,
+      callTimeoutMs: method => ['sendMessages', 'start', 'speedTest'].includes(method) ? DEFAULT_TRANSMIT_CALL_TIMEOUT_MS : DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS,
       // No link: the document may be gone (Chrome closed it) or may just need asking.
       onNeedLink: () => {
         void deps.offscreenDocument.ensure().then((created) => { if (!created) deps.requestLink() }, (err: unknown) => {
@@ -171,15 +171,35 @@ export class Background {
         const contact = await contacts.get(parsePeerId(peerId))
         const { closedBy } = reconnector.view(contact.peerId)
         if (closedBy != null) throw new PeerClosedError(contact.peerId, closedBy)
-        const message = await outbox.send({ peerId: contact.peerId, text, id, ttlMs })
+        const message = outbox.overlay(await outbox.send({ peerId: contact.peerId, text, id, ttlMs }))
         const final = awaitDelivery === true ? await this.#awaitFinal(message, SEND_AWAIT_DELIVERY_MS) : message
         return { id: final.id, state: final.state }
+      },
+      sendMany: async ({ peerId, messages, ttlMs }) => {
+        const { contacts, outbox, reconnector } = await this.boot()
+        const contact = await contacts.get(parsePeerId(peerId))
+        const { closedBy } = reconnector.view(contact.peerId)
+        if (closedBy != null) throw new PeerClosedError(contact.peerId, closedBy)
+        return (await outbox.sendMany(contact.peerId, messages, ttlMs)).map(m => ({ id: m.id, state: outbox.overlay(m).state }))
+      },
+      speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => {
+        const { contacts } = await this.boot()
+        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        return await this.#offscreen.call('speedTest', id, mode === 'throughput'
+          ? { mode, messageBytes: messageBytes ?? 64 * 1024, totalBytes: totalBytes ?? 64 * 1024 * 1024 }
+          : { mode, messageBytes: messageBytes ?? 100, count: count ?? 100 })
+      },
+      diagnostics: async () => {
+        const { store } = await this.boot()
+        const offscreen = await this.#callOffscreen('diagnostics')
+        const outboxBytes = [...(await store.pendingByPeer()).values()].reduce((sum, p) => sum + p.bytes, 0)
+        return { offscreenJsHeapUsedBytes: offscreen.jsHeapUsedBytes, inboundBufferedBytes: offscreen.inboundBufferedBytes, outboxBytes }
       },
       getMessage: async ({ id }) => await this.#message(id),
       awaitDelivery: async ({ id, timeoutMs }) => await this.#awaitFinal(await this.#message(id), timeoutMs ?? DEFAULT_AWAIT_DELIVERY_MS),
       getMessages: async ({ peerId, limit }) => {
-        const { store } = await this.boot()
-        return await store.list(parsePeerId(peerId), limit ?? 200)
+        const { store, outbox } = await this.boot()
+        return (await store.list(parsePeerId(peerId), limit ?? 200)).map(m => outbox.overlay(m))
       }
     })
   }
@@ -280,7 +300,7 @@ export class Background {
     const contacts = new Contacts(storage, identity.peerId)
     const announce = (message: MessageView): void => {
       this.#watch.notify(message)
-      this.api.broadcast({ type: 'message', message })
+      this.api.announce(message)
     }
     const settings = new SettingsStore(storage)
     const current = { settings: await settings.get() }
@@ -345,9 +365,10 @@ export class Background {
   }
 
   async #message (id: string): Promise<MessageView> {
-    const message = await (await this.boot()).store.get(id)
+    const { store, outbox } = await this.boot()
+    const message = await store.get(id)
     if (message == null) throw new ValidationError('id', `no message ${id}`)
-    return message
+    return outbox.overlay(message)
   }
 
   /** Waits for a final state; a failed message answers with its typed error. */

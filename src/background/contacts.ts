@@ -16,6 +16,8 @@ export interface Contact {
 export class Contacts {
   readonly #storage: KeyValueStore
   readonly #ownPeerId: string
+  /** Every change goes through this object, so the copy in memory stays true for the worker's life. */
+  #cache: Contact[] | undefined
 
   constructor (storage: KeyValueStore, ownPeerId: string) {
     this.#storage = storage
@@ -23,7 +25,13 @@ export class Contacts {
   }
 
   async list (): Promise<Contact[]> {
-    return await this.#storage.get<Contact[]>(CONTACTS_KEY) ?? []
+    this.#cache ??= await this.#storage.get<Contact[]>(CONTACTS_KEY) ?? []
+    return this.#cache.map(c => ({ ...c }))
+  }
+
+  async #save (contacts: Contact[]): Promise<void> {
+    await this.#storage.set(CONTACTS_KEY, contacts)
+    this.#cache = contacts.map(c => ({ ...c }))
   }
 
   /** Returns the contact, or throws `UnknownPeerError`. */
@@ -44,14 +52,14 @@ export class Contacts {
     const existing = contacts.find(c => c.peerId === peerId)
     if (existing != null) {
       existing.name = name === '' ? existing.name : name
-      await this.#storage.set(CONTACTS_KEY, contacts)
+      await this.#save(contacts)
       return existing
     }
     if (contacts.length >= MAX_PEERS) {
       throw new ResourceLimitError('peers', MAX_PEERS, contacts.length + 1)
     }
     const contact: Contact = { peerId, name, addedAt: Date.now(), lastSeen: null }
-    await this.#storage.set(CONTACTS_KEY, [...contacts, contact])
+    await this.#save([...contacts, contact])
     return contact
   }
 
@@ -59,7 +67,7 @@ export class Contacts {
     const peerId = parsePeerId(peerIdInput)
     const contacts = await this.list()
     if (!contacts.some(c => c.peerId === peerId)) throw new UnknownPeerError(peerId)
-    await this.#storage.set(CONTACTS_KEY, contacts.filter(c => c.peerId !== peerId))
+    await this.#save(contacts.filter(c => c.peerId !== peerId))
   }
 
   /** Records that the peer was heard from. */
@@ -68,6 +76,6 @@ export class Contacts {
     const contact = contacts.find(c => c.peerId === peerId)
     if (contact == null) return
     contact.lastSeen = at
-    await this.#storage.set(CONTACTS_KEY, contacts)
+    await this.#save(contacts)
   }
 }

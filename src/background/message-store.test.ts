@@ -49,6 +49,18 @@ describe('MessageStore', () => {
     expect((await s.appendOutgoing(out('A', 'next'), limits)).message.seq).toBe(3)
   })
 
+  it('queues a batch in one go, or nothing of it when it does not fit', async () => {
+    const s = await openStore()
+    const batch = ['a', 'b'].map(text => out('A', text))
+    const results = await s.appendOutgoingMany('A', batch, limits)
+    expect(results.map(r => [r.message.seq, r.created])).toEqual([[0, true], [1, true]])
+    // A repeat of the same ids changes nothing; a batch over the limit is refused whole.
+    expect((await s.appendOutgoingMany('A', batch, limits)).every(r => !r.created)).toBe(true)
+    const tooMany = await s.appendOutgoingMany('A', ['c', 'd'].map(text => out('A', text)), limits).catch((e: unknown) => e)
+    expect((tooMany as ResourceLimitError).data).toEqual({ limitType: 'pending-messages', limit: 3, current: 4 })
+    expect((await s.list('A', 10)).map(m => m.text)).toEqual(['a', 'b'])
+  })
+
   it('stores incoming messages in order: drops duplicates (including 0) and everything after a gap', async () => {
     const s = await openStore()
     expect((await s.storeIncoming('A', inFrames(0, 1))).ackSeq).toBe(1)
@@ -67,9 +79,9 @@ describe('MessageStore', () => {
     const s = await openStore()
     for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100 })
     await s.appendOutgoing(out('B', 'b0'), limits)
-    expect((await s.acknowledge('A', 1)).map(m => m.seq)).toEqual([0, 1])
-    expect(await s.acknowledge('A', 0)).toEqual([])
-    expect(await s.acknowledge('A', 7)).toEqual([])
+    expect(await s.acknowledge('A', 1)).toBe(true)
+    expect(await s.acknowledge('A', 0)).toBe(false)
+    expect(await s.acknowledge('A', 7)).toBe(false)
     expect((await s.list('A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'queued'])
     expect(await s.pendingByPeer()).toEqual(new Map([['A', { messages: 1, bytes: 2 }], ['B', { messages: 1, bytes: 2 }]]))
     await s.acknowledge('A', 2)
@@ -91,13 +103,32 @@ describe('MessageStore', () => {
     expect((await s.pendingByPeer()).has('A')).toBe(false)
   })
 
-  it('lists pending messages from a sequence number within a byte budget', async () => {
+  it('lists pending messages from a sequence number within a byte budget, never acknowledged or failed ones', async () => {
     const s = await openStore()
-    for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', 'x'.repeat(10)), { maxPendingMessages: 10, maxPendingBytes: 1000 })
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
+    for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', 'x'.repeat(10), 1000, 5000 + i), l)
     expect((await s.pending('A', 1, 25)).map(m => m.seq)).toEqual([1, 2])
     expect((await s.pending('A', 0, 5)).map(m => m.seq)).toEqual([0])
-    const sent = await s.markSent((await s.pending('A')).map(m => m.id))
-    expect(sent.every(m => m.state === 'sent')).toBe(true)
+    await s.acknowledge('A', 0)
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq === 2)
+    expect((await s.pending('A')).map(m => m.seq)).toEqual([1, 3])
+  })
+
+  it('keeps the byte accounting exact through acks, failures and acks past failures', async () => {
+    const s = await openStore()
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000 }
+    const sizes = [5, 7, 11, 13, 17]
+    for (const n of sizes) await s.appendOutgoing(out('A', 'y'.repeat(n)), l)
+    const pending = async (): Promise<unknown> => (await s.pendingByPeer()).get('A') ?? { messages: 0, bytes: 0 }
+    expect(await pending()).toEqual({ messages: 5, bytes: 53 })
+    await s.acknowledge('A', 1)
+    expect(await pending()).toEqual({ messages: 3, bytes: 41 })
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq === 3)
+    expect(await pending()).toEqual({ messages: 2, bytes: 28 })
+    // The ack moves past the failed message: it is not subtracted twice.
+    await s.acknowledge('A', 4)
+    expect(await pending()).toEqual({ messages: 0, bytes: 0 })
+    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'delivered', 'failed', 'delivered'])
   })
 
   it('lists the newest messages of a conversation, oldest first, same-millisecond ones in order', async () => {

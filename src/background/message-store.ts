@@ -17,12 +17,24 @@ interface PeerLedger {
   /** Outgoing messages neither acknowledged nor failed, and their bytes. */
   pendingCount: number
   pendingBytes: number
+  /** Bytes of all outgoing messages so far, and of those up to `ackedOutSeq`. */
+  totalOutBytes: number
+  ackedOutBytes: number
+  /** Failed messages after `ackedOutSeq`: an ack moving past them must not count them again. */
+  failedAfterAck: Array<{ seq: number, bytes: number }>
 }
 
-/** A stored message: what the pages see, plus what only the worker needs. */
+/**
+ * A stored message: what the pages see, plus what only the worker needs.
+ * An outgoing message is stored once as 'queued' (or later 'failed'); that
+ * it was delivered follows from the peer's cumulative ack, so an ack writes
+ * one ledger record however many messages it covers.
+ */
 export interface StoredMessage extends MessageView {
   /** When an outgoing message expires; absent on incoming ones. */
   expiresAt?: number
+  /** Bytes of this peer's outgoing messages up to and including this one. */
+  cumulativeBytes?: number
 }
 
 interface PeerlinkDB extends DBSchema {
@@ -34,13 +46,39 @@ interface PeerlinkDB extends DBSchema {
   ledgers: { key: string, value: PeerLedger }
 }
 
+export interface OutgoingInput {
+  id: string
+  peerId: string
+  text: string
+  bytes: number
+  at: number
+  expiresAt: number
+}
+
 export interface OutboxLimits {
   maxPendingMessages: number
   maxPendingBytes: number
 }
 
-const freshLedger = (peerId: string): PeerLedger => ({ peerId, nextOutSeq: 0, nextInSeq: 0, ackedOutSeq: -1, pendingCount: 0, pendingBytes: 0 })
-const isPending = (m: StoredMessage): boolean => m.direction === 'out' && (m.state === 'queued' || m.state === 'sent')
+/**
+ * Every write commits with relaxed durability: committed data survives a
+ * worker or browser crash (it is in the database); only the wait for the
+ * operating system to flush it to disk is skipped, which costs milliseconds
+ * per transaction.
+ */
+const WRITE = { durability: 'relaxed' } as const
+
+const freshLedger = (peerId: string): PeerLedger => ({
+  peerId, nextOutSeq: 0, nextInSeq: 0, ackedOutSeq: -1, pendingCount: 0, pendingBytes: 0, totalOutBytes: 0, ackedOutBytes: 0, failedAfterAck: []
+})
+
+/** The state a page sees: an outgoing message covered by the peer's ack is delivered. */
+function view (message: StoredMessage, ledger: PeerLedger | undefined): StoredMessage {
+  if (message.direction === 'out' && message.state === 'queued' && ledger != null && message.seq <= ledger.ackedOutSeq) {
+    return { ...message, state: 'delivered' }
+  }
+  return message
+}
 
 /** Conversations, outbox and inbox in IndexedDB: the durable half of messaging. */
 export class MessageStore {
@@ -73,30 +111,47 @@ export class MessageStore {
    * may safely repeat a send whose answer it lost. Over a limit it throws
    * `ResourceLimitError` and changes nothing.
    */
-  async appendOutgoing (input: { id: string, peerId: string, text: string, bytes: number, at: number, expiresAt: number }, limits: OutboxLimits): Promise<{ message: StoredMessage, created: boolean }> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite')
-    const existing = await tx.objectStore('messages').get(input.id)
-    if (existing != null) {
-      await tx.done
-      return { message: existing, created: false }
-    }
-    const ledger = await tx.objectStore('ledgers').get(input.peerId) ?? freshLedger(input.peerId)
-    if (ledger.pendingCount + 1 > limits.maxPendingMessages) {
+  async appendOutgoing (input: OutgoingInput, limits: OutboxLimits): Promise<{ message: StoredMessage, created: boolean }> {
+    const [result] = await this.appendOutgoingMany(input.peerId, [input], limits)
+    return result!
+  }
+
+  /**
+   * Queues several messages to one peer in one transaction, all or none:
+   * when the batch does not fit the limits, `ResourceLimitError` and nothing
+   * changes. Ids already stored are answered as they are.
+   */
+  async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<Array<{ message: StoredMessage, created: boolean }>> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const messages = tx.objectStore('messages')
+    // Only an id the caller chose can have been stored before.
+    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(input.id)))
+    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
+    const fresh = inputs.filter((_, i) => existing[i] == null)
+    const count = ledger.pendingCount + fresh.length
+    const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
+    const over = count > limits.maxPendingMessages
+      ? new ResourceLimitError('pending-messages', limits.maxPendingMessages, count)
+      : bytes > limits.maxPendingBytes ? new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes) : undefined
+    if (over != null) {
       tx.abort()
       await tx.done.catch(() => {})
-      throw new ResourceLimitError('pending-messages', limits.maxPendingMessages, ledger.pendingCount + 1)
+      throw over
     }
-    if (ledger.pendingBytes + input.bytes > limits.maxPendingBytes) {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw new ResourceLimitError('pending-bytes', limits.maxPendingBytes, ledger.pendingBytes + input.bytes)
-    }
-    const message: StoredMessage = { ...input, direction: 'out', seq: ledger.nextOutSeq, state: 'queued' }
-    ledger.nextOutSeq += 1
-    ledger.pendingCount += 1
-    ledger.pendingBytes += input.bytes
-    await Promise.all([tx.objectStore('ledgers').put(ledger), tx.objectStore('messages').put(message), tx.done])
-    return { message, created: true }
+    const results = inputs.map((input, i) => {
+      const stored = existing[i]
+      if (stored != null) return { message: view(stored, ledger), created: false }
+      const { callerId: _, ...fields } = input
+      ledger.totalOutBytes += input.bytes
+      const message: StoredMessage = { ...fields, peerId, direction: 'out', seq: ledger.nextOutSeq++, state: 'queued', cumulativeBytes: ledger.totalOutBytes }
+      void messages.put(message)
+      return { message, created: true }
+    })
+    ledger.pendingCount = count
+    ledger.pendingBytes = bytes
+    void tx.objectStore('ledgers').put(ledger)
+    await tx.done
+    return results
   }
 
   /**
@@ -106,7 +161,7 @@ export class MessageStore {
    * the cumulative sequence number to acknowledge (-1: none yet).
    */
   async storeIncoming (peerId: string, incoming: Array<{ seq: number, text: string, bytes: number }>, at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite')
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
     const stored: StoredMessage[] = []
     for (const { seq, text, bytes } of incoming) {
@@ -127,40 +182,41 @@ export class MessageStore {
     return (await this.#db.get('ledgers', peerId))?.nextInSeq ?? 0
   }
 
-  /** Marks every outgoing message up to `seq` delivered (acks are cumulative); answers those that changed. */
-  async acknowledge (peerId: string, seq: number): Promise<StoredMessage[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite')
+  /**
+   * The peer acknowledged every outgoing message up to `seq` (acks are
+   * cumulative). Writes only the ledger: the count and bytes acknowledged come
+   * from the running byte total stored with each message. Answers whether
+   * the ack moved.
+   */
+  async acknowledge (peerId: string, seq: number): Promise<boolean> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
     if (seq <= ledger.ackedOutSeq || seq >= ledger.nextOutSeq) {
       await tx.done
-      return []
+      return false
     }
-    const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', seq])
-    const changed: StoredMessage[] = []
-    for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
-      const message = cursor.value
-      // A message that already failed (expired, say) stays failed but no longer counts as pending.
-      if (!isPending(message)) continue
-      ledger.pendingCount -= 1
-      ledger.pendingBytes -= message.bytes
-      const updated: StoredMessage = { ...message, state: 'delivered' }
-      await cursor.update(updated)
-      changed.push(updated)
-    }
+    const last = await tx.objectStore('messages').index('byPeerDirSeq').get([peerId, 'out', seq])
+    const bytesUpTo = last?.cumulativeBytes ?? ledger.ackedOutBytes
+    const failedInRange = ledger.failedAfterAck.filter(f => f.seq <= seq)
+    ledger.pendingCount -= (seq - ledger.ackedOutSeq) - failedInRange.length
+    ledger.pendingBytes -= (bytesUpTo - ledger.ackedOutBytes) - failedInRange.reduce((sum, f) => sum + f.bytes, 0)
+    ledger.failedAfterAck = ledger.failedAfterAck.filter(f => f.seq > seq)
     ledger.ackedOutSeq = seq
-    await tx.objectStore('ledgers').put(ledger)
-    await tx.done
-    return changed
+    ledger.ackedOutBytes = bytesUpTo
+    await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
+    return true
   }
 
   /** Outgoing messages still pending for a peer, in sequence order, from `fromSeq` on. */
   async pending (peerId: string, fromSeq = 0, maxBytes = Infinity): Promise<StoredMessage[]> {
-    const range = IDBKeyRange.bound([peerId, 'out', fromSeq], [peerId, 'out', Infinity])
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
+    const range = IDBKeyRange.bound([peerId, 'out', Math.max(fromSeq, ledger.ackedOutSeq + 1)], [peerId, 'out', Infinity])
     const out: StoredMessage[] = []
     let bytes = 0
-    let cursor = await this.#db.transaction('messages').store.index('byPeerDirSeq').openCursor(range)
+    let cursor = await tx.objectStore('messages').index('byPeerDirSeq').openCursor(range)
     while (cursor != null) {
-      if (isPending(cursor.value)) {
+      if (cursor.value.state === 'queued') {
         if (out.length > 0 && bytes + cursor.value.bytes > maxBytes) break
         out.push(cursor.value)
         bytes += cursor.value.bytes
@@ -170,31 +226,17 @@ export class MessageStore {
     return out
   }
 
-  /** Marks queued messages as written to a stream. */
-  async markSent (ids: string[]): Promise<StoredMessage[]> {
-    const tx = this.#db.transaction('messages', 'readwrite')
-    const changed: StoredMessage[] = []
-    for (const id of ids) {
-      const message = await tx.store.get(id)
-      if (message?.state !== 'queued') continue
-      const updated: StoredMessage = { ...message, state: 'sent' }
-      void tx.store.put(updated)
-      changed.push(updated)
-    }
-    await tx.done
-    return changed
-  }
-
   /** Fails pending outgoing messages of a peer (all, or those `which` selects), releasing their share of the limits. */
   async failPending (peerId: string, errorFor: (m: StoredMessage) => SerializedError, which: (m: StoredMessage) => boolean = () => true): Promise<StoredMessage[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite')
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
     const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', Infinity])
     const changed: StoredMessage[] = []
     for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
-      if (!isPending(cursor.value) || !which(cursor.value)) continue
+      if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
       ledger.pendingCount -= 1
       ledger.pendingBytes -= cursor.value.bytes
+      ledger.failedAfterAck.push({ seq: cursor.value.seq, bytes: cursor.value.bytes })
       const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
       await cursor.update(updated)
       changed.push(updated)
@@ -214,16 +256,20 @@ export class MessageStore {
   }
 
   async get (id: string): Promise<StoredMessage | undefined> {
-    return await this.#db.get('messages', id)
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const message = await tx.objectStore('messages').get(id)
+    return message == null ? undefined : view(message, await tx.objectStore('ledgers').get(message.peerId))
   }
 
   /** The newest `limit` messages of a conversation, oldest first. */
   async list (peerId: string, limit: number): Promise<StoredMessage[]> {
     const range = IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const ledger = await tx.objectStore('ledgers').get(peerId)
     const out: StoredMessage[] = []
-    let cursor = await this.#db.transaction('messages').store.index('byPeerAt').openCursor(range, 'prev')
+    let cursor = await tx.objectStore('messages').index('byPeerAt').openCursor(range, 'prev')
     while (cursor != null && out.length < limit) {
-      out.push(cursor.value)
+      out.push(view(cursor.value, ledger))
       cursor = await cursor.continue()
     }
     return out.reverse()

@@ -13,12 +13,13 @@ let sent: Array<{ peerId: string, seqs: number[] }>
 let announced: MessageView[]
 let failNext: number
 let needed: string[]
+let box: Outbox
 
 const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve)) }
 
 async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outbox> {
   store = await MessageStore.open(`outbox-test-${dbCount++}`)
-  return new Outbox({
+  box = new Outbox({
     store,
     transmit: async (peerId: string, frames: OutgoingFrame[]) => {
       if (failNext > 0) { failNext--; throw new Error('peer unreachable') }
@@ -34,6 +35,7 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
     now: () => clock,
     ...overrides
   })
+  return box
 }
 
 beforeEach(() => {
@@ -49,7 +51,9 @@ afterEach(async () => {
   vi.useRealTimers()
 })
 
-const stateOf = async (peerId: string): Promise<string[]> => (await store.list(peerId, 100)).map(m => `${m.seq}:${m.state}`)
+/** States as pages see them: stored, with 'sent' laid over by the outbox. */
+const listed = async (peerId: string): Promise<MessageView[]> => (await store.list(peerId, 100)).map(m => box.overlay(m))
+const stateOf = async (peerId: string): Promise<string[]> => (await listed(peerId)).map(m => `${m.seq}:${m.state}`)
 
 describe('Outbox', () => {
   it('stores, transmits and, on a cumulative ack, delivers with exact accounting', async () => {
@@ -135,7 +139,7 @@ describe('Outbox', () => {
     await settle()
     clock += 5_000
     await outbox.expire()
-    const messages = await store.list('P', 10)
+    const messages = await listed('P')
     expect(messages.map(m => m.state)).toEqual(['failed', 'sent'])
     expect(messages[0]?.error).toMatchObject({ name: 'DeliveryFailedError', data: { reason: 'expired', messageId: messages[0]?.id } })
     expect((await store.pendingByPeer()).get('P')).toEqual({ messages: 1, bytes: 4 })

@@ -28,7 +28,10 @@ export interface OutboxOptions {
 interface PeerWindow {
   /** Highest sequence number written on the current stream; -1 when nothing is. */
   sentUpTo: number
+  /** Bytes per sequence number on the current stream, unacknowledged: the window. */
   inFlight: Map<number, number>
+  /** Messages written at least once and not yet acknowledged (kept across streams): they are 'sent'. */
+  unacked: Map<number, StoredMessage>
   flushing: boolean
   again: boolean
   /** No stream to write on: waiting for `unblock` (a reconnection or the peer's HELLO). */
@@ -59,28 +62,25 @@ export class Outbox {
 
   /** Queues a message durably and starts sending it. A repeated `id` answers the stored message. */
   async send (input: { peerId: string, text: string, id?: string, ttlMs?: number }): Promise<StoredMessage> {
-    if (typeof input.text !== 'string' || input.text === '') {
-      throw new ValidationError('text', 'a message needs some text')
-    }
-    const bytes = encoder.encode(input.text).byteLength
+    const [message] = await this.sendMany(input.peerId, [input], input.ttlMs)
+    return message!
+  }
+
+  /** Queues several messages in one transaction, all or none, and starts sending them. */
+  async sendMany (peerId: string, inputs: Array<{ text: string, id?: string }>, ttlMs?: number): Promise<StoredMessage[]> {
     const limits = this.#o.limits()
-    if (bytes > limits.maxMessageBytes) {
-      throw new ResourceLimitError('message-bytes', limits.maxMessageBytes, bytes)
-    }
     const at = this.#now()
-    const { message, created } = await this.#o.store.appendOutgoing({
-      id: input.id ?? crypto.randomUUID(),
-      peerId: input.peerId,
-      text: input.text,
-      bytes,
-      at,
-      expiresAt: at + (input.ttlMs ?? this.#o.ttlMs)
-    }, limits)
-    if (created) {
-      this.#o.announce(message)
-      this.flush(input.peerId)
-    }
-    return message
+    const prepared = inputs.map((input, i) => {
+      const field = inputs.length === 1 ? 'text' : `messages.${i}.text`
+      if (typeof input.text !== 'string' || input.text === '') throw new ValidationError(field, 'a message needs some text')
+      const bytes = encoder.encode(input.text).byteLength
+      if (bytes > limits.maxMessageBytes) throw new ResourceLimitError('message-bytes', limits.maxMessageBytes, bytes)
+      return { id: input.id ?? crypto.randomUUID(), callerId: input.id != null, peerId, text: input.text, bytes, at, expiresAt: at + (ttlMs ?? this.#o.ttlMs) }
+    })
+    const results = await this.#o.store.appendOutgoingMany(peerId, prepared, limits)
+    for (const { message, created } of results) if (created) this.#o.announce(message)
+    if (results.some(r => r.created)) this.flush(peerId)
+    return results.map(r => r.message)
   }
 
   /** Sends what the window allows; safe to call at any time, runs once per peer at a time. */
@@ -107,8 +107,13 @@ export class Outbox {
 
   /** The peer acknowledged everything up to `seq`. */
   async onAck (peerId: string, seq: number): Promise<void> {
-    for (const message of await this.#o.store.acknowledge(peerId, seq)) this.#o.announce(message)
+    await this.#o.store.acknowledge(peerId, seq)
     const window = this.#window(peerId)
+    for (const [s, message] of window.unacked) {
+      if (s > seq) continue
+      window.unacked.delete(s)
+      this.#o.announce({ ...message, state: 'delivered' })
+    }
     for (const s of window.inFlight.keys()) if (s <= seq) window.inFlight.delete(s)
     this.#armAckTimer(peerId, window, true)
     this.flush(peerId)
@@ -138,7 +143,7 @@ export class Outbox {
   async failPeer (peerId: string, reason: DeliveryFailureReason, detail = ''): Promise<void> {
     this.#reset(this.#window(peerId))
     const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, reason, detail)))
-    for (const message of failed) this.#o.announce(message)
+    this.#failed(peerId, failed)
   }
 
   /** Fails messages that outlived their time to live; only those. */
@@ -147,8 +152,14 @@ export class Outbox {
     for (const peerId of (await this.#o.store.pendingByPeer()).keys()) {
       const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, 'expired')),
         m => m.expiresAt != null && m.expiresAt <= now)
-      for (const message of failed) this.#o.announce(message)
+      this.#failed(peerId, failed)
     }
+  }
+
+  /** A stored message as the pages should see it: 'sent' while written and unacknowledged. */
+  overlay (message: StoredMessage): StoredMessage {
+    const sent = message.state === 'queued' && this.#windows.get(message.peerId)?.unacked.has(message.seq) === true
+    return sent ? { ...message, state: 'sent' } : message
   }
 
   /** Bytes on the wire to the peer, not yet acknowledged. */
@@ -159,7 +170,7 @@ export class Outbox {
   /** Drops the in-memory window of a stale peer, unless something is on the wire or being sent. */
   forget (peerId: string): void {
     const window = this.#windows.get(peerId)
-    if (window == null || window.flushing || window.inFlight.size > 0) return
+    if (window == null || window.flushing || window.inFlight.size > 0 || window.unacked.size > 0) return
     clearTimeout(window.ackTimer)
     this.#windows.delete(peerId)
   }
@@ -186,9 +197,13 @@ export class Outbox {
         this.#o.needConnection(peerId)
         return
       }
-      for (const m of batch) window.inFlight.set(m.seq, m.bytes)
+      for (const m of batch) {
+        window.inFlight.set(m.seq, m.bytes)
+        if (window.unacked.has(m.seq)) continue
+        window.unacked.set(m.seq, m)
+        this.#o.announce({ ...m, state: 'sent' })
+      }
       window.sentUpTo = Math.max(window.sentUpTo, batch.at(-1)!.seq)
-      for (const message of await this.#o.store.markSent(batch.map(m => m.id))) this.#o.announce(message)
       this.#armAckTimer(peerId, window, false)
     }
   }
@@ -208,6 +223,15 @@ export class Outbox {
     }, this.#o.ackTimeoutMs)
   }
 
+  #failed (peerId: string, failed: StoredMessage[]): void {
+    const window = this.#window(peerId)
+    for (const message of failed) {
+      window.unacked.delete(message.seq)
+      window.inFlight.delete(message.seq)
+      this.#o.announce(message)
+    }
+  }
+
   #reset (window: PeerWindow): void {
     window.sentUpTo = -1
     window.inFlight.clear()
@@ -218,7 +242,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, inFlight: new Map(), flushing: false, again: false, blocked: false }
+      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), flushing: false, again: false, blocked: false }
       this.#windows.set(peerId, window)
     }
     return window

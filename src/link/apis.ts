@@ -1,5 +1,5 @@
 /** The two APIs the halves expose to each other over the link. */
-import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView } from '../api/protocol.ts'
+import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../api/protocol.ts'
 
 /** What the worker gives the offscreen document to run a node. */
 export interface NodeConfig {
@@ -58,6 +58,10 @@ export type OffscreenApi = {
   resetPeer: (peerId: string) => Promise<void>
   /** The worker noticed a wake (across its own restarts): reconnect relays at once. */
   woke: () => Promise<void>
+  /** Measures the raw libp2p stream to a connected peer (below Peerlink's outbox and acks). */
+  speedTest: (peerId: string, request: SpeedTestRequest) => Promise<SpeedTestResult>
+  /** Memory figures of the offscreen document. */
+  diagnostics: () => Promise<{ jsHeapUsedBytes: number | null, inboundBufferedBytes: number }>
 }
 
 export interface MessageFrame {

@@ -13,6 +13,7 @@ import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
 import { PeerGate } from './peer-gate.ts'
 import { RelayKeeper } from './relay-keeper.ts'
+import { makeSpeedTestHandler, runSpeedTest, SPEED_TEST_PROTOCOL } from './speed-test.ts'
 
 export interface NodeRuntimeOptions {
   /** Inbound messages and acks go here; `changed` is replaced by the runtime's own reporting. */
@@ -73,7 +74,16 @@ export class NodeRuntime {
       connect: async (peerId) => { await this.#ready().connect(peerId) },
       closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
       resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) },
-      woke: async () => { this.#relayKeeper?.woke() }
+      woke: async () => { this.#relayKeeper?.woke() },
+      speedTest: async (peerId, request) => {
+        if (this.#node == null) throw new Error('the node is not running yet')
+        return await runSpeedTest(this.#node, peerId, request)
+      },
+      diagnostics: async () => ({
+        // Chrome's non-standard performance.memory; null where it is missing.
+        jsHeapUsedBytes: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null,
+        inboundBufferedBytes: this.#budget.used
+      })
     }
   }
 
@@ -151,6 +161,7 @@ export class NodeRuntime {
         log: this.#options.log
       })
       await node.handle(PEERLINK_PROTOCOL, channels.handleInbound)
+      await node.handle(SPEED_TEST_PROTOCOL, makeSpeedTestHandler(peerId => this.#gate.isContact(peerId)))
       for (const event of ['self:peer:update', 'connection:open', 'connection:close'] as const) {
         node.addEventListener(event, () => { this.#scheduleReport() })
       }

@@ -28,7 +28,7 @@ const unsubscribe = client.subscribe((event) => {
     nodeState.className = `badge tone-${running ? 'ok' : event.status.node === 'error' ? 'bad' : 'busy'}`
     nodeState.title = event.status.nodeError ?? ''
   } else {
-    conversation.update(event.message)
+    for (const message of event.messages) conversation.update(message)
   }
 })
 
