@@ -1,3 +1,4 @@
+import type { ResourceLimitError } from '../src/common/errors/index.ts'
 import { expect, test } from './fixtures.ts'
 
 test('Alice and Bob message each other both ways over a direct WebRTC connection', async ({ alice, bob }) => {
@@ -58,4 +59,28 @@ test('after Chrome stops the service worker, Peerlink boots again with the same 
   expect(result.state).toBe('delivered')
   const received = await bob.messages((await alice.status()).peerId!)
   expect(received.at(-1)?.text).toBe('still here after a worker restart')
+})
+
+test('a batch sent with sendMany arrives whole and in order; the speed test and diagnostics report real figures', async ({ alice, bob }) => {
+  const aliceId = (await alice.status()).peerId!
+  const bobId = (await bob.status()).peerId!
+  // A batch over the pending cap is refused whole.
+  const tooMany = await alice.api({ method: 'sendMany', peerId: bobId, messages: Array.from({ length: 201 }, () => ({ text: 'no' })) }).catch((e: unknown) => e)
+  expect((tooMany as ResourceLimitError).data).toMatchObject({ limitType: 'pending-messages', limit: 200, current: 201 })
+  const texts = Array.from({ length: 150 }, (_, i) => `batch ${i}`)
+  const results = await alice.api({ method: 'sendMany', peerId: bobId, messages: texts.map(text => ({ text })) })
+  expect(results).toHaveLength(150)
+  await alice.waitForStatus(s => s.peers.find(p => p.peerId === bobId)?.pending.messages === 0, 'the batch to be delivered')
+  const received = (await bob.messages(aliceId, 1000)).filter(m => m.text.startsWith('batch ')).map(m => m.text)
+  expect(received).toEqual(texts)
+
+  const throughput = await alice.api({ method: 'speedTest', peerId: bobId, mode: 'throughput', messageBytes: 16 * 1024, totalBytes: 4 * 1024 * 1024 })
+  expect(throughput).toMatchObject({ mode: 'throughput', bytes: 4 * 1024 * 1024 })
+  expect(throughput.mode === 'throughput' && throughput.ms).toBeGreaterThan(0)
+  const roundTrips = await alice.api({ method: 'speedTest', peerId: bobId, mode: 'round-trip', count: 20 })
+  expect(roundTrips.mode === 'round-trip' && roundTrips.roundTripsMs).toHaveLength(20)
+
+  const diagnostics = await alice.api({ method: 'diagnostics' })
+  expect(diagnostics.offscreenJsHeapUsedBytes).toBeGreaterThan(0)
+  expect(diagnostics.outboxBytes).toBe(0)
 })
