@@ -37,6 +37,10 @@ export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('setRelays'), relays: v.array(text) }),
   v.object({ method: v.literal('setLimits'), limits: v.record(v.string(), v.unknown()) }),
   v.object({ method: v.literal('setAcceptUnknownPeers'), accept: v.boolean() }),
+  v.object({ method: v.literal('resetLimits') }),
+  v.object({ method: v.literal('exportIdentity') }),
+  v.object({ method: v.literal('importIdentity'), privateKey: text }),
+  v.object({ method: v.literal('markRead'), peerId: text }),
   v.object({ method: v.literal('acceptRequest'), peerId: text, name: v.optional(text) }),
   v.object({ method: v.literal('refuseRequest'), peerId: text }),
   v.object({ method: v.literal('addPeer'), peerId: text, name: v.optional(text) }),
@@ -130,6 +134,11 @@ export interface PeerView {
   bufferedBytes: number
   /** Bytes sent to the peer and not yet acknowledged (at most 1 MiB: the window). */
   inFlightBytes: number
+  /** Messages from the peer not looked at yet. */
+  unread: number
+  /** Last round trip (libp2p ping, every 10 s while connected), and the last few minutes of them. */
+  rttMs: number | null
+  rttHistoryMs: number[]
 }
 
 /** The worker's link to the offscreen document. */
@@ -207,6 +216,10 @@ export interface ApiResults {
   setRelays: Status
   setLimits: Status
   setAcceptUnknownPeers: Status
+  resetLimits: Status
+  exportIdentity: { peerId: string, privateKey: string }
+  importIdentity: Status
+  markRead: null
   acceptRequest: PeerView
   refuseRequest: null
   addPeer: PeerView

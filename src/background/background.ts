@@ -1,8 +1,7 @@
 import type { MessageView, PeerView, Status } from '../api/protocol.ts'
 import {
-  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
-  DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER, DEFAULT_MESSAGE_TTL_MS, DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS, DEFAULT_RETRY_BASE_MS,
-  DEFAULT_RETRY_CAP_MS, DEFAULT_STALE_PEER_MS, DEFAULT_TRANSMIT_CALL_TIMEOUT_MS, STALE_SWEEP_INTERVAL_MS, WAKE_LATE_MS
+  DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS, DEFAULT_LINK_TIMEOUT_MS, DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS,
+  DEFAULT_TRANSMIT_CALL_TIMEOUT_MS, STALE_SWEEP_INTERVAL_MS, WAKE_LATE_MS
 } from '../common/constants.ts'
 import { deserializeError, PeerClosedError, ValidationError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
@@ -14,7 +13,7 @@ import { retryOnLinkLoss } from '../link/retry.ts'
 import { ApiServer, type EventPort } from './api-server.ts'
 import { Contacts } from './contacts.ts'
 import { DeliveryWatch } from './delivery-watch.ts'
-import { loadOrCreateIdentity, type Identity } from './identity.ts'
+import { exportKey, loadOrCreateIdentity, parseExportedKey, saveIdentity, type Identity } from './identity.ts'
 import { Inbox } from './inbox.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 import { MessageStore } from './message-store.ts'
@@ -23,6 +22,8 @@ import { Outbox } from './outbox.ts'
 import { Reconnector } from './reconnector.ts'
 import { SettingsStore, type Settings } from './settings.ts'
 import { stalePeers } from './stale-peers.ts'
+import { Unread } from './unread.ts'
+import { DEFAULT_LIMITS } from '../common/limits.ts'
 
 export interface BackgroundDeps {
   storage: KeyValueStore
@@ -31,6 +32,8 @@ export interface BackgroundDeps {
   requestLink: () => void
   /** `performance.now()` when the worker's script started. */
   startedAt: number
+  /** Shows the number of unread messages on the toolbar icon (0: nothing). */
+  showBadge: (total: number) => void
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -44,6 +47,7 @@ interface Parts {
   outbox: Outbox
   inbox: Inbox
   reconnector: Reconnector
+  unread: Unread
 }
 
 /** How long `send` with `awaitDelivery` holds its answer before replying with the state so far. */
@@ -111,6 +115,31 @@ export class Background {
         current.settings = await settings.setAcceptUnknownPeers(accept)
         await this.#syncNode()
         return await this.status()
+      },
+      resetLimits: async () => {
+        const { settings, current } = await this.boot()
+        current.settings = await settings.setLimits(DEFAULT_LIMITS)
+        await this.#syncNode()
+        return await this.status()
+      },
+      exportIdentity: async () => {
+        const { identity } = await this.boot()
+        return { peerId: identity.peerId, privateKey: exportKey(identity) }
+      },
+      importIdentity: async ({ privateKey }) => {
+        const parts = await this.boot()
+        const identity = parseExportedKey(privateKey)
+        if (await parts.contacts.has(identity.peerId)) throw new ValidationError('private key', 'that key belongs to one of your contacts')
+        await saveIdentity(this.#deps.storage, identity)
+        parts.identity = identity
+        // A new identity: the node starts again under it.
+        await this.#syncNode()
+        return await this.status()
+      },
+      markRead: async ({ peerId }) => {
+        await (await this.boot()).unread.markRead(parsePeerId(peerId))
+        this.#statusSoon()
+        return null
       },
       acceptRequest: async ({ peerId, name }) => {
         const { contacts } = await this.boot()
@@ -238,7 +267,8 @@ export class Background {
     await storage.set(LAST_SWEEP_KEY, now)
     const { contacts, outbox } = await this.boot()
     const info = await this.#callOffscreen('info').catch(() => this.#nodeInfo)
-    const stale = stalePeers(await contacts.list(), now, DEFAULT_STALE_PEER_MS, id => info?.peers[id]?.state === 'connected')
+    const { current } = await this.boot()
+    const stale = stalePeers(await contacts.list(), now, current.settings.limits.stalePeerMs, id => info?.peers[id]?.state === 'connected')
     if (stale.length === 0) return
     this.#deps.log('forgetting the connection state of %d stale peers', stale.length)
     for (const peerId of stale) outbox.forget(peerId)
@@ -297,7 +327,9 @@ export class Background {
     const { storage, log } = this.#deps
     const identity = await loadOrCreateIdentity(storage)
     const store = await MessageStore.open()
-    const contacts = new Contacts(storage, identity.peerId)
+    // The identity can change (an imported key): contacts read it when they need it.
+    const self = { identity }
+    const contacts = new Contacts(storage, () => self.identity.peerId)
     const announce = (message: MessageView): void => {
       this.#watch.notify(message)
       this.api.announce(message)
@@ -306,13 +338,13 @@ export class Background {
     const current = { settings: await settings.get() }
     const reconnector = await Reconnector.load({
       storage,
-      limits: {
-        baseMs: DEFAULT_RETRY_BASE_MS,
-        capMs: DEFAULT_RETRY_CAP_MS,
-        maxAttemptsPerMinute: DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
+      limits: () => ({
+        baseMs: current.settings.limits.retryBaseMs,
+        capMs: current.settings.limits.retryCapMs,
+        maxAttemptsPerMinute: current.settings.limits.maxAttemptsPerMinute,
         maxAttempts: Infinity,
         giveUpAfterPermanentErrors: DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS
-      },
+      }),
       connect: async (peerId) => { await this.#callOffscreen('connect', peerId) },
       onConnected: (peerId) => { outbox.unblock(peerId) },
       onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
@@ -321,7 +353,7 @@ export class Background {
     })
     const outbox: Outbox = new Outbox({
       store,
-      transmit: async (peerId, frames) => { await this.#callOffscreen('sendMessages', peerId, frames) },
+      transmit: async (peerId, frames, skipTo) => { await this.#callOffscreen('sendMessages', peerId, frames, skipTo) },
       needConnection: (peerId) => { reconnector.want(peerId) },
       announce,
       limits: () => ({
@@ -329,12 +361,20 @@ export class Background {
         maxPendingBytes: current.settings.limits.maxPendingBytesPerPeer,
         maxMessageBytes: current.settings.limits.maxMessageBytes
       }),
-      ttlMs: DEFAULT_MESSAGE_TTL_MS,
-      ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
-      maxInFlightBytes: DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+      settings: () => ({
+        ttlMs: current.settings.limits.messageTtlMs,
+        ackTimeoutMs: current.settings.limits.ackTimeoutMs,
+        maxInFlightBytes: current.settings.limits.maxInFlightBytesPerPeer
+      }),
       log
     })
-    const parts: Parts = { identity, settings, current, contacts, store, outbox, inbox: new Inbox(store, contacts, announce), reconnector }
+    const unread = new Unread(storage, this.#deps.showBadge)
+    await unread.refreshBadge()
+    const inbox = new Inbox(store, contacts, (message) => {
+      announce(message)
+      void unread.add(message.peerId, 1).then(() => { this.#statusSoon() })
+    })
+    const parts: Parts = { get identity () { return self.identity }, set identity (value) { self.identity = value }, settings, current, contacts, store, outbox, inbox, reconnector, unread }
     // Chrome can refuse here while it stops the worker ("No SW"); the state above
     // does not need the document, and the next call that needs a link ensures it again.
     const created = await this.#deps.offscreenDocument.ensure().catch((err: unknown) => {
@@ -389,7 +429,12 @@ export class Background {
       allowedPeers,
       acceptUnknownPeers,
       maxConnections: limits.maxConnections,
-      maxMessageBytes: limits.maxMessageBytes
+      maxMessageBytes: limits.maxMessageBytes,
+      writeTimeoutMs: limits.writeTimeoutMs,
+      inactivityTimeoutMs: limits.inactivityTimeoutMs,
+      stuckStreamMs: limits.stuckStreamMs,
+      retryBaseMs: limits.retryBaseMs,
+      retryCapMs: limits.retryCapMs
     }))
   }
 
@@ -418,7 +463,7 @@ export class Background {
   }
 
   async #peerView (peerId: string): Promise<PeerView> {
-    const { contacts, store, reconnector, outbox } = await this.boot()
+    const { contacts, store, reconnector, outbox, unread } = await this.boot()
     const contact = await contacts.get(peerId)
     const live = this.#nodeInfo?.peers[peerId]
     const policy = reconnector.view(peerId)
@@ -435,7 +480,10 @@ export class Background {
       pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 },
       dialAttempts: live?.dialAttempts ?? 0,
       bufferedBytes: live?.bufferedBytes ?? 0,
-      inFlightBytes: outbox.inFlightBytes(peerId)
+      inFlightBytes: outbox.inFlightBytes(peerId),
+      unread: (await unread.counts())[peerId] ?? 0,
+      rttMs: connected ? live?.rttMs ?? null : null,
+      rttHistoryMs: live?.rttHistoryMs ?? []
     }
     if (live?.lastError != null) view.lastError = live.lastError
     if (live?.lastClose != null) view.lastClose = live.lastClose
@@ -449,6 +497,7 @@ export class Background {
     return {
       deliver: async (peerId, frames) => await (await parts()).inbox.receive(peerId, frames),
       acked: async (peerId, seq) => { await (await parts()).outbox.onAck(peerId, seq) },
+      skipTo: async (peerId, seq) => await (await parts()).store.skipIncoming(peerId, seq),
       peerHello: async (peerId, next) => {
         const { reconnector, outbox } = await parts()
         await reconnector.connected(peerId)

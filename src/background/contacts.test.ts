@@ -12,17 +12,17 @@ const other = await newPeerId()
 describe('Contacts', () => {
   it('adds, renames, lists and removes contacts, persisting them', async () => {
     const storage = makeMemoryStorage()
-    const contacts = new Contacts(storage, self)
+    const contacts = new Contacts(storage, () => self)
     await contacts.add(other, 'Bob')
     await contacts.add(other, 'Robert')
-    const reloaded = new Contacts(storage, self)
+    const reloaded = new Contacts(storage, () => self)
     expect((await reloaded.list()).map(c => [c.peerId, c.name])).toEqual([[other, 'Robert']])
     await reloaded.remove(other)
     expect(await reloaded.list()).toEqual([])
   })
 
   it('rejects invalid ids, itself and unknown removals without changing anything', async () => {
-    const contacts = new Contacts(makeMemoryStorage(), self)
+    const contacts = new Contacts(makeMemoryStorage(), () => self)
     await expect(contacts.add('nope')).rejects.toBeInstanceOf(ValidationError)
     await expect(contacts.add(self)).rejects.toThrow(/own peer id/)
     await expect(contacts.remove(other)).rejects.toBeInstanceOf(UnknownPeerError)

@@ -15,11 +15,11 @@ export interface Contact {
 /** The peers the user allowed: persisted, validated, bounded. */
 export class Contacts {
   readonly #storage: KeyValueStore
-  readonly #ownPeerId: string
+  readonly #ownPeerId: () => string
   /** Every change goes through this object, so the copy in memory stays true for the worker's life. */
   #cache: Contact[] | undefined
 
-  constructor (storage: KeyValueStore, ownPeerId: string) {
+  constructor (storage: KeyValueStore, ownPeerId: () => string) {
     this.#storage = storage
     this.#ownPeerId = ownPeerId
   }
@@ -34,6 +34,10 @@ export class Contacts {
     this.#cache = contacts.map(c => ({ ...c }))
   }
 
+  async has (peerId: string): Promise<boolean> {
+    return (await this.list()).some(c => c.peerId === peerId)
+  }
+
   /** Returns the contact, or throws `UnknownPeerError`. */
   async get (peerId: string): Promise<Contact> {
     const contact = (await this.list()).find(c => c.peerId === peerId)
@@ -45,7 +49,7 @@ export class Contacts {
   async add (peerIdInput: unknown, nameInput?: unknown): Promise<Contact> {
     const peerId = parsePeerId(peerIdInput)
     const name = parsePeerName(nameInput)
-    if (peerId === this.#ownPeerId) {
+    if (peerId === this.#ownPeerId()) {
       throw new ValidationError('peer id', 'that is this browser\'s own peer id')
     }
     const contacts = await this.list()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { loadOrCreateIdentity } from './identity.ts'
+import { ValidationError } from '../common/errors/index.ts'
+import { exportKey, loadOrCreateIdentity, parseExportedKey, saveIdentity } from './identity.ts'
 import { makeMemoryStorage } from './key-value-store.ts'
 
 describe('loadOrCreateIdentity', () => {
@@ -10,6 +11,18 @@ describe('loadOrCreateIdentity', () => {
     expect(first.peerId).toMatch(/^12D3KooW/)
     expect(second.peerId).toBe(first.peerId)
     expect(second.privateKey).toEqual(first.privateKey)
+  })
+
+  it('moves an identity to another store through an exported key, and refuses anything else', async () => {
+    const original = await loadOrCreateIdentity(makeMemoryStorage())
+    const other = makeMemoryStorage()
+    await loadOrCreateIdentity(other)
+    const imported = parseExportedKey(exportKey(original))
+    expect(imported.peerId).toBe(original.peerId)
+    await saveIdentity(other, imported)
+    expect((await loadOrCreateIdentity(other)).peerId).toBe(original.peerId)
+    expect(() => parseExportedKey('bm90IGEga2V5')).toThrow(ValidationError)
+    expect(() => parseExportedKey('')).toThrow(/paste a key/)
   })
 
   it('gives different stores different identities', async () => {

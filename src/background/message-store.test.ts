@@ -75,6 +75,15 @@ describe('MessageStore', () => {
     expect((await s.storeIncoming('B', [])).ackSeq).toBe(-1)
   })
 
+  it('skips the incoming messages a sender gave up on, never backwards', async () => {
+    const s = await openStore()
+    await s.storeIncoming('A', inFrames(0))
+    expect(await s.skipIncoming('A', 2)).toBe(2)
+    expect((await s.storeIncoming('A', inFrames(3))).stored.map(m => m.seq)).toEqual([3])
+    expect(await s.skipIncoming('A', 1)).toBe(3)
+    expect(await s.nextExpected('A')).toBe(4)
+  })
+
   it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {
     const s = await openStore()
     for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100 })

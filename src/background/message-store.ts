@@ -177,6 +177,23 @@ export class MessageStore {
     return { stored, ackSeq: ledger.nextInSeq - 1 }
   }
 
+  /** The peer gave up on its messages up to `seq`: stop waiting for them. Answers the sequence number to ack. */
+  async skipIncoming (peerId: string, seq: number): Promise<number> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', WRITE)
+    const ledger = await tx.store.get(peerId) ?? freshLedger(peerId)
+    if (seq >= ledger.nextInSeq) {
+      ledger.nextInSeq = seq + 1
+      await tx.store.put(ledger)
+    }
+    await tx.done
+    return ledger.nextInSeq - 1
+  }
+
+  /** Every outgoing message up to this one was acknowledged (-1: none). */
+  async ackedOutSeq (peerId: string): Promise<number> {
+    return (await this.#db.get('ledgers', peerId))?.ackedOutSeq ?? -1
+  }
+
   /** The sequence number expected next from the peer (sent in HELLO). */
   async nextExpected (peerId: string): Promise<number> {
     return (await this.#db.get('ledgers', peerId))?.nextInSeq ?? 0

@@ -9,7 +9,7 @@ import { Outbox, type OutboxOptions, type OutgoingFrame } from './outbox.ts'
 let store: MessageStore
 let dbCount = 0
 let clock = 1_000_000
-let sent: Array<{ peerId: string, seqs: number[] }>
+let sent: Array<{ peerId: string, seqs: number[], skipTo?: number }>
 let announced: MessageView[]
 let failNext: number
 let needed: string[]
@@ -21,16 +21,14 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
   store = await MessageStore.open(`outbox-test-${dbCount++}`)
   box = new Outbox({
     store,
-    transmit: async (peerId: string, frames: OutgoingFrame[]) => {
+    transmit: async (peerId: string, frames: OutgoingFrame[], skipTo?: number) => {
       if (failNext > 0) { failNext--; throw new Error('peer unreachable') }
-      sent.push({ peerId, seqs: frames.map(f => f.seq) })
+      sent.push(skipTo == null ? { peerId, seqs: frames.map(f => f.seq) } : { peerId, seqs: frames.map(f => f.seq), skipTo })
     },
     announce: (m) => { announced.push(m) },
     needConnection: (peerId) => { needed.push(peerId) },
     limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxMessageBytes: 1024 }),
-    ttlMs: 60_000,
-    ackTimeoutMs: 10_000,
-    maxInFlightBytes: 1_000_000,
+    settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000 }),
     log: () => {},
     now: () => clock,
     ...overrides
@@ -122,7 +120,7 @@ describe('Outbox', () => {
   })
 
   it('keeps unacknowledged bytes on the wire within the window', async () => {
-    const outbox = await makeOutbox({ maxInFlightBytes: 10 })
+    const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 10 }) })
     for (let i = 0; i < 4; i++) await outbox.send({ peerId: 'P', text: 'x'.repeat(5) })
     await settle()
     expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
@@ -154,6 +152,24 @@ describe('Outbox', () => {
     expect((await store.list('P', 10))[0]?.error?.data).toMatchObject({ reason: 'peer-closed' })
     expect((await store.list('Q', 10))[0]?.state).not.toBe('failed')
     expect((await store.pendingByPeer()).has('P')).toBe(false)
+    outbox.stop()
+  })
+
+  it('tells the receiver to skip messages that failed, so a later message is not stuck behind them', async () => {
+    const outbox = await makeOutbox()
+    failNext = 1
+    await outbox.send({ peerId: 'P', text: 'lost' })
+    await settle()
+    await outbox.failPeer('P', 'peer-closed')
+    await outbox.send({ peerId: 'P', text: 'next' })
+    outbox.unblock('P')
+    await settle()
+    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skipTo: 0 }])
+    // Once acknowledged past the gap, no more skipping.
+    await outbox.onAck('P', 1)
+    await outbox.send({ peerId: 'P', text: 'after' })
+    await settle()
+    expect(sent.at(-1)).toEqual({ peerId: 'P', seqs: [2] })
     outbox.stop()
   })
 

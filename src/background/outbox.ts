@@ -9,17 +9,16 @@ export interface OutgoingFrame {
 
 export interface OutboxOptions {
   store: MessageStore
-  /** Writes frames to the peer's open stream; rejects when there is none or it broke. */
-  transmit: (peerId: string, frames: OutgoingFrame[]) => Promise<void>
+  /** Writes frames to the peer's open stream (after a SKIP up to `skipTo`); rejects when there is none or it broke. */
+  transmit: (peerId: string, frames: OutgoingFrame[], skipTo?: number) => Promise<void>
   /** Messages wait for a stream to the peer: the reconnection policy decides when to dial. */
   needConnection: (peerId: string) => void
   /** Every change of a message's state is announced here. */
   announce: (message: MessageView) => void
   /** Read at every send, so a changed limit applies at once. */
   limits: () => OutboxLimits & { maxMessageBytes: number }
-  ttlMs: number
-  ackTimeoutMs: number
-  maxInFlightBytes: number
+  /** Read when needed, so a changed setting applies at once. */
+  settings: () => { ttlMs: number, ackTimeoutMs: number, maxInFlightBytes: number }
   log: (format: string, ...args: unknown[]) => void
   now?: () => number
 }
@@ -75,7 +74,7 @@ export class Outbox {
       if (typeof input.text !== 'string' || input.text === '') throw new ValidationError(field, 'a message needs some text')
       const bytes = encoder.encode(input.text).byteLength
       if (bytes > limits.maxMessageBytes) throw new ResourceLimitError('message-bytes', limits.maxMessageBytes, bytes)
-      return { id: input.id ?? crypto.randomUUID(), callerId: input.id != null, peerId, text: input.text, bytes, at, expiresAt: at + (ttlMs ?? this.#o.ttlMs) }
+      return { id: input.id ?? crypto.randomUUID(), callerId: input.id != null, peerId, text: input.text, bytes, at, expiresAt: at + (ttlMs ?? this.#o.settings().ttlMs) }
     })
     const results = await this.#o.store.appendOutgoingMany(peerId, prepared, limits)
     for (const { message, created } of results) if (created) this.#o.announce(message)
@@ -183,13 +182,16 @@ export class Outbox {
   async #flush (peerId: string, window: PeerWindow): Promise<void> {
     while (true) {
       const inFlightBytes = [...window.inFlight.values()].reduce((a, b) => a + b, 0)
-      const budget = this.#o.maxInFlightBytes - inFlightBytes
+      const budget = this.#o.settings().maxInFlightBytes - inFlightBytes
       if (budget <= 0 || window.blocked) return
       const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
+      // Messages that failed before this batch leave a gap the receiver must not wait on.
+      const acked = await this.#o.store.ackedOutSeq(peerId)
+      const skipTo = batch[0]!.seq > acked + 1 ? batch[0]!.seq - 1 : undefined
       try {
-        await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, body: encoder.encode(m.text) })))
+        await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, body: encoder.encode(m.text) })), skipTo)
       } catch (err) {
         this.#reset(window)
         window.blocked = true
@@ -215,12 +217,13 @@ export class Outbox {
       window.ackTimer = undefined
     }
     if (window.inFlight.size === 0 || window.ackTimer != null) return
+    const { ackTimeoutMs } = this.#o.settings()
     window.ackTimer = setTimeout(() => {
       window.ackTimer = undefined
-      this.#o.log('no ack from %s within %d ms; resending', peerId, this.#o.ackTimeoutMs)
+      this.#o.log('no ack from %s within %d ms; resending', peerId, ackTimeoutMs)
       this.#reset(window)
       this.flush(peerId)
-    }, this.#o.ackTimeoutMs)
+    }, ackTimeoutMs)
   }
 
   #failed (peerId: string, failed: StoredMessage[]): void {

@@ -13,7 +13,7 @@ const limits = { baseMs: 500, capMs: 30_000, maxAttemptsPerMinute: 10, maxAttemp
 async function make (overrides: Partial<ReconnectorOptions> = {}): Promise<Reconnector> {
   return await Reconnector.load({
     storage,
-    limits,
+    limits: () => limits,
     connect: async (peerId) => {
       dials.push(peerId)
       if (failWith != null) throw Object.assign(new Error('no'), { name: failWith })

@@ -7,7 +7,8 @@ const RECONNECTION_KEY = 'reconnection'
 
 export interface ReconnectorOptions {
   storage: KeyValueStore
-  limits: ReconnectionLimits
+  /** Read at every decision, so a changed setting applies at once. */
+  limits: () => ReconnectionLimits
   /** Opens a stream to the peer; rejects with the dial's error. */
   connect: (peerId: string) => Promise<void>
   /** A stream to the peer is open again. */
@@ -57,7 +58,7 @@ export class Reconnector {
   /** The peer should be connected (messages wait, or its stream was lost): dial it when the policy allows. */
   want (peerId: string): void {
     if (this.#timers.has(peerId) || this.#inFlight.has(peerId)) return
-    const decision = nextAttempt(this.#state(peerId), this.#o.limits, this.#now(), this.#o.random)
+    const decision = nextAttempt(this.#state(peerId), this.#o.limits(), this.#now(), this.#o.random)
     if (decision.action === 'stop') return
     const at = this.#now() + decision.delayMs
     const timer = setTimeout(() => {
@@ -119,7 +120,7 @@ export class Reconnector {
     } catch (err) {
       this.#inFlight.delete(peerId)
       const name = (err as Error).name
-      const next = failed(this.#state(peerId), name, this.#o.limits)
+      const next = failed(this.#state(peerId), name, this.#o.limits())
       await this.#save(peerId, next)
       if (next.gaveUp) {
         this.#o.log('giving up on %s after %s', peerId, name)

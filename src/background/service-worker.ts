@@ -25,6 +25,10 @@ const background = new Background({
   offscreenDocument,
   requestLink: () => { browser.runtime.sendMessage({ type: LINK_REQUEST }).catch(() => {}) },
   startedAt,
+  showBadge: (total) => {
+    void browser.action.setBadgeText({ text: total === 0 ? '' : total > 99 ? '99+' : String(total) })
+    void browser.action.setBadgeBackgroundColor({ color: '#1f6feb' })
+  },
   log
 })
 

@@ -17,6 +17,7 @@ describe('frames', () => {
     expect(roundTrip({ type: 'hello', nextExpectedSeq: 7 })).toEqual({ type: 'hello', nextExpectedSeq: 7 })
     expect(roundTrip({ type: 'close' })).toEqual({ type: 'close' })
     expect(roundTrip({ type: 'ping' })).toEqual({ type: 'ping' })
+    expect(roundTrip({ type: 'skip', seq: 41 })).toEqual({ type: 'skip', seq: 41 })
   })
 
   it('keeps sequence numbers above 2^32 and up to 2^53 - 1 exact', () => {

@@ -13,7 +13,8 @@ export const FrameType = {
   Ack: 2,
   Hello: 3,
   Close: 4,
-  Ping: 5
+  Ping: 5,
+  Skip: 6
 } as const
 
 export type Frame =
@@ -23,6 +24,12 @@ export type Frame =
   | { type: 'close' }
   /** Keeps an idle stream from looking dead; carries nothing. */
   | { type: 'ping' }
+  /**
+   * The sender gave up on every message up to `seq` that the receiver has not
+   * stored (they failed: expired, or the conversation was closed), so the
+   * receiver should stop waiting for them.
+   */
+  | { type: 'skip', seq: number }
 
 /** A frame from the network that does not decode; carries why, for logs and counters. */
 export class MalformedFrameError extends Error {
@@ -58,10 +65,11 @@ function encodeBody (frame: Frame): Uint8Array {
       return out
     }
     case 'ack':
+    case 'skip':
     case 'hello': {
       const out = new Uint8Array(9)
-      out[0] = frame.type === 'ack' ? FrameType.Ack : FrameType.Hello
-      writeU64(new DataView(out.buffer), 1, frame.type === 'ack' ? frame.seq : frame.nextExpectedSeq)
+      out[0] = frame.type === 'ack' ? FrameType.Ack : frame.type === 'skip' ? FrameType.Skip : FrameType.Hello
+      writeU64(new DataView(out.buffer), 1, frame.type === 'hello' ? frame.nextExpectedSeq : frame.seq)
       return out
     }
     case 'close':
@@ -112,6 +120,9 @@ export function decodeFrame (data: Uint8Array | Uint8ArrayList): Frame {
     case FrameType.Ping:
       expectLength(1)
       return { type: 'ping' }
+    case FrameType.Skip:
+      expectLength(9)
+      return { type: 'skip', seq: readU64(view, 1) }
     default:
       throw new MalformedFrameError(`unknown frame type ${String(type)}`)
   }

@@ -1,7 +1,10 @@
 import * as v from 'valibot'
 import { ValidationError } from './errors/index.ts'
 import {
-  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER
+  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS_PER_MINUTE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+  DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS,
+  DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, DEFAULT_STALE_PEER_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_STUCK_STREAM_MS,
+  DEFAULT_WRITE_TIMEOUT_MS, MIN_STREAM_INACTIVITY_TIMEOUT_MS
 } from './constants.ts'
 
 const whole = (min: number, max: number) =>
@@ -14,7 +17,18 @@ export const LimitsSchema = v.object({
   /** Largest message, sent or received. Under libp2p's 4 MiB stream read buffer. */
   maxMessageBytes: whole(1_024, 4 * 1024 * 1024 - 64),
   maxPendingMessagesPerPeer: whole(1, 10_000),
-  maxPendingBytesPerPeer: whole(64 * 1024, 1024 * 1024 * 1024)
+  maxPendingBytesPerPeer: whole(64 * 1024, 1024 * 1024 * 1024),
+  /** Unacknowledged bytes on the wire toward one peer: the sender's window. */
+  maxInFlightBytesPerPeer: whole(64 * 1024, 16 * 1024 * 1024),
+  messageTtlMs: whole(60_000, 30 * 24 * 3600_000),
+  ackTimeoutMs: whole(1_000, 300_000),
+  writeTimeoutMs: whole(1_000, 300_000),
+  inactivityTimeoutMs: whole(MIN_STREAM_INACTIVITY_TIMEOUT_MS, 3_600_000),
+  stuckStreamMs: whole(5_000, 600_000),
+  retryBaseMs: whole(100, 60_000),
+  retryCapMs: whole(1_000, 3_600_000),
+  maxAttemptsPerMinute: whole(1, 600),
+  stalePeerMs: whole(60_000, 30 * 24 * 3600_000)
 })
 
 export type Limits = v.InferOutput<typeof LimitsSchema>
@@ -23,7 +37,17 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: DEFAULT_MAX_CONNECTIONS,
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxPendingMessagesPerPeer: DEFAULT_MAX_PENDING_MESSAGES_PER_PEER,
-  maxPendingBytesPerPeer: DEFAULT_MAX_PENDING_BYTES_PER_PEER
+  maxPendingBytesPerPeer: DEFAULT_MAX_PENDING_BYTES_PER_PEER,
+  maxInFlightBytesPerPeer: DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+  messageTtlMs: DEFAULT_MESSAGE_TTL_MS,
+  ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
+  writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
+  inactivityTimeoutMs: DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS,
+  stuckStreamMs: DEFAULT_STUCK_STREAM_MS,
+  retryBaseMs: DEFAULT_RETRY_BASE_MS,
+  retryCapMs: DEFAULT_RETRY_CAP_MS,
+  maxAttemptsPerMinute: DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
+  stalePeerMs: DEFAULT_STALE_PEER_MS
 }
 
 /** Applies a partial change to `current`; throws `ValidationError` naming the first bad field, changing nothing. */
@@ -35,6 +59,9 @@ export function mergeLimits (current: Limits, change: unknown): Limits {
   if (!parsed.success) {
     const issue = parsed.issues[0]
     throw new ValidationError(issue.path?.map(p => String(p.key)).join('.') ?? 'limits', issue.message)
+  }
+  if (parsed.output.retryCapMs < parsed.output.retryBaseMs) {
+    throw new ValidationError('retryCapMs', 'must not be below the retry base')
   }
   return parsed.output
 }

@@ -12,6 +12,12 @@ export interface NodeConfig {
   acceptUnknownPeers: boolean
   maxConnections: number
   maxMessageBytes: number
+  /** Applied to streams opened from now on. */
+  writeTimeoutMs: number
+  inactivityTimeoutMs: number
+  stuckStreamMs: number
+  retryBaseMs: number
+  retryCapMs: number
 }
 
 export interface PeerConnectionInfo {
@@ -23,6 +29,8 @@ export interface PeerConnectionInfo {
   /** How the last stream to this peer ended: local or remote, clean or with which error. */
   lastClose?: string
   bufferedBytes: number
+  rttMs: number | null
+  rttHistoryMs: number[]
 }
 
 /** The node as the offscreen document sees it. */
@@ -48,8 +56,11 @@ export type OffscreenApi = {
   dismissRequest: (peerId: string) => Promise<void>
   /** Drops connection state kept for peers not connected now (stale-peer cleanup). */
   forgetPeers: (peerIds: string[]) => Promise<void>
-  /** Writes message frames to the peer's open stream in order; `NotConnectedError` when there is none. */
-  sendMessages: (peerId: string, frames: MessageFrame[]) => Promise<void>
+  /**
+   * Writes message frames to the peer's open stream in order, after a SKIP up
+   * to `skipTo` when given; `NotConnectedError` when there is no stream.
+   */
+  sendMessages: (peerId: string, frames: MessageFrame[], skipTo?: number) => Promise<void>
   /** Opens a stream to the peer (dialing it through the relays) unless one is open. */
   connect: (peerId: string) => Promise<void>
   /** Sends CLOSE and hangs up on the peer. */
@@ -78,6 +89,8 @@ export type WorkerApi = {
   deliver: (peerId: string, frames: MessageFrame[]) => Promise<number>
   /** The peer acknowledged every message up to and including `seq`. */
   acked: (peerId: string, seq: number) => Promise<void>
+  /** The peer gave up on its messages up to `seq`; answers the sequence number to acknowledge. */
+  skipTo: (peerId: string, seq: number) => Promise<number>
   /** A new stream's HELLO: the peer expects `nextExpectedSeq` next. */
   peerHello: (peerId: string, nextExpectedSeq: number) => Promise<void>
   /** What to put in our HELLO on a new stream to the peer. */

@@ -1,18 +1,18 @@
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../api/protocol.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, DEFAULT_RETRY_BASE_MS,
-  DEFAULT_RETRY_CAP_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_STUCK_STREAM_MS, DEFAULT_WRITE_TIMEOUT_MS, PEERLINK_PROTOCOL,
-  WAKE_LATE_MS, WAKE_TICK_MS
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, PEERLINK_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
 import { createNode } from './node.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
 import { PeerGate } from './peer-gate.ts'
 import { RelayKeeper } from './relay-keeper.ts'
+import { RttMonitor } from './rtt-monitor.ts'
 import { makeSpeedTestHandler, runSpeedTest, SPEED_TEST_PROTOCOL } from './speed-test.ts'
 
 export interface NodeRuntimeOptions {
@@ -43,6 +43,7 @@ export class NodeRuntime {
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
   #relayKeeper: RelayKeeper | undefined
+  #rtt: RttMonitor | undefined
   #starting: Promise<void> | undefined
   #error: string | undefined
   #reportTimer: ReturnType<typeof setTimeout> | undefined
@@ -70,7 +71,7 @@ export class NodeRuntime {
       },
       dismissRequest: async (peerId) => { this.#gate.dismiss(peerId) },
       forgetPeers: async (peerIds) => { this.#channels?.forget(peerIds) },
-      sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
+      sendMessages: async (peerId, frames, skipTo) => { await this.#ready().sendMessages(peerId, frames, skipTo) },
       connect: async (peerId) => { await this.#ready().connect(peerId) },
       closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
       resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) },
@@ -96,7 +97,8 @@ export class NodeRuntime {
       state: this.#error != null ? 'error' : node != null && this.#starting == null ? 'running' : 'starting',
       addresses,
       relays,
-      peers: this.#channels?.snapshot() ?? {},
+      peers: Object.fromEntries(Object.entries(this.#channels?.snapshot() ?? {}).map(([peerId, peer]) =>
+        [peerId, { ...peer, ...(this.#rtt?.view(peerId) ?? { rttMs: null, rttHistoryMs: [] }) }])),
       connections: this.#gate.connectionCount(),
       requests: this.#gate.requests(),
       counters: { ...this.#gate.counters }
@@ -115,6 +117,8 @@ export class NodeRuntime {
     await channels?.closeAll()
     this.#relayKeeper?.stop()
     this.#relayKeeper = undefined
+    this.#rtt?.stop()
+    this.#rtt = undefined
     await node?.stop()
   }
 
@@ -152,10 +156,11 @@ export class NodeRuntime {
         relays: config.relays,
         budget: this.#budget,
         gate: this.#gate,
+        onForget: (peerId) => { this.#rtt?.forget(peerId) },
         maxMessageBytes: () => this.#config?.maxMessageBytes ?? config.maxMessageBytes,
-        stuckMs: DEFAULT_STUCK_STREAM_MS,
-        writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
-        inactivityTimeoutMs: DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS,
+        stuckMs: () => this.#config?.stuckStreamMs ?? config.stuckStreamMs,
+        writeTimeoutMs: () => this.#config?.writeTimeoutMs ?? config.writeTimeoutMs,
+        inactivityTimeoutMs: () => this.#config?.inactivityTimeoutMs ?? config.inactivityTimeoutMs,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
         log: this.#options.log
@@ -180,12 +185,14 @@ export class NodeRuntime {
         node,
         relays: config.relays,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
-        retryBaseMs: DEFAULT_RETRY_BASE_MS,
-        retryCapMs: DEFAULT_RETRY_CAP_MS,
+        retryBaseMs: config.retryBaseMs,
+        retryCapMs: config.retryCapMs,
         changed: () => { this.#scheduleReport() },
         log: this.#options.log
       })
       relayKeeper.start()
+      this.#rtt = new RttMonitor(async (peerId) => await node.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(5_000) }),
+        () => channels.connectedPeers(), () => { this.#scheduleReport() })
       this.#node = node
       this.#channels = channels
       this.#relayKeeper = relayKeeper

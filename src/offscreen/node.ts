@@ -4,7 +4,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { FaultTolerance } from '@libp2p/interface'
-import { ping } from '@libp2p/ping'
+import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
@@ -13,7 +13,7 @@ import type { NodeConfig } from '../link/apis.ts'
 import type { PeerGate } from './peer-gate.ts'
 
 /** Creates and starts the browser's libp2p node: WebRTC through circuit relays, WebSockets, WebTransport. */
-export async function createNode (config: NodeConfig, gate: PeerGate): Promise<Libp2p> {
+export async function createNode (config: NodeConfig, gate: PeerGate): Promise<Libp2p<{ ping: Ping }>> {
   return await createLibp2p({
     privateKey: privateKeyFromProtobuf(config.privateKey),
     addresses: {

@@ -30,6 +30,7 @@ const runtime = new NodeRuntime({
   sink: {
     deliver: async (peerId, frames) => await tell('deliver', peerId, frames),
     acked: async (peerId, seq) => { await tell('acked', peerId, seq) },
+    skipTo: async (peerId, seq) => await tell('skipTo', peerId, seq),
     peerHello: async (peerId, next) => { await tell('peerHello', peerId, next) },
     nextExpected: async (peerId) => await tell('nextExpected', peerId),
     peerClosed: async (peerId) => { await tell('peerClosed', peerId) },

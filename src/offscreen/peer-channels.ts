@@ -15,6 +15,7 @@ import type { PeerGate } from './peer-gate.ts'
 export interface ChannelSink {
   deliver: (peerId: string, frames: MessageFrame[]) => Promise<number>
   acked: (peerId: string, seq: number) => Promise<void>
+  skipTo: (peerId: string, seq: number) => Promise<number>
   peerHello: (peerId: string, nextExpectedSeq: number) => Promise<void>
   nextExpected: (peerId: string) => Promise<number>
   peerClosed: (peerId: string) => Promise<void>
@@ -29,17 +30,18 @@ export interface PeerChannelsOptions {
   relays: string[]
   budget: InboundBudget
   gate: PeerGate
+  onForget?: (peerId: string) => void
   /** Read for every new stream, so a change applies at once. */
   maxMessageBytes: () => number
-  stuckMs: number
-  writeTimeoutMs: number
-  inactivityTimeoutMs: number
+  stuckMs: () => number
+  writeTimeoutMs: () => number
+  inactivityTimeoutMs: () => number
   dialTimeoutMs: number
   dialAttempts: number
   log: (format: string, ...args: unknown[]) => void
 }
 
-type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts' | 'lastClose' | 'bufferedBytes'>
+type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts' | 'lastClose' | 'bufferedBytes' | 'rttMs' | 'rttHistoryMs'>
 
 /** Thrown when a stream from a peer the user did not allow is refused. */
 class PeerNotAllowedError extends Error {
@@ -114,16 +116,22 @@ export class PeerChannels {
     for (const peerId of peerIds) {
       if (this.#channels.get(peerId)?.open === true || this.#dials.has(peerId)) continue
       this.#info.delete(peerId)
+      this.#options.onForget?.(peerId)
       this.#dialAttempts.delete(peerId)
       this.#lastClose.delete(peerId)
     }
   }
 
-  /** Connection state of every allowed peer, as the pages show it. */
-  snapshot (): Record<string, PeerConnectionInfo> {
-    const out: Record<string, PeerConnectionInfo> = {}
+  /** Peers with an open stream. */
+  connectedPeers (): string[] {
+    return [...this.#channels.values()].filter(c => c.open).map(c => c.peerId)
+  }
+
+  /** Connection state of every allowed peer, as the pages show it (round trips are added by the runtime). */
+  snapshot (): Record<string, Omit<PeerConnectionInfo, 'rttMs' | 'rttHistoryMs'>> {
+    const out: Record<string, Omit<PeerConnectionInfo, 'rttMs' | 'rttHistoryMs'>> = {}
     for (const peerId of this.#options.gate.contacts()) {
-      const info: PeerConnectionInfo = {
+      const info: Omit<PeerConnectionInfo, 'rttMs' | 'rttHistoryMs'> = {
         state: 'idle',
         connection: null,
         ...this.#info.get(peerId),
@@ -153,9 +161,10 @@ export class PeerChannels {
   }
 
   /** Writes message frames in order on the open stream; never dials (the worker's policy does). */
-  async sendMessages (peerId: string, frames: MessageFrame[]): Promise<void> {
+  async sendMessages (peerId: string, frames: MessageFrame[], skipTo?: number): Promise<void> {
     const channel = this.#channels.get(peerId)
     if (channel?.open !== true) throw new NotConnectedError(`no open stream to ${peerId}`)
+    if (skipTo != null) await channel.write({ type: 'skip', seq: skipTo })
     for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
   }
 
@@ -275,10 +284,10 @@ export class PeerChannels {
   #channelOptions (): FramedChannelOptions {
     return {
       maxMessageBytes: this.#options.maxMessageBytes(),
-      writeTimeoutMs: this.#options.writeTimeoutMs,
-      inactivityTimeoutMs: this.#options.inactivityTimeoutMs,
+      writeTimeoutMs: this.#options.writeTimeoutMs(),
+      inactivityTimeoutMs: this.#options.inactivityTimeoutMs(),
       budget: this.#options.budget,
-      stuckMs: this.#options.stuckMs,
+      stuckMs: this.#options.stuckMs(),
       onReject: (kind) => {
         this.#options.gate.counters[kind === 'oversize' ? 'oversizeFrames' : 'malformedFrames']++
         this.#options.sink.changed()
@@ -318,6 +327,11 @@ export class PeerChannels {
         return
       case 'ping':
         return
+      case 'skip': {
+        const ackSeq = await this.#options.sink.skipTo(channel.peerId, frame.seq)
+        if (ackSeq >= 0 && channel.open) await channel.write({ type: 'ack', seq: ackSeq })
+        return
+      }
       case 'close':
         this.#options.log('%s closed the conversation', channel.peerId)
         await this.#options.sink.peerClosed(channel.peerId)

@@ -1,20 +1,26 @@
-/** The options page: identity and relays. */
+/** The options page: identity, relays, contacts and limits. */
 import { makePeerlinkClient } from '../api/client.ts'
 import { localize } from '../ui/i18n.ts'
+import { mountContactsPanel } from './contacts-panel.ts'
 import { mountIdentityPanel } from './identity-panel.ts'
+import { mountLimitsPanel } from './limits-panel.ts'
 import { mountRelaysPanel } from './relays-panel.ts'
 
 const client = makePeerlinkClient()
 const teardown = new AbortController()
 localize(document)
 
-const identity = mountIdentityPanel(document.getElementById('identity')!, teardown.signal)
+const identity = mountIdentityPanel(document.getElementById('identity')!, client, teardown.signal)
 const relays = mountRelaysPanel(document.getElementById('relays')!, client, teardown.signal)
+const contacts = mountContactsPanel(document.getElementById('contacts')!, client, teardown.signal)
+const limits = mountLimitsPanel(document.getElementById('limits')!, client, teardown.signal)
 
 const unsubscribe = client.subscribe((event) => {
   if (event.type !== 'status') return
   identity.render(event.status)
   relays.render(event.status)
+  contacts.render(event.status)
+  limits.render(event.status)
 })
 
 addEventListener('pagehide', () => { unsubscribe(); teardown.abort() })

@@ -1,6 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { PeerView, Status } from '../api/protocol.ts'
 import { errorText, h, shortId } from '../ui/dom.ts'
+import { formatAgo, formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
 import { describePeerState } from '../ui/peer-state.ts'
 
@@ -36,8 +37,16 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     render (status) {
       const items = status.peers.map((peer) => {
         const state = describePeerState(peer)
+        const facts = [
+          peer.rttMs == null ? null : t('rtt', peer.rttMs.toFixed(1)),
+          peer.pending.messages === 0 ? null : t('queuedFacts', String(peer.pending.messages), formatBytes(peer.pending.bytes)),
+          peer.state === 'connected' ? null : formatAgo(peer.lastSeen)
+        ].filter(f => f != null).join(' · ')
         const button = h('button', { type: 'button', className: 'contact', 'aria-current': peer.peerId === selected ? 'true' : 'false' },
-          h('span', { className: 'grow' }, peer.name === '' ? shortId(peer.peerId) : peer.name),
+          h('span', { className: 'grow' },
+            h('span', { className: 'contact-name' }, peer.name === '' ? shortId(peer.peerId) : peer.name),
+            peer.unread > 0 && h('span', { className: 'unread', 'aria-label': t('unreadLabel', String(peer.unread)) }, String(peer.unread)),
+            h('span', { className: 'facts muted' }, facts)),
           h('span', { className: `badge tone-${state.tone}` }, state.text))
         button.addEventListener('click', () => { selected = peer.peerId; onSelect(peer) }, { signal })
         return h('li', {}, button)

@@ -2,11 +2,15 @@ import type { PeerlinkClient } from '../api/client.ts'
 import type { MessageView, PeerView } from '../api/protocol.ts'
 import { errorText, h, shortId } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
+import { drawSparkline } from '../ui/sparkline.ts'
 
 export interface ConversationPanel {
   show: (peer: PeerView) => void
   update: (message: MessageView) => void
 }
+
+/** The popup is open and looking: messages shown count as read. */
+const looking = (): boolean => document.visibilityState === 'visible'
 
 const STATE_TEXT: Record<MessageView['state'], string> = {
   queued: 'stateQueued', sent: 'stateSent', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
@@ -23,25 +27,37 @@ function failureText (message: MessageView): string {
   return key != null ? t(key) : t('stateFailedBecause', message.error?.message ?? '')
 }
 
-function messageItem (message: MessageView): HTMLElement {
+function messageItem (message: MessageView, retry: (message: MessageView) => void): HTMLElement {
   const meta = message.state === 'failed' ? failureText(message) : t(STATE_TEXT[message.state])
-  return h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
+  const item = h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
     message.text, h('span', { className: 'meta' }, `${new Date(message.at).toLocaleTimeString()} · ${meta}`))
+  if (message.state === 'failed') {
+    const again = h('button', { type: 'button', className: 'retry' }, t('retry'))
+    again.addEventListener('click', () => { retry(message) })
+    item.append(again)
+  }
+  return item
 }
 
 /** One conversation: its messages with their delivery state, and the box to write the next one. */
 export function mountConversationPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): ConversationPanel {
   let peer: PeerView | undefined
   const items = new Map<string, HTMLElement>()
-  const heading = h('h2', { id: 'conversation-heading' }, t('conversationNone'))
+  const heading = h('h2', { id: 'conversation-heading', className: 'grow' }, t('conversationNone'))
+  const chart = h('canvas', { className: 'sparkline', width: 120, height: 28, role: 'img', 'aria-label': t('rttChartLabel') })
+  const header = h('div', { className: 'row' }, heading, chart)
   const log = h('ul', { className: 'messages', role: 'log', 'aria-label': t('messagesLabel') })
   const text = h('textarea', { id: 'message-text', rows: 2 })
   const error = h('p', { className: 'error', role: 'alert' })
   const sendButton = h('button', { type: 'submit', className: 'primary' }, t('send'))
   const form = h('form', {}, h('label', { for: 'message-text' }, t('messageLabel')), text, h('div', { className: 'row' }, sendButton), error)
 
+  const retry = (message: MessageView): void => {
+    error.textContent = ''
+    client.send(message.peerId, message.text).catch((err: unknown) => { error.textContent = errorText(err) })
+  }
   const add = (message: MessageView): void => {
-    const item = messageItem(message)
+    const item = messageItem(message, retry)
     const old = items.get(message.id)
     if (old != null) old.replaceWith(item)
     else log.append(item)
@@ -59,20 +75,25 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); form.requestSubmit() }
   }, { signal })
-  root.replaceChildren(heading, log, form)
+  root.replaceChildren(header, log, form)
 
   return {
     show (next) {
       const changed = next.peerId !== peer?.peerId
       peer = next
       heading.textContent = t('conversationWith', next.name === '' ? shortId(next.peerId) : next.name)
+      drawSparkline(chart, next.rttHistoryMs)
+      chart.title = next.rttMs == null ? '' : t('rtt', next.rttMs.toFixed(1))
+      if (next.unread > 0 && looking()) client.request({ method: 'markRead', peerId: next.peerId }).catch(() => {})
       if (!changed) return
       items.clear()
       log.replaceChildren()
       client.messages(next.peerId).then((messages) => { messages.forEach(add) }, (err: unknown) => { error.textContent = errorText(err) })
     },
     update (message) {
-      if (message.peerId === peer?.peerId) add(message)
+      if (message.peerId !== peer?.peerId) return
+      add(message)
+      if (message.direction === 'in' && looking()) client.request({ method: 'markRead', peerId: message.peerId }).catch(() => {})
     }
   }
 }

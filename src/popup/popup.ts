@@ -17,12 +17,23 @@ document.getElementById('open-options')!.addEventListener('click', (event) => {
 
 const conversation = mountConversationPanel(document.getElementById('conversation')!, client, teardown.signal)
 const requests = mountRequestsPanel(document.getElementById('requests')!, client, teardown.signal)
-const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { conversation.show(peer) }, teardown.signal)
+let selected: string | undefined
+const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { selected = peer.peerId; conversation.show(peer) }, teardown.signal)
+
+// The popup as a full page, for a longer conversation.
+const openTab = document.getElementById('open-tab')!
+if (new URLSearchParams(location.search).has('tab')) openTab.hidden = true
+openTab.addEventListener('click', (event) => {
+  event.preventDefault()
+  void chrome.tabs.create({ url: chrome.runtime.getURL('popup/popup.html?tab') })
+})
 
 const unsubscribe = client.subscribe((event) => {
   if (event.type === 'status') {
     contacts.render(event.status)
     requests.render(event.status)
+    const current = event.status.peers.find(p => p.peerId === selected)
+    if (current != null) conversation.show(current)
     const running = event.status.node === 'running'
     nodeState.textContent = running ? t('nodeOnline') : event.status.node === 'error' ? t('nodeError') : t('nodeStarting')
     nodeState.className = `badge tone-${running ? 'ok' : event.status.node === 'error' ? 'bad' : 'busy'}`

@@ -1,0 +1,105 @@
+import { expect, test } from './fixtures.ts'
+import { keepStoppingWorker } from './support/exchange.ts'
+
+test('options: remove the relay and add it again; its state shows live', async ({ fresh, relay }) => {
+  const { alice } = fresh
+  const options = await alice.open('options/options.html')
+  const relays = options.getByRole('list', { name: 'Relays' })
+  await expect(relays).toContainText('Connected')
+  await options.getByRole('button', { name: `Remove relay ${relay.address}` }).click()
+  await expect(relays).toContainText('No relays configured')
+  await options.getByLabel('Relay address').fill(relay.address)
+  await options.getByRole('button', { name: 'Add relay' }).click()
+  await expect(relays).toContainText(relay.address)
+  await expect(relays).toContainText('Connected')
+  expect((await alice.status()).relays).toMatchObject([{ address: relay.address, state: 'reserved' }])
+})
+
+test('popup: add a contact by peer id and name; it shows in the popup and on the options page', async ({ fresh }) => {
+  const { alice } = fresh
+  const carol = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE'
+  const popup = await alice.open('popup/popup.html')
+  await popup.getByLabel('Peer ID').fill(carol)
+  await popup.getByLabel('Name (optional)').fill('Carol')
+  await popup.getByRole('button', { name: 'Add contact' }).click()
+  await expect(popup.getByRole('list', { name: 'Contacts' })).toContainText('Carol')
+  await expect(popup.getByRole('heading', { name: 'Conversation with Carol' })).toBeVisible()
+  const options = await alice.open('options/options.html')
+  await expect(options.getByLabel(`Name for ${carol}`)).toHaveValue('Carol')
+})
+
+test('a failed message shows why, and its retry button sends it again to delivery', async ({ fresh }) => {
+  test.setTimeout(120_000)
+  const { alice, bob, bobId } = fresh
+  const popup = await alice.open('popup/popup.html')
+  await popup.getByRole('button', { name: /Bob/ }).click()
+  // Bob cannot acknowledge while his worker is kept stopped; then Alice closes the conversation.
+  const stopper = keepStoppingWorker(bob, 100)
+  await new Promise(resolve => setTimeout(resolve, 300))
+  await popup.getByLabel('Message', { exact: true }).fill('this one will fail')
+  await popup.getByLabel('Message', { exact: true }).press('Enter')
+  const log = popup.getByRole('log', { name: 'Messages' })
+  await expect(log.locator('li.out', { hasText: 'this one will fail' })).toBeVisible()
+  await alice.api({ method: 'closePeer', peerId: bobId })
+  const failed = log.locator('li.out.failed', { hasText: 'this one will fail' })
+  await expect(failed).toContainText('Not delivered: the conversation was closed')
+  await stopper.end()
+
+  await alice.api({ method: 'reconnectPeer', peerId: bobId })
+  await failed.getByRole('button', { name: 'Retry' }).click()
+  await expect(log.locator('li.out.delivered', { hasText: 'this one will fail' })).toHaveCount(1)
+  await expect(failed).toHaveCount(1)
+})
+
+test('options: lowering the message size limit takes effect at once; reset to defaults restores it', async ({ fresh }) => {
+  const { alice } = fresh
+  const options = await alice.open('options/options.html')
+  await options.getByLabel('Message size (KiB)').fill('2')
+  await options.getByRole('button', { name: 'Save limits' }).click()
+  await expect(options.getByRole('status').filter({ hasText: 'Saved and applied.' })).toBeVisible()
+
+  const popup = await alice.open('popup/popup.html')
+  await popup.getByRole('button', { name: /Bob/ }).click()
+  await popup.getByLabel('Message', { exact: true }).fill('x'.repeat(3000))
+  await popup.getByRole('button', { name: 'Send' }).click()
+  await expect(popup.locator('#conversation').getByRole('alert')).toContainText('Limit "message-bytes" exceeded: 3000 > 2048')
+
+  // A value out of range is refused with a message beside it, and nothing changes.
+  await options.getByLabel('Inactivity timeout (seconds)').fill('1')
+  await options.getByRole('button', { name: 'Save limits' }).click()
+  await expect(options.locator('#limit-inactivityTimeoutMs-error')).toContainText('at least 5000')
+  expect((await alice.status()).limits.inactivityTimeoutMs).toBe(120_000)
+
+  await options.getByRole('button', { name: 'Reset to defaults' }).click()
+  await expect(options.getByLabel('Message size (KiB)')).toHaveValue('1024')
+  await popup.getByRole('button', { name: 'Send' }).click()
+  await expect(popup.getByRole('log', { name: 'Messages' }).locator('li.out').last()).toContainText('Delivered')
+})
+
+test('unread messages show on the toolbar badge and clear when the conversation is opened', async ({ fresh }) => {
+  const { alice, bob, bobId } = fresh
+  const badge = async (): Promise<string> => await bob.worker!.evaluate(async () => await chrome.action.getBadgeText({}))
+  await alice.api({ method: 'send', peerId: bobId, text: 'one', awaitDelivery: true })
+  await alice.api({ method: 'send', peerId: bobId, text: 'two', awaitDelivery: true })
+  await expect.poll(badge).toBe('2')
+  const popup = await bob.open('popup/popup.html')
+  await popup.getByRole('button', { name: /Alice/ }).click()
+  await expect.poll(badge).toBe('')
+  expect((await bob.status()).peers[0]?.unread).toBe(0)
+})
+
+test('options: the key is exported only after a warning, and a bad key is refused without changing anything', async ({ fresh }) => {
+  const { alice } = fresh
+  const before = (await alice.status()).peerId
+  const options = await alice.open('options/options.html')
+  const dialogs: string[] = []
+  options.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept() })
+  await options.getByRole('button', { name: 'Export key…' }).click()
+  await expect(options.getByLabel('Private key')).not.toHaveValue('')
+  expect(dialogs[0]).toContain('Anyone who sees it can pose as you')
+
+  await options.getByLabel('Private key').fill('not a key at all')
+  await options.getByRole('button', { name: 'Import key…' }).click()
+  await expect(options.locator('#identity').getByRole('alert')).toContainText('not a Peerlink key')
+  expect((await alice.status()).peerId).toBe(before)
+})
