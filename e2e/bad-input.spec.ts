@@ -10,11 +10,11 @@ test('an invalid relay address gets a clear message on the options page and chan
 
   await options.getByLabel('Relay address').fill('/ip4/127.0.0.1/tcp/9090')
   await options.getByRole('button', { name: 'Add relay' }).click()
-  await expect(options.getByRole('alert')).toContainText('must use /ws, /wss or /webtransport')
+  await expect(options.locator('#relays').getByRole('alert')).toContainText('must use /ws, /wss or /webtransport')
 
   await options.getByLabel('Relay address').fill('not a multiaddr')
   await options.getByRole('button', { name: 'Add relay' }).click()
-  await expect(options.getByRole('alert')).toContainText('is not a multiaddr')
+  await expect(options.locator('#relays').getByRole('alert')).toContainText('is not a multiaddr')
 
   expect((await alice.status()).relays).toEqual(before)
   await expect(options.getByRole('list', { name: 'Relays' }).getByRole('listitem')).toHaveCount(1)
@@ -34,7 +34,7 @@ test('an invalid peer id gets a clear message in the popup and through the API, 
   const popup = await alice.open('popup/popup.html')
   await popup.getByLabel('Peer ID').fill('12D3KooWnotreally')
   await popup.getByRole('button', { name: 'Add contact' }).click()
-  await expect(popup.getByRole('alert').first()).toContainText('is not a valid libp2p peer id')
+  await expect(popup.locator('#contacts').getByRole('alert')).toContainText('is not a valid libp2p peer id')
 
   const err = await alice.api({ method: 'addPeer', peerId: 'hello' }).catch((e: unknown) => e)
   expect(err).toBeInstanceOf(ValidationError)

@@ -370,9 +370,9 @@ export class Background {
     })
     const unread = new Unread(storage, this.#deps.showBadge)
     await unread.refreshBadge()
-    const inbox = new Inbox(store, contacts, (message) => {
-      announce(message)
-      void unread.add(message.peerId, 1).then(() => { this.#statusSoon() })
+    const inbox = new Inbox(store, contacts, announce, async (peerId, count) => {
+      await unread.add(peerId, count)
+      this.#statusSoon()
     })
     const parts: Parts = { get identity () { return self.identity }, set identity (value) { self.identity = value }, settings, current, contacts, store, outbox, inbox, reconnector, unread }
     // Chrome can refuse here while it stops the worker ("No SW"); the state above

@@ -13,12 +13,15 @@ export class Inbox {
   readonly #store: MessageStore
   readonly #contacts: Contacts
   readonly #announce: (message: MessageView) => void
+  readonly #received: (peerId: string, count: number) => Promise<void>
   readonly #lastSeenWritten = new Map<string, number>()
 
-  constructor (store: MessageStore, contacts: Contacts, announce: (message: MessageView) => void) {
+  /** `received` is told once per batch, so per-message bookkeeping (unread counts) costs one write per burst. */
+  constructor (store: MessageStore, contacts: Contacts, announce: (message: MessageView) => void, received: (peerId: string, count: number) => Promise<void>) {
     this.#store = store
     this.#contacts = contacts
     this.#announce = announce
+    this.#received = received
   }
 
   /** Stores message frames durably; answers the cumulative sequence number to acknowledge (-1: none). */
@@ -26,6 +29,7 @@ export class Inbox {
     const incoming = frames.map(f => ({ seq: f.seq, text: decoder.decode(f.body), bytes: f.body.byteLength }))
     const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
     for (const message of stored) this.#announce(message)
+    if (stored.length > 0) await this.#received(peerId, stored.length)
     const now = Date.now()
     if (now - (this.#lastSeenWritten.get(peerId) ?? 0) > LAST_SEEN_WRITE_INTERVAL_MS) {
       this.#lastSeenWritten.set(peerId, now)

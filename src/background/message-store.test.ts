@@ -75,6 +75,18 @@ describe('MessageStore', () => {
     expect((await s.storeIncoming('B', [])).ackSeq).toBe(-1)
   })
 
+  it('offers to skip only failed messages between the ack point and the first pending one', async () => {
+    const s = await openStore()
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
+    for (const text of ['a', 'b', 'c', 'd']) await s.appendOutgoing(out('A', text), l)
+    expect(await s.skippableUpTo('A')).toBeUndefined()
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq <= 1)
+    expect(await s.skippableUpTo('A')).toBe(1)
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq === 3)
+    // 2 is still pending: nothing past it may be skipped.
+    expect(await s.skippableUpTo('A')).toBe(1)
+  })
+
   it('skips the incoming messages a sender gave up on, never backwards', async () => {
     const s = await openStore()
     await s.storeIncoming('A', inFrames(0))

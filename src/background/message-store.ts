@@ -189,9 +189,21 @@ export class MessageStore {
     return ledger.nextInSeq - 1
   }
 
-  /** Every outgoing message up to this one was acknowledged (-1: none). */
-  async ackedOutSeq (peerId: string): Promise<number> {
-    return (await this.#db.get('ledgers', peerId))?.ackedOutSeq ?? -1
+  /**
+   * The last sequence number the receiver may skip: when every message after
+   * the ack point and before the first one still pending has failed, the
+   * receiver must stop waiting for them. Undefined when there is no such gap
+   * (in particular, messages in flight are pending and are never skipped).
+   */
+  async skippableUpTo (peerId: string): Promise<number | undefined> {
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const ledger = await tx.objectStore('ledgers').get(peerId)
+    if (ledger == null || ledger.failedAfterAck.length === 0) return undefined
+    const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', Infinity])
+    let cursor = await tx.objectStore('messages').index('byPeerDirSeq').openCursor(range)
+    while (cursor != null && cursor.value.state !== 'queued') cursor = await cursor.continue()
+    const firstPending = cursor?.value.seq ?? ledger.nextOutSeq
+    return firstPending > ledger.ackedOutSeq + 1 ? firstPending - 1 : undefined
   }
 
   /** The sequence number expected next from the peer (sent in HELLO). */

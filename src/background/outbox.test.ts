@@ -173,6 +173,18 @@ describe('Outbox', () => {
     outbox.stop()
   })
 
+  it('never tells the receiver to skip messages that are only in flight', async () => {
+    const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 2 }) })
+    for (const text of ['a', 'b', 'c', 'd']) await outbox.send({ peerId: 'P', text })
+    await settle()
+    await outbox.onAck('P', 0)
+    await settle()
+    // 1 is in flight, unacknowledged; the next batch starts at 2 and must not skip 1.
+    expect(sent.every(s => s.skipTo == null)).toBe(true)
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2])
+    outbox.stop()
+  })
+
   it('refuses empty and oversize messages before storing anything', async () => {
     const outbox = await makeOutbox()
     await expect(outbox.send({ peerId: 'P', text: '' })).rejects.toBeInstanceOf(ValidationError)

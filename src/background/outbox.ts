@@ -187,9 +187,8 @@ export class Outbox {
       const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
-      // Messages that failed before this batch leave a gap the receiver must not wait on.
-      const acked = await this.#o.store.ackedOutSeq(peerId)
-      const skipTo = batch[0]!.seq > acked + 1 ? batch[0]!.seq - 1 : undefined
+      // Messages that failed leave a gap the receiver must not wait on; only failed ones are skipped.
+      const skipTo = await this.#o.store.skippableUpTo(peerId)
       try {
         await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, body: encoder.encode(m.text) })), skipTo)
       } catch (err) {
