@@ -27,15 +27,9 @@ export class RelayProcess {
     return this.#address
   }
 
+  /** Stops the relay cleanly (SIGTERM, then SIGKILL after 5 s). */
   async stop (): Promise<void> {
-    const child = this.#child
-    this.#child = undefined
-    if (child == null || child.exitCode != null) return
-    const exited = new Promise(resolve => child.once('exit', resolve))
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-    await exited
-    clearTimeout(timer)
+    await this.#end('SIGTERM')
   }
 
   /** Stops the relay and starts it again on the same address. */
@@ -46,12 +40,18 @@ export class RelayProcess {
 
   /** Kills the relay abruptly, as a crash would. */
   async kill (): Promise<void> {
+    await this.#end('SIGKILL')
+  }
+
+  async #end (signal: NodeJS.Signals): Promise<void> {
     const child = this.#child
     this.#child = undefined
     if (child == null || child.exitCode != null) return
     const exited = new Promise(resolve => child.once('exit', resolve))
-    child.kill('SIGKILL')
+    child.kill(signal)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
     await exited
+    clearTimeout(timer)
   }
 
   /** Starts a stopped relay again, on the same address (same port, same key). */

@@ -4,23 +4,15 @@ import type { Libp2p } from 'libp2p'
 import { ACK_DELAY_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL, STUCK_SWEEP_INTERVAL_MS } from '../common/constants.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
 import { MalformedFrameError } from '../common/frames.ts'
-import type { MessageFrame, PeerConnectionInfo } from '../link/apis.ts'
+import type { MessageFrame, PeerConnectionInfo, WorkerApi } from '../link/apis.ts'
 import { describeConnection } from './connection-view.ts'
 import { openWebRTCStream } from './dial.ts'
 import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
 import type { InboundBudget } from './inbound-budget.ts'
 import type { PeerGate } from './peer-gate.ts'
 
-/** Where inbound traffic and stream events go: the worker, over the link. */
-export interface ChannelSink {
-  deliver: (peerId: string, frames: MessageFrame[]) => Promise<number>
-  acked: (peerId: string, seq: number) => Promise<void>
-  skipTo: (peerId: string, seq: number) => Promise<number>
-  peerHello: (peerId: string, nextExpectedSeq: number) => Promise<void>
-  nextExpected: (peerId: string) => Promise<number>
-  peerClosed: (peerId: string) => Promise<void>
-  streamLost: (peerId: string) => Promise<void>
-  unknownPeerAccepted: (peerId: string) => Promise<void>
+/** Where inbound traffic and stream events go: the worker, over the link (plus a change signal for reports). */
+export type ChannelSink = Pick<WorkerApi, 'deliver' | 'acked' | 'skipTo' | 'peerHello' | 'nextExpected' | 'peerClosed' | 'streamLost' | 'unknownPeerAccepted'> & {
   changed: () => void
 }
 
