@@ -11,7 +11,7 @@ import type { NodeInfo, OffscreenApi, WorkerApi } from '../link/apis.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
 import { retryOnLinkLoss } from '../link/retry.ts'
 import { ApiServer, type EventPort } from './api-server.ts'
-import { Contacts } from './contacts.ts'
+import { Contacts, type Contact } from './contacts.ts'
 import { DeliveryWatch } from './delivery-watch.ts'
 import { exportKey, loadOrCreateIdentity, parseExportedKey, saveIdentity, type Identity } from './identity.ts'
 import { Inbox } from './inbox.ts'
@@ -50,9 +50,8 @@ interface Parts {
   unread: Unread
 }
 
-/** How long `send` with `awaitDelivery` holds its answer before replying with the state so far. */
-const SEND_AWAIT_DELIVERY_MS = 30_000
-const DEFAULT_AWAIT_DELIVERY_MS = 30_000
+/** How long a caller awaiting delivery is held before it is answered with the state so far. */
+const AWAIT_DELIVERY_MS = 30_000
 
 /**
  * How often an awake worker checks that the offscreen document still exists.
@@ -98,30 +97,10 @@ export class Background {
         if (this.#offscreen.connected) this.#nodeInfo = await this.#offscreen.call('info').catch(() => this.#nodeInfo)
         return await this.status()
       },
-      setRelays: async ({ relays }) => {
-        const { settings, current } = await this.boot()
-        current.settings = await settings.setRelays(relays)
-        await this.#syncNode()
-        return await this.status()
-      },
-      setLimits: async ({ limits }) => {
-        const { settings, current } = await this.boot()
-        current.settings = await settings.setLimits(limits)
-        await this.#syncNode()
-        return await this.status()
-      },
-      setAcceptUnknownPeers: async ({ accept }) => {
-        const { settings, current } = await this.boot()
-        current.settings = await settings.setAcceptUnknownPeers(accept)
-        await this.#syncNode()
-        return await this.status()
-      },
-      resetLimits: async () => {
-        const { settings, current } = await this.boot()
-        current.settings = await settings.setLimits(DEFAULT_LIMITS)
-        await this.#syncNode()
-        return await this.status()
-      },
+      setRelays: async ({ relays }) => await this.#changeSettings(async settings => await settings.setRelays(relays)),
+      setLimits: async ({ limits }) => await this.#changeSettings(async settings => await settings.setLimits(limits)),
+      setAcceptUnknownPeers: async ({ accept }) => await this.#changeSettings(async settings => await settings.setAcceptUnknownPeers(accept)),
+      resetLimits: async () => await this.#changeSettings(async settings => await settings.setLimits(DEFAULT_LIMITS)),
       exportIdentity: async () => {
         const { identity } = await this.boot()
         return { peerId: identity.peerId, privateKey: exportKey(identity) }
@@ -172,8 +151,8 @@ export class Background {
         return null
       },
       closePeer: async ({ peerId }) => {
-        const { contacts, outbox, reconnector } = await this.boot()
-        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        const { outbox, reconnector } = await this.boot()
+        const id = await this.#contactId(peerId)
         await reconnector.close(id, 'local')
         await this.#callOffscreen('closePeer', id)
         await outbox.failPeer(id, 'peer-closed', 'you closed the conversation')
@@ -181,8 +160,8 @@ export class Background {
         return await this.#peerView(id)
       },
       reconnectPeer: async ({ peerId }) => {
-        const { contacts, reconnector } = await this.boot()
-        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        const { reconnector } = await this.boot()
+        const id = await this.#contactId(peerId)
         await reconnector.reopen(id, { dial: false })
         // Allowed again before the dial, so the new stream is accepted and shown.
         await this.#syncAllowedPeers()
@@ -190,30 +169,21 @@ export class Background {
         return await this.#peerView(id)
       },
       resetPeer: async ({ peerId }) => {
-        const { contacts } = await this.boot()
-        const id = (await contacts.get(parsePeerId(peerId))).peerId
-        await this.#callOffscreen('resetPeer', id)
+        await this.#callOffscreen('resetPeer', await this.#contactId(peerId))
         return null
       },
       send: async ({ peerId, text, id, ttlMs, awaitDelivery }) => {
-        const { contacts, outbox, reconnector } = await this.boot()
-        const contact = await contacts.get(parsePeerId(peerId))
-        const { closedBy } = reconnector.view(contact.peerId)
-        if (closedBy != null) throw new PeerClosedError(contact.peerId, closedBy)
-        const message = outbox.overlay(await outbox.send({ peerId: contact.peerId, text, id, ttlMs }))
-        const final = awaitDelivery === true ? await this.#awaitFinal(message, SEND_AWAIT_DELIVERY_MS) : message
+        const { outbox } = await this.boot()
+        const message = outbox.overlay(await outbox.send({ peerId: await this.#openConversation(peerId), text, id, ttlMs }))
+        const final = awaitDelivery === true ? await this.#awaitFinal(message, AWAIT_DELIVERY_MS) : message
         return { id: final.id, state: final.state }
       },
       sendMany: async ({ peerId, messages, ttlMs }) => {
-        const { contacts, outbox, reconnector } = await this.boot()
-        const contact = await contacts.get(parsePeerId(peerId))
-        const { closedBy } = reconnector.view(contact.peerId)
-        if (closedBy != null) throw new PeerClosedError(contact.peerId, closedBy)
-        return (await outbox.sendMany(contact.peerId, messages, ttlMs)).map(m => ({ id: m.id, state: outbox.overlay(m).state }))
+        const { outbox } = await this.boot()
+        return (await outbox.sendMany(await this.#openConversation(peerId), messages, ttlMs)).map(m => ({ id: m.id, state: outbox.overlay(m).state }))
       },
       speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => {
-        const { contacts } = await this.boot()
-        const id = (await contacts.get(parsePeerId(peerId))).peerId
+        const id = await this.#contactId(peerId)
         return await this.#offscreen.call('speedTest', id, mode === 'throughput'
           ? { mode, messageBytes: messageBytes ?? 64 * 1024, totalBytes: totalBytes ?? 64 * 1024 * 1024 }
           : { mode, messageBytes: messageBytes ?? 100, count: count ?? 100 })
@@ -225,7 +195,7 @@ export class Background {
         return { offscreenJsHeapUsedBytes: offscreen.jsHeapUsedBytes, inboundBufferedBytes: offscreen.inboundBufferedBytes, outboxBytes }
       },
       getMessage: async ({ id }) => await this.#message(id),
-      awaitDelivery: async ({ id, timeoutMs }) => await this.#awaitFinal(await this.#message(id), timeoutMs ?? DEFAULT_AWAIT_DELIVERY_MS),
+      awaitDelivery: async ({ id, timeoutMs }) => await this.#awaitFinal(await this.#message(id), timeoutMs ?? AWAIT_DELIVERY_MS),
       getMessages: async ({ peerId, limit }) => {
         const { store, outbox } = await this.boot()
         return (await store.list(parsePeerId(peerId), limit ?? 200)).map(m => outbox.overlay(m))
@@ -305,7 +275,7 @@ export class Background {
   async status (): Promise<Status> {
     const { identity, current, contacts } = await this.boot()
     const info = this.#nodeInfo
-    const peers = await Promise.all((await contacts.list()).map(async c => await this.#peerView(c.peerId)))
+    const peers = await this.#peerViews(await contacts.list())
     const status: Status = {
       peerId: identity.peerId,
       node: info?.state ?? 'starting',
@@ -462,34 +432,66 @@ export class Background {
     this.api.broadcast({ type: 'status', status: await this.status() })
   }
 
+  /** One contact's view (for answers about a single peer). */
   async #peerView (peerId: string): Promise<PeerView> {
-    const { contacts, store, reconnector, outbox, unread } = await this.boot()
-    const contact = await contacts.get(peerId)
-    const live = this.#nodeInfo?.peers[peerId]
-    const policy = reconnector.view(peerId)
-    const connected = live?.state === 'connected'
-    const state: PeerView['state'] = policy.closedBy != null
-      ? 'closed'
-      : policy.gaveUp ? 'given-up' : !connected && policy.nextAttemptAt != null ? 'reconnecting' : live?.state ?? 'idle'
-    const view: PeerView = {
-      peerId,
-      name: contact.name,
-      state,
-      connection: live?.connection ?? null,
-      lastSeen: connected ? Date.now() : contact.lastSeen,
-      pending: (await store.pendingByPeer()).get(peerId) ?? { messages: 0, bytes: 0 },
-      dialAttempts: live?.dialAttempts ?? 0,
-      bufferedBytes: live?.bufferedBytes ?? 0,
-      inFlightBytes: outbox.inFlightBytes(peerId),
-      unread: (await unread.counts())[peerId] ?? 0,
-      rttMs: connected ? live?.rttMs ?? null : null,
-      rttHistoryMs: live?.rttHistoryMs ?? []
-    }
-    if (live?.lastError != null) view.lastError = live.lastError
-    if (live?.lastClose != null) view.lastClose = live.lastClose
-    if (policy.closedBy != null) view.closedBy = policy.closedBy
-    if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
-    return view
+    const [view] = await this.#peerViews([await (await this.boot()).contacts.get(peerId)])
+    return view!
+  }
+
+  /** Views of `contacts`, reading the outbox ledgers and unread counts once for all of them. */
+  async #peerViews (contacts: Contact[]): Promise<PeerView[]> {
+    const { store, reconnector, outbox, unread } = await this.boot()
+    const pending = await store.pendingByPeer()
+    const unreadCounts = await unread.counts()
+    return contacts.map((contact) => {
+      const { peerId } = contact
+      const live = this.#nodeInfo?.peers[peerId]
+      const policy = reconnector.view(peerId)
+      const connected = live?.state === 'connected'
+      const state: PeerView['state'] = policy.closedBy != null
+        ? 'closed'
+        : policy.gaveUp ? 'given-up' : !connected && policy.nextAttemptAt != null ? 'reconnecting' : live?.state ?? 'idle'
+      const view: PeerView = {
+        peerId,
+        name: contact.name,
+        state,
+        connection: live?.connection ?? null,
+        lastSeen: connected ? Date.now() : contact.lastSeen,
+        pending: pending.get(peerId) ?? { messages: 0, bytes: 0 },
+        dialAttempts: live?.dialAttempts ?? 0,
+        bufferedBytes: live?.bufferedBytes ?? 0,
+        inFlightBytes: outbox.inFlightBytes(peerId),
+        unread: unreadCounts[peerId] ?? 0,
+        rttMs: connected ? live?.rttMs ?? null : null,
+        rttHistoryMs: live?.rttHistoryMs ?? []
+      }
+      if (live?.lastError != null) view.lastError = live.lastError
+      if (live?.lastClose != null) view.lastClose = live.lastClose
+      if (policy.closedBy != null) view.closedBy = policy.closedBy
+      if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
+      return view
+    })
+  }
+
+  /** The canonical id of a contact named by a caller; `ValidationError` or `UnknownPeerError` otherwise. */
+  async #contactId (peerId: string): Promise<string> {
+    return (await (await this.boot()).contacts.get(parsePeerId(peerId))).peerId
+  }
+
+  /** A contact one may send to now; `PeerClosedError` when the conversation was closed on purpose. */
+  async #openConversation (peerId: string): Promise<string> {
+    const id = await this.#contactId(peerId)
+    const { closedBy } = (await this.boot()).reconnector.view(id)
+    if (closedBy != null) throw new PeerClosedError(id, closedBy)
+    return id
+  }
+
+  /** Saves a settings change (validated by `SettingsStore`), applies it to the node, answers the status. */
+  async #changeSettings (change: (settings: SettingsStore) => Promise<Settings>): Promise<Status> {
+    const { settings, current } = await this.boot()
+    current.settings = await change(settings)
+    await this.#syncNode()
+    return await this.status()
   }
 
   #workerApi (): WorkerApi {
