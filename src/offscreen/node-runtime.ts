@@ -185,8 +185,8 @@ export class NodeRuntime {
         node,
         relays: config.relays,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
-        retryBaseMs: config.retryBaseMs,
-        retryCapMs: config.retryCapMs,
+        retryBaseMs: () => this.#config?.retryBaseMs ?? config.retryBaseMs,
+        retryCapMs: () => this.#config?.retryCapMs ?? config.retryCapMs,
         changed: () => { this.#scheduleReport() },
         log: this.#options.log
       })

@@ -9,8 +9,9 @@ export interface RelayKeeperOptions {
   node: Libp2p
   relays: string[]
   dialTimeoutMs: number
-  retryBaseMs: number
-  retryCapMs: number
+  /** Read at every retry, so a changed setting applies at once. */
+  retryBaseMs: () => number
+  retryCapMs: () => number
   changed: () => void
   log: (format: string, ...args: unknown[]) => void
 }
@@ -108,7 +109,7 @@ export class RelayKeeper {
 
   #retryLater (relay: Relay): void {
     if (this.#stopped || relay.timer != null) return
-    const delay = fullJitterDelay(relay.attempt++, this.#o.retryBaseMs, this.#o.retryCapMs)
+    const delay = fullJitterDelay(relay.attempt++, this.#o.retryBaseMs(), this.#o.retryCapMs())
     relay.nextAttemptAt = Date.now() + delay
     this.#o.log('relay %s unreachable (%s); next attempt in %d ms', relay.address, relay.lastError, delay)
     relay.timer = setTimeout(() => {
