@@ -1,4 +1,4 @@
-// Installs what `npm start`, `npm test` and `npm run bench` need: npm packages and a Chromium.
+// Installs what `npm start`, `npm test` and `npm run bench` need: npm packages, a Chromium and (for `npm test`) a Firefox.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 
@@ -41,5 +41,23 @@ async function ensureChromium () {
   }
 }
 
+async function ensureFirefox () {
+  const { findFirefox, FIREFOX_CACHE_DIR } = await import('./firefox.mjs')
+  if (await findFirefox() != null) return
+  if (isRootWithApt()) {
+    console.log('bootstrap: installing Debian\'s firefox-esr…')
+    run('apt-get', ['update', '-qq'])
+    run('apt-get', ['install', '-y', '-qq', 'firefox-esr'])
+  } else {
+    console.log('bootstrap: downloading Firefox (stable) into .cache/browsers…')
+    run('npx', ['@puppeteer/browsers', 'install', 'firefox@stable', '--path', FIREFOX_CACHE_DIR])
+  }
+  if (await findFirefox() == null) {
+    console.error('bootstrap: the Firefox tests need Firefox 142 or later: install it (Debian: apt-get install firefox-esr) or set PEERLINK_FIREFOX=/path/to/firefox')
+    process.exit(1)
+  }
+}
+
 ensurePackages()
 await ensureChromium()
+if (process.argv.includes('--firefox')) await ensureFirefox()

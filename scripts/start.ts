@@ -21,7 +21,9 @@ const { values } = parseArgs({
 const say = (line: string): void => { console.log(`peerlink: ${line}`) }
 
 say('building the extension…')
-if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0) process.exit(1)
+for (const mode of ['chrome', 'firefox']) {
+  if (spawnSync('npx', ['vite', 'build', '--mode', mode, '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0) process.exit(1)
+}
 
 const headless = values.headless || (process.platform === 'linux' && process.env.DISPLAY == null && process.env.WAYLAND_DISPLAY == null)
 if (headless && !values.headless) say('no display found: running headless')

@@ -1,4 +1,4 @@
-// `npm test`: type check, lint, unit tests, build, end-to-end tests in real Chromium.
+// `npm test`: type check, lint, unit tests, build, web-ext lint, end-to-end tests in real Chromium and Firefox.
 // Runs every suite, then prints one closing line: "N passed, N failed[, N skipped]".
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -37,7 +37,10 @@ if (vitest == null) {
   totals.skipped += vitest.numPendingTests + vitest.numTodoTests
 }
 
-if (check('build', 'npx', ['vite', 'build', '--logLevel', 'warn'])) {
+const built = check('build (dist/chrome, dist/firefox)', 'sh', ['-c', 'npx vite build --logLevel warn && npx vite build --mode firefox --logLevel warn'])
+// What addons.mozilla.org would say of the Firefox build; a warning fails like an error.
+if (built) check('web-ext lint (dist/firefox)', 'npx', ['web-ext', 'lint', '--source-dir', 'dist/firefox', '--warnings-as-errors'])
+if (built) {
   const e2eOk = run('end-to-end tests', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/playwright.json` })
   const stats = readJson(`${RESULTS}/playwright.json`)?.stats
   if (stats == null) {

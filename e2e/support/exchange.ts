@@ -1,5 +1,6 @@
 import { ResourceLimitError } from '../../src/common/errors/index.ts'
 import type { ExtensionProfile } from './extension-profile.ts'
+import type { PeerlinkProfile } from './peerlink-profile.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -8,7 +9,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise(resolve =
  * own id (so a send repeated after a worker stop is recognised), waiting
  * whenever the outbox is at its pending-messages limit.
  */
-export async function sendNumbered (from: ExtensionProfile, toPeerId: string, prefix: string, count: number, onProgress?: (sent: number) => Promise<void>): Promise<void> {
+export async function sendNumbered (from: PeerlinkProfile, toPeerId: string, prefix: string, count: number, onProgress?: (sent: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < count; i++) {
     while (true) {
       try {
@@ -27,7 +28,7 @@ export async function sendNumbered (from: ExtensionProfile, toPeerId: string, pr
 }
 
 /** Waits until the receiver holds `count` messages from the sender and the sender's outbox is empty. */
-export async function waitForAll (from: ExtensionProfile, to: ExtensionProfile, count: number, timeoutMs: number): Promise<{ received: string[], pending: number }> {
+export async function waitForAll (from: PeerlinkProfile, to: PeerlinkProfile, count: number, timeoutMs: number): Promise<{ received: string[], pending: number }> {
   const fromId = (await from.status()).peerId!
   const toId = (await to.status()).peerId!
   const deadline = Date.now() + timeoutMs

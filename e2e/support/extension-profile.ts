@@ -2,10 +2,9 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test'
-import type { ApiRequest, ApiResults, MessageView, Status } from '../../src/api/protocol.ts'
-import { isTransportFailure, withTransportRetry } from '../../src/api/transport-retry.ts'
-import { deserializeError, type SerializedError } from '../../src/common/errors/index.ts'
+import type { ApiRequest } from '../../src/api/protocol.ts'
 import { findChromium } from '../../scripts/chromium.mjs'
+import { PeerlinkProfile } from './peerlink-profile.ts'
 
 export const EXTENSION_DIR = resolve(import.meta.dirname, '../../dist/chrome')
 
@@ -17,15 +16,14 @@ export interface ProfileOptions {
 }
 
 /** One Chromium profile with the built Peerlink extension loaded: the unit of every end-to-end test. */
-export class ExtensionProfile {
-  readonly name: string
+export class ExtensionProfile extends PeerlinkProfile {
   readonly context: BrowserContext
   readonly extensionId: string
   readonly userDataDir: string
   readonly #apiPage: Page
 
   private constructor (name: string, context: BrowserContext, extensionId: string, userDataDir: string, apiPage: Page) {
-    this.name = name
+    super(name)
     this.context = context
     this.extensionId = extensionId
     this.userDataDir = userDataDir
@@ -81,54 +79,14 @@ export class ExtensionProfile {
     return page
   }
 
-  /**
-   * Calls the Peerlink API exactly as a page does, repeating it when a worker
-   * stop swallowed the answer (as the page client does); rejects with the
-   * typed error Peerlink answered.
-   */
-  async api<M extends keyof ApiResults> (request: Extract<ApiRequest, { method: M }>): Promise<ApiResults[M]> {
-    const response = await withTransportRetry(async () => {
-      const answer = await this.#apiPage.evaluate(async (req) => await chrome.runtime.sendMessage({ api: 'peerlink/1', request: req }), request) as
-        { ok: true, value: ApiResults[M] } | { ok: false, error: SerializedError } | undefined
-      // A worker stopped mid-request can also answer nothing at all, or an error of Chrome's.
-      if (answer == null) throw new Error(`${this.name}: Peerlink did not answer ${request.method}`)
-      if (!answer.ok && isTransportFailure(answer.error.message)) throw deserializeError(answer.error)
-      return answer
-    })
-    if (!response.ok) throw deserializeError(response.error)
-    return response.value
+  protected override async sendFromPage (envelope: { api: string, request: ApiRequest }): Promise<unknown> {
+    return await this.#apiPage.evaluate(async (message) => await chrome.runtime.sendMessage(message), envelope)
   }
 
   /** Closes the offscreen document from the worker, as Chrome may do at any time. */
   async closeOffscreenDocument (): Promise<void> {
     await this.status() // wakes the worker
     await this.worker!.evaluate(async () => { await chrome.offscreen.closeDocument() })
-  }
-
-  async status (): Promise<Status> {
-    return await this.api({ method: 'getStatus' })
-  }
-
-  async messages (peerId: string, limit = 200): Promise<MessageView[]> {
-    return await this.api({ method: 'getMessages', peerId, limit })
-  }
-
-  /** Polls the status until `predicate` holds; fails with the last status seen. */
-  async waitForStatus (predicate: (status: Status) => boolean, what: string, timeoutMs = 30_000): Promise<Status> {
-    const deadline = Date.now() + timeoutMs
-    let last: Status | undefined
-    while (Date.now() < deadline) {
-      last = await this.status()
-      if (predicate(last)) return last
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
-    throw new Error(`${this.name}: timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`)
-  }
-
-  /** Configures the relay and waits for the reservation on it. */
-  async useRelay (address: string): Promise<Status> {
-    await this.api({ method: 'setRelays', relays: [address] })
-    return await this.waitForStatus(s => s.node === 'running' && s.relays.some(r => r.address === address && r.state === 'reserved'), `a reservation on ${address}`)
   }
 
   /**
@@ -161,7 +119,7 @@ export class ExtensionProfile {
     await cdp.detach()
   }
 
-  async close (): Promise<void> {
+  override async close (): Promise<void> {
     await this.context.close()
   }
 }

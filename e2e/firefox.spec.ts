@@ -1,0 +1,93 @@
+import type { Page } from 'puppeteer-core'
+import { expect, test } from './fixtures.ts'
+import type { RelayProcess } from './support/relay-process.ts'
+import { ExtensionProfile } from './support/extension-profile.ts'
+import { FirefoxProfile } from './support/firefox-profile.ts'
+import { numbered, sendNumbered, waitForAll } from './support/exchange.ts'
+
+interface MixedPair {
+  firefox: FirefoxProfile
+  chromium: ExtensionProfile
+  firefoxId: string
+  chromiumId: string
+}
+
+/** A Firefox profile and a Chromium profile, both reserved on the relay and each other's contact. */
+async function makeMixedPair (relay: RelayProcess): Promise<MixedPair> {
+  const [firefox, chromium] = await Promise.all([FirefoxProfile.launch({ name: 'firefox' }), ExtensionProfile.launch({ name: 'chromium' })])
+  await Promise.all([firefox.useRelay(relay.address), chromium.useRelay(relay.address)])
+  const [firefoxId, chromiumId] = [(await firefox.status()).peerId!, (await chromium.status()).peerId!]
+  await firefox.api({ method: 'addPeer', peerId: chromiumId, name: 'Chromium' })
+  await chromium.api({ method: 'addPeer', peerId: firefoxId, name: 'Firefox' })
+  return { firefox, chromium, firefoxId, chromiumId }
+}
+
+const mixed = test.extend<{ pair: MixedPair }>({
+  pair: async ({ relay }, use) => {
+    const pair = await makeMixedPair(relay)
+    await use(pair)
+    await Promise.all([pair.firefox.close(), pair.chromium.close()])
+  }
+})
+
+/** Polls the page's text until it contains `text`. */
+async function waitForText (page: Page, selector: string, text: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    last = await page.$eval(selector, el => el.textContent ?? '').catch(() => '')
+    if (last.includes(text)) return
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`"${selector}" never showed "${text}"; it showed "${last}"`)
+}
+
+mixed('Firefox and Chromium message each other both ways over direct WebRTC, from the Firefox popup and the API', async ({ pair }) => {
+  const { firefox, chromium, firefoxId, chromiumId } = pair
+
+  // Firefox's user writes in the popup, as in Chromium.
+  const popup = await firefox.open('popup/popup.html')
+  await waitForText(popup, '#contacts', 'Chromium')
+  await popup.$$eval('button.contact', buttons => { buttons.find(b => b.textContent?.includes('Chromium'))?.click() })
+  await popup.$eval('#message-text', (el) => { (el as HTMLTextAreaElement).value = 'hello from Firefox' })
+  await popup.$eval('#conversation button[type=submit]', el => { (el as HTMLButtonElement).click() })
+  await waitForText(popup, '#conversation li.out', 'Delivered')
+
+  const reply = await chromium.api({ method: 'send', peerId: firefoxId, text: 'hello from Chromium', awaitDelivery: true })
+  expect(reply.state).toBe('delivered')
+  await waitForText(popup, '#conversation [role=log]', 'hello from Chromium')
+
+  expect((await chromium.messages(firefoxId)).map(m => [m.direction, m.text])).toEqual([['in', 'hello from Firefox'], ['out', 'hello from Chromium']])
+  expect((await firefox.messages(chromiumId)).map(m => [m.direction, m.text])).toEqual([['out', 'hello from Firefox'], ['in', 'hello from Chromium']])
+  // Both ends see one WebRTC connection between the browsers, not the relayed one.
+  for (const [profile, peerId] of [[firefox, chromiumId], [chromium, firefoxId]] as const) {
+    const status = await profile.waitForStatus(s => s.peers.some(p => p.peerId === peerId && p.connection?.transport === 'webrtc'), `${profile.name}: a WebRTC connection`)
+    expect(status.peers.find(p => p.peerId === peerId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
+  }
+})
+
+mixed('Firefox\'s background page restarted mid-exchange: 300 messages each way, each delivered once and in order', async ({ pair }) => {
+  test.setTimeout(180_000)
+  const { firefox, chromium, firefoxId, chromiumId } = pair
+  const count = 300
+  const startedAt = await firefox.backgroundStartedAt()
+
+  await Promise.all([
+    sendNumbered(firefox, chromiumId, 'f', count, async (sent) => {
+      if (sent !== 100) return
+      const pending = (await firefox.status()).peers[0]?.pending.messages
+      await firefox.restartBackground()
+      console.log(`restarted Firefox's background page with ${pending} of its messages not yet delivered`)
+    }),
+    sendNumbered(chromium, firefoxId, 'c', count)
+  ])
+  const [atChromium, atFirefox] = await Promise.all([waitForAll(firefox, chromium, count, 120_000), waitForAll(chromium, firefox, count, 120_000)])
+
+  expect(await firefox.backgroundStartedAt()).not.toBe(startedAt)
+  expect(atChromium.received).toEqual(numbered('f', count))
+  expect(atFirefox.received).toEqual(numbered('c', count))
+  expect(atChromium.pending).toBe(0)
+  expect(atFirefox.pending).toBe(0)
+  const status = await firefox.waitForStatus(s => s.peers.some(p => p.peerId === chromiumId && p.connection?.transport === 'webrtc'), 'a WebRTC connection again')
+  expect(status.peers.find(p => p.peerId === chromiumId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
+})

@@ -1,0 +1,115 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import type { ApiRequest } from '../../src/api/protocol.ts'
+import { findFirefox } from '../../scripts/firefox.mjs'
+import { PeerlinkProfile } from './peerlink-profile.ts'
+
+export const FIREFOX_EXTENSION_DIR = resolve(import.meta.dirname, '../../dist/firefox')
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/**
+ * One headless Firefox profile with the built `dist/firefox` installed,
+ * driven over WebDriver BiDi (Playwright drives only its own patched Firefox).
+ */
+export class FirefoxProfile extends PeerlinkProfile {
+  readonly browser: Browser
+  /** The add-on's moz-extension:// host, fixed through a pref so its pages can be opened. */
+  readonly uuid: string
+  readonly #userDataDir: string
+  #apiPage: Page
+
+  private constructor (name: string, browser: Browser, uuid: string, userDataDir: string, apiPage: Page) {
+    super(name)
+    this.browser = browser
+    this.uuid = uuid
+    this.#userDataDir = userDataDir
+    this.#apiPage = apiPage
+  }
+
+  /** Launches Firefox, installs the add-on and opens one of its pages to call the API from. */
+  static async launch ({ name }: { name: string }): Promise<FirefoxProfile> {
+    const manifestPath = join(FIREFOX_EXTENSION_DIR, 'manifest.json')
+    if (!existsSync(manifestPath)) throw new Error(`no built extension in ${FIREFOX_EXTENSION_DIR}: run npm run build first`)
+    const executablePath = await findFirefox()
+    if (executablePath == null) throw new Error('no Firefox found: run npm test, which installs one, or set PEERLINK_FIREFOX')
+    const geckoId: string = JSON.parse(readFileSync(manifestPath, 'utf8')).browser_specific_settings.gecko.id
+    const uuid = randomUUID()
+    const userDataDir = mkdtempSync(join(tmpdir(), `peerlink-${name}-`))
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath,
+      headless: true,
+      userDataDir,
+      args: ['--remote-allow-system-access'],
+      // Firefox's WebRTC defaults are kept: it reaches Chromium directly with them.
+      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid }) }
+    })
+    await browser.installExtension(FIREFOX_EXTENSION_DIR)
+    const apiPage = await openExtensionPage(browser, uuid, 'options/options.html')
+    return new FirefoxProfile(name, browser, uuid, userDataDir, apiPage)
+  }
+
+  protected override async sendFromPage (envelope: { api: string, request: ApiRequest }): Promise<unknown> {
+    // A page of an add-on being reloaded is unloaded with it: such a call never got its answer.
+    return await this.#apiPage.evaluate(async (message) => await browser.runtime.sendMessage(message), envelope)
+      .catch((err: unknown) => { throw new Error(`Receiving end does not exist (${err instanceof Error ? err.message : String(err)})`, { cause: err }) })
+  }
+
+  /** Opens one of the add-on's pages in a new tab. */
+  async open (path: 'popup/popup.html' | 'options/options.html'): Promise<Page> {
+    return await openExtensionPage(this.browser, this.uuid, path)
+  }
+
+  /** When the background page now running started (its `performance.timeOrigin`). */
+  async backgroundStartedAt (): Promise<number> {
+    return await this.#apiPage.evaluate(async () => (await browser.runtime.getBackgroundPage())!.performance.timeOrigin)
+  }
+
+  /**
+   * Reloads the add-on, as a user does from about:debugging: the background
+   * page, with its node and every connection, ends and starts again. Resolves
+   * once the new page answers the API.
+   */
+  async restartBackground (): Promise<void> {
+    const before = await this.backgroundStartedAt()
+    await this.#apiPage.evaluate(() => { browser.runtime.reload() }).catch(() => {})
+    const deadline = Date.now() + 30_000
+    while (true) {
+      await sleep(200)
+      try {
+        const page = await openExtensionPage(this.browser, this.uuid, 'options/options.html')
+        await this.#apiPage.close().catch(() => {})
+        this.#apiPage = page
+        if (await this.backgroundStartedAt() !== before) break
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`${this.name}: the background page did not come back`, { cause: err })
+      }
+    }
+    await this.status()
+  }
+
+  override async close (): Promise<void> {
+    await this.browser.close()
+    rmSync(this.#userDataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Firefox never reports a moz-extension:// page as loaded over BiDi, so the
+ * navigation is given a short timeout and the page's location is polled.
+ */
+async function openExtensionPage (browser: Browser, uuid: string, path: string): Promise<Page> {
+  const url = `moz-extension://${uuid}/${path}`
+  const page = await browser.newPage()
+  await page.goto(url, { timeout: 1_000 }).catch(() => {})
+  const deadline = Date.now() + 15_000
+  while (await page.evaluate(() => document.readyState === 'complete' ? location.href : '').catch(() => '') !== url) {
+    if (Date.now() > deadline) throw new Error(`${url} did not load`)
+    await sleep(100)
+  }
+  return page
+}
