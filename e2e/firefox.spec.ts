@@ -1,5 +1,5 @@
 import type { Page } from 'puppeteer-core'
-import { expect, test } from './fixtures.ts'
+import { expect, pairUp, test } from './fixtures.ts'
 import type { RelayProcess } from './support/relay-process.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { FirefoxProfile } from './support/firefox-profile.ts'
@@ -15,10 +15,7 @@ interface MixedPair {
 /** A Firefox profile and a Chromium profile, both reserved on the relay and each other's contact. */
 async function makeMixedPair (relay: RelayProcess): Promise<MixedPair> {
   const [firefox, chromium] = await Promise.all([FirefoxProfile.launch({ name: 'firefox' }), ExtensionProfile.launch({ name: 'chromium' })])
-  await Promise.all([firefox.useRelay(relay.address), chromium.useRelay(relay.address)])
-  const [firefoxId, chromiumId] = [(await firefox.status()).peerId!, (await chromium.status()).peerId!]
-  await firefox.api({ method: 'addPeer', peerId: chromiumId, name: 'Chromium' })
-  await chromium.api({ method: 'addPeer', peerId: firefoxId, name: 'Firefox' })
+  const [firefoxId, chromiumId] = await pairUp(relay, firefox, chromium, ['Firefox', 'Chromium'])
   return { firefox, chromium, firefoxId, chromiumId }
 }
 

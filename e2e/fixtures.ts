@@ -1,5 +1,6 @@
 import { test as base } from '@playwright/test'
 import { ExtensionProfile } from './support/extension-profile.ts'
+import type { PeerlinkProfile } from './support/peerlink-profile.ts'
 import { RelayProcess } from './support/relay-process.ts'
 
 export interface Pair {
@@ -9,13 +10,19 @@ export interface Pair {
   bobId: string
 }
 
+/** Reserves both profiles on the relay and makes each the other's contact, named `names`; answers their peer ids. */
+export async function pairUp (relay: RelayProcess, a: PeerlinkProfile, b: PeerlinkProfile, names: [a: string, b: string]): Promise<[a: string, b: string]> {
+  await Promise.all([a.useRelay(relay.address), b.useRelay(relay.address)])
+  const [aId, bId] = [(await a.status()).peerId!, (await b.status()).peerId!]
+  await a.api({ method: 'addPeer', peerId: bId, name: names[1] })
+  await b.api({ method: 'addPeer', peerId: aId, name: names[0] })
+  return [aId, bId]
+}
+
 /** Two new profiles, both reserved on the relay and each other's contact. */
 export async function makePair (relay: RelayProcess): Promise<Pair> {
   const [alice, bob] = await Promise.all([ExtensionProfile.launch({ name: 'alice' }), ExtensionProfile.launch({ name: 'bob' })])
-  await Promise.all([alice.useRelay(relay.address), bob.useRelay(relay.address)])
-  const [aliceId, bobId] = [(await alice.status()).peerId!, (await bob.status()).peerId!]
-  await alice.api({ method: 'addPeer', peerId: bobId, name: 'Bob' })
-  await bob.api({ method: 'addPeer', peerId: aliceId, name: 'Alice' })
+  const [aliceId, bobId] = await pairUp(relay, alice, bob, ['Alice', 'Bob'])
   return { alice, bob, aliceId, bobId }
 }
 

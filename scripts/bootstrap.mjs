@@ -24,40 +24,40 @@ function isRootWithApt () {
   }
 }
 
-async function ensureChromium () {
-  const { findChromium } = await import('./chromium.mjs')
-  if (await findChromium() != null) return
+/**
+ * Finds a browser, or installs it: Debian's package as root where apt-get is
+ * available, otherwise `download`; says in one line what to do if neither works.
+ */
+async function ensureBrowser ({ find, debianPackage, download, hint }) {
+  if (await find() != null) return
   if (isRootWithApt()) {
-    console.log('bootstrap: installing Debian\'s chromium…')
+    console.log(`bootstrap: installing Debian's ${debianPackage}…`)
     run('apt-get', ['update', '-qq'])
-    run('apt-get', ['install', '-y', '-qq', 'chromium'])
+    run('apt-get', ['install', '-y', '-qq', debianPackage])
   } else {
-    console.log('bootstrap: downloading Playwright\'s Chromium…')
-    run('npx', ['playwright', 'install', 'chromium'])
+    console.log(`bootstrap: ${download.what}…`)
+    run('npx', download.args)
   }
-  if (await findChromium() == null) {
-    console.error('bootstrap: Peerlink needs Chromium: install it (Debian: apt-get install chromium) or set PEERLINK_CHROMIUM=/path/to/chrome')
+  if (await find() == null) {
+    console.error(`bootstrap: ${hint}`)
     process.exit(1)
   }
 }
 
-async function ensureFirefox () {
-  const { findFirefox, FIREFOX_CACHE_DIR } = await import('./firefox.mjs')
-  if (await findFirefox() != null) return
-  if (isRootWithApt()) {
-    console.log('bootstrap: installing Debian\'s firefox-esr…')
-    run('apt-get', ['update', '-qq'])
-    run('apt-get', ['install', '-y', '-qq', 'firefox-esr'])
-  } else {
-    console.log('bootstrap: downloading Firefox (stable) into .cache/browsers…')
-    run('npx', ['@puppeteer/browsers', 'install', 'firefox@stable', '--path', FIREFOX_CACHE_DIR])
-  }
-  if (await findFirefox() == null) {
-    console.error('bootstrap: the Firefox tests need Firefox 142 or later: install it (Debian: apt-get install firefox-esr) or set PEERLINK_FIREFOX=/path/to/firefox')
-    process.exit(1)
-  }
-}
+const { findChromium, findFirefox, FIREFOX_CACHE_DIR } = await import('./browsers.mjs')
 
 ensurePackages()
-await ensureChromium()
-if (process.argv.includes('--firefox')) await ensureFirefox()
+await ensureBrowser({
+  find: findChromium,
+  debianPackage: 'chromium',
+  download: { what: 'downloading Playwright\'s Chromium', args: ['playwright', 'install', 'chromium'] },
+  hint: 'Peerlink needs Chromium: install it (Debian: apt-get install chromium) or set PEERLINK_CHROMIUM=/path/to/chrome'
+})
+if (process.argv.includes('--firefox')) {
+  await ensureBrowser({
+    find: findFirefox,
+    debianPackage: 'firefox-esr',
+    download: { what: 'downloading Firefox (stable) into .cache/browsers', args: ['@puppeteer/browsers', 'install', 'firefox@stable', '--path', FIREFOX_CACHE_DIR] },
+    hint: 'the Firefox tests need Firefox 142 or later: install it (Debian: apt-get install firefox-esr) or set PEERLINK_FIREFOX=/path/to/firefox'
+  })
+}

@@ -1,6 +1,6 @@
 // `npm run firefox`: builds Peerlink and opens it in a Firefox of its own (a fresh profile), through `web-ext run`.
 import { spawnSync } from 'node:child_process'
-import { findFirefox } from './firefox.mjs'
+import { findFirefox } from './browsers.mjs'
 
 const firefox = await findFirefox()
 if (firefox == null) {

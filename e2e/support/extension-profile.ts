@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test'
 import type { ApiRequest } from '../../src/api/protocol.ts'
-import { findChromium } from '../../scripts/chromium.mjs'
+import { findChromium } from '../../scripts/browsers.mjs'
 import { PeerlinkProfile } from './peerlink-profile.ts'
 
 export const EXTENSION_DIR = resolve(import.meta.dirname, '../../dist/chrome')

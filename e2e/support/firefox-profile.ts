@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import type { ApiRequest } from '../../src/api/protocol.ts'
-import { findFirefox } from '../../scripts/firefox.mjs'
+import { findFirefox } from '../../scripts/browsers.mjs'
 import { PeerlinkProfile } from './peerlink-profile.ts'
 
 export const FIREFOX_EXTENSION_DIR = resolve(import.meta.dirname, '../../dist/firefox')
