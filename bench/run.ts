@@ -3,7 +3,8 @@
  * local relay, it measures each layer: a bare RTCDataChannel, a raw libp2p
  * stream between the offscreen documents, and Peerlink end to end with
  * durability and acks; then wake, recovery and memory under a stalled
- * receiver. It prints a table with ratios and writes bench/results.json.
+ * receiver; then the same between Firefox and Chromium (bench/firefox.ts).
+ * It prints a table with ratios and writes bench/results.json.
  * Figures only: nothing here passes or fails on time.
  */
 import { writeFileSync } from 'node:fs'
@@ -11,6 +12,7 @@ import { ResourceLimitError } from '../src/common/errors/index.ts'
 import { makePair } from '../e2e/fixtures.ts'
 import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
+import { benchFirefox } from './firefox.ts'
 import { openRawChannel } from './raw-datachannel.ts'
 import { median, percentile } from './stats.ts'
 
@@ -194,6 +196,9 @@ record('memory.heap.last', 'sender offscreen JS heap, 20–30 s into the stall',
 record('memory.outbox.max', `sender outbox bytes, max (${refusals} sends refused at the cap)`, 'MiB', [outboxMax])
 
 await Promise.all([alice.close(), bob.close()])
+
+console.log('\n7. Firefox ↔ Chromium')
+await benchFirefox(relay, record, RUNS)
 await relay.stop()
 
 const get = (key: string): number => figures.find(f => f.key === key)!.median

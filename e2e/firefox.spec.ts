@@ -73,8 +73,9 @@ mixed('Firefox\'s background page restarted mid-exchange: 300 messages each way,
     sendNumbered(firefox, chromiumId, 'f', count, async (sent) => {
       if (sent !== 100) return
       const pending = (await firefox.status()).peers[0]?.pending.messages
+      const started = Date.now()
       await firefox.restartBackground()
-      console.log(`restarted Firefox's background page with ${pending} of its messages not yet delivered`)
+      console.log(`restarted Firefox's background page in ${Date.now() - started} ms, with ${pending} of its messages not yet delivered`)
     }),
     sendNumbered(chromium, firefoxId, 'c', count)
   ])
