@@ -39,17 +39,32 @@ export async function openWebRTCStream (node: Libp2p, peerId: string, options: D
       options.onAttempt?.()
       const timeout = AbortSignal.timeout(options.attemptTimeoutMs)
       const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
+      const startedAt = Date.now()
+      let connection: Connection | undefined
       try {
-        const connection = await node.dial(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${peerId}`), { signal })
-        if (connection.limits == null) return { connection, stream: await connection.newStream(options.protocol, { signal }) }
+        connection = await node.dial(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${peerId}`), { signal })
+        if (connection.limits == null) return { connection, stream: await connection.newStream(options.protocol, { signal: streamSignal(connection, startedAt, signal) }) }
         lastError = new Error('only a limited relayed connection could be opened')
       } catch (err) {
         lastError = err as Error
         options.log('attempt %d to open a stream to %s via %s failed: %s %s', attempt + 1, peerId, relay, lastError.name, lastError.message)
+        // A connection that cannot open a stream is dead, though libp2p still lists it
+        // (a peer whose page was reloaded leaves one until ICE gives up, ~15 s later).
+        // libp2p's dial would hand it back again: abort it so the next attempt dials anew.
+        if (connection != null && connection.limits == null) connection.abort(new Error('no stream could be opened on it'))
         if (PERMANENT_ERRORS.has(lastError.name)) throw lastError
         if (options.signal?.aborted === true) throw lastError
       }
     }
   }
   throw lastError
+}
+
+/** How long a stream on a connection that was already open may take: one round trip on a live one. */
+const REUSED_CONNECTION_STREAM_TIMEOUT_MS = 2_000
+
+/** Bounds opening a stream more tightly on a connection libp2p reused than on one it just dialed. */
+function streamSignal (connection: Connection, attemptStartedAt: number, signal: AbortSignal): AbortSignal {
+  const reused = connection.timeline.open < attemptStartedAt
+  return reused ? AbortSignal.any([signal, AbortSignal.timeout(REUSED_CONNECTION_STREAM_TIMEOUT_MS)]) : signal
 }

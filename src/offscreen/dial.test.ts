@@ -1,0 +1,46 @@
+import type { Connection, Stream } from '@libp2p/interface'
+import type { Libp2p } from 'libp2p'
+import { describe, expect, it, vi } from 'vitest'
+import { openWebRTCStream } from './dial.ts'
+
+const RELAY = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelayRelayRelayRelayRelayRelayRelayRelayRe'
+const PEER = '12D3KooWPeerPeerPeerPeerPeerPeerPeerPeerPeerPeerPe'
+
+/** A connection whose streams open at once, or never (a peer that is gone). */
+function fakeConnection (openedAt: number, live: boolean): Connection & { abort: ReturnType<typeof vi.fn> } {
+  return {
+    limits: undefined,
+    timeline: { open: openedAt },
+    abort: vi.fn(),
+    newStream: async (_protocol: string, { signal }: { signal: AbortSignal }) => live
+      ? { id: 'stream' } as unknown as Stream
+      : await new Promise<Stream>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(signal.reason) }) })
+  } as unknown as Connection & { abort: ReturnType<typeof vi.fn> }
+}
+
+const options = { protocol: '/peerlink/1.0.0', relays: [RELAY], attemptTimeoutMs: 5_000, attempts: 3, log: () => {} }
+
+describe('openWebRTCStream', () => {
+  it('aborts a reused connection that cannot open a stream, and dials anew', async () => {
+    const dead = fakeConnection(Date.now() - 60_000, false)
+    const fresh = fakeConnection(Date.now() + 1, true)
+    // libp2p hands back the existing connection until it is closed.
+    const dial = vi.fn(async () => dead.abort.mock.calls.length > 0 ? fresh : dead)
+    // An attempt may take a minute; only the short bound on a reused connection lets this finish in the test's time.
+    const { connection } = await openWebRTCStream({ dial } as unknown as Libp2p, PEER, { ...options, attemptTimeoutMs: 60_000 })
+    expect(connection).toBe(fresh)
+    expect(dead.abort).toHaveBeenCalledOnce()
+    expect(dial).toHaveBeenCalledTimes(2)
+  })
+
+  it('uses a live reused connection as it is', async () => {
+    const live = fakeConnection(Date.now() - 60_000, true)
+    const { connection } = await openWebRTCStream({ dial: async () => live } as unknown as Libp2p, PEER, options)
+    expect(connection).toBe(live)
+    expect(live.abort).not.toHaveBeenCalled()
+  })
+
+  it('says that a relay is needed when none is configured', async () => {
+    await expect(openWebRTCStream({} as unknown as Libp2p, PEER, { ...options, relays: [] })).rejects.toThrow(/no relay configured/)
+  })
+})
