@@ -40,6 +40,13 @@ describe('openWebRTCStream', () => {
     expect(live.abort).not.toHaveBeenCalled()
   })
 
+  it('leaves a connection alone when the peer refuses the stream', async () => {
+    const refusing = fakeConnection(Date.now() - 60_000, true)
+    refusing.newStream = async () => { throw Object.assign(new Error('protocol selection failed'), { name: 'UnsupportedProtocolError' }) }
+    await expect(openWebRTCStream({ dial: async () => refusing } as unknown as Libp2p, PEER, { ...options, attempts: 1 })).rejects.toThrow(/protocol selection failed/)
+    expect(refusing.abort).not.toHaveBeenCalled()
+  })
+
   it('says that a relay is needed when none is configured', async () => {
     await expect(openWebRTCStream({} as unknown as Libp2p, PEER, { ...options, relays: [] })).rejects.toThrow(/no relay configured/)
   })
