@@ -21,7 +21,7 @@ import type { OffscreenDocument } from './offscreen-document.ts'
 import { Outbox } from './outbox.ts'
 import { Reconnector } from './reconnector.ts'
 import { SettingsStore, type Settings } from './settings.ts'
-import { stalePeers } from './stale-peers.ts'
+import { recentPeers, stalePeers } from './stale-peers.ts'
 import { Unread } from './unread.ts'
 import { DEFAULT_LIMITS } from '../common/limits.ts'
 
@@ -64,6 +64,7 @@ const OFFSCREEN_CHECK_INTERVAL_MS = 2_000
 export const HEARTBEAT_PERIOD_MS = 30_000
 const LAST_TICK_KEY = 'wake.lastTick'
 const LAST_SWEEP_KEY = 'stale.lastSweep'
+const NODE_STARTED_KEY = 'node.startedAt'
 
 /**
  * The brain: owns durable state and policy, and drives the offscreen
@@ -246,6 +247,23 @@ export class Background {
     await this.#callOffscreen('forgetPeers', stale)
   }
 
+  /**
+   * After the node started anew (not after a mere worker restart, which
+   * keeps the node), dials the contacts seen recently: their side still
+   * holds the old connection, or backs off, until it hears from us.
+   */
+  async #resumeRecentPeers (): Promise<void> {
+    const startedAt = this.#nodeInfo?.startedAt
+    const { storage } = this.#deps
+    if (startedAt == null || await storage.get<number>(NODE_STARTED_KEY) === startedAt) return
+    await storage.set(NODE_STARTED_KEY, startedAt)
+    const { contacts, reconnector, current } = await this.boot()
+    for (const peerId of recentPeers(await contacts.list(), Date.now(), current.settings.limits.stalePeerMs)) {
+      const { closedBy, gaveUp } = reconnector.view(peerId)
+      if (closedBy == null && !gaveUp && this.#nodeInfo?.peers[peerId]?.state !== 'connected') reconnector.want(peerId)
+    }
+  }
+
   /** The machine woke: every backoff starts over; relays and waiting peers are dialed at once. */
   async #woke (): Promise<void> {
     this.#deps.log('woke up: reconnecting at once')
@@ -263,6 +281,7 @@ export class Background {
       .then(async () => {
         this.#firstCallAfterStartMs ??= performance.now() - this.#deps.startedAt
         await (await this.boot()).outbox.flushAll()
+        await this.#resumeRecentPeers()
       })
       .catch((err: unknown) => { this.#deps.log('could not start the node: %o', err) })
   }
@@ -501,9 +520,11 @@ export class Background {
       acked: async (peerId, seq) => { await (await parts()).outbox.onAck(peerId, seq) },
       skipTo: async (peerId, seq) => await (await parts()).store.skipIncoming(peerId, seq),
       peerHello: async (peerId, next) => {
-        const { reconnector, outbox } = await parts()
+        const { reconnector, outbox, contacts } = await parts()
         await reconnector.connected(peerId)
         await outbox.onHello(peerId, next)
+        // A conversation is going on: the peer is dialed again after a restart of this node.
+        await contacts.touch(peerId)
       },
       nextExpected: async (peerId) => await (await parts()).inbox.nextExpected(peerId),
       peerClosed: async (peerId) => {

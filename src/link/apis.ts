@@ -44,6 +44,8 @@ export interface NodeInfo {
   connections: number
   requests: ConnectionRequest[]
   counters: Counters
+  /** When the running libp2p node started (ms since the epoch): a new value means every connection is new. */
+  startedAt: number | null
 }
 
 /** Exposed by the offscreen document: the mechanics of the network. */

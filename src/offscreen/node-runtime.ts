@@ -45,6 +45,7 @@ export class NodeRuntime {
   #relayKeeper: RelayKeeper | undefined
   #rtt: RttMonitor | undefined
   #starting: Promise<void> | undefined
+  #startedAt: number | null = null
   #error: string | undefined
   #reportTimer: ReturnType<typeof setTimeout> | undefined
 
@@ -101,7 +102,8 @@ export class NodeRuntime {
         [peerId, { ...peer, ...(this.#rtt?.view(peerId) ?? { rttMs: null, rttHistoryMs: [] }) }])),
       connections: this.#gate.connectionCount(),
       requests: this.#gate.requests(),
-      counters: { ...this.#gate.counters }
+      counters: { ...this.#gate.counters },
+      startedAt: this.#node == null ? null : this.#startedAt
     }
     if (this.#error != null) info.error = this.#error
     return info
@@ -194,6 +196,7 @@ export class NodeRuntime {
       this.#rtt = new RttMonitor(async (peerId) => await node.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(5_000) }),
         () => channels.connectedPeers(), () => { this.#scheduleReport() })
       this.#node = node
+      this.#startedAt = Date.now()
       this.#channels = channels
       this.#relayKeeper = relayKeeper
       this.#options.log('node %s running, listening on %o', node.peerId.toString(), node.getMultiaddrs().map(String))
