@@ -86,6 +86,9 @@ mixed('Firefox\'s background page restarted mid-exchange: 300 messages each way,
   expect(atFirefox.received).toEqual(numbered('c', count))
   expect(atChromium.pending).toBe(0)
   expect(atFirefox.pending).toBe(0)
+  // Nobody read them: Firefox's toolbar button says so, and the heartbeat is scheduled again.
+  expect(await firefox.badgeText()).toBe('99+')
+  expect(await firefox.heartbeat()).toMatchObject({ periodInMinutes: 0.5 })
   const status = await firefox.waitForStatus(s => s.peers.some(p => p.peerId === chromiumId && p.connection?.transport === 'webrtc'), 'a WebRTC connection again')
   expect(status.peers.find(p => p.peerId === chromiumId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
 })

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import type { Browser as WebExtensionApi } from 'webextension-polyfill'
 import type { ApiRequest } from '../../src/api/protocol.ts'
 import { findFirefox } from '../../scripts/browsers.mjs'
 import { PeerlinkProfile } from './peerlink-profile.ts'
@@ -62,6 +63,16 @@ export class FirefoxProfile extends PeerlinkProfile {
   /** Opens one of the add-on's pages in a new tab. */
   async open (path: 'popup/popup.html' | 'options/options.html'): Promise<Page> {
     return await openExtensionPage(this.browser, this.uuid, path)
+  }
+
+  /** What the toolbar button's badge shows (unread messages). */
+  async badgeText (): Promise<string> {
+    return await this.#apiPage.evaluate(async () => await (globalThis as unknown as { browser: WebExtensionApi }).browser.browserAction.getBadgeText({}))
+  }
+
+  /** The heartbeat alarm as Firefox scheduled it. */
+  async heartbeat (): Promise<{ periodInMinutes?: number } | undefined> {
+    return await this.#apiPage.evaluate(async () => await (globalThis as unknown as { browser: WebExtensionApi }).browser.alarms.get('peerlink/heartbeat'))
   }
 
   /** When the background page now running started (its `performance.timeOrigin`). */
