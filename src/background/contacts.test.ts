@@ -29,4 +29,19 @@ describe('Contacts', () => {
     await expect(contacts.get(other)).rejects.toBeInstanceOf(UnknownPeerError)
     expect(await contacts.list()).toEqual([])
   })
+
+  it('records when a peer was last heard from, writing at most every 10 s', async () => {
+    const storage = makeMemoryStorage()
+    const contacts = new Contacts(storage, () => self)
+    await contacts.add(other)
+    const stored = async (): Promise<number | null | undefined> => (await new Contacts(storage, () => self).list())[0]?.lastSeen
+    await contacts.touch(other, 1_000_000)
+    expect(await stored()).toBe(1_000_000)
+    await contacts.touch(other, 1_010_000)
+    expect(await stored()).toBe(1_000_000)
+    await contacts.touch(other, 1_010_001)
+    expect(await stored()).toBe(1_010_001)
+    await contacts.touch(self, 1_100_000)
+    expect((await contacts.list()).map(c => c.peerId)).toEqual([other])
+  })
 })

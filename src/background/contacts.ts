@@ -5,6 +5,9 @@ import type { KeyValueStore } from './key-value-store.ts'
 
 const CONTACTS_KEY = 'contacts'
 
+/** How stale a stored last-seen time may get: a busy conversation writes it at most this often. */
+const LAST_SEEN_PRECISION_MS = 10_000
+
 export interface Contact {
   peerId: string
   name: string
@@ -25,8 +28,13 @@ export class Contacts {
   }
 
   async list (): Promise<Contact[]> {
+    return (await this.#cached()).map(c => ({ ...c }))
+  }
+
+  /** The contacts as stored, not to be changed: callers get copies from `list()`. */
+  async #cached (): Promise<readonly Contact[]> {
     this.#cache ??= await this.#storage.get<Contact[]>(CONTACTS_KEY) ?? []
-    return this.#cache.map(c => ({ ...c }))
+    return this.#cache
   }
 
   async #save (contacts: Contact[]): Promise<void> {
@@ -74,12 +82,12 @@ export class Contacts {
     await this.#save(contacts.filter(c => c.peerId !== peerId))
   }
 
-  /** Records that the peer was heard from. */
+  /** Records that the peer was heard from, to within 10 s, so every received batch may call it. */
   async touch (peerId: string, at = Date.now()): Promise<void> {
+    const seen = (await this.#cached()).find(c => c.peerId === peerId)
+    if (seen == null || at - (seen.lastSeen ?? -Infinity) <= LAST_SEEN_PRECISION_MS) return
     const contacts = await this.list()
-    const contact = contacts.find(c => c.peerId === peerId)
-    if (contact == null) return
-    contact.lastSeen = at
+    contacts.find(c => c.peerId === peerId)!.lastSeen = at
     await this.#save(contacts)
   }
 }

@@ -2,9 +2,6 @@ import type { MessageView } from '../api/protocol.ts'
 import type { Contacts } from './contacts.ts'
 import type { MessageStore } from './message-store.ts'
 
-/** How often a busy conversation writes the peer's last-seen time. */
-const LAST_SEEN_WRITE_INTERVAL_MS = 10_000
-
 // Not fatal: a peer's malformed UTF-8 shows as U+FFFD rather than blocking the stream forever.
 const decoder = new TextDecoder('utf-8')
 
@@ -14,7 +11,6 @@ export class Inbox {
   readonly #contacts: Contacts
   readonly #announce: (message: MessageView) => void
   readonly #received: (peerId: string, count: number) => Promise<void>
-  readonly #lastSeenWritten = new Map<string, number>()
 
   /** `received` is told once per batch, so per-message bookkeeping (unread counts) costs one write per burst. */
   constructor (store: MessageStore, contacts: Contacts, announce: (message: MessageView) => void, received: (peerId: string, count: number) => Promise<void>) {
@@ -30,11 +26,7 @@ export class Inbox {
     const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
     for (const message of stored) this.#announce(message)
     if (stored.length > 0) await this.#received(peerId, stored.length)
-    const now = Date.now()
-    if (now - (this.#lastSeenWritten.get(peerId) ?? 0) > LAST_SEEN_WRITE_INTERVAL_MS) {
-      this.#lastSeenWritten.set(peerId, now)
-      await this.#contacts.touch(peerId, now)
-    }
+    await this.#contacts.touch(peerId)
     return ackSeq
   }
 
