@@ -41,12 +41,12 @@ export async function openWebRTCStream (node: Libp2p, peerId: string, options: D
       const signal = options.signal == null ? timeout : AbortSignal.any([timeout, options.signal])
       const startedAt = Date.now()
       let connection: Connection | undefined
-      let streamTimedOut: AbortSignal | undefined
+      let streamSignal: AbortSignal | undefined
       try {
         connection = await node.dial(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${peerId}`), { signal })
         if (connection.limits == null) {
-          streamTimedOut = streamTimeout(connection, startedAt, options.attemptTimeoutMs)
-          return { connection, stream: await connection.newStream(options.protocol, { signal: AbortSignal.any([signal, streamTimedOut]) }) }
+          streamSignal = boundStreamOpen(connection, startedAt, signal)
+          return { connection, stream: await connection.newStream(options.protocol, { signal: streamSignal }) }
         }
         lastError = new Error('only a limited relayed connection could be opened')
       } catch (err) {
@@ -56,7 +56,8 @@ export async function openWebRTCStream (node: Libp2p, peerId: string, options: D
         // still lists it (a peer whose page was reloaded leaves one until ICE gives up,
         // ~15 s later) and its dial would hand it back again: abort it so the next attempt
         // dials anew. A refusal (the peer does not speak the protocol) leaves it alone.
-        if (connection != null && streamTimedOut?.aborted === true) connection.abort(new Error('no stream could be opened on it'))
+        const timedOut = streamSignal?.aborted === true && options.signal?.aborted !== true
+        if (connection != null && timedOut) connection.abort(new Error('no stream could be opened on it'))
         if (PERMANENT_ERRORS.has(lastError.name)) throw lastError
         if (options.signal?.aborted === true) throw lastError
       }
@@ -68,8 +69,8 @@ export async function openWebRTCStream (node: Libp2p, peerId: string, options: D
 /** How long a stream on a connection that was already open may take: one round trip on a live one. */
 const REUSED_CONNECTION_STREAM_TIMEOUT_MS = 2_000
 
-/** How long opening the stream may take: on a connection libp2p reused, less than on one it just dialed. */
-function streamTimeout (connection: Connection, attemptStartedAt: number, attemptTimeoutMs: number): AbortSignal {
+/** The attempt's signal, bounded more tightly on a connection libp2p reused than on one it just dialed. */
+function boundStreamOpen (connection: Connection, attemptStartedAt: number, signal: AbortSignal): AbortSignal {
   const reused = connection.timeline.open < attemptStartedAt
-  return AbortSignal.timeout(reused ? REUSED_CONNECTION_STREAM_TIMEOUT_MS : Math.max(0, attemptStartedAt + attemptTimeoutMs - Date.now()))
+  return reused ? AbortSignal.any([signal, AbortSignal.timeout(REUSED_CONNECTION_STREAM_TIMEOUT_MS)]) : signal
 }
