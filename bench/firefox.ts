@@ -7,11 +7,11 @@ import { pairUp } from '../e2e/fixtures.ts'
 import { ExtensionProfile } from '../e2e/support/extension-profile.ts'
 import { FirefoxProfile } from '../e2e/support/firefox-profile.ts'
 import type { RelayProcess } from '../e2e/support/relay-process.ts'
-import { median, percentile } from './stats.ts'
+import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
+import { percentile } from './stats.ts'
 
 type Record = (key: string, name: string, unit: string, runs: number[]) => void
 
-const KiB = 1024
 const MiB = 1024 * 1024
 
 /** Measures a Firefox and a Chromium profile on `relay`, `runs` times each. */
@@ -27,12 +27,9 @@ export async function benchFirefox (relay: RelayProcess, record: Record, runs: n
     const toFirefox: number[] = []
     const rtt: number[] = []
     for (let i = 0; i < runs; i++) {
-      const out = await firefox.api({ method: 'speedTest', peerId: chromiumId, mode: 'throughput', messageBytes: 64 * KiB, totalBytes: 32 * MiB })
-      if (out.mode === 'throughput') toChromium.push(out.bytes / 1e6 / (out.ms / 1000))
-      const back = await chromium.api({ method: 'speedTest', peerId: firefoxId, mode: 'throughput', messageBytes: 64 * KiB, totalBytes: 32 * MiB })
-      if (back.mode === 'throughput') toFirefox.push(back.bytes / 1e6 / (back.ms / 1000))
-      const trips = await firefox.api({ method: 'speedTest', peerId: chromiumId, mode: 'round-trip', messageBytes: 100, count: 200 })
-      if (trips.mode === 'round-trip') rtt.push(median(trips.roundTripsMs))
+      toChromium.push(await streamThroughputMBps(firefox, chromiumId, 32 * MiB))
+      toFirefox.push(await streamThroughputMBps(chromium, firefoxId, 32 * MiB))
+      rtt.push(await streamRoundTripMs(firefox, chromiumId))
     }
     record('firefox.libp2p.throughput.out', 'libp2p stream Firefox → Chromium, 64 KiB messages', 'MB/s', toChromium)
     record('firefox.libp2p.throughput.in', 'libp2p stream Chromium → Firefox, 64 KiB messages', 'MB/s', toFirefox)
@@ -40,20 +37,9 @@ export async function benchFirefox (relay: RelayProcess, record: Record, runs: n
 
     // Timed inside a Firefox page, as an application would see it.
     const page = await firefox.open('options/options.html')
-    await page.evaluate('globalThis.__name = (f) => f')
+    await allowNamedFunctions(page)
     const latencies: number[][] = []
-    for (let i = 0; i < runs; i++) {
-      latencies.push(await page.evaluate(async (peerId) => {
-        const times: number[] = []
-        for (let n = 0; n < 200; n++) {
-          const t = performance.now()
-          const response = await browser.runtime.sendMessage({ api: 'peerlink/1', request: { method: 'send', peerId, text: 'x'.repeat(100), awaitDelivery: true } }) as { ok: boolean, error?: { message: string } }
-          if (!response.ok) throw new Error(response.error?.message)
-          times.push(performance.now() - t)
-        }
-        return times
-      }, chromiumId))
-    }
+    for (let i = 0; i < runs; i++) latencies.push(await page.evaluate(timedSends, { peerId: chromiumId, count: 200 }))
     record('firefox.latency.p50', 'Peerlink Firefox → Chromium send → delivered, 100 B, p50', 'ms', latencies.map(t => percentile(t, 0.5)))
     record('firefox.latency.p99', 'Peerlink Firefox → Chromium send → delivered, 100 B, p99', 'ms', latencies.map(t => percentile(t, 0.99)))
 

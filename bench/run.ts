@@ -13,6 +13,7 @@ import { makePair } from '../e2e/fixtures.ts'
 import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
 import { benchFirefox } from './firefox.ts'
+import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
 import { openRawChannel } from './raw-datachannel.ts'
 import { median, percentile } from './stats.ts'
 
@@ -33,11 +34,6 @@ const { alice, bob, aliceId, bobId } = await makePair(relay)
 // The pending limits pace a sender to its acks; the throughput runs use roomier ones (they are settings).
 await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 10_000, maxPendingBytesPerPeer: 512 * MiB } })
 const page = await alice.open('options/options.html')
-/**
- * tsx compiles with esbuild's keepNames, which wraps named functions in the
- * bodies we hand to page.evaluate with a `__name` helper; pages need a no-op one.
- */
-const allowNamedFunctions = async (p: typeof page): Promise<void> => { await p.evaluate('globalThis.__name = (f) => f') }
 await allowNamedFunctions(page)
 
 
@@ -59,10 +55,8 @@ await alice.api({ method: 'send', peerId: bobId, text: 'connect', awaitDelivery:
 const libp2pThroughput: number[] = []
 const libp2pRtt: number[] = []
 for (let i = 0; i < RUNS; i++) {
-  const t = await alice.api({ method: 'speedTest', peerId: bobId, mode: 'throughput', messageBytes: 64 * KiB, totalBytes: 64 * MiB })
-  if (t.mode === 'throughput') libp2pThroughput.push(t.bytes / 1e6 / (t.ms / 1000))
-  const r = await alice.api({ method: 'speedTest', peerId: bobId, mode: 'round-trip', messageBytes: 100, count: 200 })
-  if (r.mode === 'round-trip') libp2pRtt.push(median(r.roundTripsMs))
+  libp2pThroughput.push(await streamThroughputMBps(alice, bobId, 64 * MiB))
+  libp2pRtt.push(await streamRoundTripMs(alice, bobId))
 }
 record('libp2p.throughput', 'libp2p stream throughput, 64 KiB messages', 'MB/s', libp2pThroughput)
 record('libp2p.rtt', 'libp2p stream round trip, 100 B (median of 200)', 'ms', libp2pRtt)
@@ -113,18 +107,7 @@ record('peerlink.64k.mbps', 'Peerlink throughput, 64 KiB messages', 'MB/s', larg
 record('peerlink.64k.msgs', 'Peerlink throughput, 64 KiB messages', 'msg/s', largeMsgs)
 
 const latencies: number[][] = []
-for (let i = 0; i < RUNS; i++) {
-  latencies.push(await page.evaluate(async ({ peerId }) => {
-    const times: number[] = []
-    for (let n = 0; n < 200; n++) {
-      const started = performance.now()
-      const response = await chrome.runtime.sendMessage({ api: 'peerlink/1', request: { method: 'send', peerId, text: 'x'.repeat(100), awaitDelivery: true } })
-      if (!response.ok) throw new Error(response.error.message)
-      times.push(performance.now() - started)
-    }
-    return times
-  }, { peerId: bobId }))
-}
+for (let i = 0; i < RUNS; i++) latencies.push(await page.evaluate(timedSends, { peerId: bobId, count: 200 }))
 record('peerlink.latency.p50', 'Peerlink send → delivered, 100 B, p50 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.5)))
 record('peerlink.latency.p99', 'Peerlink send → delivered, 100 B, p99 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.99)))
 
