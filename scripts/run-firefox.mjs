@@ -7,8 +7,8 @@ if (firefox == null) {
   console.error('peerlink: no Firefox found: install Firefox 142 or later (Debian: apt-get install firefox-esr) or set PEERLINK_FIREFOX=/path/to/firefox')
   process.exit(1)
 }
-const run = (args) => spawnSync('npx', args, { stdio: 'inherit' }).status === 0
-if (!run(['vite', 'build', '--mode', 'firefox', '--logLevel', 'warn'])) process.exit(1)
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status === 0
+if (!run('node', ['scripts/build.mjs', '--logLevel', 'warn'])) process.exit(1)
 // Anything after `--` goes to web-ext run (for example --arg=--headless, or --firefox-profile).
-// web-ext reloads the add-on whenever dist/firefox changes, so `npx vite build --mode firefox` shows edits.
-process.exit(run(['web-ext', 'run', '--source-dir', 'dist/firefox', '--firefox', firefox, ...process.argv.slice(2)]) ? 0 : 1)
+// web-ext reloads the add-on whenever dist/firefox changes, so `npm run build` shows edits.
+process.exit(run('npx', ['web-ext', 'run', '--source-dir', 'dist/firefox', '--firefox', firefox, ...process.argv.slice(2)]) ? 0 : 1)

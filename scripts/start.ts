@@ -21,9 +21,7 @@ const { values } = parseArgs({
 const say = (line: string): void => { console.log(`peerlink: ${line}`) }
 
 say('building the extension…')
-for (const mode of ['chrome', 'firefox']) {
-  if (spawnSync('npx', ['vite', 'build', '--mode', mode, '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0) process.exit(1)
-}
+if (spawnSync('node', ['scripts/build.mjs', '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0) process.exit(1)
 
 const headless = values.headless || (process.platform === 'linux' && process.env.DISPLAY == null && process.env.WAYLAND_DISPLAY == null)
 if (headless && !values.headless) say('no display found: running headless')

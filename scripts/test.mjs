@@ -37,7 +37,7 @@ if (vitest == null) {
   totals.skipped += vitest.numPendingTests + vitest.numTodoTests
 }
 
-const built = check('build (dist/chrome, dist/firefox)', 'sh', ['-c', 'npx vite build --logLevel warn && npx vite build --mode firefox --logLevel warn'])
+const built = check('build (dist/chrome, dist/firefox)', 'node', ['scripts/build.mjs', '--logLevel', 'warn'])
 // What addons.mozilla.org would say of the Firefox build; a warning fails like an error.
 if (built) check('web-ext lint (dist/firefox)', 'npx', ['web-ext', 'lint', '--source-dir', 'dist/firefox', '--warnings-as-errors'])
 if (built) {
