@@ -7,14 +7,9 @@
 import * as v from 'valibot'
 import type { SerializedError } from '../common/errors/index.ts'
 import type { Limits } from '../common/limits.ts'
+import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestResult } from '../common/model.ts'
 
-export type SpeedTestRequest =
-  | { mode: 'throughput', messageBytes: number, totalBytes: number }
-  | { mode: 'round-trip', messageBytes: number, count: number }
-
-export type SpeedTestResult =
-  | { mode: 'throughput', bytes: number, ms: number }
-  | { mode: 'round-trip', roundTripsMs: number[] }
+export type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayState, RelayView, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
 
 /** Memory figures, for watching that nothing grows without bound. */
 export interface Diagnostics {
@@ -89,32 +84,6 @@ export type ApiResponse<T = unknown> =
   | { ok: true, value: T }
   | { ok: false, error: SerializedError }
 
-export type NodeState = 'starting' | 'running' | 'error'
-export type RelayState = 'connecting' | 'reserved' | 'failed'
-/**
- * idle: not connected, nothing to do; connecting: a dial is under way;
- * connected; reconnecting: waiting for the next attempt (`nextAttemptAt`);
- * failed: the last dial failed; closed: closed on purpose (`closedBy`), no
- * attempts until the user reconnects; given-up: too many permanent errors.
- */
-export type PeerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed' | 'given-up'
-export type Transport = 'webrtc' | 'circuit-relay' | 'websockets' | 'webtransport' | 'other'
-
-export interface RelayView {
-  address: string
-  state: RelayState
-  error?: string
-  /** When the next connection attempt is due, while the relay is unreachable. */
-  nextAttemptAt?: number
-}
-
-export interface ConnectionView {
-  transport: Transport
-  /** True when bytes flow straight between the two browsers, not through a relay. */
-  direct: boolean
-  remoteAddr: string
-}
-
 export interface PeerView {
   peerId: string
   name: string
@@ -148,29 +117,6 @@ export interface LinkView {
   epoch: number
   /** Time from this worker's start to its first answered call over the link, when there was one. */
   firstCallAfterStartMs: number | null
-}
-
-/** An unknown peer that tried to connect and was refused. */
-export interface ConnectionRequest {
-  peerId: string
-  attempts: number
-  firstAt: number
-  lastAt: number
-}
-
-/** What the node refused or cut off, since it started. */
-export interface Counters {
-  /** Frames that did not decode, had an unknown type, or were too large: each reset its stream. */
-  malformedFrames: number
-  oversizeFrames: number
-  farAheadFrames: number
-  /** Connections refused because the peer is not allowed, or because of the connection limit. */
-  refusedPeers: number
-  refusedOverLimit: number
-  /** Connections closed because they went over the limit after all. */
-  tornDownOverLimit: number
-  /** Streams reset because their written bytes stopped draining. */
-  stuckStreams: number
 }
 
 export interface Status {

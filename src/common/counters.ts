@@ -1,4 +1,4 @@
-import type { Counters } from '../api/protocol.ts'
+import type { Counters } from './model.ts'
 
 /** All counters at zero. */
 export const freshCounters = (): Counters => ({

@@ -1,5 +1,5 @@
 /** The two APIs the halves expose to each other over the link. */
-import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../api/protocol.ts'
+import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
 
 /** What the worker gives the offscreen document to run a node. */
 export interface NodeConfig {

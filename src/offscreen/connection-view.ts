@@ -1,5 +1,5 @@
 import type { Connection } from '@libp2p/interface'
-import type { ConnectionView, Transport } from '../api/protocol.ts'
+import type { ConnectionView, Transport } from '../common/model.ts'
 
 /** Names the transport that carries a connection, from its remote address. */
 export function transportOf (remoteAddr: string): Transport {

@@ -1,5 +1,5 @@
 import type { Libp2p } from 'libp2p'
-import type { RelayView } from '../api/protocol.ts'
+import type { RelayView } from '../common/model.ts'
 import {
   DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, PEERLINK_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'

@@ -1,4 +1,4 @@
-import type { ConnectionRequest, Counters } from '../api/protocol.ts'
+import type { ConnectionRequest, Counters } from '../common/model.ts'
 import { MAX_CONNECTION_REQUESTS } from '../common/constants.ts'
 import { freshCounters } from '../common/counters.ts'
 

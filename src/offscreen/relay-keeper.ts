@@ -2,7 +2,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
-import type { RelayView } from '../api/protocol.ts'
+import type { RelayView } from '../common/model.ts'
 import { fullJitterDelay } from '../common/backoff.ts'
 
 export interface RelayKeeperOptions {

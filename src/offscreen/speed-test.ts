@@ -1,6 +1,6 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
-import type { SpeedTestRequest, SpeedTestResult } from '../api/protocol.ts'
+import type { SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
 
 /** A raw libp2p stream beside the Peerlink one, to measure what the layer below Peerlink can do. */
 export const SPEED_TEST_PROTOCOL = '/peerlink/speedtest/1.0.0'

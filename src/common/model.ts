@@ -1,0 +1,62 @@
+/**
+ * The node's state as both halves of Peerlink know it: plain data that
+ * crosses the link. Pages see these through `src/api/protocol.ts`, which
+ * re-exports the ones it documents.
+ */
+
+export type SpeedTestRequest =
+  | { mode: 'throughput', messageBytes: number, totalBytes: number }
+  | { mode: 'round-trip', messageBytes: number, count: number }
+
+export type SpeedTestResult =
+  | { mode: 'throughput', bytes: number, ms: number }
+  | { mode: 'round-trip', roundTripsMs: number[] }
+
+export type NodeState = 'starting' | 'running' | 'error'
+export type RelayState = 'connecting' | 'reserved' | 'failed'
+/**
+ * idle: not connected, nothing to do; connecting: a dial is under way;
+ * connected; reconnecting: waiting for the next attempt (`nextAttemptAt`);
+ * failed: the last dial failed; closed: closed on purpose (`closedBy`), no
+ * attempts until the user reconnects; given-up: too many permanent errors.
+ */
+export type PeerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed' | 'given-up'
+export type Transport = 'webrtc' | 'circuit-relay' | 'websockets' | 'webtransport' | 'other'
+
+export interface RelayView {
+  address: string
+  state: RelayState
+  error?: string
+  /** When the next connection attempt is due, while the relay is unreachable. */
+  nextAttemptAt?: number
+}
+
+export interface ConnectionView {
+  transport: Transport
+  /** True when bytes flow straight between the two browsers, not through a relay. */
+  direct: boolean
+  remoteAddr: string
+}
+
+/** An unknown peer that tried to connect and was refused. */
+export interface ConnectionRequest {
+  peerId: string
+  attempts: number
+  firstAt: number
+  lastAt: number
+}
+
+/** What the node refused or cut off, since it started. */
+export interface Counters {
+  /** Frames that did not decode, had an unknown type, or were too large: each reset its stream. */
+  malformedFrames: number
+  oversizeFrames: number
+  farAheadFrames: number
+  /** Connections refused because the peer is not allowed, or because of the connection limit. */
+  refusedPeers: number
+  refusedOverLimit: number
+  /** Connections closed because they went over the limit after all. */
+  tornDownOverLimit: number
+  /** Streams reset because their written bytes stopped draining. */
+  stuckStreams: number
+}
