@@ -2,6 +2,33 @@ import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
+/**
+ * Imports flow one way: pages → src/api → src/common. The worker serves the
+ * contract (src/api) and drives the node over src/link; the node's half sees
+ * only src/link and src/common; src/common imports nothing of ours outside itself.
+ */
+const layers = {
+  common: [],
+  link: ['common'],
+  api: ['common'],
+  offscreen: ['common', 'link'],
+  background: ['common', 'link', 'api'],
+  ui: ['common', 'api'],
+  popup: ['common', 'api', 'ui'],
+  options: ['common', 'api', 'ui'],
+  firefox: ['common', 'link', 'background', 'offscreen']
+}
+const boundaries = Object.entries(layers).map(([layer, allowed]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: Object.keys(layers)
+        .filter(other => other !== layer && !allowed.includes(other))
+        .map(other => ({ group: [`**/${other}/*`, `**/${other}/**`], message: `src/${layer} may import only ${['itself', ...allowed.map(a => `src/${a}`)].join(', ')}.` }))
+    }]
+  }
+}))
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/'] },
   js.configs.recommended,
@@ -20,5 +47,16 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
       'prefer-const': 'error'
     }
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' }
+  },
+  ...boundaries,
+  {
+    // Written by protons from the .proto beside it (npm run protos): its namespaces are how protons shapes codecs.
+    files: ['relay/ice-offer.ts'],
+    rules: { '@typescript-eslint/no-namespace': 'off' }
   }
 )

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
+import { identify, type Identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
-import { ping } from '@libp2p/ping'
+import { ping, type Ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 
@@ -15,6 +15,17 @@ export interface RelayOptions {
   /** Where the relay's key is kept so its address stays the same across restarts; none: a new key each run. */
   keyFile?: string
   maxReservations: number
+  /** Bytes one relayed connection may carry (both directions together). */
+  maxRelayBytes: bigint
+  /** Seconds one relayed connection may last. */
+  maxRelaySeconds: number
+}
+
+// A type alias, not an interface: libp2p's ServiceMap wants an index signature, which only aliases get implicitly.
+export type RelayServices = {
+  identify: Identify
+  ping: Ping
+  relay: CircuitRelayService
 }
 
 /** Loads the relay's key from `keyFile`, creating and saving one on first use. */
@@ -32,10 +43,11 @@ export async function loadOrCreateKey (keyFile?: string): Promise<PrivateKey> {
 }
 
 /** Starts a circuit-relay v2 server over WebSockets: browsers reserve slots on it and signal WebRTC through it. */
-export async function startRelay (options: RelayOptions): Promise<Libp2p> {
+export async function startRelay (options: RelayOptions): Promise<Libp2p<RelayServices>> {
+  const ip = options.host.includes(':') ? 'ip6' : 'ip4'
   return await createLibp2p({
     privateKey: await loadOrCreateKey(options.keyFile),
-    addresses: { listen: [`/ip4/${options.host}/tcp/${options.port}/ws`] },
+    addresses: { listen: [`/${ip}/${options.host}/tcp/${options.port}/ws`] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -46,9 +58,8 @@ export async function startRelay (options: RelayOptions): Promise<Libp2p> {
       relay: circuitRelayServer({
         reservations: {
           maxReservations: options.maxReservations,
-          // Signalling needs little, but keep a relayed connection usable long enough to set up WebRTC.
-          defaultDurationLimit: 10 * 60_000,
-          defaultDataLimit: BigInt(1 << 24)
+          defaultDurationLimit: options.maxRelaySeconds * 1000,
+          defaultDataLimit: options.maxRelayBytes
         }
       })
     }

@@ -3,12 +3,11 @@
  * use only this; other extensions' pages can copy the same few calls.
  */
 import browser from 'webextension-polyfill'
+import { RESUBSCRIBE_DELAY_MS } from '../common/constants.ts'
 import { deserializeError } from '../common/errors/index.ts'
 import { API_TAG, EVENTS_PORT_NAME, type ApiEnvelope, type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
 import { withTransportRetry } from './transport-retry.ts'
 
-/** Delay before re-subscribing after the worker went away (it restarts on the next event). */
-const RESUBSCRIBE_DELAY_MS = 250
 
 export interface PeerlinkClient {
   request: <M extends keyof ApiResults>(request: Extract<ApiRequest, { method: M }>) => Promise<ApiResults[M]>

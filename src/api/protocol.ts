@@ -5,6 +5,10 @@
  * Documented for users in API.md.
  */
 import * as v from 'valibot'
+import {
+  MAX_AWAIT_DELIVERY_MS, MAX_MESSAGE_TTL_MS, MAX_MESSAGES_PAGE, MAX_SEND_MANY_MESSAGES, MAX_SPEED_TEST_COUNT,
+  MAX_SPEED_TEST_MESSAGE_BYTES, MAX_SPEED_TEST_TOTAL_BYTES, MIN_MESSAGE_TTL_MS
+} from '../common/constants.ts'
 import type { SerializedError } from '../common/errors/index.ts'
 import type { Limits } from '../common/limits.ts'
 import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestResult } from '../common/model.ts'
@@ -19,12 +23,15 @@ export interface Diagnostics {
   inboundBufferedBytes: number
   /** Bytes in all outboxes, waiting for acks. */
   outboxBytes: number
+  /** What the extension's storage holds, and how much the browser lets it hold (null where it does not say). */
+  storage: { usedBytes: number | null, quotaBytes: number | null }
 }
 
 export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
 
 const text = v.string()
+const ttlMs = v.optional(v.pipe(v.number(), v.integer(), v.minValue(MIN_MESSAGE_TTL_MS), v.maxValue(MAX_MESSAGE_TTL_MS)))
 const messageId = v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'a message id is 1 to 64 letters, digits, "-" or "_"'))
 
 export const ApiRequestSchema = v.variant('method', [
@@ -48,27 +55,33 @@ export const ApiRequestSchema = v.variant('method', [
     peerId: text,
     text,
     id: v.optional(messageId),
-    ttlMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(30 * 24 * 3600_000))),
+    ttlMs,
     awaitDelivery: v.optional(v.boolean())
   }),
   v.object({
     method: v.literal('sendMany'),
     peerId: text,
-    messages: v.pipe(v.array(v.object({ text, id: v.optional(messageId) })), v.minLength(1), v.maxLength(1000)),
-    ttlMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1_000), v.maxValue(30 * 24 * 3600_000)))
+    messages: v.pipe(v.array(v.object({ text, id: v.optional(messageId) })), v.minLength(1), v.maxLength(MAX_SEND_MANY_MESSAGES)),
+    ttlMs
   }),
   v.object({
     method: v.literal('speedTest'),
     peerId: text,
     mode: v.picklist(['throughput', 'round-trip']),
-    messageBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256 * 1024))),
-    totalBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(256 * 1024 * 1024))),
-    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)))
+    messageBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SPEED_TEST_MESSAGE_BYTES))),
+    totalBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SPEED_TEST_TOTAL_BYTES))),
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SPEED_TEST_COUNT)))
   }),
   v.object({ method: v.literal('diagnostics') }),
   v.object({ method: v.literal('getMessage'), id: messageId }),
-  v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000))) }),
-  v.object({ method: v.literal('getMessages'), peerId: text, limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))) })
+  v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_AWAIT_DELIVERY_MS))) }),
+  v.object({
+    method: v.literal('getMessages'),
+    peerId: text,
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_MESSAGES_PAGE))),
+    /** A message's id: answer the page of messages just older than it. */
+    before: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'a message id is 1 to 64 letters, digits, "-" or "_"')))
+  })
 ])
 
 export type ApiRequest = v.InferOutput<typeof ApiRequestSchema>

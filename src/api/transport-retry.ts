@@ -1,3 +1,6 @@
+import { TRANSPORT_RETRY_ATTEMPTS, TRANSPORT_RETRY_PAUSE_MS } from '../common/constants.ts'
+import { retry } from '../common/retry.ts'
+
 /**
  * Chrome stops the background worker whenever it likes; a request in flight
  * then fails with one of these runtime messages rather than an answer. Such a
@@ -20,13 +23,6 @@ export function isTransportFailure (err: unknown): boolean {
 }
 
 /** Runs `request` again after transport failures, up to `attempts` times, pausing briefly between. */
-export async function withTransportRetry<T> (request: () => Promise<T>, attempts = 20, pauseMs = 100): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await request()
-    } catch (err) {
-      if (!isTransportFailure(err) || attempt >= attempts) throw err
-      await new Promise(resolve => setTimeout(resolve, pauseMs))
-    }
-  }
+export async function withTransportRetry<T> (request: () => Promise<T>, attempts = TRANSPORT_RETRY_ATTEMPTS, pauseMs = TRANSPORT_RETRY_PAUSE_MS): Promise<T> {
+  return await retry(request, { attempts, pauseMs, retryIf: isTransportFailure })
 }

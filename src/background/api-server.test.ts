@@ -14,7 +14,7 @@ const message = (id: string, state: MessageView['state']): MessageView =>
 describe('ApiServer', () => {
   it('gathers message changes into one event, keeping the latest state of each', () => {
     vi.useFakeTimers()
-    const server = new ApiServer({} as ApiHandlers)
+    const server = new ApiServer(async () => ({} as ApiHandlers))
     const events: ApiEvent[] = []
     server.subscribe(port(events))
     server.announce(message('a', 'queued'))
@@ -27,7 +27,7 @@ describe('ApiServer', () => {
   })
 
   it('answers a request that fails validation with a ValidationError naming the field', async () => {
-    const server = new ApiServer({} as ApiHandlers)
+    const server = new ApiServer(async () => ({} as ApiHandlers))
     const answer = await server.handle({ api: 'peerlink/1', request: { method: 'send', peerId: 'p', text: 5 } })
     expect(answer).toMatchObject({ ok: false, error: { name: ValidationError.name, data: { field: 'text' } } })
   })

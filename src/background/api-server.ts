@@ -1,9 +1,8 @@
 import * as v from 'valibot'
 import { API_TAG, ApiRequestSchema, EVENTS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type MessageView } from '../api/protocol.ts'
+import { makeCoalescer } from '../common/coalescer.ts'
+import { MESSAGE_EVENT_DELAY_MS } from '../common/constants.ts'
 import { serializeError, ValidationError } from '../common/errors/index.ts'
-
-/** How long message changes are gathered before they go out as one event. */
-const MESSAGE_EVENT_BATCH_MS = 5
 
 export type ApiHandlers = { [M in keyof ApiResults]: (request: Extract<ApiRequest, { method: M }>) => Promise<ApiResults[M]> }
 
@@ -20,13 +19,18 @@ export interface EventPort {
  * and every failure answers with a serialized typed error.
  */
 export class ApiServer {
-  readonly #handlers: ApiHandlers
+  readonly #handlers: () => Promise<ApiHandlers>
   readonly #ports = new Set<EventPort>()
   /** Message changes waiting to go out as one event; the latest state of each message wins. */
   readonly #pendingMessages = new Map<string, MessageView>()
-  #flushTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #flushSoon = makeCoalescer(() => {
+    const messages = [...this.#pendingMessages.values()]
+    this.#pendingMessages.clear()
+    this.broadcast({ type: 'messages', messages })
+  }, MESSAGE_EVENT_DELAY_MS)
 
-  constructor (handlers: ApiHandlers) {
+  /** `handlers` answers once the worker's state is loaded; requests are validated before that. */
+  constructor (handlers: () => Promise<ApiHandlers>) {
     this.#handlers = handlers
   }
 
@@ -44,7 +48,7 @@ export class ApiServer {
         throw new ValidationError(field === '' ? 'request' : field, issue.message)
       }
       const request = parsed.output
-      const handler = this.#handlers[request.method] as (r: ApiRequest) => Promise<unknown>
+      const handler = (await this.#handlers())[request.method] as (r: ApiRequest) => Promise<unknown>
       return { ok: true, value: await handler(request) }
     } catch (err) {
       return { ok: false, error: serializeError(err) }
@@ -69,13 +73,7 @@ export class ApiServer {
     if (this.#ports.size === 0) return
     this.#pendingMessages.delete(message.id)
     this.#pendingMessages.set(message.id, message)
-    if (this.#flushTimer != null) return
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined
-      const messages = [...this.#pendingMessages.values()]
-      this.#pendingMessages.clear()
-      this.broadcast({ type: 'messages', messages })
-    }, MESSAGE_EVENT_BATCH_MS)
+    this.#flushSoon()
   }
 
   broadcast (event: ApiEvent): void {

@@ -1,13 +1,15 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { UnknownPeerError, ValidationError } from '../common/errors/index.ts'
+import { MAX_PEERS } from '../common/constants.ts'
+import { UnknownPeerError, ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
 import { Contacts } from './contacts.ts'
 import { makeMemoryStorage } from './key-value-store.ts'
 
 const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const self = await newPeerId()
 const other = await newPeerId()
+const third = await newPeerId()
 
 describe('Contacts', () => {
   it('adds, renames, lists and removes contacts, persisting them', async () => {
@@ -43,5 +45,62 @@ describe('Contacts', () => {
     expect(await stored()).toBe(1_010_001)
     await contacts.touch(self, 1_100_000)
     expect((await contacts.list()).map(c => c.peerId)).toEqual([other])
+  })
+
+  describe('changes running at the same time', () => {
+    /** Storage whose writes take a while, as `storage.local` does, so changes can interleave. */
+    const slowStorage = (): ReturnType<typeof makeMemoryStorage> => {
+      const inner = makeMemoryStorage()
+      return { get: inner.get, set: async (key, value) => { await new Promise(resolve => setTimeout(resolve, 5)); await inner.set(key, value) } }
+    }
+    it('keeps a contact added while another is touched', async () => {
+      const storage = slowStorage()
+      const contacts = new Contacts(storage, () => self)
+      await contacts.add(other)
+      await Promise.all([contacts.touch(other, 5_000_000), contacts.add(third, 'Carol')])
+      const stored = await new Contacts(storage, () => self).list()
+      expect(stored.map(c => c.peerId).sort()).toEqual([other, third].sort())
+      expect(stored.find(c => c.peerId === other)?.lastSeen).toBe(5_000_000)
+    })
+
+    it('does not bring back a contact removed while it was touched', async () => {
+      const storage = slowStorage()
+      const contacts = new Contacts(storage, () => self)
+      await contacts.add(other)
+      await Promise.all([contacts.touch(other, 5_000_000), contacts.remove(other)])
+      expect(await new Contacts(storage, () => self).list()).toEqual([])
+      expect(await contacts.has(other)).toBe(false)
+    })
+
+    it('keeps both of two contacts added at once, and the removal of one leaves the other', async () => {
+      const storage = slowStorage()
+      const contacts = new Contacts(storage, () => self)
+      await Promise.all([contacts.add(other), contacts.add(third)])
+      expect((await new Contacts(storage, () => self).list()).length).toBe(2)
+      await Promise.all([contacts.remove(other), contacts.add(third, 'Carol')])
+      expect((await new Contacts(storage, () => self).list()).map(c => [c.peerId, c.name])).toEqual([[third, 'Carol']])
+    })
+  })
+
+  it('makes room for the user by evicting the oldest auto-accepted stranger with no conversation', async () => {
+    const strangers = await Promise.all(Array.from({ length: MAX_PEERS }, async () => await newPeerId()))
+    const conversed = new Set([strangers[0]])
+    const storage = makeMemoryStorage()
+    await storage.set('contacts', strangers.map((peerId, i) => ({ peerId, name: '', addedAt: i, lastSeen: null, auto: true })))
+    const contacts = new Contacts(storage, () => self, async peerId => conversed.has(peerId))
+    await contacts.add(other, 'Bob')
+    const ids = (await contacts.list()).map(c => c.peerId)
+    expect(ids).toHaveLength(MAX_PEERS)
+    expect(ids).toContain(other)
+    // The oldest stranger had a conversation and stays; the next oldest made room.
+    expect(ids).toContain(strangers[0])
+    expect(ids).not.toContain(strangers[1])
+  })
+
+  it('refuses a new contact over the cap when every contact is the user\'s own or has a conversation', async () => {
+    const storage = makeMemoryStorage()
+    await storage.set('contacts', Array.from({ length: MAX_PEERS }, (_, i) => ({ peerId: `p${i}`, name: '', addedAt: i, lastSeen: null })))
+    const err = await new Contacts(storage, () => self, async () => false).add(other).catch((e: unknown) => e)
+    expect((err as ResourceLimitError).data).toEqual({ limitType: 'peers', limit: MAX_PEERS, current: MAX_PEERS + 1 })
   })
 })

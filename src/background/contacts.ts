@@ -1,18 +1,19 @@
-import { MAX_PEERS } from '../common/constants.ts'
+import PQueue from 'p-queue'
+import { LAST_SEEN_PRECISION_MS, MAX_PEERS } from '../common/constants.ts'
 import { ResourceLimitError, UnknownPeerError, ValidationError } from '../common/errors/index.ts'
 import { parsePeerId, parsePeerName } from '../common/validators.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 
 const CONTACTS_KEY = 'contacts'
 
-/** How stale a stored last-seen time may get: a busy conversation writes it at most this often. */
-const LAST_SEEN_PRECISION_MS = 10_000
 
 export interface Contact {
   peerId: string
   name: string
   addedAt: number
   lastSeen: number | null
+  /** Let in by "accept anyone" rather than added by the user: evicted first when the list is full. */
+  auto?: true
 }
 
 /** The peers the user allowed: persisted, validated, bounded. */
@@ -21,10 +22,20 @@ export class Contacts {
   readonly #ownPeerId: () => string
   /** Every change goes through this object, so the copy in memory stays true for the worker's life. */
   #cache: Contact[] | undefined
+  /**
+   * Changes run one at a time: each reads, changes and writes the whole list,
+   * and two interleaved would lose one (a contact added while another was
+   * touched, or a removed one written back).
+   */
+  readonly #changes = new PQueue({ concurrency: 1 })
 
-  constructor (storage: KeyValueStore, ownPeerId: () => string) {
+  readonly #hasConversation: (peerId: string) => Promise<boolean>
+
+  /** `hasConversation` says whether any message went either way with a peer (such a contact is never evicted). */
+  constructor (storage: KeyValueStore, ownPeerId: () => string, hasConversation: (peerId: string) => Promise<boolean> = async () => true) {
     this.#storage = storage
     this.#ownPeerId = ownPeerId
+    this.#hasConversation = hasConversation
   }
 
   async list (): Promise<Contact[]> {
@@ -53,10 +64,18 @@ export class Contacts {
     return contact
   }
 
-  /** Adds a peer, or renames it when it is already a contact. */
-  async add (peerIdInput: unknown, nameInput?: unknown): Promise<Contact> {
+  /**
+   * Adds a peer, or renames it when it is already a contact. `auto`: let in
+   * by "accept anyone". When the list is full, the oldest such stranger with
+   * no conversation makes room, so strangers never lock the user out.
+   */
+  async add (peerIdInput: unknown, nameInput?: unknown, { auto = false } = {}): Promise<Contact> {
     const peerId = parsePeerId(peerIdInput)
     const name = parsePeerName(nameInput)
+    return await this.#change(async () => await this.#add(peerId, name, auto))
+  }
+
+  async #add (peerId: string, name: string, auto: boolean): Promise<Contact> {
     if (peerId === this.#ownPeerId()) {
       throw new ValidationError('peer id', 'that is this browser\'s own peer id')
     }
@@ -64,30 +83,54 @@ export class Contacts {
     const existing = contacts.find(c => c.peerId === peerId)
     if (existing != null) {
       existing.name = name === '' ? existing.name : name
+      // The user adding a peer makes it theirs, whoever let it in first.
+      if (!auto) delete existing.auto
       await this.#save(contacts)
       return existing
     }
-    if (contacts.length >= MAX_PEERS) {
+    const kept = contacts.length >= MAX_PEERS ? await this.#evictStranger(contacts) : contacts
+    if (kept.length >= MAX_PEERS) {
       throw new ResourceLimitError('peers', MAX_PEERS, contacts.length + 1)
     }
     const contact: Contact = { peerId, name, addedAt: Date.now(), lastSeen: null }
-    await this.#save([...contacts, contact])
+    if (auto) contact.auto = true
+    await this.#save([...kept, contact])
     return contact
+  }
+
+  /** The list without its oldest auto-accepted contact that never exchanged a message; unchanged if there is none. */
+  async #evictStranger (contacts: Contact[]): Promise<Contact[]> {
+    for (const stranger of contacts.filter(c => c.auto === true).sort((a, b) => a.addedAt - b.addedAt)) {
+      if (!await this.#hasConversation(stranger.peerId)) return contacts.filter(c => c !== stranger)
+    }
+    return contacts
   }
 
   async remove (peerIdInput: unknown): Promise<void> {
     const peerId = parsePeerId(peerIdInput)
-    const contacts = await this.list()
-    if (!contacts.some(c => c.peerId === peerId)) throw new UnknownPeerError(peerId)
-    await this.#save(contacts.filter(c => c.peerId !== peerId))
+    await this.#change(async () => {
+      const contacts = await this.list()
+      if (!contacts.some(c => c.peerId === peerId)) throw new UnknownPeerError(peerId)
+      await this.#save(contacts.filter(c => c.peerId !== peerId))
+    })
   }
 
   /** Records that the peer was heard from, to within 10 s, so every received batch may call it. */
   async touch (peerId: string, at = Date.now()): Promise<void> {
     const seen = (await this.#cached()).find(c => c.peerId === peerId)
     if (seen == null || at - (seen.lastSeen ?? -Infinity) <= LAST_SEEN_PRECISION_MS) return
-    const contacts = await this.list()
-    contacts.find(c => c.peerId === peerId)!.lastSeen = at
-    await this.#save(contacts)
+    await this.#change(async () => {
+      const contacts = await this.list()
+      const contact = contacts.find(c => c.peerId === peerId)
+      // Removed while this waited its turn: it stays removed.
+      if (contact == null) return
+      contact.lastSeen = Math.max(at, contact.lastSeen ?? -Infinity)
+      await this.#save(contacts)
+    })
+  }
+
+  /** Runs one read-change-write of the list after every change before it. */
+  async #change<T> (change: () => Promise<T>): Promise<T> {
+    return await this.#changes.add(change)
   }
 }

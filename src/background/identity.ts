@@ -50,3 +50,32 @@ export function parseExportedKey (text: unknown): Identity {
 export async function saveIdentity (storage: KeyValueStore, identity: Identity): Promise<void> {
   await storage.set(IDENTITY_KEY, toString(identity.privateKey, 'base64pad'))
 }
+
+/** This browser's identity as the worker holds it; importing a key replaces it. */
+export class OwnIdentity {
+  readonly #storage: KeyValueStore
+  #identity: Identity
+
+  private constructor (storage: KeyValueStore, identity: Identity) {
+    this.#storage = storage
+    this.#identity = identity
+  }
+
+  static async load (storage: KeyValueStore): Promise<OwnIdentity> {
+    return new OwnIdentity(storage, await loadOrCreateIdentity(storage))
+  }
+
+  get current (): Identity {
+    return this.#identity
+  }
+
+  get peerId (): string {
+    return this.#identity.peerId
+  }
+
+  /** Makes `identity` this browser's identity from now on. */
+  async replace (identity: Identity): Promise<void> {
+    await saveIdentity(this.#storage, identity)
+    this.#identity = identity
+  }
+}

@@ -1,6 +1,5 @@
-import type { MessageView } from '../api/protocol.ts'
 import type { Contacts } from './contacts.ts'
-import type { MessageStore } from './message-store.ts'
+import type { MessageStore, StoredMessage } from './message-store.ts'
 
 // Not fatal: a peer's malformed UTF-8 shows as U+FFFD rather than blocking the stream forever.
 const decoder = new TextDecoder('utf-8')
@@ -9,15 +8,21 @@ const decoder = new TextDecoder('utf-8')
 export class Inbox {
   readonly #store: MessageStore
   readonly #contacts: Contacts
-  readonly #announce: (message: MessageView) => void
+  readonly #announce: (message: StoredMessage) => void
   readonly #received: (peerId: string, count: number) => Promise<void>
+  readonly #history: () => number
 
-  /** `received` is told once per batch, so per-message bookkeeping (unread counts) costs one write per burst. */
-  constructor (store: MessageStore, contacts: Contacts, announce: (message: MessageView) => void, received: (peerId: string, count: number) => Promise<void>) {
+  /**
+   * `received` is told once per batch, so per-message bookkeeping (unread
+   * counts) costs one write per burst; `history` is how many messages a
+   * conversation keeps.
+   */
+  constructor (store: MessageStore, contacts: Contacts, announce: (message: StoredMessage) => void, received: (peerId: string, count: number) => Promise<void>, history: () => number) {
     this.#store = store
     this.#contacts = contacts
     this.#announce = announce
     this.#received = received
+    this.#history = history
   }
 
   /** Stores message frames durably; answers the cumulative sequence number to acknowledge (-1: none). */
@@ -25,7 +30,10 @@ export class Inbox {
     const incoming = frames.map(f => ({ seq: f.seq, text: decoder.decode(f.body), bytes: f.body.byteLength }))
     const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
     for (const message of stored) this.#announce(message)
-    if (stored.length > 0) await this.#received(peerId, stored.length)
+    if (stored.length > 0) {
+      await this.#received(peerId, stored.length)
+      await this.#store.prune(peerId, this.#history())
+    }
     await this.#contacts.touch(peerId)
     return ackSeq
   }

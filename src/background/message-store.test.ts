@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ResourceLimitError } from '../common/errors/index.ts'
+import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
+import { UnsentAckError } from '../common/errors/unsent-ack-error.ts'
 import { MessageStore } from './message-store.ts'
+import { messageView } from './message-view.ts'
 
 let store: MessageStore
 let dbCount = 0
@@ -12,6 +14,11 @@ const limits = { maxPendingMessages: 3, maxPendingBytes: 100 }
 let idCount = 0
 const out = (peerId: string, text: string, at = 1000, expiresAt = 10_000): Parameters<MessageStore['appendOutgoing']>[0] =>
   ({ id: `m${idCount++}`, peerId, text, bytes: text.length, at, expiresAt })
+/** A conversation as pages see it (the outbox's window aside). */
+const listed = async (s: MessageStore, peerId: string, limit = 10): Promise<Array<ReturnType<typeof messageView>>> => {
+  const { found, ackedOutSeq } = await s.list(peerId, limit)
+  return found.map(m => messageView(m, { ackedOutSeq, sent: () => false }))
+}
 const inFrames = (...seqs: number[]): Array<{ seq: number, text: string, bytes: number }> => seqs.map(seq => ({ seq, text: `t${seq}`, bytes: 2 }))
 
 describe('MessageStore', () => {
@@ -42,8 +49,8 @@ describe('MessageStore', () => {
     expect((tooMany as ResourceLimitError).data).toEqual({ limitType: 'pending-messages', limit: 3, current: 4 })
     const tooBig = await s.appendOutgoing(out('B', 'z'.repeat(101)), limits).catch((e: unknown) => e)
     expect((tooBig as ResourceLimitError).data).toEqual({ limitType: 'pending-bytes', limit: 100, current: 101 })
-    expect((await s.list('A', 10)).map(m => m.seq)).toEqual([0, 1, 2])
-    expect(await s.list('B', 10)).toEqual([])
+    expect((await listed(s, 'A', 10)).map(m => m.seq)).toEqual([0, 1, 2])
+    expect(await listed(s, 'B', 10)).toEqual([])
     // The refused message did not use up a sequence number.
     await s.acknowledge('A', 0)
     expect((await s.appendOutgoing(out('A', 'next'), limits)).message.seq).toBe(3)
@@ -58,7 +65,7 @@ describe('MessageStore', () => {
     expect((await s.appendOutgoingMany('A', batch, limits)).every(r => !r.created)).toBe(true)
     const tooMany = await s.appendOutgoingMany('A', ['c', 'd'].map(text => out('A', text)), limits).catch((e: unknown) => e)
     expect((tooMany as ResourceLimitError).data).toEqual({ limitType: 'pending-messages', limit: 3, current: 4 })
-    expect((await s.list('A', 10)).map(m => m.text)).toEqual(['a', 'b'])
+    expect((await listed(s, 'A', 10)).map(m => m.text)).toEqual(['a', 'b'])
   })
 
   it('stores incoming messages in order: drops duplicates (including 0) and everything after a gap', async () => {
@@ -100,10 +107,9 @@ describe('MessageStore', () => {
     const s = await openStore()
     for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100 })
     await s.appendOutgoing(out('B', 'b0'), limits)
-    expect(await s.acknowledge('A', 1)).toBe(true)
-    expect(await s.acknowledge('A', 0)).toBe(false)
-    expect(await s.acknowledge('A', 7)).toBe(false)
-    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'queued'])
+    expect((await s.acknowledge('A', 1)).map(m => [m.seq, m.state])).toEqual([[0, 'delivered'], [1, 'delivered']])
+    expect(await s.acknowledge('A', 0)).toEqual([])
+    expect((await listed(s, 'A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'queued'])
     expect(await s.pendingByPeer()).toEqual(new Map([['A', { messages: 1, bytes: 2 }], ['B', { messages: 1, bytes: 2 }]]))
     await s.acknowledge('A', 2)
     expect((await s.pendingByPeer()).has('A')).toBe(false)
@@ -118,9 +124,10 @@ describe('MessageStore', () => {
     expect(failed.map(m => m.text)).toEqual(['old'])
     expect(failed[0]?.error?.message).toBe(`expired ${failed[0]?.id}`)
     expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 1, bytes: 5 })
-    // The peer acks both later: the failed one stays failed and is not subtracted again.
-    await s.acknowledge('A', 1)
-    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['failed', 'delivered'])
+    // The peer acks both later: it has the failed one, so that one is delivered, and not subtracted twice.
+    expect((await s.acknowledge('A', 1)).map(m => m.text)).toEqual(['old', 'fresh'])
+    expect(await listed(s, 'A', 10)).toMatchObject([{ state: 'delivered' }, { state: 'delivered' }])
+    expect((await listed(s, 'A', 10))[0]?.error).toBeUndefined()
     expect((await s.pendingByPeer()).has('A')).toBe(false)
   })
 
@@ -149,12 +156,58 @@ describe('MessageStore', () => {
     // The ack moves past the failed message: it is not subtracted twice.
     await s.acknowledge('A', 4)
     expect(await pending()).toEqual({ messages: 0, bytes: 0 })
-    expect((await s.list('A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'delivered', 'failed', 'delivered'])
+    expect((await listed(s, 'A', 10)).map(m => m.state)).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'delivered'])
+  })
+
+  it('refuses an ack of a sequence number never sent, changing nothing', async () => {
+    const s = await openStore()
+    await s.appendOutgoing(out('A', 'only'), limits)
+    const err = await s.acknowledge('A', 7).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(UnsentAckError)
+    expect((err as UnsentAckError).data).toEqual({ peerId: 'A', seq: 7, nextOutSeq: 1 })
+    await expect(s.acknowledge('B', 0)).rejects.toBeInstanceOf(UnsentAckError)
+    expect((await listed(s, 'A')).map(m => m.state)).toEqual(['queued'])
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 1, bytes: 4 })
   })
 
   it('lists the newest messages of a conversation, oldest first, same-millisecond ones in order', async () => {
     const s = await openStore()
     for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000 })
-    expect((await s.list('A', 2)).map(m => m.text)).toEqual(['m3', 'm4'])
+    expect((await listed(s, 'A', 2)).map(m => m.text)).toEqual(['m3', 'm4'])
+  })
+
+  it('prunes the oldest delivered and received messages down to the history limit, never a pending or unacknowledged one', async () => {
+    const s = await openStore()
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000 }
+    for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
+    await s.storeIncoming('A', inFrames(0, 1, 2), 2000)
+    await s.acknowledge('A', 1)
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq === 2)
+    // Seven messages: o0, o1 delivered; o2 failed after the ack point; o3 pending; t0..t2 received.
+    expect(await s.prune('A', 3)).toBe(4)
+    expect((await listed(s, 'A')).map(m => m.text)).toEqual(['o2', 'o3', 't2'])
+    expect(await s.prune('A', 3)).toBe(0)
+    // Only messages that must stay are left: nothing more goes, whatever the limit.
+    expect(await s.prune('A', 0)).toBe(1)
+    expect((await listed(s, 'A')).map(m => m.text)).toEqual(['o2', 'o3'])
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 1, bytes: 2 })
+    // The ack past them still counts exactly.
+    await s.acknowledge('A', 3)
+    expect((await s.pendingByPeer()).has('A')).toBe(false)
+  })
+
+  it('pages back through a conversation from a message, within a byte budget', async () => {
+    const s = await openStore()
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000 }
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) ids.push((await s.appendOutgoing(out('A', `m${i}`, 1000), l)).message.id)
+    const page = async (before?: string, maxBytes?: number): Promise<string[]> =>
+      (await s.list('A', 2, { ...(before == null ? {} : { before }), ...(maxBytes == null ? {} : { maxBytes }) })).found.map(m => m.text)
+    expect(await page()).toEqual(['m4', 'm5'])
+    expect(await page(ids[4])).toEqual(['m2', 'm3'])
+    expect(await page(ids[0])).toEqual([])
+    expect(await page(undefined, 3)).toEqual(['m5'])
+    expect(await page(undefined, 1)).toEqual(['m5'])
+    await expect(s.list('B', 2, { before: ids[0] })).rejects.toBeInstanceOf(ValidationError)
   })
 })

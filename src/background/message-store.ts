@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { MessageView } from '../api/protocol.ts'
-import { ResourceLimitError, type SerializedError } from '../common/errors/index.ts'
+import { ResourceLimitError, ValidationError, type SerializedError } from '../common/errors/index.ts'
+import { UnsentAckError } from '../common/errors/unsent-ack-error.ts'
 
 /**
  * Per-peer sequence state and outbox accounting, updated in the same
@@ -55,30 +56,41 @@ export interface OutgoingInput {
   expiresAt: number
 }
 
+/** A message appended (or found already stored), with the peer's ack point at that moment. */
+export interface AppendResult {
+  message: StoredMessage
+  created: boolean
+  ackedOutSeq: number
+}
+
+/** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
+export interface StoredWithAck<T> {
+  found: T
+  ackedOutSeq: number
+}
+
 export interface OutboxLimits {
   maxPendingMessages: number
   maxPendingBytes: number
 }
 
 /**
- * Every write commits with relaxed durability: committed data survives a
- * worker or browser crash (it is in the database); only the wait for the
- * operating system to flush it to disk is skipped, which costs milliseconds
- * per transaction.
+ * Writes whose loss the peer would never repair commit with strict
+ * durability: what we acknowledge (received messages, skips), since the
+ * sender deletes its copy on our ack. Chrome defaults to relaxed since
+ * Chrome 121, where a committed transaction may be lost on power failure or
+ * an OS crash. One transaction per burst pays the flush once per burst.
+ * Everything else is relaxed, which survives a worker or browser crash and
+ * skips only the wait for the operating system's flush: a lost ack record
+ * means a resend the receiver drops as a duplicate, and the outbox's own
+ * records are resent from whatever state survived.
  */
+const ACKED_WRITE = { durability: 'strict' } as const
 const WRITE = { durability: 'relaxed' } as const
 
 const freshLedger = (peerId: string): PeerLedger => ({
   peerId, nextOutSeq: 0, nextInSeq: 0, ackedOutSeq: -1, pendingCount: 0, pendingBytes: 0, totalOutBytes: 0, ackedOutBytes: 0, failedAfterAck: []
 })
-
-/** The state a page sees: an outgoing message covered by the peer's ack is delivered. */
-function view (message: StoredMessage, ledger: PeerLedger | undefined): StoredMessage {
-  if (message.direction === 'out' && message.state === 'queued' && ledger != null && message.seq <= ledger.ackedOutSeq) {
-    return { ...message, state: 'delivered' }
-  }
-  return message
-}
 
 /** Conversations, outbox and inbox in IndexedDB: the durable half of messaging. */
 export class MessageStore {
@@ -111,7 +123,7 @@ export class MessageStore {
    * may safely repeat a send whose answer it lost. Over a limit it throws
    * `ResourceLimitError` and changes nothing.
    */
-  async appendOutgoing (input: OutgoingInput, limits: OutboxLimits): Promise<{ message: StoredMessage, created: boolean }> {
+  async appendOutgoing (input: OutgoingInput, limits: OutboxLimits): Promise<AppendResult> {
     const [result] = await this.appendOutgoingMany(input.peerId, [input], limits)
     return result!
   }
@@ -121,7 +133,7 @@ export class MessageStore {
    * when the batch does not fit the limits, `ResourceLimitError` and nothing
    * changes. Ids already stored are answered as they are.
    */
-  async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<Array<{ message: StoredMessage, created: boolean }>> {
+  async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const messages = tx.objectStore('messages')
     // Only an id the caller chose can have been stored before.
@@ -138,14 +150,24 @@ export class MessageStore {
       await tx.done.catch(() => {})
       throw over
     }
+    // A repeated id answers its message only if it is the same message; never another one's state.
+    const clash = inputs.findIndex((input, i) => {
+      const stored = existing[i]
+      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.text !== input.text)
+    })
+    if (clash >= 0) {
+      tx.abort()
+      await tx.done.catch(() => {})
+      throw new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`)
+    }
     const results = inputs.map((input, i) => {
       const stored = existing[i]
-      if (stored != null) return { message: view(stored, ledger), created: false }
+      if (stored != null) return { message: stored, created: false, ackedOutSeq: ledger.ackedOutSeq }
       const { callerId: _, ...fields } = input
       ledger.totalOutBytes += input.bytes
       const message: StoredMessage = { ...fields, peerId, direction: 'out', seq: ledger.nextOutSeq++, state: 'queued', cumulativeBytes: ledger.totalOutBytes }
       void messages.put(message)
-      return { message, created: true }
+      return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
     ledger.pendingCount = count
     ledger.pendingBytes = bytes
@@ -161,7 +183,7 @@ export class MessageStore {
    * the cumulative sequence number to acknowledge (-1: none yet).
    */
   async storeIncoming (peerId: string, incoming: Array<{ seq: number, text: string, bytes: number }>, at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', ACKED_WRITE)
     const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
     const stored: StoredMessage[] = []
     for (const { seq, text, bytes } of incoming) {
@@ -179,7 +201,7 @@ export class MessageStore {
 
   /** The peer gave up on its messages up to `seq`: stop waiting for them. Answers the sequence number to ack. */
   async skipIncoming (peerId: string, seq: number): Promise<number> {
-    const tx = this.#db.transaction('ledgers', 'readwrite', WRITE)
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
     const ledger = await tx.store.get(peerId) ?? freshLedger(peerId)
     if (seq >= ledger.nextInSeq) {
       ledger.nextInSeq = seq + 1
@@ -206,6 +228,37 @@ export class MessageStore {
     return firstPending > ledger.ackedOutSeq + 1 ? firstPending - 1 : undefined
   }
 
+  /**
+   * Keeps at most `keep` messages of a conversation, removing the oldest
+   * first. Messages after the peer's ack point (pending, or failed and still
+   * counted in the ledger) are never removed. Answers how many went.
+   */
+  async prune (peerId: string, keep: number): Promise<number> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const index = tx.objectStore('messages').index('byPeerAt')
+    const range = IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
+    let excess = await index.count(range) - keep
+    let removed = 0
+    if (excess > 0) {
+      const ackedOutSeq = (await tx.objectStore('ledgers').get(peerId))?.ackedOutSeq ?? -1
+      for await (const cursor of index.iterate(range)) {
+        if (excess <= 0) break
+        if (cursor.value.direction === 'out' && cursor.value.seq > ackedOutSeq) continue
+        await cursor.delete()
+        excess -= 1
+        removed += 1
+      }
+    }
+    await tx.done
+    return removed
+  }
+
+  /** Whether any message went either way with the peer. */
+  async hasConversation (peerId: string): Promise<boolean> {
+    const ledger = await this.#db.get('ledgers', peerId)
+    return ledger != null && (ledger.nextOutSeq > 0 || ledger.nextInSeq > 0)
+  }
+
   /** The sequence number expected next from the peer (sent in HELLO). */
   async nextExpected (peerId: string): Promise<number> {
     return (await this.#db.get('ledgers', peerId))?.nextInSeq ?? 0
@@ -213,27 +266,45 @@ export class MessageStore {
 
   /**
    * The peer acknowledged every outgoing message up to `seq` (acks are
-   * cumulative). Writes only the ledger: the count and bytes acknowledged come
-   * from the running byte total stored with each message. Answers whether
-   * the ack moved.
+   * cumulative): they are delivered, whatever their local state, since the
+   * peer has them (a message failed here, by expiry or a close, and acked
+   * late is delivered after all). Answers the messages the ack newly covers,
+   * as delivered. An ack of a number never sent throws `UnsentAckError`.
    */
-  async acknowledge (peerId: string, seq: number): Promise<boolean> {
+  async acknowledge (peerId: string, seq: number): Promise<StoredMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
-    if (seq <= ledger.ackedOutSeq || seq >= ledger.nextOutSeq) {
-      await tx.done
-      return false
+    if (seq >= ledger.nextOutSeq) {
+      tx.abort()
+      await tx.done.catch(() => {})
+      throw new UnsentAckError(peerId, seq, ledger.nextOutSeq)
     }
-    const last = await tx.objectStore('messages').index('byPeerDirSeq').get([peerId, 'out', seq])
-    const bytesUpTo = last?.cumulativeBytes ?? ledger.ackedOutBytes
-    const failedInRange = ledger.failedAfterAck.filter(f => f.seq <= seq)
-    ledger.pendingCount -= (seq - ledger.ackedOutSeq) - failedInRange.length
-    ledger.pendingBytes -= (bytesUpTo - ledger.ackedOutBytes) - failedInRange.reduce((sum, f) => sum + f.bytes, 0)
+    if (seq <= ledger.ackedOutSeq) {
+      await tx.done
+      return []
+    }
+    const delivered: StoredMessage[] = []
+    const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', seq])
+    let bytesUpTo = ledger.ackedOutBytes
+    for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
+      const message = cursor.value
+      bytesUpTo = message.cumulativeBytes ?? bytesUpTo
+      if (message.state === 'failed') {
+        // Counted out of the limits when it failed: back in, so the subtraction below stays exact.
+        ledger.pendingCount += 1
+        ledger.pendingBytes += message.bytes
+        const { error: _, ...rest } = message
+        await cursor.update({ ...rest, state: 'queued' })
+      }
+      delivered.push({ ...message, state: 'delivered' })
+    }
+    ledger.pendingCount -= seq - ledger.ackedOutSeq
+    ledger.pendingBytes -= bytesUpTo - ledger.ackedOutBytes
     ledger.failedAfterAck = ledger.failedAfterAck.filter(f => f.seq > seq)
     ledger.ackedOutSeq = seq
     ledger.ackedOutBytes = bytesUpTo
     await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
-    return true
+    return delivered.map(({ error: _, ...message }) => message)
   }
 
   /** Outgoing messages still pending for a peer, in sequence order, from `fromSeq` on. */
@@ -284,23 +355,34 @@ export class MessageStore {
     return out
   }
 
-  async get (id: string): Promise<StoredMessage | undefined> {
+  async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const message = await tx.objectStore('messages').get(id)
-    return message == null ? undefined : view(message, await tx.objectStore('ledgers').get(message.peerId))
+    if (message == null) return undefined
+    return { found: message, ackedOutSeq: (await tx.objectStore('ledgers').get(message.peerId))?.ackedOutSeq ?? -1 }
   }
 
-  /** The newest `limit` messages of a conversation, oldest first. */
-  async list (peerId: string, limit: number): Promise<StoredMessage[]> {
-    const range = IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
+  /**
+   * The newest `limit` messages of a conversation, oldest first, and at most
+   * `maxBytes` of text (but always one message). With `before` (a message's
+   * id), the ones just older than that message: the next page back.
+   */
+  async list (peerId: string, limit: number, { before, maxBytes = Infinity }: { before?: string, maxBytes?: number } = {}): Promise<StoredWithAck<StoredMessage[]>> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = await tx.objectStore('ledgers').get(peerId)
+    const from = before == null ? undefined : await tx.objectStore('messages').get(before)
+    if (before != null && from?.peerId !== peerId) throw new ValidationError('before', `no message ${before} in this conversation`)
+    const range = from == null
+      ? IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
+      : IDBKeyRange.bound([peerId, -Infinity], [peerId, from.at, from.direction, from.seq], false, true)
     const out: StoredMessage[] = []
+    let bytes = 0
     let cursor = await tx.objectStore('messages').index('byPeerAt').openCursor(range, 'prev')
-    while (cursor != null && out.length < limit) {
-      out.push(view(cursor.value, ledger))
+    while (cursor != null && out.length < limit && (out.length === 0 || bytes + cursor.value.bytes <= maxBytes)) {
+      out.push(cursor.value)
+      bytes += cursor.value.bytes
       cursor = await cursor.continue()
     }
-    return out.reverse()
+    return { found: out.reverse(), ackedOutSeq: ledger?.ackedOutSeq ?? -1 }
   }
 }

@@ -1,8 +1,7 @@
 import 'fake-indexeddb/auto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MessageView } from '../api/protocol.ts'
-import type { ResourceLimitError} from '../common/errors/index.ts';
-import { ValidationError } from '../common/errors/index.ts'
+import { ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
 import { MessageStore } from './message-store.ts'
 import { Outbox, type OutboxOptions, type OutgoingFrame } from './outbox.ts'
 
@@ -28,7 +27,7 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
     announce: (m) => { announced.push(m) },
     needConnection: (peerId) => { needed.push(peerId) },
     limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxMessageBytes: 1024 }),
-    settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000 }),
+    settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }),
     log: () => {},
     now: () => clock,
     ...overrides
@@ -50,7 +49,10 @@ afterEach(async () => {
 })
 
 /** States as pages see them: stored, with 'sent' laid over by the outbox. */
-const listed = async (peerId: string): Promise<MessageView[]> => (await store.list(peerId, 100)).map(m => box.overlay(m))
+const listed = async (peerId: string): Promise<MessageView[]> => {
+  const { found, ackedOutSeq } = await store.list(peerId, 100)
+  return found.map(m => box.view(m, ackedOutSeq))
+}
 const stateOf = async (peerId: string): Promise<string[]> => (await listed(peerId)).map(m => `${m.seq}:${m.state}`)
 
 describe('Outbox', () => {
@@ -120,7 +122,7 @@ describe('Outbox', () => {
   })
 
   it('keeps unacknowledged bytes on the wire within the window', async () => {
-    const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 10 }) })
+    const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 10, historyPerPeer: 1_000 }) })
     for (let i = 0; i < 4; i++) await outbox.send({ peerId: 'P', text: 'x'.repeat(5) })
     await settle()
     expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
@@ -149,8 +151,8 @@ describe('Outbox', () => {
     await outbox.send({ peerId: 'P', text: 'a' })
     await outbox.send({ peerId: 'Q', text: 'b' })
     await outbox.failPeer('P', 'peer-closed')
-    expect((await store.list('P', 10))[0]?.error?.data).toMatchObject({ reason: 'peer-closed' })
-    expect((await store.list('Q', 10))[0]?.state).not.toBe('failed')
+    expect((await listed('P'))[0]?.error?.data).toMatchObject({ reason: 'peer-closed' })
+    expect((await listed('Q'))[0]?.state).not.toBe('failed')
     expect((await store.pendingByPeer()).has('P')).toBe(false)
     outbox.stop()
   })
@@ -174,7 +176,7 @@ describe('Outbox', () => {
   })
 
   it('never tells the receiver to skip messages that are only in flight', async () => {
-    const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 2 }) })
+    const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 2, historyPerPeer: 1_000 }) })
     for (const text of ['a', 'b', 'c', 'd']) await outbox.send({ peerId: 'P', text })
     await settle()
     await outbox.onAck('P', 0)
@@ -190,7 +192,60 @@ describe('Outbox', () => {
     await expect(outbox.send({ peerId: 'P', text: '' })).rejects.toBeInstanceOf(ValidationError)
     const err = await outbox.send({ peerId: 'P', text: 'é'.repeat(513) }).catch((e: unknown) => e)
     expect((err as ResourceLimitError).data).toEqual({ limitType: 'message-bytes', limit: 1024, current: 1026 })
-    expect(await store.list('P', 10)).toEqual([])
+    expect(await listed('P')).toEqual([])
+    outbox.stop()
+  })
+
+  it('refuses a sendMany that names one id twice, storing nothing and leaving no gap', async () => {
+    const outbox = await makeOutbox()
+    const err = await outbox.sendMany('P', [{ text: 'a', id: 'x' }, { text: 'b', id: 'x' }]).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ValidationError)
+    expect((err as ValidationError).data.field).toBe('messages.1.id')
+    expect(await listed('P')).toEqual([])
+    await outbox.send({ peerId: 'P', text: 'next' })
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0])
+    outbox.stop()
+  })
+
+  it('answers a repeated id with its own message only, never another message\'s state', async () => {
+    const outbox = await makeOutbox()
+    await outbox.send({ peerId: 'P', text: 'hello', id: 'm1' })
+    await expect(outbox.send({ peerId: 'P', text: 'hello', id: 'm1' })).resolves.toMatchObject({ id: 'm1', seq: 0 })
+    for (const other of [{ peerId: 'Q', text: 'hello' }, { peerId: 'P', text: 'changed' }]) {
+      const err = await outbox.send({ ...other, id: 'm1' }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ValidationError)
+      expect((err as ValidationError).data).toMatchObject({ field: 'id' })
+    }
+    expect((await listed('P')).map(m => m.text)).toEqual(['hello'])
+    expect(await listed('Q')).toEqual([])
+    outbox.stop()
+  })
+
+  it('announces every acknowledged message as delivered, also after a worker restart emptied the window', async () => {
+    const before = await makeOutbox()
+    for (const text of ['a', 'b']) await before.send({ peerId: 'P', text })
+    await settle()
+    before.stop()
+    // A new worker: a new Outbox over the same store, nothing in memory.
+    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
+    announced = []
+    await after.onAck('P', 1)
+    expect(announced.map(m => `${m.seq}:${m.state}`)).toEqual(['0:delivered', '1:delivered'])
+    after.stop()
+  })
+
+  it('makes a message the peer acknowledged late, after it expired, delivered', async () => {
+    const outbox = await makeOutbox()
+    await outbox.send({ peerId: 'P', text: 'slow', ttlMs: 1_000 })
+    await settle()
+    clock += 5_000
+    await outbox.expire()
+    expect(await stateOf('P')).toEqual(['0:failed'])
+    await outbox.onAck('P', 0)
+    expect(await stateOf('P')).toEqual(['0:delivered'])
+    expect(announced.at(-1)).toMatchObject({ seq: 0, state: 'delivered' })
+    expect((await store.pendingByPeer()).has('P')).toBe(false)
     outbox.stop()
   })
 })

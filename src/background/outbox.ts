@@ -1,6 +1,7 @@
 import type { MessageView } from '../api/protocol.ts'
 import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../common/errors/index.ts'
 import type { MessageStore, OutboxLimits, StoredMessage } from './message-store.ts'
+import { messageView } from './message-view.ts'
 
 export interface OutgoingFrame {
   seq: number
@@ -13,12 +14,12 @@ export interface OutboxOptions {
   transmit: (peerId: string, frames: OutgoingFrame[], skipTo?: number) => Promise<void>
   /** Messages wait for a stream to the peer: the reconnection policy decides when to dial. */
   needConnection: (peerId: string) => void
-  /** Every change of a message's state is announced here. */
-  announce: (message: MessageView) => void
+  /** Every change of a message's state is announced here, with the state it changed to. */
+  announce: (message: StoredMessage) => void
   /** Read at every send, so a changed limit applies at once. */
   limits: () => OutboxLimits & { maxMessageBytes: number }
   /** Read when needed, so a changed setting applies at once. */
-  settings: () => { ttlMs: number, ackTimeoutMs: number, maxInFlightBytes: number }
+  settings: () => { ttlMs: number, ackTimeoutMs: number, maxInFlightBytes: number, historyPerPeer: number }
   log: (format: string, ...args: unknown[]) => void
   now?: () => number
 }
@@ -60,16 +61,22 @@ export class Outbox {
   }
 
   /** Queues a message durably and starts sending it. A repeated `id` answers the stored message. */
-  async send (input: { peerId: string, text: string, id?: string, ttlMs?: number }): Promise<StoredMessage> {
+  async send (input: { peerId: string, text: string, id?: string, ttlMs?: number }): Promise<MessageView> {
     const [message] = await this.sendMany(input.peerId, [input], input.ttlMs)
     return message!
   }
 
   /** Queues several messages in one transaction, all or none, and starts sending them. */
-  async sendMany (peerId: string, inputs: Array<{ text: string, id?: string }>, ttlMs?: number): Promise<StoredMessage[]> {
+  async sendMany (peerId: string, inputs: Array<{ text: string, id?: string }>, ttlMs?: number): Promise<MessageView[]> {
     const limits = this.#o.limits()
     const at = this.#now()
+    const ids = new Set<string>()
     const prepared = inputs.map((input, i) => {
+      if (input.id != null) {
+        // Two messages with one id would share one record, and the second's sequence number would be a gap.
+        if (ids.has(input.id)) throw new ValidationError(inputs.length === 1 ? 'id' : `messages.${i}.id`, `the id ${input.id} appears twice`)
+        ids.add(input.id)
+      }
       const field = inputs.length === 1 ? 'text' : `messages.${i}.text`
       if (typeof input.text !== 'string' || input.text === '') throw new ValidationError(field, 'a message needs some text')
       const bytes = encoder.encode(input.text).byteLength
@@ -79,7 +86,7 @@ export class Outbox {
     const results = await this.#o.store.appendOutgoingMany(peerId, prepared, limits)
     for (const { message, created } of results) if (created) this.#o.announce(message)
     if (results.some(r => r.created)) this.flush(peerId)
-    return results.map(r => r.message)
+    return results.map(r => this.view(r.message, r.ackedOutSeq))
   }
 
   /** Sends what the window allows; safe to call at any time, runs once per peer at a time. */
@@ -106,13 +113,12 @@ export class Outbox {
 
   /** The peer acknowledged everything up to `seq`. */
   async onAck (peerId: string, seq: number): Promise<void> {
-    await this.#o.store.acknowledge(peerId, seq)
+    // Announced from the store, not from the window: after a worker restart the window is empty.
+    const delivered = await this.#o.store.acknowledge(peerId, seq)
+    for (const message of delivered) this.#o.announce(message)
+    if (delivered.length > 0) await this.#o.store.prune(peerId, this.#o.settings().historyPerPeer)
     const window = this.#window(peerId)
-    for (const [s, message] of window.unacked) {
-      if (s > seq) continue
-      window.unacked.delete(s)
-      this.#o.announce({ ...message, state: 'delivered' })
-    }
+    for (const s of window.unacked.keys()) if (s <= seq) window.unacked.delete(s)
     for (const s of window.inFlight.keys()) if (s <= seq) window.inFlight.delete(s)
     this.#armAckTimer(peerId, window, true)
     this.flush(peerId)
@@ -155,10 +161,10 @@ export class Outbox {
     }
   }
 
-  /** A stored message as the pages should see it: 'sent' while written and unacknowledged. */
-  overlay (message: StoredMessage): StoredMessage {
-    const sent = message.state === 'queued' && this.#windows.get(message.peerId)?.unacked.has(message.seq) === true
-    return sent ? { ...message, state: 'sent' } : message
+  /** A stored message as pages see it, given its peer's ack point: 'sent' while written and unacknowledged. */
+  view (message: StoredMessage, ackedOutSeq: number): MessageView {
+    const unacked = this.#windows.get(message.peerId)?.unacked
+    return messageView(message, { ackedOutSeq, sent: seq => unacked?.has(seq) === true })
   }
 
   /** Bytes on the wire to the peer, not yet acknowledged. */

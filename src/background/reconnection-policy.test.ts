@@ -30,11 +30,13 @@ describe('reconnection policy', () => {
   it('gives up after a run of identical permanent errors, not after transient ones', () => {
     let state = freshReconnection()
     for (let i = 0; i < 20; i++) state = failed(state, 'StreamResetError', limits)
+    // libp2p wraps every failed handshake in it, a reset or our own timeout included.
+    for (let i = 0; i < 20; i++) state = failed(state, 'EncryptionFailedError', limits)
     expect(state.gaveUp).toBe(false)
     for (let i = 0; i < 4; i++) state = failed(state, 'UnsupportedProtocolError', limits)
-    state = failed(state, 'PeerNotAllowedError', limits)
+    state = failed(state, 'InvalidPeerIdError', limits)
     expect(state.gaveUp).toBe(false)
-    for (let i = 0; i < 4; i++) state = failed(state, 'PeerNotAllowedError', limits)
+    for (let i = 0; i < 4; i++) state = failed(state, 'InvalidPeerIdError', limits)
     expect(state.gaveUp).toBe(true)
     expect(nextAttempt(state, limits, 0)).toEqual({ action: 'stop', why: 'given-up' })
   })

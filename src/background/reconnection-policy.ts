@@ -1,4 +1,5 @@
 import { fullJitterDelay } from '../common/backoff.ts'
+import { isPermanentError } from '../common/errors/index.ts'
 
 /** What the policy remembers about one peer; persisted, so it outlives worker restarts. */
 export interface PeerReconnection {
@@ -27,20 +28,8 @@ export type Decision =
   | { action: 'wait', delayMs: number }
   | { action: 'stop', why: 'closed' | 'given-up' }
 
-/**
- * Errors that another attempt will not fix. Resets and transport errors
- * are never here: a peer must not be able to stop us reconnecting by
- * breaking its own streams.
- */
-const PERMANENT_ERRORS = new Set(['InvalidPeerIdError', 'InvalidMultiaddrError', 'UnsupportedProtocolError', 'PeerNotAllowedError', 'EncryptionFailedError'])
-
 export const freshReconnection = (): PeerReconnection =>
   ({ attempt: 0, recentAttempts: [], permanentError: null, permanentCount: 0, closedBy: null, gaveUp: false })
-
-/** Whether an error is one that retrying cannot fix. */
-export function isPermanent (errorName: string): boolean {
-  return PERMANENT_ERRORS.has(errorName)
-}
 
 /** When to try the peer next: full-jitter backoff, held to the per-minute limit; or not at all. */
 export function nextAttempt (state: PeerReconnection, limits: ReconnectionLimits, now: number, random: () => number = Math.random): Decision {
@@ -60,9 +49,12 @@ export function attempted (state: PeerReconnection, now: number): PeerReconnecti
   return { ...state, recentAttempts: [...state.recentAttempts.filter(t => t > now - 60_000), now] }
 }
 
-/** Records a failed attempt; gives up after too many attempts or a run of identical permanent errors. */
+/**
+ * Records a failed attempt; gives up after too many attempts or a run of
+ * identical permanent errors (`errorName` is the name the error crossed the link with).
+ */
 export function failed (state: PeerReconnection, errorName: string, limits: ReconnectionLimits): PeerReconnection {
-  const permanent = isPermanent(errorName)
+  const permanent = isPermanentError(errorName)
   const permanentCount = permanent ? (state.permanentError === errorName ? state.permanentCount + 1 : 1) : 0
   const attempt = state.attempt + 1
   return {

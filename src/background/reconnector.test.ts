@@ -69,8 +69,29 @@ describe('Reconnector', () => {
     restarted.stop()
   })
 
+  it('dials a peer that was waiting for a dial when the worker stopped, at the time it was due, without being asked', async () => {
+    failWith = 'StreamResetError'
+    const r = await make()
+    r.want('P')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(dials).toHaveLength(1)
+    r.stop()
+    // The worker stops; nobody calls want() after the restart.
+    failWith = null
+    const restarted = await make()
+    expect(restarted.view('P').nextAttemptAt).toBe(Date.now() + 500)
+    await vi.advanceTimersByTimeAsync(500)
+    expect(dials).toHaveLength(2)
+    expect(connectedPeers).toEqual(['P'])
+    restarted.stop()
+    // Connected: nothing is due any more after the next restart.
+    const again = await make()
+    expect(again.view('P').nextAttemptAt).toBeNull()
+    again.stop()
+  })
+
   it('gives up after a run of identical permanent errors and tells the outbox', async () => {
-    failWith = 'PeerNotAllowedError'
+    failWith = 'InvalidPeerIdError'
     const r = await make()
     r.want('P')
     await vi.advanceTimersByTimeAsync(60_000)

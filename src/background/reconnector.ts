@@ -4,6 +4,8 @@ import {
 } from './reconnection-policy.ts'
 
 const RECONNECTION_KEY = 'reconnection'
+/** Peers waiting to be dialed, and when: kept so a worker restart does not forget a lost stream. */
+const DUE_KEY = 'reconnection.due'
 
 export interface ReconnectorOptions {
   storage: KeyValueStore
@@ -39,15 +41,22 @@ export class Reconnector {
   readonly #inFlight = new Set<string>()
   readonly #now: () => number
 
-  private constructor (options: ReconnectorOptions, states: Map<string, PeerReconnection>) {
+  readonly #due: Map<string, number>
+
+  private constructor (options: ReconnectorOptions, states: Map<string, PeerReconnection>, due: Map<string, number>) {
     this.#o = options
     this.#states = states
+    this.#due = due
     this.#now = options.now ?? Date.now
   }
 
+  /** Loads the persisted state, and dials again every peer that was waiting for a dial when the worker stopped. */
   static async load (options: ReconnectorOptions): Promise<Reconnector> {
     const stored = await options.storage.get<Record<string, PeerReconnection>>(RECONNECTION_KEY) ?? {}
-    return new Reconnector(options, new Map(Object.entries(stored)))
+    const due = await options.storage.get<Record<string, number>>(DUE_KEY) ?? {}
+    const reconnector = new Reconnector(options, new Map(Object.entries(stored)), new Map(Object.entries(due)))
+    for (const [peerId, at] of reconnector.#due) reconnector.#schedule(peerId, Math.max(0, at - reconnector.#now()))
+    return reconnector
   }
 
   view (peerId: string): ReconnectionView {
@@ -55,17 +64,27 @@ export class Reconnector {
     return { closedBy: state.closedBy, gaveUp: state.gaveUp, nextAttemptAt: this.#timers.get(peerId)?.at ?? null }
   }
 
+  /** Whether any peer waits for a dial. */
+  dialsDue (): boolean {
+    return this.#due.size > 0 || this.#inFlight.size > 0
+  }
+
   /** The peer should be connected (messages wait, or its stream was lost): dial it when the policy allows. */
   want (peerId: string): void {
     if (this.#timers.has(peerId) || this.#inFlight.has(peerId)) return
     const decision = nextAttempt(this.#state(peerId), this.#o.limits(), this.#now(), this.#o.random)
     if (decision.action === 'stop') return
-    const at = this.#now() + decision.delayMs
+    this.#schedule(peerId, decision.delayMs)
+    this.#due.set(peerId, this.#now() + decision.delayMs)
+    void this.#persistDue()
+  }
+
+  #schedule (peerId: string, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#timers.delete(peerId)
       void this.#attempt(peerId)
-    }, decision.delayMs)
-    this.#timers.set(peerId, { timer, at })
+    }, delayMs)
+    this.#timers.set(peerId, { timer, at: this.#now() + delayMs })
     this.#o.changed()
   }
 
@@ -73,12 +92,14 @@ export class Reconnector {
   async connected (peerId: string): Promise<void> {
     const state = this.#state(peerId)
     this.#cancel(peerId)
+    await this.#settle(peerId)
     await this.#save(peerId, succeeded({ ...state, closedBy: state.closedBy === 'remote' ? null : state.closedBy }))
   }
 
   /** Closed on purpose: no more attempts until `reopen`. */
   async close (peerId: string, by: 'local' | 'remote'): Promise<void> {
     this.#cancel(peerId)
+    await this.#settle(peerId)
     await this.#save(peerId, { ...this.#state(peerId), closedBy: by })
   }
 
@@ -91,6 +112,7 @@ export class Reconnector {
 
   async forget (peerId: string): Promise<void> {
     this.#cancel(peerId)
+    await this.#settle(peerId)
     this.#states.delete(peerId)
     await this.#persist()
   }
@@ -123,6 +145,7 @@ export class Reconnector {
       const next = failed(this.#state(peerId), name, this.#o.limits())
       await this.#save(peerId, next)
       if (next.gaveUp) {
+        await this.#settle(peerId)
         this.#o.log('giving up on %s after %s', peerId, name)
         await this.#o.onGaveUp(peerId, `${name}: ${(err as Error).message}`)
         this.#o.changed()
@@ -147,6 +170,15 @@ export class Reconnector {
   async #save (peerId: string, state: PeerReconnection): Promise<void> {
     this.#states.set(peerId, state)
     await this.#persist()
+  }
+
+  /** The peer no longer waits for a dial (connected, closed, forgotten or given up). */
+  async #settle (peerId: string): Promise<void> {
+    if (this.#due.delete(peerId)) await this.#persistDue()
+  }
+
+  async #persistDue (): Promise<void> {
+    await this.#o.storage.set(DUE_KEY, Object.fromEntries(this.#due))
   }
 
   async #persist (): Promise<void> {

@@ -20,14 +20,29 @@ export const DEFAULT_SETTINGS: Settings = { relays: [], iceServers: [], limits: 
 /** The user's settings, validated on every change and persisted. */
 export class SettingsStore {
   readonly #storage: KeyValueStore
+  #current: Settings | undefined
 
   constructor (storage: KeyValueStore) {
     this.#storage = storage
   }
 
+  /** A store whose `current` settings are already read. */
+  static async load (storage: KeyValueStore): Promise<SettingsStore> {
+    const store = new SettingsStore(storage)
+    await store.get()
+    return store
+  }
+
+  /** The settings as last read or saved, for what must be read synchronously (limits on every send). */
+  get current (): Settings {
+    if (this.#current == null) throw new Error('settings read before they were loaded')
+    return this.#current
+  }
+
   async get (): Promise<Settings> {
     const stored = await this.#storage.get<Partial<Settings>>(SETTINGS_KEY) ?? {}
-    return { ...DEFAULT_SETTINGS, ...stored, limits: { ...DEFAULT_LIMITS, ...stored.limits } }
+    this.#current = { ...DEFAULT_SETTINGS, ...stored, limits: { ...DEFAULT_LIMITS, ...stored.limits } }
+    return this.#current
   }
 
   /** Changes some limits; every value is checked first, and on any error nothing changes. */
@@ -41,8 +56,14 @@ export class SettingsStore {
     return await this.#save({ ...await this.get(), acceptUnknownPeers: accept })
   }
 
+  /** Every limit back to its default. */
+  async resetLimits (): Promise<Settings> {
+    return await this.#save({ ...await this.get(), limits: DEFAULT_LIMITS })
+  }
+
   async #save (settings: Settings): Promise<Settings> {
     await this.#storage.set(SETTINGS_KEY, settings)
+    this.#current = settings
     return settings
   }
 

@@ -5,11 +5,10 @@
  */
 import browser from 'webextension-polyfill'
 import { ApiServer } from './api-server.ts'
-import { Background, HEARTBEAT_PERIOD_MS } from './background.ts'
+import { Background } from './background.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
+import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
-
-const HEARTBEAT_ALARM = 'peerlink/heartbeat'
 
 export interface WorkerHostOptions {
   /** Where the node's half runs, and how to (re)create it. */
@@ -41,13 +40,19 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
     log
   })
 
+  const heartbeat = makeHeartbeatAlarm(browser.alarms)
+  /** The alarm beats fast while there is work and slowly otherwise (see heartbeat-alarm.ts). */
+  const keepHeartbeat = async (): Promise<void> => { await heartbeat.keep(await background.busy()) }
+
   const boot = (): void => {
-    background.boot().catch((err: unknown) => { log('boot failed: %o', err) })
+    background.boot().then(keepHeartbeat).catch((err: unknown) => { log('boot failed: %o', err) })
   }
 
   browser.runtime.onMessage.addListener((message: unknown) => {
     if (!ApiServer.isApiMessage(message)) return undefined
-    return background.boot().then(async () => await background.api.handle(message), async () => await background.api.handle(message))
+    const answer = background.boot().then(async () => await background.api.handle(message), async () => await background.api.handle(message))
+    void answer.then(keepHeartbeat).catch(() => {})
+    return answer
   })
 
   browser.runtime.onConnect.addListener((port) => { background.subscribe(port) })
@@ -58,11 +63,8 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
   // The heartbeat re-creates the node's half if the browser ever closed it,
   // notices wakes across restarts, expires old messages and retries pending ones.
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === HEARTBEAT_ALARM) background.heartbeat().catch((err: unknown) => { log('heartbeat failed: %o', err) })
-  })
-  // Created only when missing: creating it again would restart its period at every start.
-  void browser.alarms.get(HEARTBEAT_ALARM).then(async (alarm) => {
-    if (alarm == null) await browser.alarms.create(HEARTBEAT_ALARM, { periodInMinutes: HEARTBEAT_PERIOD_MS / 60_000 })
+    if (alarm.name !== HEARTBEAT_ALARM) return
+    background.heartbeat((alarm.periodInMinutes ?? 0) * 60_000).then(keepHeartbeat).catch((err: unknown) => { log('heartbeat failed: %o', err) })
   })
 
   boot()

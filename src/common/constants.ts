@@ -24,11 +24,11 @@ export const DEFAULT_DIAL_TIMEOUT_MS = 6_000
 /** Dial attempts per send before the send is failed. */
 export const DEFAULT_DIAL_ATTEMPTS = 4
 
-/** How long the worker waits for the offscreen document to link before failing a call. */
+/** How long a call waits for a link when none is up (the worker for the document, or the document for the worker). */
 export const DEFAULT_LINK_TIMEOUT_MS = 15_000
 
-/** Messages kept per conversation for display; older ones are pruned. */
-export const DEFAULT_HISTORY_PER_PEER = 1_000
+/** Delivered and received messages kept per conversation; the oldest are pruned, pending ones never. */
+export const DEFAULT_HISTORY_PER_PEER = 10_000
 
 /** Cap on relays and peers a user may configure: keeps storage and dials bounded. */
 export const MAX_RELAYS = 16
@@ -56,12 +56,29 @@ export const DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER = 1024 * 1024
 /** Inbound message bytes the offscreen document holds for the worker (all peers). */
 export const DEFAULT_MAX_BUFFERED_INBOUND_BYTES = 8 * 1024 * 1024
 
-/** Offscreen → worker: a call unanswered this long means the worker stopped; wake it and relink. */
-export const DEFAULT_WORKER_CALL_TIMEOUT_MS = 3_000
+/**
+ * Offscreen → worker: a link silent this long while a call waits (its probe
+ * unanswered) means the worker stopped; the document wakes it and relinks.
+ */
+export const WORKER_LINK_SILENCE_MS = 3_000
 
-/** Worker → offscreen: bound on calls, except transmissions, which may wait for a dial. */
-export const DEFAULT_OFFSCREEN_CALL_TIMEOUT_MS = 15_000
-export const DEFAULT_TRANSMIT_CALL_TIMEOUT_MS = 60_000
+/**
+ * Worker → offscreen: a link silent this long while a call waits means the
+ * document is gone; the document check (every 2 s) usually notices first.
+ */
+export const NODE_LINK_SILENCE_MS = 15_000
+
+/** Deadline of an ordinary call across the link; each call fails alone past its own. */
+export const LINK_CALL_DEADLINE_MS = 15_000
+
+/** Deadline of a call that writes to a stream or starts the node, which may wait on the network. */
+export const LINK_TRANSMIT_DEADLINE_MS = 60_000
+
+/** Deadline of a speed test call: up to 256 MiB through the stream. */
+export const LINK_SPEED_TEST_DEADLINE_MS = 120_000
+
+/** The whole time one `connect` may spend dialing a peer, every attempt through every relay included. */
+export const DIAL_BUDGET_MS = 60_000
 
 /** Retry of a peer that could not be reached: full jitter between 0 and min(cap, base * 2^attempt). */
 export const DEFAULT_RETRY_BASE_MS = 500
@@ -105,3 +122,96 @@ export const STUCK_SWEEP_INTERVAL_MS = 5_000
 
 /** Connection requests from unknown peers kept for the user to answer. */
 export const MAX_CONNECTION_REQUESTS = 100
+
+// The worker's policy and the pages' API.
+
+/** How long a caller awaiting delivery is held before it is answered with the state so far. */
+export const AWAIT_DELIVERY_MS = 30_000
+
+/** Longest wait a caller may ask of `awaitDelivery`. */
+export const MAX_AWAIT_DELIVERY_MS = 60_000
+
+/**
+ * How often an awake worker checks that the offscreen document still exists.
+ * Chrome may close it without a word, and a MessagePort to it does not say
+ * so here; the check keeps nothing alive.
+ */
+export const OFFSCREEN_CHECK_INTERVAL_MS = 2_000
+
+/**
+ * The heartbeat alarm's period, which is also the worker's wake-detector
+ * tick: Chrome's minimum while there is work (messages waiting, dials due),
+ * and longer when idle, since every alarm keeps the worker running.
+ */
+export const HEARTBEAT_BUSY_PERIOD_MS = 30_000
+export const HEARTBEAT_IDLE_PERIOD_MS = 5 * 60_000
+
+/**
+ * The offscreen document check runs only within this long of the worker's
+ * last call to the node: `runtime.getContexts` is an extension API call, and
+ * each one resets the worker's idle timer.
+ */
+export const OFFSCREEN_CHECK_AFTER_ACTIVITY_MS = 20_000
+
+/** Status changes within this long go out to pages as one event. */
+export const STATUS_EVENT_DELAY_MS = 50
+
+/** Message changes within this long go out to pages as one event. */
+export const MESSAGE_EVENT_DELAY_MS = 5
+
+/** How stale a stored last-seen time may get: a busy conversation writes it at most this often. */
+export const LAST_SEEN_PRECISION_MS = 10_000
+
+/** The most message bytes one `getMessages` answer carries (at least one message, however large). */
+export const MAX_MESSAGES_PAGE_BYTES = 8 * 1024 * 1024
+
+/** Messages `getMessages` answers when the caller names no number, and the most it may ask for. */
+export const DEFAULT_MESSAGES_PAGE = 200
+export const MAX_MESSAGES_PAGE = 10_000
+
+/** A message's time to live, as a caller may set it. */
+export const MIN_MESSAGE_TTL_MS = 1_000
+export const MAX_MESSAGE_TTL_MS = 30 * 24 * 3600_000
+
+/** Messages in one `sendMany`. */
+export const MAX_SEND_MANY_MESSAGES = 1_000
+
+/** The speed test's defaults and bounds. */
+export const DEFAULT_SPEED_TEST_MESSAGE_BYTES = 64 * 1024
+export const DEFAULT_SPEED_TEST_TOTAL_BYTES = 64 * 1024 * 1024
+export const DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES = 100
+export const DEFAULT_SPEED_TEST_COUNT = 100
+export const MAX_SPEED_TEST_MESSAGE_BYTES = 256 * 1024
+export const MAX_SPEED_TEST_TOTAL_BYTES = 256 * 1024 * 1024
+export const MAX_SPEED_TEST_COUNT = 10_000
+
+/** Delay before a page re-subscribes after the worker went away (it restarts on the next event). */
+export const RESUBSCRIBE_DELAY_MS = 250
+
+/** Requests a page repeats after transport failures (a stopping worker), and the pause between. */
+export const TRANSPORT_RETRY_ATTEMPTS = 20
+export const TRANSPORT_RETRY_PAUSE_MS = 100
+
+// The node's mechanics (offscreen document).
+
+/** A stream on a connection libp2p reused may take this long to open: one round trip on a live connection. */
+export const REUSED_CONNECTION_STREAM_TIMEOUT_MS = 2_000
+
+/** Room the frame decoder keeps, beyond two whole frames, for the next chunk from the transport. */
+export const FRAME_DECODER_SLACK_BYTES = 64 * 1024
+
+/** Connected peers are pinged this often for their round-trip time; one ping may take this long. */
+export const RTT_PING_INTERVAL_MS = 10_000
+export const RTT_PING_TIMEOUT_MS = 5_000
+
+/** Round-trip samples kept per peer for the chart: about five minutes at the ping interval. */
+export const RTT_HISTORY_SAMPLES = 30
+
+/** Changes to the node's state within this long reach the worker as one report. */
+export const NODE_REPORT_DELAY_MS = 50
+
+/** A raw libp2p stream beside the Peerlink one, to measure what the layer below Peerlink can do. */
+export const SPEED_TEST_PROTOCOL = '/peerlink/speedtest/1.0.0'
+
+/** How long a speed test's stream may take to open. */
+export const SPEED_TEST_STREAM_OPEN_TIMEOUT_MS = 10_000

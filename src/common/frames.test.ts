@@ -1,6 +1,7 @@
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
-import { decodeFrame, encodeFrame, MalformedFrameError, type Frame } from './frames.ts'
+import { MalformedFrameError } from './errors/index.ts'
+import { decodeFrame, encodeFrame, type Frame } from './frames.ts'
 
 function roundTrip (frame: Frame): Frame {
   const decoder = new LengthPrefixedDecoder()

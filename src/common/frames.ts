@@ -7,6 +7,7 @@
  */
 import * as varint from 'uint8-varint'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { MalformedFrameError } from './errors/index.ts'
 
 export const FrameType = {
   Message: 1,
@@ -30,12 +31,6 @@ export type Frame =
    * receiver should stop waiting for them.
    */
   | { type: 'skip', seq: number }
-
-/** A frame from the network that does not decode; carries why, for logs and counters. */
-export class MalformedFrameError extends Error {
-  static override readonly name = 'MalformedFrameError'
-  override readonly name = 'MalformedFrameError'
-}
 
 const TWO_TO_32 = 0x1_0000_0000
 

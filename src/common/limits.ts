@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import { ValidationError } from './errors/index.ts'
 import {
-  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS_PER_MINUTE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
+  DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HISTORY_PER_PEER, DEFAULT_MAX_ATTEMPTS_PER_MINUTE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
   DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS,
   DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, DEFAULT_STALE_PEER_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_STUCK_STREAM_MS,
   DEFAULT_WRITE_TIMEOUT_MS, MIN_STREAM_INACTIVITY_TIMEOUT_MS
@@ -28,7 +28,9 @@ export const LimitsSchema = v.object({
   retryBaseMs: whole(100, 60_000),
   retryCapMs: whole(1_000, 3_600_000),
   maxAttemptsPerMinute: whole(1, 600),
-  stalePeerMs: whole(60_000, 30 * 24 * 3600_000)
+  stalePeerMs: whole(60_000, 30 * 24 * 3600_000),
+  /** Delivered and received messages kept per conversation; the oldest go first, pending ones never. */
+  historyPerPeer: whole(10, 1_000_000)
 })
 
 export type Limits = v.InferOutput<typeof LimitsSchema>
@@ -47,7 +49,8 @@ export const DEFAULT_LIMITS: Limits = {
   retryBaseMs: DEFAULT_RETRY_BASE_MS,
   retryCapMs: DEFAULT_RETRY_CAP_MS,
   maxAttemptsPerMinute: DEFAULT_MAX_ATTEMPTS_PER_MINUTE,
-  stalePeerMs: DEFAULT_STALE_PEER_MS
+  stalePeerMs: DEFAULT_STALE_PEER_MS,
+  historyPerPeer: DEFAULT_HISTORY_PER_PEER
 }
 
 /** Applies a partial change to `current`; throws `ValidationError` naming the first bad field, changing nothing. */

@@ -1,4 +1,6 @@
-/** The two APIs the halves expose to each other over the link. */
+/** The two APIs the halves expose to each other over the link, and the deadline of each call. */
+import { DIAL_BUDGET_MS, LINK_CALL_DEADLINE_MS, LINK_SPEED_TEST_DEADLINE_MS, LINK_TRANSMIT_DEADLINE_MS } from '../common/constants.ts'
+import type { LinkDeadlines } from './link-end.ts'
 import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
 
 /** What the worker gives the offscreen document to run a node. */
@@ -77,6 +79,22 @@ export type OffscreenApi = {
   diagnostics: () => Promise<{ jsHeapUsedBytes: number | null, inboundBufferedBytes: number }>
 }
 
+/** How long each call to the node may take; `connect` gets the whole dial budget and a margin. */
+export const NODE_CALL_DEADLINES_MS: LinkDeadlines<OffscreenApi> = {
+  start: LINK_TRANSMIT_DEADLINE_MS,
+  info: LINK_CALL_DEADLINE_MS,
+  setAllowedPeers: LINK_CALL_DEADLINE_MS,
+  dismissRequest: LINK_CALL_DEADLINE_MS,
+  forgetPeers: LINK_CALL_DEADLINE_MS,
+  sendMessages: LINK_TRANSMIT_DEADLINE_MS,
+  connect: DIAL_BUDGET_MS + LINK_CALL_DEADLINE_MS,
+  closePeer: LINK_CALL_DEADLINE_MS,
+  resetPeer: LINK_CALL_DEADLINE_MS,
+  woke: LINK_CALL_DEADLINE_MS,
+  speedTest: LINK_SPEED_TEST_DEADLINE_MS,
+  diagnostics: LINK_CALL_DEADLINE_MS
+}
+
 export interface MessageFrame {
   seq: number
   body: Uint8Array
@@ -106,4 +124,18 @@ export type WorkerApi = {
   woke: () => Promise<void>
   /** An unknown peer connected while `acceptUnknownPeers` is on: make it a contact. */
   unknownPeerAccepted: (peerId: string) => Promise<void>
+}
+
+/** How long each call to the worker may take; a slow one is asked again (every call is safe to repeat). */
+export const WORKER_CALL_DEADLINES_MS: LinkDeadlines<WorkerApi> = {
+  deliver: LINK_CALL_DEADLINE_MS,
+  acked: LINK_CALL_DEADLINE_MS,
+  skipTo: LINK_CALL_DEADLINE_MS,
+  peerHello: LINK_CALL_DEADLINE_MS,
+  nextExpected: LINK_CALL_DEADLINE_MS,
+  peerClosed: LINK_CALL_DEADLINE_MS,
+  streamLost: LINK_CALL_DEADLINE_MS,
+  nodeChanged: LINK_CALL_DEADLINE_MS,
+  woke: LINK_CALL_DEADLINE_MS,
+  unknownPeerAccepted: LINK_CALL_DEADLINE_MS
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { LinkClosedError, ResourceLimitError } from '../common/errors/index.ts'
-import { exposeOnPort, LinkEnd, type LinkApi } from './link-end.ts'
+import { LinkCallTimeoutError, LinkClosedError, ResourceLimitError } from '../common/errors/index.ts'
+import { exposeOnPort, LinkEnd, type LinkApi, type LinkDeadlines } from './link-end.ts'
 
 interface Api extends LinkApi {
   echo: (value: string) => Promise<string>
@@ -14,6 +14,16 @@ function link (api: Api): MessagePort {
   const channel = new MessageChannel()
   channels.push(channel)
   exposeOnPort(api, channel.port1)
+  return channel.port2
+}
+
+const deadlinesMs: LinkDeadlines<Api> = { echo: 1_000, fail: 1_000, hang: 1_000 }
+const options = { waitForLinkMs: 1000, deadlinesMs, silenceMs: 3_000 }
+
+/** A port whose other end nobody answers on: a stopped worker. */
+function deadPort (): MessagePort {
+  const channel = new MessageChannel()
+  channels.push(channel)
   return channel.port2
 }
 
@@ -32,13 +42,13 @@ afterEach(() => {
 
 describe('LinkEnd', () => {
   it('calls the other side and returns its answer', async () => {
-    const end = new LinkEnd<Api>({ waitForLinkMs: 1000 })
+    const end = new LinkEnd<Api>(options)
     end.attach(link(makeApi('a')), 1)
     await expect(end.call('echo', 'hi')).resolves.toBe('a:hi')
   })
 
   it('rebuilds typed errors with their data', async () => {
-    const end = new LinkEnd<Api>({ waitForLinkMs: 1000 })
+    const end = new LinkEnd<Api>(options)
     end.attach(link(makeApi('a')), 1)
     const err = await end.call('fail').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ResourceLimitError)
@@ -46,7 +56,7 @@ describe('LinkEnd', () => {
   })
 
   it('rejects pending calls with LinkClosedError when the link is replaced', async () => {
-    const end = new LinkEnd<Api>({ waitForLinkMs: 1000 })
+    const end = new LinkEnd<Api>(options)
     end.attach(link(makeApi('old')), 1)
     const pending = end.call('hang')
     end.attach(link(makeApi('new')), 2)
@@ -59,7 +69,7 @@ describe('LinkEnd', () => {
   })
 
   it('rejects pending calls when the link is closed', async () => {
-    const end = new LinkEnd<Api>({ waitForLinkMs: 1000 })
+    const end = new LinkEnd<Api>(options)
     end.attach(link(makeApi('a')), 5)
     const pending = end.call('hang')
     end.close('worker stopped')
@@ -68,7 +78,7 @@ describe('LinkEnd', () => {
   })
 
   it('closes the link as soon as the other end of the port goes away', async () => {
-    const end = new LinkEnd<Api>({ waitForLinkMs: 1000 })
+    const end = new LinkEnd<Api>(options)
     const port = link(makeApi('a'))
     end.attach(port, 3)
     const pending = end.call('hang').catch((e: unknown) => e)
@@ -79,35 +89,52 @@ describe('LinkEnd', () => {
 
   it('waits for a link when none is up, asking for one', async () => {
     const onNeedLink = vi.fn()
-    const end = new LinkEnd<Api>({ waitForLinkMs: 1000, onNeedLink })
+    const end = new LinkEnd<Api>({ ...options, onNeedLink })
     const pending = end.call('echo', 'later')
     expect(onNeedLink).toHaveBeenCalledOnce()
     end.attach(link(makeApi('b')), 1)
     await expect(pending).resolves.toBe('b:later')
   })
 
-  it('closes a silent link after the call timeout, so retries go to the next link', async () => {
-    vi.useFakeTimers()
+  it('fails a call past its own deadline alone: the link and a concurrent fast call go on', async () => {
+    const end = new LinkEnd<Api>({ ...options, deadlinesMs: { ...deadlinesMs, hang: 100 } })
+    end.attach(link(makeApi('busy')), 1)
+    const slow = end.call('hang').catch((e: unknown) => e)
+    const fast = end.call('echo', 'quick')
+    await expect(fast).resolves.toBe('busy:quick')
+    const err = await slow
+    expect(err).toBeInstanceOf(LinkCallTimeoutError)
+    expect((err as LinkCallTimeoutError).data).toEqual({ method: 'hang', deadlineMs: 100, epoch: 1 })
+    expect(end.connected).toBe(true)
+    await expect(end.call('echo', 'after')).resolves.toBe('busy:after')
+  })
+
+  it('keeps a link whose other side answers probes, however long a call takes', async () => {
+    const end = new LinkEnd<Api>({ ...options, deadlinesMs: { ...deadlinesMs, hang: 400 }, silenceMs: 100 })
+    end.attach(link(makeApi('alive')), 1)
+    expect(await end.call('hang').catch((e: unknown) => e)).toBeInstanceOf(LinkCallTimeoutError)
+    expect(end.connected).toBe(true)
+  })
+
+  it('closes a silent link, so every pending call fails and retries go to the next link', async () => {
     const onNeedLink = vi.fn()
-    const end = new LinkEnd<Api>({ waitForLinkMs: 5_000, callTimeoutMs: () => 100, onNeedLink })
-    end.attach(link(makeApi('silent')), 1)
+    const end = new LinkEnd<Api>({ ...options, deadlinesMs: { ...deadlinesMs, hang: 5_000 }, silenceMs: 100, onNeedLink })
+    end.attach(deadPort(), 1)
     const hung = end.call('hang').catch((e: unknown) => e)
-    const other = end.call('hang').catch((e: unknown) => e)
-    await vi.advanceTimersByTimeAsync(101)
+    const other = end.call('echo', 'lost').catch((e: unknown) => e)
     expect(await hung).toBeInstanceOf(LinkClosedError)
-    expect(((await hung) as LinkClosedError).data.reason).toBe('no answer to hang within 100 ms')
+    expect(((await hung) as LinkClosedError).data.reason).toBe('silent for 100 ms')
     expect(await other).toBeInstanceOf(LinkClosedError)
     expect(end.connected).toBe(false)
     const retry = end.call('echo', 'again')
     expect(onNeedLink).toHaveBeenCalledOnce()
     end.attach(link(makeApi('fresh')), 2)
-    vi.useRealTimers()
     await expect(retry).resolves.toBe('fresh:again')
   })
 
   it('gives up waiting for a link after the timeout', async () => {
     vi.useFakeTimers()
-    const end = new LinkEnd<Api>({ waitForLinkMs: 500 })
+    const end = new LinkEnd<Api>({ ...options, waitForLinkMs: 500 })
     const pending = end.call('echo', 'never').catch((e: unknown) => e)
     await vi.advanceTimersByTimeAsync(501)
     expect(await pending).toBeInstanceOf(LinkClosedError)

@@ -4,22 +4,31 @@
  * Comlink alone waits forever on a call whose other side died. A `LinkEnd`
  * numbers each link with an epoch: when a link is replaced or closed, every
  * call still pending on it rejects with `LinkClosedError`, and a call made
- * while no link is up waits (bounded) for the next one. Errors travel as
- * data so a typed error keeps its name and fields across the link.
+ * while no link is up waits (bounded) for the next one. Each call has its own
+ * deadline and fails alone past it (`LinkCallTimeoutError`); whether the link
+ * itself is alive is decided apart from any call, by probing it when it has
+ * been silent. Errors travel as data so a typed error keeps its name and
+ * fields across the link.
  */
 import * as Comlink from 'comlink'
-import { LinkClosedError, deserializeError, serializeError, type SerializedError } from '../common/errors/index.ts'
+import { LinkCallTimeoutError, LinkClosedError, deserializeError, serializeError, type SerializedError } from '../common/errors/index.ts'
 
 type AnyFn = (...args: any[]) => unknown
 /** An API exposed over the link: a plain object of functions. */
 export type LinkApi = { [name: string]: AnyFn }
 
+/** Every method's deadline, in ms: the compiler checks it names each method of `Api`. */
+export type LinkDeadlines<Api> = { readonly [K in keyof Api]: number }
+
 type Outcome = { ok: true, value: unknown } | { ok: false, error: SerializedError }
 type Guarded = Record<string, (...args: unknown[]) => Promise<Outcome>>
 
+/** The method every exposed API answers, so a silent link can be probed without side effects. */
+const PROBE = '#probe'
+
 /** Exposes `api` on `port`, turning thrown errors into data that crosses the link intact. */
 export function exposeOnPort (api: LinkApi, port: MessagePort): void {
-  const guarded: Guarded = {}
+  const guarded: Guarded = { [PROBE]: async () => ({ ok: true, value: null }) }
   for (const [name, fn] of Object.entries(api)) {
     guarded[name] = async (...args) => {
       try {
@@ -49,29 +58,34 @@ interface Link {
   port: MessagePort
   remote: Comlink.Remote<Guarded>
   closed: Deferred
+  /** When anything last arrived from the other side. */
+  heardAt: number
+  probing: boolean
 }
 
-export interface LinkEndOptions {
+export interface LinkEndOptions<Api> {
   /** How long a call waits for a link when none is up. */
   waitForLinkMs: number
+  /** How long each method's call may take before it fails alone. */
+  deadlinesMs: LinkDeadlines<Api>
   /**
-   * How long a call may go unanswered. The other side of a MessagePort can
-   * vanish without a sound (a stopped service worker), so silence past this
-   * closes the link: the call and every other pending one reject with
-   * `LinkClosedError`, and retries wait for the next link.
+   * The other side of a MessagePort can vanish without a sound (a stopped
+   * service worker). While a call is pending and nothing has been heard for
+   * this long, the link is probed; an unanswered probe closes it, and every
+   * pending call rejects with `LinkClosedError`.
    */
-  callTimeoutMs?: (method: string) => number
+  silenceMs: number
   /** Called when a call finds no link, so the owner can ask for one. */
   onNeedLink?: () => void
 }
 
 /** The calling side of a link; `attach()` a new port after every reconnection. */
 export class LinkEnd<Api extends LinkApi> {
-  readonly #options: LinkEndOptions
+  readonly #options: LinkEndOptions<Api>
   #link: Link | undefined
   #waiters = new Set<() => void>()
 
-  constructor (options: LinkEndOptions) {
+  constructor (options: LinkEndOptions<Api>) {
     this.#options = options
   }
 
@@ -87,8 +101,9 @@ export class LinkEnd<Api extends LinkApi> {
   /** Starts using `port` (link `epoch`); calls pending on the previous link reject. */
   attach (port: MessagePort, epoch: number): void {
     this.close(`replaced by link ${epoch}`)
-    const link: Link = { epoch, port, remote: Comlink.wrap<Guarded>(port), closed: makeDeferred() }
+    const link: Link = { epoch, port, remote: Comlink.wrap<Guarded>(port), closed: makeDeferred(), heardAt: Date.now(), probing: false }
     this.#link = link
+    port.addEventListener('message', () => { link.heardAt = Date.now() })
     // Chromium fires `close` when the context holding the other end is destroyed
     // (a stopped worker, a closed document): the link is gone at once, not after a timeout.
     port.addEventListener('close', () => { if (this.#link === link) this.close('the other side went away') })
@@ -106,23 +121,42 @@ export class LinkEnd<Api extends LinkApi> {
     link.port.close()
   }
 
-  /** Calls `method` on the other side. Rejects with the remote's typed error, or `LinkClosedError`. */
+  /**
+   * Calls `method` on the other side. Rejects with the remote's typed error,
+   * `LinkCallTimeoutError` past the method's deadline, or `LinkClosedError`.
+   */
   async call<K extends keyof Api & string> (method: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> {
     const link = this.#link ?? await this.#waitForLink()
-    const timeoutMs = this.#options.callTimeoutMs?.(method)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    if (timeoutMs != null) {
-      timer = setTimeout(() => {
-        if (this.#link === link) this.close(`no answer to ${method} within ${timeoutMs} ms`)
-      }, timeoutMs)
-    }
+    const deadlineMs = this.#options.deadlinesMs[method]
+    let deadline: ReturnType<typeof setTimeout> | undefined
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      deadline = setTimeout(() => { reject(new LinkCallTimeoutError(method, deadlineMs, link.epoch)) }, deadlineMs)
+    })
+    // A link already silent for a while is probed at once: a worker stopped since is found out in half the limit.
+    this.#checkSilence(link)
+    const watch = setInterval(() => { this.#checkSilence(link) }, this.#options.silenceMs / 2)
     try {
-      const outcome = await Promise.race([link.remote[method]!(...args), link.closed.promise])
+      const outcome = await Promise.race([link.remote[method]!(...args), link.closed.promise, timedOut])
       if (!outcome.ok) throw deserializeError(outcome.error)
       return outcome.value as Awaited<ReturnType<Api[K]>>
     } finally {
-      clearTimeout(timer)
+      clearTimeout(deadline)
+      clearInterval(watch)
     }
+  }
+
+  /** Probes a link silent for half of `silenceMs`; no answer within the other half closes it. */
+  #checkSilence (link: Link): void {
+    const halfMs = this.#options.silenceMs / 2
+    if (link.probing || Date.now() - link.heardAt < halfMs || this.#link !== link) return
+    link.probing = true
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const unanswered = new Promise<false>((resolve) => { timer = setTimeout(() => { resolve(false) }, halfMs) })
+    void Promise.race([link.remote[PROBE]!().then(() => true, () => false), unanswered]).then((answered) => {
+      clearTimeout(timer)
+      link.probing = false
+      if (!answered && this.#link === link) this.close(`silent for ${this.#options.silenceMs} ms`)
+    })
   }
 
   async #waitForLink (): Promise<Link> {

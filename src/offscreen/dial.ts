@@ -1,6 +1,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
+import { REUSED_CONNECTION_STREAM_TIMEOUT_MS } from '../common/constants.ts'
+import { isPermanentError } from '../common/errors/index.ts'
 
 export interface DialOptions {
   protocol: string
@@ -12,9 +14,6 @@ export interface DialOptions {
   onAttempt?: () => void
   log: (format: string, ...args: unknown[]) => void
 }
-
-/** Errors that another attempt cannot fix: surface them at once. */
-const PERMANENT_ERRORS = new Set(['TooManyOutboundProtocolStreamsError', 'InvalidPeerIdError', 'InvalidMultiaddrError'])
 
 /**
  * Opens a `protocol` stream on a direct WebRTC connection to `peerId`,
@@ -58,16 +57,14 @@ export async function openWebRTCStream (node: Libp2p, peerId: string, options: D
         // dials anew. A refusal (the peer does not speak the protocol) leaves it alone.
         const timedOut = streamSignal?.aborted === true && options.signal?.aborted !== true
         if (connection != null && timedOut) connection.abort(new Error('no stream could be opened on it'))
-        if (PERMANENT_ERRORS.has(lastError.name)) throw lastError
+        // Another attempt cannot fix it: surface it at once.
+        if (isPermanentError(lastError)) throw lastError
         if (options.signal?.aborted === true) throw lastError
       }
     }
   }
   throw lastError
 }
-
-/** How long a stream on a connection that was already open may take: one round trip on a live one. */
-const REUSED_CONNECTION_STREAM_TIMEOUT_MS = 2_000
 
 /** The attempt's signal, bounded more tightly on a connection libp2p reused than on one it just dialed. */
 function boundStreamOpen (connection: Connection, attemptStartedAt: number, signal: AbortSignal): AbortSignal {

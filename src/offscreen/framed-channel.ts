@@ -1,7 +1,9 @@
-import { LengthPrefixedDecoder } from '@libp2p/utils'
+import { LengthPrefixedDecoder, repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
-import { decodeFrame, encodeFrame, MalformedFrameError, type Frame } from '../common/frames.ts'
-import { FRAME_HEADER_BYTES } from '../common/constants.ts'
+import { decodeFrame, encodeFrame, type Frame } from '../common/frames.ts'
+import { FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES } from '../common/constants.ts'
+import { ChannelClosedError, InactivityTimeoutError, MalformedFrameError, StuckStreamError } from '../common/errors/index.ts'
+import { sendWithBackpressure } from './backpressure.ts'
 import type { InboundBudget } from './inbound-budget.ts'
 
 /** Why a channel ended, as shown in the peer's state. */
@@ -31,24 +33,6 @@ export interface FramedChannelOptions {
   onClose: (cause: CloseCause, channel: FramedChannel) => void
 }
 
-/** The stream carried nothing from the peer, not even a PING, for too long. */
-export class InactivityTimeoutError extends Error {
-  static override readonly name = 'InactivityTimeoutError'
-  override readonly name = 'InactivityTimeoutError'
-}
-
-/** Bytes written to the stream stopped draining: the peer or the path is stuck. */
-export class StuckStreamError extends Error {
-  static override readonly name = 'StuckStreamError'
-  override readonly name = 'StuckStreamError'
-}
-
-/** Thrown by `write` when the stream cannot take a frame. */
-export class ChannelClosedError extends Error {
-  static override readonly name = 'ChannelClosedError'
-  override readonly name = 'ChannelClosedError'
-}
-
 /**
  * One Peerlink stream to a peer: length-prefixed frames in and out. Writes
  * wait for `drain` within a timeout; inbound frames are queued (counted
@@ -63,7 +47,7 @@ export class FramedChannel {
   readonly #decoder: LengthPrefixedDecoder
   readonly #queue: Frame[] = []
   readonly #unsubscribe: () => void
-  readonly #keepalive: ReturnType<typeof setInterval>
+  readonly #keepalive: RepeatingTask
   #lastHeard = Date.now()
   #lastDrained = Date.now()
   #draining = false
@@ -76,19 +60,20 @@ export class FramedChannel {
     this.#options = options
     const maxFrame = options.maxMessageBytes + FRAME_HEADER_BYTES
     // The buffer holds a partial frame plus the next chunk from the transport, so it needs room for both.
-    this.#decoder = new LengthPrefixedDecoder({ maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame + 64 * 1024 })
+    this.#decoder = new LengthPrefixedDecoder({ maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame + FRAME_DECODER_SLACK_BYTES })
     stream.addEventListener('message', this.#onMessage)
     stream.addEventListener('close', this.#onClose)
     stream.addEventListener('drain', () => { this.#lastDrained = Date.now() })
     this.#unsubscribe = options.budget.onChange(pressured => { this.#applyPressure(pressured) })
     this.#applyPressure(options.budget.pressured)
-    this.#keepalive = setInterval(() => { this.#checkActivity() }, options.inactivityTimeoutMs / 3)
+    this.#keepalive = repeatingTask(() => { this.#checkActivity() }, options.inactivityTimeoutMs / 3)
+    this.#keepalive.start()
   }
 
   #checkActivity (): void {
     const silentMs = Date.now() - this.#lastHeard
     if (silentMs > this.#options.inactivityTimeoutMs) {
-      this.abort(new InactivityTimeoutError(`nothing from ${this.peerId} for ${silentMs} ms`))
+      this.abort(new InactivityTimeoutError(this.peerId, silentMs, this.#options.inactivityTimeoutMs))
     } else if (this.open) {
       this.write({ type: 'ping' }).catch(() => {})
     }
@@ -106,7 +91,7 @@ export class FramedChannel {
       return false
     }
     if (now - this.#lastDrained <= this.#options.stuckMs) return false
-    this.abort(new StuckStreamError(`${this.stream.writeBufferLength} bytes to ${this.peerId} did not drain for ${now - this.#lastDrained} ms`))
+    this.abort(new StuckStreamError(this.peerId, this.stream.writeBufferLength, now - this.#lastDrained, this.#options.stuckMs))
     return true
   }
 
@@ -117,26 +102,9 @@ export class FramedChannel {
   /** Writes one frame; waits for `drain` when the stream's buffer is full, bounded by the write timeout. */
   async write (frame: Frame): Promise<void> {
     if (!this.open) {
-      throw new ChannelClosedError(`stream to ${this.peerId} is ${this.stream.status}`)
+      throw new ChannelClosedError(this.peerId, 'not-open', `stream to ${this.peerId} is ${this.stream.status}`)
     }
-    if (this.stream.send(encodeFrame(frame))) return
-    // Not `onDrain()`: it resolves only once per stream. Wait for each `drain`.
-    const signal = AbortSignal.timeout(this.#options.writeTimeoutMs)
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error): void => {
-        this.stream.removeEventListener('drain', onDrain)
-        this.stream.removeEventListener('close', onClose)
-        signal.removeEventListener('abort', onAbort)
-        if (err == null) resolve()
-        else reject(err)
-      }
-      const onDrain = (): void => { done() }
-      const onClose = (): void => { done(new ChannelClosedError(`stream to ${this.peerId} closed while writing`)) }
-      const onAbort = (): void => { done(new ChannelClosedError(`write to ${this.peerId} timed out after ${this.#options.writeTimeoutMs} ms`)) }
-      this.stream.addEventListener('drain', onDrain)
-      this.stream.addEventListener('close', onClose)
-      signal.addEventListener('abort', onAbort)
-    })
+    await sendWithBackpressure(this.stream, this.peerId, encodeFrame(frame), this.#options.writeTimeoutMs)
   }
 
   /** Ends the stream cleanly (FIN), so the peer sees a close rather than a reset. */
@@ -205,7 +173,7 @@ export class FramedChannel {
   readonly #onClose = (event: StreamCloseEvent): void => {
     this.#closed = true
     this.#unsubscribe()
-    clearInterval(this.#keepalive)
+    this.#keepalive.stop()
     // What was queued and never handled gives its share of the budget back.
     for (const frame of this.#queue.splice(0)) {
       if (frame.type === 'message') this.#options.budget.release(frame.body.byteLength)

@@ -3,8 +3,8 @@
  * node, and the link it offers the worker's half. Chrome runs it in the
  * offscreen document; Firefox in its persistent background page.
  */
-import { DEFAULT_LINK_TIMEOUT_MS, DEFAULT_WORKER_CALL_TIMEOUT_MS } from '../common/constants.ts'
-import type { WorkerApi } from '../link/apis.ts'
+import { DEFAULT_LINK_TIMEOUT_MS, WORKER_LINK_SILENCE_MS } from '../common/constants.ts'
+import { WORKER_CALL_DEADLINES_MS, type WorkerApi } from '../link/apis.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
 import { retryOnLinkLoss } from '../link/retry.ts'
 import { NodeRuntime } from './node-runtime.ts'
@@ -30,7 +30,8 @@ export function makeNodeHost ({ offer, log }: NodeHostOptions): NodeHost {
   // and the next call offers a new one, which (in Chrome) wakes the worker.
   const worker = new LinkEnd<WorkerApi>({
     waitForLinkMs: DEFAULT_LINK_TIMEOUT_MS,
-    callTimeoutMs: () => DEFAULT_WORKER_CALL_TIMEOUT_MS,
+    deadlinesMs: WORKER_CALL_DEADLINES_MS,
+    silenceMs: WORKER_LINK_SILENCE_MS,
     onNeedLink: () => { void offerLink() }
   })
 

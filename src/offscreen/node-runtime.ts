@@ -1,8 +1,11 @@
+import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../common/model.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, PEERLINK_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, NODE_REPORT_DELAY_MS, PEERLINK_PROTOCOL,
+  RTT_PING_TIMEOUT_MS, SPEED_TEST_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
+import { makeCoalescer } from '../common/coalescer.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -11,21 +14,19 @@ import { createNode } from './node.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
 import { PeerGate } from './peer-gate.ts'
-import { RelayKeeper } from './relay-keeper.ts'
+import { RelayKeeper, relayPeerId } from './relay-keeper.ts'
 import { RttMonitor } from './rtt-monitor.ts'
-import { makeSpeedTestHandler, runSpeedTest, SPEED_TEST_PROTOCOL } from './speed-test.ts'
+import { makeSpeedTestHandler, runSpeedTest } from './speed-test.ts'
 
 export interface NodeRuntimeOptions {
   /** Inbound messages and acks go here; `changed` is replaced by the runtime's own reporting. */
   sink: Omit<ChannelSink, 'changed'>
   /** Called when the clock jumped (the machine slept). */
   woke: () => void
-  /** Receives the node's state whenever it changes (debounced). */
+  /** Receives the node's state whenever it changes (coalesced). */
   report: (info: NodeInfo) => void
   log: (format: string, ...args: unknown[]) => void
 }
-
-const REPORT_DELAY_MS = 50
 
 function sameConfig (a: NodeConfig, b: NodeConfig): boolean {
   return a.privateKey.length === b.privateKey.length && a.privateKey.every((byte, i) => byte === b.privateKey[i]) &&
@@ -38,7 +39,7 @@ export class NodeRuntime {
   readonly #options: NodeRuntimeOptions
   readonly #budget = new InboundBudget(DEFAULT_MAX_BUFFERED_INBOUND_BYTES)
   // One gate for the document's life: counters and requests outlive node restarts.
-  readonly #gate = new PeerGate(() => this.#connectedPeers(), () => { this.#scheduleReport() })
+  readonly #gate = new PeerGate(() => this.#connectedPeers(), () => { this.#report() })
   #config: NodeConfig | undefined
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
@@ -47,17 +48,20 @@ export class NodeRuntime {
   #starting: Promise<void> | undefined
   #startedAt: number | null = null
   #error: string | undefined
-  #reportTimer: ReturnType<typeof setTimeout> | undefined
+  /** Sends the node's state to the worker once per burst of changes. */
+  readonly #report = makeCoalescer(() => { this.#options.report(this.info()) }, NODE_REPORT_DELAY_MS)
+  readonly #wakeTicks: RepeatingTask
 
   constructor (options: NodeRuntimeOptions) {
     this.#options = options
     const detector = new WakeDetector(WAKE_TICK_MS, WAKE_LATE_MS)
-    setInterval(() => {
+    this.#wakeTicks = repeatingTask(() => {
       if (!detector.tick(Date.now())) return
       options.log('the clock jumped: the machine woke up')
       this.#relayKeeper?.woke()
       options.woke()
     }, WAKE_TICK_MS)
+    this.#wakeTicks.start()
   }
 
   /** The API exposed to the worker over the link. */
@@ -109,8 +113,15 @@ export class NodeRuntime {
     return info
   }
 
-  /** Stops the node, closing every stream with a FIN first. */
+  /** Stops the node for good (the document is going away), closing every stream with a FIN first. */
   async stop (): Promise<void> {
+    this.#wakeTicks.stop()
+    await this.#stopNode()
+    this.#report.stop()
+  }
+
+  /** Stops the running node, closing every stream with a FIN first; a new one may start after. */
+  async #stopNode (): Promise<void> {
     const node = this.#node
     const channels = this.#channels
     this.#node = undefined
@@ -139,22 +150,22 @@ export class NodeRuntime {
     }
     this.#starting = this.#restart(config).finally(() => {
       this.#starting = undefined
-      this.#scheduleReport()
+      this.#report()
     })
     await this.#starting
   }
 
   async #restart (config: NodeConfig): Promise<void> {
-    await this.stop()
+    await this.#stopNode()
     this.#config = config
     this.#error = undefined
-    this.#scheduleReport()
+    this.#report()
     try {
       this.#applyConfig(config)
       const node = await createNode(config, this.#gate)
       const channels = new PeerChannels({
         node,
-        sink: { ...this.#options.sink, changed: () => { this.#scheduleReport() } },
+        sink: { ...this.#options.sink, changed: () => { this.#report() } },
         relays: config.relays,
         budget: this.#budget,
         gate: this.#gate,
@@ -170,7 +181,7 @@ export class NodeRuntime {
       await node.handle(PEERLINK_PROTOCOL, channels.handleInbound)
       await node.handle(SPEED_TEST_PROTOCOL, makeSpeedTestHandler(peerId => this.#gate.isContact(peerId)))
       for (const event of ['self:peer:update', 'connection:open', 'connection:close'] as const) {
-        node.addEventListener(event, () => { this.#scheduleReport() })
+        node.addEventListener(event, () => { this.#report() })
       }
       node.addEventListener('peer:disconnect', (event) => { channels.onPeerDisconnect(event.detail.toString()) })
       // The gater refuses what it can; a connection that got past it over the limit is torn down.
@@ -189,12 +200,12 @@ export class NodeRuntime {
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         retryBaseMs: () => this.#config?.retryBaseMs ?? config.retryBaseMs,
         retryCapMs: () => this.#config?.retryCapMs ?? config.retryCapMs,
-        changed: () => { this.#scheduleReport() },
+        changed: () => { this.#report() },
         log: this.#options.log
       })
       relayKeeper.start()
-      this.#rtt = new RttMonitor(async (peerId) => await node.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(5_000) }),
-        () => channels.connectedPeers(), () => { this.#scheduleReport() })
+      this.#rtt = new RttMonitor(async (peerId) => await node.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(RTT_PING_TIMEOUT_MS) }),
+        () => channels.connectedPeers(), () => { this.#report() })
       this.#node = node
       this.#startedAt = Date.now()
       this.#channels = channels
@@ -209,7 +220,7 @@ export class NodeRuntime {
   #applyConfig (config: NodeConfig): void {
     this.#gate.configure({
       allowedPeers: config.allowedPeers,
-      relayPeers: config.relays.map(relay => relay.split('/p2p/').at(-1)!),
+      relayPeers: config.relays.map(relayPeerId),
       acceptUnknownPeers: config.acceptUnknownPeers,
       maxConnections: config.maxConnections
     })
@@ -222,13 +233,5 @@ export class NodeRuntime {
       if (connection.status === 'open') peers.add(connection.remotePeer.toString())
     }
     return peers
-  }
-
-  #scheduleReport (): void {
-    if (this.#reportTimer != null) return
-    this.#reportTimer = setTimeout(() => {
-      this.#reportTimer = undefined
-      this.#options.report(this.info())
-    }, REPORT_DELAY_MS)
   }
 }

@@ -1,9 +1,11 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
-import { ACK_DELAY_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL, STUCK_SWEEP_INTERVAL_MS } from '../common/constants.ts'
-import { ResourceLimitError } from '../common/errors/index.ts'
-import { MalformedFrameError } from '../common/frames.ts'
+import { ACK_DELAY_MS, DIAL_BUDGET_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL, STUCK_SWEEP_INTERVAL_MS } from '../common/constants.ts'
+import {
+  MalformedFrameError, NotConnectedError, PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, ResourceLimitError
+} from '../common/errors/index.ts'
 import type { MessageFrame, PeerConnectionInfo, WorkerApi } from '../link/apis.ts'
 import { describeConnection } from './connection-view.ts'
 import { openWebRTCStream } from './dial.ts'
@@ -35,30 +37,6 @@ export interface PeerChannelsOptions {
 
 type LiveInfo = Omit<PeerConnectionInfo, 'dialAttempts' | 'lastClose' | 'bufferedBytes' | 'rttMs' | 'rttHistoryMs'>
 
-/** Thrown when a stream from a peer the user did not allow is refused. */
-class PeerNotAllowedError extends Error {
-  static override readonly name = 'PeerNotAllowedError'
-  override readonly name = 'PeerNotAllowedError'
-}
-
-/** There is no open stream to the peer; the worker decides when to connect. */
-class NotConnectedError extends Error {
-  static override readonly name = 'NotConnectedError'
-  override readonly name = 'NotConnectedError'
-}
-
-/** libp2p saw the peer's last connection go, and the stream had not noticed yet. */
-class PeerDisconnectedError extends Error {
-  static override readonly name = 'PeerDisconnectedError'
-  override readonly name = 'PeerDisconnectedError'
-}
-
-/** The stream was reset because the user asked to reconnect. */
-class ResetByUserError extends Error {
-  static override readonly name = 'ResetByUserError'
-  override readonly name = 'ResetByUserError'
-}
-
 /**
  * One framed stream per peer: opened on demand (dialing WebRTC through the
  * relays, one dial in flight per peer) or accepted from an allowed peer.
@@ -75,12 +53,12 @@ export class PeerChannels {
   readonly #lastClose = new Map<string, string>()
   readonly #pendingAcks = new Map<FramedChannel, number>()
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
-  readonly #stuckSweep: ReturnType<typeof setInterval>
+  readonly #stuckSweep: RepeatingTask
 
   constructor (options: PeerChannelsOptions) {
     this.#options = options
     // Found even when nothing new is written to the stream.
-    this.#stuckSweep = setInterval(() => {
+    this.#stuckSweep = repeatingTask(() => {
       const now = Date.now()
       for (const channel of this.#channels.values()) {
         if (channel.resetIfStuck(now)) {
@@ -89,10 +67,12 @@ export class PeerChannels {
         }
       }
     }, STUCK_SWEEP_INTERVAL_MS)
+    this.#stuckSweep.start()
   }
 
+  /** Stops the stuck-stream sweep; the streams themselves are ended by `closeAll`. */
   stop (): void {
-    clearInterval(this.#stuckSweep)
+    this.#stuckSweep.stop()
   }
 
   /** Closes the streams of peers that are no longer allowed (the gate has the new list). */
@@ -144,7 +124,7 @@ export class PeerChannels {
     if (!gate.isContact(peerId)) {
       if (!gate.acceptUnknownPeers) {
         this.#options.log('refused stream from %s: not an allowed peer', peerId)
-        stream.abort(new PeerNotAllowedError(`${peerId} is not an allowed peer`))
+        stream.abort(new PeerNotAllowedError(peerId))
         return
       }
       await this.#options.sink.unknownPeerAccepted(peerId)
@@ -155,7 +135,7 @@ export class PeerChannels {
   /** Writes message frames in order on the open stream; never dials (the worker's policy does). */
   async sendMessages (peerId: string, frames: MessageFrame[], skipTo?: number): Promise<void> {
     const channel = this.#channels.get(peerId)
-    if (channel?.open !== true) throw new NotConnectedError(`no open stream to ${peerId}`)
+    if (channel?.open !== true) throw new NotConnectedError(peerId)
     if (skipTo != null) await channel.write({ type: 'skip', seq: skipTo })
     for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
   }
@@ -192,12 +172,12 @@ export class PeerChannels {
   /** libp2p's `peer:disconnect`: a safety net for a stream that missed its connection's end. */
   onPeerDisconnect (peerId: string): void {
     const channel = this.#channels.get(peerId)
-    if (channel != null && channel.connection.status !== 'open') channel.abort(new PeerDisconnectedError(`${peerId} disconnected`))
+    if (channel != null && channel.connection.status !== 'open') channel.abort(new PeerDisconnectedError(peerId))
   }
 
   /** Resets the peer's stream; it is opened again by the next send. */
   resetPeer (peerId: string): void {
-    this.#channels.get(peerId)?.abort(new ResetByUserError('stream reset on request'))
+    this.#channels.get(peerId)?.abort(new ResetByUserError(peerId))
   }
 
   async #channelFor (peerId: string): Promise<FramedChannel> {
@@ -231,13 +211,18 @@ export class PeerChannels {
         relays: this.#options.relays,
         attemptTimeoutMs: this.#options.dialTimeoutMs,
         attempts: this.#options.dialAttempts,
+        // However many relays and attempts, one connect ends within the budget its link call waits for.
+        signal: AbortSignal.timeout(DIAL_BUDGET_MS),
         onAttempt: () => { this.#dialAttempts.set(peerId, (this.#dialAttempts.get(peerId) ?? 0) + 1) },
         log: this.#options.log
       })
       return this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
     } catch (err) {
       const message = `${(err as Error).name}: ${(err as Error).message}`
-      this.#setInfo(peerId, { state: 'failed', connection: null, lastError: message })
+      // The peer's own stream may have been taken while this dial ran: then it is connected, not failed.
+      const current = this.#info.get(peerId)
+      if (this.#channels.get(peerId)?.open === true && current != null) this.#setInfo(peerId, { ...current, lastError: message })
+      else this.#setInfo(peerId, { state: 'failed', connection: null, lastError: message })
       throw err
     }
   }

@@ -1,9 +1,10 @@
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../common/model.ts'
 import { fullJitterDelay } from '../common/backoff.ts'
+import { ValidationError } from '../common/errors/index.ts'
 
 export interface RelayKeeperOptions {
   node: Libp2p
@@ -14,6 +15,13 @@ export interface RelayKeeperOptions {
   retryCapMs: () => number
   changed: () => void
   log: (format: string, ...args: unknown[]) => void
+}
+
+/** The relay's peer id: the last `/p2p/` of its address (validated when the user gave it). */
+export function relayPeerId (address: string): string {
+  const peerId = multiaddr(address).getComponents().findLast(c => c.code === CODE_P2P)?.value
+  if (peerId == null) throw new ValidationError('relay address', `"${address}" must end with /p2p/<relay peer id>`)
+  return peerId
 }
 
 interface Relay {
@@ -41,7 +49,7 @@ export class RelayKeeper {
     this.#o = options
     this.#relays = options.relays.map(address => ({
       address,
-      peerId: peerIdFromString(address.split('/p2p/').at(-1)!),
+      peerId: peerIdFromString(relayPeerId(address)),
       attempt: 0,
       dialing: false
     }))

@@ -1,6 +1,5 @@
-/** How often connected peers are pinged, and how many samples are kept for the chart. */
-const PING_INTERVAL_MS = 10_000
-const HISTORY_LENGTH = 30
+import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
+import { RTT_HISTORY_SAMPLES, RTT_PING_INTERVAL_MS } from '../common/constants.ts'
 
 export interface RttView {
   rttMs: number | null
@@ -11,20 +10,21 @@ export interface RttView {
 /** Measures each connected peer's round-trip time with libp2p's ping, keeping a short history. */
 export class RttMonitor {
   readonly #samples = new Map<string, number[]>()
-  readonly #timer: ReturnType<typeof setInterval>
+  readonly #pings: RepeatingTask
 
   constructor (ping: (peerId: string) => Promise<number>, connectedPeers: () => string[], changed: () => void) {
-    this.#timer = setInterval(() => {
+    this.#pings = repeatingTask(() => {
       for (const peerId of connectedPeers()) {
         ping(peerId).then((ms) => {
           const history = this.#samples.get(peerId) ?? []
           history.push(Math.round(ms * 100) / 100)
-          if (history.length > HISTORY_LENGTH) history.shift()
+          if (history.length > RTT_HISTORY_SAMPLES) history.shift()
           this.#samples.set(peerId, history)
           changed()
         }, () => {})
       }
-    }, PING_INTERVAL_MS)
+    }, RTT_PING_INTERVAL_MS)
+    this.#pings.start()
   }
 
   view (peerId: string): RttView {
@@ -37,6 +37,6 @@ export class RttMonitor {
   }
 
   stop (): void {
-    clearInterval(this.#timer)
+    this.#pings.stop()
   }
 }

@@ -20,7 +20,8 @@ const FIELDS: Array<{ key: keyof Limits, unit: Unit }> = [
   { key: 'retryBaseMs', unit: 'seconds' },
   { key: 'retryCapMs', unit: 'seconds' },
   { key: 'maxAttemptsPerMinute', unit: 'count' },
-  { key: 'stalePeerMs', unit: 'seconds' }
+  { key: 'stalePeerMs', unit: 'seconds' },
+  { key: 'historyPerPeer', unit: 'count' }
 ]
 const SCALE: Record<Unit, number> = { count: 1, seconds: 1000, kib: 1024 }
 

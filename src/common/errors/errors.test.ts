@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { DeliveryFailedError, deserializeError, PeerlinkError, ResourceLimitError, serializeError, ValidationError } from './index.ts'
+import {
+  ChannelClosedError, DeliveryFailedError, deserializeError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
+  PeerDisconnectedError, PeerlinkError, PeerNotAllowedError, ResetByUserError, ResourceLimitError, serializeError, StuckStreamError, ValidationError
+} from './index.ts'
 
 describe('error marshalling', () => {
   it('rebuilds a typed error with its name and data after a JSON round trip', () => {
@@ -15,6 +18,28 @@ describe('error marshalling', () => {
   it('keeps each class its own stable name', () => {
     expect(new ValidationError('relay', 'bad').name).toBe('ValidationError')
     expect(new DeliveryFailedError('m1', 'p1', 'expired').data.reason).toBe('expired')
+  })
+
+  it('rebuilds the node\'s stream errors typed, with their data and message', () => {
+    const originals = [
+      new MalformedFrameError('empty frame'),
+      new InactivityTimeoutError('p1', 130_000, 120_000),
+      new StuckStreamError('p1', 4096, 61_000, 60_000),
+      new ChannelClosedError('p1', 'write-timed-out', 'write to p1 timed out after 10000 ms'),
+      new PeerNotAllowedError('p1'),
+      new NotConnectedError('p1'),
+      new PeerDisconnectedError('p1'),
+      new ResetByUserError('p1'),
+      new NoDirectConnectionError('p1')
+    ]
+    for (const original of originals) {
+      const rebuilt = deserializeError(JSON.parse(JSON.stringify(serializeError(original))))
+      expect(rebuilt, original.name).toBeInstanceOf(original.constructor)
+      expect(rebuilt.name).toBe(original.constructor.name)
+      expect((rebuilt as PeerlinkError).data).toEqual(original.data)
+      expect(rebuilt.message).toBe(original.message)
+    }
+    expect(new InactivityTimeoutError('p1', 130_000, 120_000).message).toBe('nothing from p1 for 130000 ms')
   })
 
   it('keeps the name of errors it does not know, and wraps non-errors', () => {

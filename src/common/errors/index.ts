@@ -1,13 +1,30 @@
 import { DeliveryFailedError } from './delivery-failed-error.ts'
+import { LinkCallTimeoutError } from './link-call-timeout-error.ts'
 import { LinkClosedError } from './link-closed-error.ts'
 import { PeerClosedError } from './peer-closed-error.ts'
 import { PeerlinkError, type ErrorData } from './peerlink-error.ts'
 import { ResourceLimitError } from './resource-limit-error.ts'
 import { UnknownPeerError } from './unknown-peer-error.ts'
 import { ValidationError } from './validation-error.ts'
+import { ChannelClosedError } from './channel-closed-error.ts'
+import { InactivityTimeoutError } from './inactivity-timeout-error.ts'
+import { MalformedFrameError } from './malformed-frame-error.ts'
+import { NoDirectConnectionError } from './no-direct-connection-error.ts'
+import { NotConnectedError } from './not-connected-error.ts'
+import { PeerDisconnectedError } from './peer-disconnected-error.ts'
+import { PeerNotAllowedError } from './peer-not-allowed-error.ts'
+import { ResetByUserError } from './reset-by-user-error.ts'
+import { StuckStreamError } from './stuck-stream-error.ts'
 
-export { DeliveryFailedError, LinkClosedError, PeerClosedError, PeerlinkError, ResourceLimitError, UnknownPeerError, ValidationError }
+export { DeliveryFailedError, LinkCallTimeoutError, LinkClosedError, PeerClosedError, PeerlinkError, ResourceLimitError, UnknownPeerError, ValidationError }
+// Raised by the node (offscreen document).
+export {
+  ChannelClosedError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
+  PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, StuckStreamError
+}
+export { isPermanentError } from './permanence.ts'
 export type { ErrorData }
+export type { ChannelClosedReason } from './channel-closed-error.ts'
 export type { LimitType } from './resource-limit-error.ts'
 export type { DeliveryFailureReason } from './delivery-failed-error.ts'
 
@@ -22,9 +39,19 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [ValidationError.name, ValidationError],
   [ResourceLimitError.name, ResourceLimitError],
   [LinkClosedError.name, LinkClosedError],
+  [LinkCallTimeoutError.name, LinkCallTimeoutError],
   [UnknownPeerError.name, UnknownPeerError],
   [DeliveryFailedError.name, DeliveryFailedError],
-  [PeerClosedError.name, PeerClosedError]
+  [PeerClosedError.name, PeerClosedError],
+  [ChannelClosedError.name, ChannelClosedError],
+  [InactivityTimeoutError.name, InactivityTimeoutError],
+  [MalformedFrameError.name, MalformedFrameError],
+  [NoDirectConnectionError.name, NoDirectConnectionError],
+  [NotConnectedError.name, NotConnectedError],
+  [PeerDisconnectedError.name, PeerDisconnectedError],
+  [PeerNotAllowedError.name, PeerNotAllowedError],
+  [ResetByUserError.name, ResetByUserError],
+  [StuckStreamError.name, StuckStreamError]
 ])
 
 /** Turns any thrown value into plain data that survives structured cloning and JSON. */

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { parseRelayFlags, RelayFlagError, type RelayConfig } from './flags.ts'
+
+function parse (...argv: string[]): RelayConfig {
+  const config = parseRelayFlags(argv)
+  if (config === 'help') throw new Error('unexpected help')
+  return config
+}
+
+function refusal (...argv: string[]): string {
+  try {
+    parseRelayFlags(argv)
+  } catch (err) {
+    expect(err).toBeInstanceOf(RelayFlagError)
+    expect((err as Error).message).not.toContain('\n')
+    return (err as Error).message
+  }
+  throw new Error(`accepted: ${argv.join(' ')}`)
+}
+
+describe('relay flags', () => {
+  it('defaults: loopback, port 9090, no STUN, no TURN, 16 MiB and 10 minutes per relayed connection', () => {
+    expect(parse()).toEqual({
+      host: '127.0.0.1',
+      port: 9090,
+      keyFile: '.relay-key',
+      maxReservations: 1024,
+      stunPort: 0,
+      turn: undefined,
+      turnTtlSeconds: 3600,
+      maxRelayBytes: 16_777_216n,
+      maxRelaySeconds: 600
+    })
+    expect(parseRelayFlags([], { PEERLINK_RELAY_PORT: '9191' })).toMatchObject({ port: 9191 })
+  })
+
+  it('reads STUN, TURN (repeated and comma-separated) and the relay limits', () => {
+    const config = parse('--host', '198.18.0.1', '--stun-port', '3478', '--key-file', '',
+      '--turn-url', 'turn:198.18.0.1:3479?transport=udp,turn:198.18.0.1:3479?transport=tcp', '--turn-url', 'turns:[2001:db8::1]:5349',
+      '--turn-secret', 's3cret', '--turn-ttl', '120', '--max-relay-bytes', '131072', '--max-relay-seconds', '120')
+    expect(config).toMatchObject({
+      host: '198.18.0.1',
+      keyFile: undefined,
+      stunPort: 3478,
+      turn: { urls: ['turn:198.18.0.1:3479?transport=udp', 'turn:198.18.0.1:3479?transport=tcp', 'turns:[2001:db8::1]:5349'], secret: 's3cret' },
+      turnTtlSeconds: 120,
+      maxRelayBytes: 131_072n,
+      maxRelaySeconds: 120
+    })
+  })
+
+  it('answers help', () => {
+    expect(parseRelayFlags(['--help'])).toBe('help')
+  })
+
+  it('refuses bad values with one line naming the flag', () => {
+    expect(refusal('--port', '70000')).toMatch(/^--port must be/)
+    expect(refusal('--port', '12abc')).toMatch(/^--port must be/)
+    expect(refusal('--host', 'localhost')).toMatch(/^--host must be an IPv4 or IPv6 address/)
+    expect(refusal('--stun-port', '-1')).toMatch(/--stun-port/)
+    expect(refusal('--host', '0.0.0.0', '--stun-port', '3478')).toMatch(/^--stun-port needs a --host/)
+    expect(refusal('--turn-url', 'turn:198.18.0.1:3478')).toMatch(/^--turn-url needs --turn-secret/)
+    expect(refusal('--turn-secret', 'x')).toMatch(/^--turn-secret needs at least one --turn-url/)
+    expect(refusal('--turn-url', 'http://example.test', '--turn-secret', 'x')).toMatch(/^--turn-url must look like/)
+    expect(refusal('--turn-url', 'turn:h:99999', '--turn-secret', 'x')).toMatch(/^--turn-url must look like/)
+    expect(refusal('--turn-ttl', '0')).toMatch(/^--turn-ttl must be/)
+    expect(refusal('--max-relay-bytes', '0')).toMatch(/^--max-relay-bytes must be/)
+    expect(refusal('--max-relay-bytes', '1e6')).toMatch(/^--max-relay-bytes must be/)
+    expect(refusal('--max-relay-seconds', '9999999')).toMatch(/^--max-relay-seconds must be a whole number 1\.\.2147483/)
+    expect(refusal('--no-such-flag')).toMatch(/no-such-flag/)
+  })
+})

@@ -1,0 +1,130 @@
+/**
+ * The relay's command line: parsed and checked in one place, so that a bad
+ * flag stops it with one clear line before anything listens.
+ */
+import { isIP } from 'node:net'
+import { parseArgs } from 'node:util'
+
+export interface RelayConfig {
+  host: string
+  port: number
+  /** Where the relay's key is kept; none: a new identity each run. */
+  keyFile?: string
+  maxReservations: number
+  /** UDP port of the STUN responder; 0: none. */
+  stunPort: number
+  /** TURN servers whose shared secret the relay knows, to hand out credentials for. */
+  turn?: { urls: string[], secret: string }
+  /** How long handed-out TURN credentials (and so the ICE offer) stay valid. */
+  turnTtlSeconds: number
+  /** Per relayed connection: bytes in both directions together, then the relay closes it. */
+  maxRelayBytes: bigint
+  /** Per relayed connection: seconds, then the relay closes it. */
+  maxRelaySeconds: number
+}
+
+/** A flag the relay cannot run with; the message is one line. */
+export class RelayFlagError extends Error {
+  override readonly name = 'RelayFlagError'
+}
+
+// js-libp2p's own defaults are 128 KiB and 2 minutes; ours leave room to set up WebRTC, and to fall back to the relay.
+export const DEFAULT_MAX_RELAY_BYTES = 1n << 24n
+export const DEFAULT_MAX_RELAY_SECONDS = 600
+export const DEFAULT_TURN_TTL_SECONDS = 3600
+// Node's timers fire at once past 2^31-1 ms, and the relay keeps the duration limit as a timer.
+const MAX_RELAY_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
+const MAX_TURN_TTL_SECONDS = 86_400
+
+export const USAGE = `usage: npm run relay -- [options]
+  --host 127.0.0.1              address to listen on (IPv4 or IPv6; also the host of the stun: URL)
+  --port 9090                   WebSocket port (0: any free port)
+  --key-file .relay-key         where the relay's key is kept ("": a new identity each run)
+  --max-reservations 1024       browsers that may hold a reservation at once
+  --stun-port 0                 UDP port of the relay's STUN responder (0: off)
+  --turn-url URL                a TURN server to offer: turn:host:port[?transport=udp|tcp] or turns:...
+                                (repeat the flag or separate with commas)
+  --turn-secret SECRET          the TURN server's static-auth-secret (coturn use-auth-secret)
+  --turn-ttl ${String(DEFAULT_TURN_TTL_SECONDS).padEnd(19)}seconds TURN credentials stay valid
+  --max-relay-bytes ${String(DEFAULT_MAX_RELAY_BYTES).padEnd(12)}bytes one relayed connection may carry (js-libp2p's default: 131072)
+  --max-relay-seconds ${String(DEFAULT_MAX_RELAY_SECONDS).padEnd(10)}seconds one relayed connection may last (js-libp2p's default: 120)`
+
+/** Reads the relay's flags; 'help' when --help was asked for. Throws RelayFlagError on anything wrong. */
+export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): RelayConfig | 'help' {
+  let values
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: env.PEERLINK_RELAY_PORT ?? '9090' },
+        'key-file': { type: 'string', default: '.relay-key' },
+        'max-reservations': { type: 'string', default: '1024' },
+        'stun-port': { type: 'string', default: '0' },
+        'turn-url': { type: 'string', multiple: true, default: [] },
+        'turn-secret': { type: 'string' },
+        'turn-ttl': { type: 'string', default: String(DEFAULT_TURN_TTL_SECONDS) },
+        'max-relay-bytes': { type: 'string', default: String(DEFAULT_MAX_RELAY_BYTES) },
+        'max-relay-seconds': { type: 'string', default: String(DEFAULT_MAX_RELAY_SECONDS) },
+        help: { type: 'boolean', default: false }
+      }
+    }))
+  } catch (err) {
+    throw new RelayFlagError((err as Error).message.split('\n')[0] ?? 'bad flags')
+  }
+  if (values.help) return 'help'
+
+  const host = values.host
+  if (isIP(host) === 0) throw new RelayFlagError(`--host must be an IPv4 or IPv6 address, got "${host}"`)
+  const port = wholeNumber('--port', values.port, 0, 65535)
+  const maxReservations = wholeNumber('--max-reservations', values['max-reservations'], 1, Number.MAX_SAFE_INTEGER)
+  const stunPort = wholeNumber('--stun-port', values['stun-port'], 0, 65535)
+  if (stunPort !== 0 && isWildcard(host)) {
+    throw new RelayFlagError(`--stun-port needs a --host that browsers can reach (it goes into the stun: URL), not ${host}`)
+  }
+  const turnTtlSeconds = wholeNumber('--turn-ttl', values['turn-ttl'], 1, MAX_TURN_TTL_SECONDS)
+  const maxRelaySeconds = wholeNumber('--max-relay-seconds', values['max-relay-seconds'], 1, MAX_RELAY_SECONDS)
+  const bytesText = values['max-relay-bytes']
+  if (!/^\d+$/.test(bytesText) || BigInt(bytesText) < 1n) throw new RelayFlagError(`--max-relay-bytes must be a positive whole number of bytes, got "${bytesText}"`)
+
+  const turnUrls = values['turn-url'].flatMap(u => u.split(',')).map(u => u.trim()).filter(u => u !== '')
+  for (const url of turnUrls) checkTurnUrl(url)
+  const secret = values['turn-secret']
+  if (turnUrls.length > 0 && (secret == null || secret === '')) throw new RelayFlagError('--turn-url needs --turn-secret (the TURN server\'s static-auth-secret)')
+  if (turnUrls.length === 0 && secret != null) throw new RelayFlagError('--turn-secret needs at least one --turn-url')
+
+  return {
+    host,
+    port,
+    keyFile: values['key-file'] === '' ? undefined : values['key-file'],
+    maxReservations,
+    stunPort,
+    turn: turnUrls.length > 0 && secret != null ? { urls: turnUrls, secret } : undefined,
+    turnTtlSeconds,
+    maxRelayBytes: BigInt(bytesText),
+    maxRelaySeconds
+  }
+}
+
+function wholeNumber (flag: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RelayFlagError(`${flag} must be a whole number ${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max}, got "${text}"`)
+  }
+  return value
+}
+
+function isWildcard (host: string): boolean {
+  return host === '0.0.0.0' || /^[0:]+$/.test(host)
+}
+
+// RFC 7065: turn:host[:port][?transport=udp|tcp], turns: likewise; IPv6 hosts in brackets.
+const TURN_URL = /^turns?:(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?(?:\?transport=(?:udp|tcp))?$/
+
+function checkTurnUrl (url: string): void {
+  const match = TURN_URL.exec(url)
+  const port = match?.[3] == null ? 3478 : Number(match[3])
+  if (match == null || (match[1] != null && isIP(match[1]) !== 6) || port < 1 || port > 65535) {
+    throw new RelayFlagError(`--turn-url must look like turn:host:3478?transport=udp or turns:host:5349, got "${url}"`)
+  }
+}

@@ -1,0 +1,111 @@
+import 'fake-indexeddb/auto'
+import { IDBFactory } from 'fake-indexeddb'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DeliveryFailedError, PeerClosedError, UnknownPeerError } from '../common/errors/index.ts'
+import type { OffscreenApi } from '../link/apis.ts'
+import { makeApiHandlers } from './api-handlers.ts'
+import type { ApiHandlers } from './api-server.ts'
+import { DeliveryWatch } from './delivery-watch.ts'
+import { makeMemoryStorage } from './key-value-store.ts'
+import type { NodeLink } from './node-link.ts'
+import { NodeSync } from './node-sync.ts'
+import { makeParts, type Parts } from './parts.ts'
+import { StatusReporter } from './status-reporter.ts'
+
+const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+const bob = await newPeerId()
+
+let parts: Parts
+let handlers: ApiHandlers
+let calls: string[]
+let badge: number[]
+
+/** The node's half as the handlers see it: records calls, answers like an idle node. */
+function fakeNode (): NodeLink {
+  const info = { peerId: null, state: 'running' as const, addresses: [], relays: [], peers: {}, connections: 0, requests: [], counters: {} as never, startedAt: 1 }
+  const node = {
+    info,
+    view: { connected: true, epoch: 1, firstCallAfterStartMs: null },
+    call: async (method: keyof OffscreenApi) => {
+      calls.push(method)
+      // A permanent error: the peer does not speak Peerlink's protocol.
+      if (method === 'connect') throw Object.assign(new Error('unsupported'), { name: 'UnsupportedProtocolError' })
+      return method === 'info' || method === 'start' ? info : undefined
+    },
+    refreshInfo: async () => info,
+    update: () => {}
+  }
+  return node as unknown as NodeLink
+}
+
+beforeEach(async () => {
+  globalThis.indexedDB = new IDBFactory()
+  calls = []
+  badge = []
+  const node = fakeNode()
+  const storage = makeMemoryStorage()
+  const reporter: { status?: StatusReporter } = {}
+  parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, log: () => {} })
+  const status = reporter.status = new StatusReporter(parts, node, { broadcast: () => {} })
+  handlers = makeApiHandlers({ parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {} })
+})
+afterEach(async () => {
+  // Let flushes the handlers started finish before the database closes.
+  await new Promise(resolve => setTimeout(resolve, 50))
+  parts.reconnector.stop()
+  parts.outbox.stop()
+  parts.store.close()
+})
+
+describe('API handlers', () => {
+  it('adds a contact and tells the node who may connect', async () => {
+    const view = await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
+    expect(view).toMatchObject({ peerId: bob, name: 'Bob', state: 'idle', pending: { messages: 0, bytes: 0 } })
+    expect(calls).toContain('setAllowedPeers')
+  })
+
+  it('refuses a message to someone who is not a contact', async () => {
+    await expect(handlers.send({ method: 'send', peerId: bob, text: 'hi' })).rejects.toBeInstanceOf(UnknownPeerError)
+  })
+
+  it('refuses at once a message to a peer reconnection gave up on, storing nothing', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.setLimits({ method: 'setLimits', limits: { retryBaseMs: 100, retryCapMs: 1_000 } })
+    expect(await givenUp()).toBe(true)
+    const err = await handlers.send({ method: 'send', peerId: bob, text: 'hello?', id: 'm1' }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DeliveryFailedError)
+    expect((err as DeliveryFailedError).data).toMatchObject({ messageId: 'm1', peerId: bob, reason: 'given-up' })
+    expect(await handlers.getMessages({ method: 'getMessages', peerId: bob })).toEqual([])
+  })
+
+  it('refuses a message in a conversation the user closed', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.closePeer({ method: 'closePeer', peerId: bob })
+    await expect(handlers.send({ method: 'send', peerId: bob, text: 'x' })).rejects.toBeInstanceOf(PeerClosedError)
+  })
+
+  it('takes a removed contact\'s unread messages off the badge', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await parts.inbox.receive(bob, [{ seq: 0, body: new TextEncoder().encode('one') }, { seq: 1, body: new TextEncoder().encode('two') }])
+    expect(badge.at(-1)).toBe(2)
+    await handlers.removePeer({ method: 'removePeer', peerId: bob })
+    expect(badge.at(-1)).toBe(0)
+    expect(await parts.unread.counts()).toEqual({})
+  })
+
+  it('shows pages only the documented fields of a message', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.send({ method: 'send', peerId: bob, text: 'hi', id: 'm2' })
+    const message = await handlers.getMessage({ method: 'getMessage', id: 'm2' })
+    expect(Object.keys(message).sort()).toEqual(['at', 'bytes', 'direction', 'id', 'peerId', 'seq', 'state', 'text'])
+  })
+})
+
+/** Lets the real reconnector dial Bob until it gives up: every dial fails with the same permanent error. */
+async function givenUp (): Promise<boolean> {
+  parts.reconnector.want(bob)
+  for (let waited = 0; waited < 5_000 && !parts.reconnector.view(bob).gaveUp; waited += 20) await new Promise(resolve => setTimeout(resolve, 20))
+  return parts.reconnector.view(bob).gaveUp
+}

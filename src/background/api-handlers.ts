@@ -1,0 +1,154 @@
+import type { MessageView, Status } from '../api/protocol.ts'
+import {
+  AWAIT_DELIVERY_MS, DEFAULT_MESSAGES_PAGE, DEFAULT_SPEED_TEST_COUNT, DEFAULT_SPEED_TEST_MESSAGE_BYTES,
+  DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, DEFAULT_SPEED_TEST_TOTAL_BYTES, MAX_MESSAGES_PAGE_BYTES
+} from '../common/constants.ts'
+import { DeliveryFailedError, deserializeError, PeerClosedError, ValidationError } from '../common/errors/index.ts'
+import { parsePeerId } from '../common/validators.ts'
+import type { ApiHandlers } from './api-server.ts'
+import { exportKey, parseExportedKey } from './identity.ts'
+import type { Settings, SettingsStore } from './settings.ts'
+import type { WorkerContext } from './worker-context.ts'
+
+/** The answers to every API request from Peerlink's pages. */
+export function makeApiHandlers (w: WorkerContext): ApiHandlers {
+  const { parts, node, status, sync, watch } = w
+  const { contacts, outbox, reconnector, store, settings, identity, unread } = parts
+
+  /** The canonical id of a contact named by a caller; `ValidationError` or `UnknownPeerError` otherwise. */
+  const contactId = async (peerId: string): Promise<string> => (await contacts.get(parsePeerId(peerId))).peerId
+
+  /**
+   * A contact one may send to now: `PeerClosedError` when the conversation
+   * was closed on purpose, and `DeliveryFailedError` ('given-up') when
+   * reconnection gave up, rather than a message that waits out its time to live.
+   */
+  const openConversation = async (peerId: string, messageId = ''): Promise<string> => {
+    const id = await contactId(peerId)
+    const { closedBy, gaveUp } = reconnector.view(id)
+    if (closedBy != null) throw new PeerClosedError(id, closedBy)
+    if (gaveUp) throw new DeliveryFailedError(messageId, id, 'given-up', 'reconnection gave up; reconnect to send again')
+    return id
+  }
+
+  /** Saves a settings change (validated by `SettingsStore`), applies it to the node, answers the status. */
+  const changeSettings = async (change: (settings: SettingsStore) => Promise<Settings>): Promise<Status> => {
+    await change(settings)
+    await sync.start()
+    return await status.status()
+  }
+
+  const message = async (id: string): Promise<MessageView> => {
+    const stored = await store.get(id)
+    if (stored == null) throw new ValidationError('id', `no message ${id}`)
+    return outbox.view(stored.found, stored.ackedOutSeq)
+  }
+
+  /** Waits for a final state; a failed message answers with its typed error. */
+  const awaitFinal = async (view: MessageView, timeoutMs: number): Promise<MessageView> => {
+    const final = await watch.wait(view, timeoutMs, async () => await message(view.id))
+    if (final.state === 'failed' && final.error != null) throw deserializeError(final.error)
+    return final
+  }
+
+  return {
+    getStatus: async () => {
+      await node.refreshInfo()
+      return await status.status()
+    },
+    setRelays: async ({ relays }) => await changeSettings(async s => await s.setRelays(relays)),
+    setLimits: async ({ limits }) => await changeSettings(async s => await s.setLimits(limits)),
+    setAcceptUnknownPeers: async ({ accept }) => await changeSettings(async s => await s.setAcceptUnknownPeers(accept)),
+    resetLimits: async () => await changeSettings(async s => await s.resetLimits()),
+    exportIdentity: async () => ({ peerId: identity.peerId, privateKey: exportKey(identity.current) }),
+    importIdentity: async ({ privateKey }) => {
+      const imported = parseExportedKey(privateKey)
+      if (await contacts.has(imported.peerId)) throw new ValidationError('private key', 'that key belongs to one of your contacts')
+      await identity.replace(imported)
+      // A new identity: the node starts again under it.
+      await sync.start()
+      return await status.status()
+    },
+    markRead: async ({ peerId }) => {
+      await unread.markRead(parsePeerId(peerId))
+      status.soon()
+      return null
+    },
+    acceptRequest: async ({ peerId, name }) => {
+      const contact = await contacts.add(peerId, name)
+      await node.call('dismissRequest', contact.peerId)
+      await sync.allowed()
+      return await status.peerView(contact.peerId)
+    },
+    refuseRequest: async ({ peerId }) => {
+      // The peer stays refused; only its request leaves the list.
+      await node.call('dismissRequest', parsePeerId(peerId))
+      status.soon()
+      return null
+    },
+    addPeer: async ({ peerId, name }) => {
+      const contact = await contacts.add(peerId, name)
+      await sync.allowed()
+      return await status.peerView(contact.peerId)
+    },
+    removePeer: async ({ peerId }) => {
+      const id = parsePeerId(peerId)
+      await contacts.remove(id)
+      await reconnector.forget(id)
+      // Its unread messages must not stay on the badge.
+      await unread.markRead(id)
+      await node.call('closePeer', id).catch(() => {})
+      await outbox.failPeer(id, 'peer-removed')
+      await sync.allowed()
+      return null
+    },
+    closePeer: async ({ peerId }) => {
+      const id = await contactId(peerId)
+      await reconnector.close(id, 'local')
+      await node.call('closePeer', id)
+      await outbox.failPeer(id, 'peer-closed', 'you closed the conversation')
+      await sync.allowed()
+      return await status.peerView(id)
+    },
+    reconnectPeer: async ({ peerId }) => {
+      const id = await contactId(peerId)
+      await reconnector.reopen(id, { dial: false })
+      // Allowed again before the dial, so the new stream is accepted and shown.
+      await sync.allowed()
+      reconnector.want(id)
+      return await status.peerView(id)
+    },
+    resetPeer: async ({ peerId }) => {
+      await node.call('resetPeer', await contactId(peerId))
+      return null
+    },
+    send: async ({ peerId, text, id, ttlMs, awaitDelivery }) => {
+      const sent = await outbox.send({ peerId: await openConversation(peerId, id), text, id, ttlMs })
+      const final = awaitDelivery === true ? await awaitFinal(sent, AWAIT_DELIVERY_MS) : sent
+      return { id: final.id, state: final.state }
+    },
+    sendMany: async ({ peerId, messages, ttlMs }) =>
+      (await outbox.sendMany(await openConversation(peerId), messages, ttlMs)).map(m => ({ id: m.id, state: m.state })),
+    speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => await node.call('speedTest', await contactId(peerId), mode === 'throughput'
+      ? { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_MESSAGE_BYTES, totalBytes: totalBytes ?? DEFAULT_SPEED_TEST_TOTAL_BYTES }
+      : { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, count: count ?? DEFAULT_SPEED_TEST_COUNT }),
+    diagnostics: async () => {
+      const offscreen = await node.call('diagnostics')
+      const outboxBytes = [...(await store.pendingByPeer()).values()].reduce((sum, p) => sum + p.bytes, 0)
+      const { usage, quota } = await navigator.storage.estimate()
+      return {
+        offscreenJsHeapUsedBytes: offscreen.jsHeapUsedBytes,
+        inboundBufferedBytes: offscreen.inboundBufferedBytes,
+        outboxBytes,
+        storage: { usedBytes: usage ?? null, quotaBytes: quota ?? null }
+      }
+    },
+    getMessage: async ({ id }) => await message(id),
+    awaitDelivery: async ({ id, timeoutMs }) => await awaitFinal(await message(id), timeoutMs ?? AWAIT_DELIVERY_MS),
+    getMessages: async ({ peerId, limit, before }) => {
+      const page = before == null ? { maxBytes: MAX_MESSAGES_PAGE_BYTES } : { before, maxBytes: MAX_MESSAGES_PAGE_BYTES }
+      const { found, ackedOutSeq } = await store.list(parsePeerId(peerId), limit ?? DEFAULT_MESSAGES_PAGE, page)
+      return found.map(m => outbox.view(m, ackedOutSeq))
+    }
+  }
+}

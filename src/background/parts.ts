@@ -1,0 +1,85 @@
+import { DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS } from '../common/constants.ts'
+import { Contacts } from './contacts.ts'
+import { OwnIdentity } from './identity.ts'
+import { Inbox } from './inbox.ts'
+import type { KeyValueStore } from './key-value-store.ts'
+import { MessageStore, type StoredMessage } from './message-store.ts'
+import type { NodeLink } from './node-link.ts'
+import { Outbox } from './outbox.ts'
+import { Reconnector } from './reconnector.ts'
+import { SettingsStore } from './settings.ts'
+import { Unread } from './unread.ts'
+
+/** The worker's durable state and policy, built once per worker start. */
+export interface Parts {
+  readonly identity: OwnIdentity
+  readonly settings: SettingsStore
+  readonly contacts: Contacts
+  readonly store: MessageStore
+  readonly outbox: Outbox
+  readonly inbox: Inbox
+  readonly reconnector: Reconnector
+  readonly unread: Unread
+}
+
+export interface PartsDeps {
+  storage: KeyValueStore
+  /** Dials and transmissions go to the node through it. */
+  node: NodeLink
+  /** Every new message and changed state, as stored. */
+  announce: (message: StoredMessage) => void
+  /** Something a peer's view shows changed. */
+  statusChanged: () => void
+  /** Shows the number of unread messages on the toolbar icon (0: nothing). */
+  showBadge: (total: number) => void
+  log: (format: string, ...args: unknown[]) => void
+}
+
+/** Loads the worker's state and wires its parts to each other and to the node. */
+export async function makeParts ({ storage, node, announce, statusChanged, showBadge, log }: PartsDeps): Promise<Parts> {
+  const identity = await OwnIdentity.load(storage)
+  const store = await MessageStore.open()
+  const settings = await SettingsStore.load(storage)
+  const limits = (): typeof settings.current.limits => settings.current.limits
+  const contacts = new Contacts(storage, () => identity.peerId, async peerId => await store.hasConversation(peerId))
+  const reconnector = await Reconnector.load({
+    storage,
+    limits: () => ({
+      baseMs: limits().retryBaseMs,
+      capMs: limits().retryCapMs,
+      maxAttemptsPerMinute: limits().maxAttemptsPerMinute,
+      maxAttempts: Infinity,
+      giveUpAfterPermanentErrors: DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS
+    }),
+    connect: async (peerId) => { await node.call('connect', peerId) },
+    onConnected: (peerId) => { outbox.unblock(peerId) },
+    onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
+    changed: statusChanged,
+    log
+  })
+  const outbox: Outbox = new Outbox({
+    store,
+    transmit: async (peerId, frames, skipTo) => { await node.call('sendMessages', peerId, frames, skipTo) },
+    needConnection: (peerId) => { reconnector.want(peerId) },
+    announce,
+    limits: () => ({
+      maxPendingMessages: limits().maxPendingMessagesPerPeer,
+      maxPendingBytes: limits().maxPendingBytesPerPeer,
+      maxMessageBytes: limits().maxMessageBytes
+    }),
+    settings: () => ({
+      ttlMs: limits().messageTtlMs,
+      ackTimeoutMs: limits().ackTimeoutMs,
+      maxInFlightBytes: limits().maxInFlightBytesPerPeer,
+      historyPerPeer: limits().historyPerPeer
+    }),
+    log
+  })
+  const unread = new Unread(storage, showBadge)
+  await unread.refreshBadge()
+  const inbox = new Inbox(store, contacts, announce, async (peerId, count) => {
+    await unread.add(peerId, count)
+    statusChanged()
+  }, () => limits().historyPerPeer)
+  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread }
+}

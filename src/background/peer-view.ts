@@ -1,0 +1,72 @@
+import type { LinkView, PeerState, PeerView, Status } from '../api/protocol.ts'
+import { freshCounters } from '../common/counters.ts'
+import type { NodeInfo, PeerConnectionInfo } from '../link/apis.ts'
+import type { Contact } from './contacts.ts'
+import type { ReconnectionView } from './reconnector.ts'
+import type { Settings } from './settings.ts'
+
+/**
+ * The state a user sees of a peer: a decision of the user or the policy
+ * (closed, given up) wins over the wire; waiting for the next attempt is
+ * "reconnecting"; otherwise what the node says, or idle.
+ */
+export function peerState (policy: ReconnectionView, live: PeerConnectionInfo | undefined): PeerState {
+  const connected = live?.state === 'connected'
+  if (policy.closedBy != null) return 'closed'
+  if (policy.gaveUp) return 'given-up'
+  if (!connected && policy.nextAttemptAt != null) return 'reconnecting'
+  return live?.state ?? 'idle'
+}
+
+/** What the worker knows of one peer, gathered for `peerView`. */
+export interface PeerFacts {
+  contact: Contact
+  live: PeerConnectionInfo | undefined
+  policy: ReconnectionView
+  pending: { messages: number, bytes: number }
+  inFlightBytes: number
+  unread: number
+}
+
+/** What a page sees of a contact. */
+export function peerView ({ contact, live, policy, pending, inFlightBytes, unread }: PeerFacts, now: number): PeerView {
+  const connected = live?.state === 'connected'
+  const view: PeerView = {
+    peerId: contact.peerId,
+    name: contact.name,
+    state: peerState(policy, live),
+    connection: live?.connection ?? null,
+    lastSeen: connected ? now : contact.lastSeen,
+    pending,
+    dialAttempts: live?.dialAttempts ?? 0,
+    bufferedBytes: live?.bufferedBytes ?? 0,
+    inFlightBytes,
+    unread,
+    rttMs: connected ? live?.rttMs ?? null : null,
+    rttHistoryMs: live?.rttHistoryMs ?? []
+  }
+  if (live?.lastError != null) view.lastError = live.lastError
+  if (live?.lastClose != null) view.lastClose = live.lastClose
+  if (policy.closedBy != null) view.closedBy = policy.closedBy
+  if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
+  return view
+}
+
+/** What a page sees of Peerlink as a whole; before the node first reports, the settings stand in for it. */
+export function statusView (peerId: string, settings: Settings, link: LinkView, info: NodeInfo | undefined, peers: PeerView[]): Status {
+  const status: Status = {
+    peerId,
+    node: info?.state ?? 'starting',
+    link,
+    limits: settings.limits,
+    acceptUnknownPeers: settings.acceptUnknownPeers,
+    connections: info?.connections ?? 0,
+    requests: info?.requests ?? [],
+    counters: info?.counters ?? freshCounters(),
+    addresses: info?.addresses ?? [],
+    relays: info?.relays ?? settings.relays.map(address => ({ address, state: 'connecting' as const })),
+    peers
+  }
+  if (info?.error != null) status.nodeError = info.error
+  return status
+}

@@ -1,0 +1,60 @@
+import type { PeerView, Status } from '../api/protocol.ts'
+import { makeCoalescer } from '../common/coalescer.ts'
+import { STATUS_EVENT_DELAY_MS } from '../common/constants.ts'
+import type { ApiServer } from './api-server.ts'
+import type { Contact } from './contacts.ts'
+import type { NodeLink } from './node-link.ts'
+import type { Parts } from './parts.ts'
+import { peerView, statusView } from './peer-view.ts'
+
+/** Builds what pages see of Peerlink and its peers, and pushes it to them when it changes. */
+export class StatusReporter {
+  readonly #parts: Parts
+  readonly #node: NodeLink
+  readonly #api: Pick<ApiServer, 'broadcast'>
+  readonly #soon = makeCoalescer(() => { void this.publish() }, STATUS_EVENT_DELAY_MS)
+
+  constructor (parts: Parts, node: NodeLink, api: Pick<ApiServer, 'broadcast'>) {
+    this.#parts = parts
+    this.#node = node
+    this.#api = api
+  }
+
+  async status (): Promise<Status> {
+    const { identity, settings, contacts } = this.#parts
+    return statusView(identity.peerId, settings.current, this.#node.view, this.#node.info, await this.#peerViews(await contacts.list()))
+  }
+
+  /** One contact's view (for answers about a single peer). */
+  async peerView (peerId: string): Promise<PeerView> {
+    const [view] = await this.#peerViews([await this.#parts.contacts.get(peerId)])
+    return view!
+  }
+
+  /** Pushes the status to every page now. */
+  async publish (): Promise<void> {
+    const status = await this.status().catch(() => undefined)
+    if (status != null) this.#api.broadcast({ type: 'status', status })
+  }
+
+  /** Pushes the status soon: changes within a few milliseconds go out as one event. */
+  soon (): void {
+    this.#soon()
+  }
+
+  /** Views of `contacts`, reading the outbox ledgers and unread counts once for all of them. */
+  async #peerViews (contacts: Contact[]): Promise<PeerView[]> {
+    const { store, reconnector, outbox, unread } = this.#parts
+    const pending = await store.pendingByPeer()
+    const unreadCounts = await unread.counts()
+    const now = Date.now()
+    return contacts.map(contact => peerView({
+      contact,
+      live: this.#node.info?.peers[contact.peerId],
+      policy: reconnector.view(contact.peerId),
+      pending: pending.get(contact.peerId) ?? { messages: 0, bytes: 0 },
+      inFlightBytes: outbox.inFlightBytes(contact.peerId),
+      unread: unreadCounts[contact.peerId] ?? 0
+    }, now))
+  }
+}

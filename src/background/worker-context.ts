@@ -1,0 +1,17 @@
+import type { DeliveryWatch } from './delivery-watch.ts'
+import type { KeyValueStore } from './key-value-store.ts'
+import type { NodeLink } from './node-link.ts'
+import type { NodeSync } from './node-sync.ts'
+import type { Parts } from './parts.ts'
+import type { StatusReporter } from './status-reporter.ts'
+
+/** Everything the worker's handlers and duties work with, built once per worker start. */
+export interface WorkerContext {
+  readonly parts: Parts
+  readonly node: NodeLink
+  readonly status: StatusReporter
+  readonly sync: NodeSync
+  readonly watch: DeliveryWatch
+  readonly storage: KeyValueStore
+  readonly log: (format: string, ...args: unknown[]) => void
+}
