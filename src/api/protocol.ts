@@ -13,7 +13,7 @@ import type { SerializedError } from '../common/errors/index.ts'
 import type { Limits } from '../common/limits.ts'
 import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestResult } from '../common/model.ts'
 
-export type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayState, RelayView, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
+export type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayState, RelayView, Route, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
 
 /** Memory figures, for watching that nothing grows without bound. */
 export interface Diagnostics {

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue'
-import { LAST_SEEN_PRECISION_MS, MAX_PEERS } from '../common/constants.ts'
+import { LAST_SEEN_PRECISION_MS, MAX_CONTACT_ADDRESSES, MAX_PEERS } from '../common/constants.ts'
 import { ResourceLimitError, UnknownPeerError, ValidationError } from '../common/errors/index.ts'
 import { parsePeerId, parsePeerName } from '../common/validators.ts'
 import type { KeyValueStore } from './key-value-store.ts'
@@ -14,6 +14,8 @@ export interface Contact {
   lastSeen: number | null
   /** Let in by "accept anyone" rather than added by the user: evicted first when the list is full. */
   auto?: true
+  /** Where the peer can be reached (its relays' circuit addresses), newest first, at most `MAX_CONTACT_ADDRESSES`. */
+  addresses?: string[]
 }
 
 /** The peers the user allowed: persisted, validated, bounded. */
@@ -125,6 +127,22 @@ export class Contacts {
       // Removed while this waited its turn: it stays removed.
       if (contact == null) return
       contact.lastSeen = Math.max(at, contact.lastSeen ?? -Infinity)
+      await this.#save(contacts)
+    })
+  }
+
+  /**
+   * Keeps the addresses the peer says it can be reached at, newest first,
+   * capped: a peer cannot grow our storage by announcing many.
+   */
+  async learnAddresses (peerId: string, addresses: string[]): Promise<void> {
+    await this.#change(async () => {
+      const contacts = await this.list()
+      const contact = contacts.find(c => c.peerId === peerId)
+      if (contact == null) return
+      const merged = [...new Set([...addresses, ...(contact.addresses ?? [])])].slice(0, MAX_CONTACT_ADDRESSES)
+      if (JSON.stringify(merged) === JSON.stringify(contact.addresses ?? [])) return
+      contact.addresses = merged
       await this.#save(contacts)
     })
   }

@@ -51,7 +51,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
       maxAttempts: Infinity,
       giveUpAfterPermanentErrors: DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS
     }),
-    connect: async (peerId) => { await node.call('connect', peerId) },
+    connect: async (peerId) => { await node.call('connect', peerId, (await contacts.get(peerId)).addresses ?? []) },
     onConnected: (peerId) => { outbox.unblock(peerId) },
     onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
     changed: statusChanged,

@@ -37,6 +37,7 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
       await status.publish()
     },
     woke: async () => { await woke(await context()) },
+    peerAddresses: async (peerId, addresses) => { await (await context()).parts.contacts.learnAddresses(peerId, addresses) },
     // The user chose to accept anyone: such a peer becomes a contact.
     unknownPeerAccepted: async (peerId) => {
       const { parts, sync } = await context()

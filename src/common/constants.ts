@@ -34,6 +34,9 @@ export const DEFAULT_HISTORY_PER_PEER = 10_000
 export const MAX_RELAYS = 16
 export const MAX_PEERS = 1_000
 
+/** Addresses kept per contact (learned from the peer, or from its contact card). */
+export const MAX_CONTACT_ADDRESSES = 8
+
 /** Longest peer name, in characters. */
 export const MAX_PEER_NAME_CHARS = 64
 

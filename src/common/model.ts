@@ -31,11 +31,28 @@ export interface RelayView {
   nextAttemptAt?: number
 }
 
+/**
+ * How the bytes of a connection flow: straight between the two browsers
+ * (host or STUN candidates), through a TURN server, or through a circuit
+ * relay. For WebRTC it comes from the selected ICE candidate pair.
+ */
+export type Route = 'direct' | 'turn' | 'relay'
+
 export interface ConnectionView {
   transport: Transport
-  /** True when bytes flow straight between the two browsers, not through a relay. */
+  route: Route
+  /** True when bytes flow straight between the two browsers (`route` is 'direct'). */
   direct: boolean
   remoteAddr: string
+}
+
+/** An ICE server as shown to users: never its credential. */
+export interface IceServerView {
+  urls: string[]
+  /** Set by the user, or offered by one of the relays. */
+  source: 'user' | 'relay'
+  /** The relay that offered it. */
+  relay?: string
 }
 
 /** An unknown peer that tried to connect and was refused. */

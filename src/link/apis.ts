@@ -1,7 +1,7 @@
 /** The two APIs the halves expose to each other over the link, and the deadline of each call. */
 import { DIAL_BUDGET_MS, LINK_CALL_DEADLINE_MS, LINK_SPEED_TEST_DEADLINE_MS, LINK_TRANSMIT_DEADLINE_MS } from '../common/constants.ts'
 import type { LinkDeadlines } from './link-end.ts'
-import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
+import type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
 
 /** What the worker gives the offscreen document to run a node. */
 export interface NodeConfig {
@@ -48,6 +48,8 @@ export interface NodeInfo {
   counters: Counters
   /** When the running libp2p node started (ms since the epoch): a new value means every connection is new. */
   startedAt: number | null
+  /** The ICE servers WebRTC uses now: the user's, or else those the relays offered. */
+  iceServers: IceServerView[]
 }
 
 /** Exposed by the offscreen document: the mechanics of the network. */
@@ -65,8 +67,11 @@ export type OffscreenApi = {
    * to `skipTo` when given; `NotConnectedError` when there is no stream.
    */
   sendMessages: (peerId: string, frames: MessageFrame[], skipTo?: number) => Promise<void>
-  /** Opens a stream to the peer (dialing it through the relays) unless one is open. */
-  connect: (peerId: string) => Promise<void>
+  /**
+   * Opens a stream to the peer unless one is open, dialing it through our
+   * relays and the peer's own known `addresses` (its relays' circuit addresses).
+   */
+  connect: (peerId: string, addresses: string[]) => Promise<void>
   /** Sends CLOSE and hangs up on the peer. */
   closePeer: (peerId: string) => Promise<void>
   /** Resets the peer's stream (the peer sees a StreamResetError); the worker reconnects. */
@@ -122,6 +127,8 @@ export type WorkerApi = {
   nodeChanged: (info: NodeInfo) => Promise<void>
   /** The offscreen document's clock jumped: the machine slept. */
   woke: () => Promise<void>
+  /** Where the peer says it can be reached (from identify and its HELLO): kept, capped, for the next dial. */
+  peerAddresses: (peerId: string, addresses: string[]) => Promise<void>
   /** An unknown peer connected while `acceptUnknownPeers` is on: make it a contact. */
   unknownPeerAccepted: (peerId: string) => Promise<void>
 }
@@ -137,5 +144,6 @@ export const WORKER_CALL_DEADLINES_MS: LinkDeadlines<WorkerApi> = {
   streamLost: LINK_CALL_DEADLINE_MS,
   nodeChanged: LINK_CALL_DEADLINE_MS,
   woke: LINK_CALL_DEADLINE_MS,
-  unknownPeerAccepted: LINK_CALL_DEADLINE_MS
+  unknownPeerAccepted: LINK_CALL_DEADLINE_MS,
+  peerAddresses: LINK_CALL_DEADLINE_MS
 }

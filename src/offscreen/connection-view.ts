@@ -14,9 +14,11 @@ export function transportOf (remoteAddr: string): Transport {
 /** What a user is shown about the connection to a peer. */
 export function describeConnection (connection: Connection): ConnectionView {
   const remoteAddr = connection.remoteAddr.toString()
+  const direct = connection.direct && connection.limits == null
   return {
     transport: transportOf(remoteAddr),
-    direct: connection.direct && connection.limits == null,
+    route: direct ? 'direct' : 'relay',
+    direct,
     remoteAddr
   }
 }

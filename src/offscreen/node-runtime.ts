@@ -77,7 +77,7 @@ export class NodeRuntime {
       dismissRequest: async (peerId) => { this.#gate.dismiss(peerId) },
       forgetPeers: async (peerIds) => { this.#channels?.forget(peerIds) },
       sendMessages: async (peerId, frames, skipTo) => { await this.#ready().sendMessages(peerId, frames, skipTo) },
-      connect: async (peerId) => { await this.#ready().connect(peerId) },
+      connect: async (peerId, addresses) => { await this.#ready().connect(peerId, addresses) },
       closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
       resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) },
       woke: async () => { this.#relayKeeper?.woke() },
@@ -107,7 +107,8 @@ export class NodeRuntime {
       connections: this.#gate.connectionCount(),
       requests: this.#gate.requests(),
       counters: { ...this.#gate.counters },
-      startedAt: this.#node == null ? null : this.#startedAt
+      startedAt: this.#node == null ? null : this.#startedAt,
+      iceServers: (this.#config?.iceServers ?? []).map(server => ({ urls: [server.urls].flat(), source: 'user' as const }))
     }
     if (this.#error != null) info.error = this.#error
     return info

