@@ -8,15 +8,18 @@ import { NodePeer } from './support/node-peer.ts'
 const withPrefix = (body: Uint8Array): Uint8Array => new Uint8Array([...varint.encode(body.byteLength), ...body])
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256))
 
-/** Six kinds of bad frame: random garbage of an unknown type, an unknown type, a short MESSAGE, a bad ACK, an oversize length, a MESSAGE far ahead. */
+/**
+ * Six kinds of bad frame: random garbage after a frame type no version has, an unknown type, an
+ * empty MESSAGE, an ACK cut off mid-number, an oversize length, a MESSAGE far ahead.
+ */
 function badFrame (i: number, maxMessageBytes: number): Uint8Array {
   switch (i % 6) {
-    case 0: return withPrefix(Uint8Array.of(6 + Math.floor(Math.random() * 250), ...randomBytes(1 + Math.floor(Math.random() * 64))))
-    case 1: return withPrefix(Uint8Array.of(0x7f))
-    case 2: return withPrefix(Uint8Array.of(1, 0, 0))
-    case 3: return withPrefix(Uint8Array.of(2, 0, 0, 0))
-    case 4: return Uint8Array.of(...varint.encode(maxMessageBytes + 100), 1, 2, 3)
-    default: return encodeFrame({ type: 'message', seq: 1e12, body: randomBytes(16) })
+    case 0: return withPrefix(Uint8Array.of(8, 7 + Math.floor(Math.random() * 120), ...randomBytes(1 + Math.floor(Math.random() * 64))))
+    case 1: return withPrefix(Uint8Array.of(8, 0x7f))
+    case 2: return withPrefix(Uint8Array.of(8, 0, 16, 1))
+    case 3: return withPrefix(Uint8Array.of(8, 1, 16, 0x80))
+    case 4: return Uint8Array.of(...varint.encode(maxMessageBytes + 1000), 1, 2, 3)
+    default: return encodeFrame({ type: 'message', seq: 1e12, id: 'far', body: randomBytes(16) })
   }
 }
 
@@ -57,6 +60,58 @@ test('a peer sending 10,000 random and malformed frames: the browser stays up, o
     // Every stream was reset at its first bad frame.
     expect(malformedFrames + oversizeFrames + farAheadFrames).toBeGreaterThanOrEqual(streams)
     // Nothing the noisy peer sent was taken for a message.
+    expect(await alice.messages(noisy.peerId)).toEqual([])
+  } finally {
+    await noisy.stop()
+  }
+})
+
+test('a contact flooding a million well-formed control frames and empty messages: only its streams are reset, memory stays bounded, the others keep messaging', async ({ fresh, relay }) => {
+  test.setTimeout(240_000)
+  const { alice, bob, aliceId, bobId } = fresh
+  const noisy = await NodePeer.start()
+  try {
+    await alice.api({ method: 'addPeer', peerId: noisy.peerId, name: 'Noisy' })
+    const heapBefore = (await alice.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes ?? 0
+    // Well-formed control frames that each cost the receiver work: HELLOs (a worker call and a
+    // transaction each), SKIPs (the same, and an ACK back), PINGs.
+    const hello = encodeFrame({ type: 'hello', hello: { incarnation: '11'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 60_000, addresses: [] } })
+    const kinds = [hello, encodeFrame({ type: 'skip', seq: 0 }), encodeFrame({ type: 'ping' })]
+    const perWrite = 5_000
+    const chunk = new Uint8Array(Array.from({ length: perWrite }, (_, i) => [...kinds[i % kinds.length]!]).flat())
+    const total = 1_000_000
+    let sent = 0
+    let streams = 0
+    const flood = (async () => {
+      while (sent < total) {
+        const stream = await noisy.openStream(relay.address, aliceId)
+        streams++
+        while (sent < total && stream.status === 'open') {
+          await NodePeer.write(stream, chunk)
+          sent += perWrite
+        }
+      }
+    })()
+    await Promise.all([flood, sendNumbered(alice, bobId, 'a', 50), sendNumbered(bob, aliceId, 'b', 50)])
+    // Empty messages are refused outright, each resetting its stream.
+    for (let i = 0; i < 5; i++) {
+      const stream = await noisy.openStream(relay.address, aliceId)
+      await NodePeer.write(stream, new Uint8Array(Array.from({ length: 100 }, () => [...withPrefix(Uint8Array.of(8, 0, 16, 0))]).flat()))
+      await new Promise<void>(resolve => { stream.addEventListener('close', () => { resolve() }, { once: true }); setTimeout(resolve, 10_000) })
+    }
+    const [atBob, atAlice] = await Promise.all([waitForAll(alice, bob, 50, 60_000), waitForAll(bob, alice, 50, 60_000)])
+    expect(atBob.received).toEqual(numbered('a', 50))
+    expect(atAlice.received).toEqual(numbered('b', 50))
+
+    const status = await alice.status()
+    const heapAfter = (await alice.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes ?? 0
+    console.log(`flooded ${sent} control frames and empty messages on ${streams} streams; counters: ${JSON.stringify(status.counters)}; offscreen heap ${Math.round(heapBefore / 2 ** 20)} → ${Math.round(heapAfter / 2 ** 20)} MiB`)
+    expect(status.node).toBe('running')
+    // Each flooding stream was reset long before its frames were all read, and each empty message's stream too.
+    expect(status.counters.floodedStreams).toBeGreaterThanOrEqual(streams - 1)
+    expect(status.counters.malformedFrames).toBeGreaterThanOrEqual(5)
+    // The inbound budget holds: the heap grew by far less than the 345 MB this once cost.
+    expect(heapAfter - heapBefore).toBeLessThan(64 * 2 ** 20)
     expect(await alice.messages(noisy.peerId)).toEqual([])
   } finally {
     await noisy.stop()
@@ -144,7 +199,7 @@ test('an unknown peer is refused and shown as a request; after the user accepts 
     await alice.waitForStatus(s => s.peers.some(p => p.peerId === stranger.peerId) && s.requests.length === 0, 'the stranger to become a contact')
 
     const stream = await stranger.openStream(relay.address, aliceId)
-    await NodePeer.writeFrame(stream, { type: 'message', seq: 0, body: new TextEncoder().encode('hello from a stranger') })
+    await NodePeer.writeFrame(stream, { type: 'message', seq: 0, id: 'hello-1', body: new TextEncoder().encode('hello from a stranger') })
     await expect.poll(async () => (await alice.messages(stranger.peerId)).map(m => m.text)).toEqual(['hello from a stranger'])
   } finally {
     await stranger.stop()

@@ -12,7 +12,7 @@ import { WebSocket as NodeWebSocket } from 'ws'
 import { openUdpSocket, stunBinding } from '../e2e/support/stun-client.ts'
 import { parseRelayFlags, type RelayConfig } from './flags.ts'
 import { buildIceOffer } from './ice-offers.ts'
-import { IceOffer, requestIceOffer } from './ice-protocol.ts'
+import { IceOffer, requestIceOffer } from '../src/common/wire/ice-protocol.ts'
 import { runRelay, type RunningRelay } from './run.ts'
 
 // @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on.
@@ -132,6 +132,6 @@ describe('/peerlink/ice/1.0.0 on a relay running on 127.0.0.1', () => {
     const client = await startClient(false)
     clients.push(client)
     await expect(requestIceOffer(client, multiaddr(address), { signal: AbortSignal.timeout(10_000) }))
-      .rejects.toMatchObject({ name: 'IceOfferRefusedError', status: IceOffer.Status.NO_RESERVATION })
+      .rejects.toMatchObject({ name: 'IceOfferRefusedError', data: { status: IceOffer.Status.NO_RESERVATION } })
   }, 30_000)
 })

@@ -4,7 +4,7 @@
  * holding a reservation on it).
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import { ICE_PROTOCOL, IceOffer, writeIceOffer, type IceServer } from './ice-protocol.ts'
+import { ICE_PROTOCOL, IceOffer, writeIceOffer, type IceServer } from '../src/common/wire/ice-protocol.ts'
 import { issueTurnCredential } from './turn-credentials.ts'
 
 export interface IceOfferConfig {

@@ -14,7 +14,7 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { WebSocket as NodeWebSocket } from 'ws'
-import { requestIceOffer } from '../../relay/ice-protocol.ts'
+import { requestIceOffer } from '../../src/common/wire/ice-protocol.ts'
 import { openUdpSocket, stunBinding, turnAllocate } from './stun-client.ts'
 
 // @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on.

@@ -7,12 +7,14 @@
 import * as v from 'valibot'
 import {
   MAX_AWAIT_DELIVERY_MS, MAX_MESSAGE_TTL_MS, MAX_MESSAGES_PAGE, MAX_SEND_MANY_MESSAGES, MAX_SPEED_TEST_COUNT,
-  MAX_SPEED_TEST_MESSAGE_BYTES, MAX_SPEED_TEST_TOTAL_BYTES, MIN_MESSAGE_TTL_MS
+  MAX_SPEED_TEST_MESSAGE_BYTES, MAX_SPEED_TEST_TOTAL_BYTES, MESSAGE_ID_PATTERN, MIN_MESSAGE_TTL_MS
 } from '../common/constants.ts'
 import type { SerializedError } from '../common/errors/index.ts'
+import { IceServerInputSchema, type IceServer } from '../common/ice-servers.ts'
 import type { Limits } from '../common/limits.ts'
-import type { ConnectionRequest, ConnectionView, Counters, NodeState, PeerState, RelayView, SpeedTestResult } from '../common/model.ts'
+import type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayView, SpeedTestResult } from '../common/model.ts'
 
+export type { IceServer, IceServerInput } from '../common/ice-servers.ts'
 export type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayState, RelayView, Route, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
 
 /** Memory figures, for watching that nothing grows without bound. */
@@ -32,11 +34,15 @@ export const EVENTS_PORT_NAME = 'peerlink/events'
 
 const text = v.string()
 const ttlMs = v.optional(v.pipe(v.number(), v.integer(), v.minValue(MIN_MESSAGE_TTL_MS), v.maxValue(MAX_MESSAGE_TTL_MS)))
-const messageId = v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'a message id is 1 to 64 letters, digits, "-" or "_"'))
+const messageId = v.pipe(v.string(), v.regex(MESSAGE_ID_PATTERN, 'a message id is 1 to 64 letters, digits, "-" or "_"'))
 
 export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('getStatus') }),
   v.object({ method: v.literal('setRelays'), relays: v.array(text) }),
+  /** Checked in full (URLs, credentials, the count) by the settings, which name the bad field. */
+  v.object({ method: v.literal('setIceServers'), iceServers: v.array(IceServerInputSchema) }),
+  /** Internal: for Peerlink's own pages only, since it answers the user's TURN credentials. */
+  v.object({ method: v.literal('getIceServers') }),
   v.object({ method: v.literal('setLimits'), limits: v.record(v.string(), v.unknown()) }),
   v.object({ method: v.literal('setAcceptUnknownPeers'), accept: v.boolean() }),
   v.object({ method: v.literal('resetLimits') }),
@@ -45,7 +51,8 @@ export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('markRead'), peerId: text }),
   v.object({ method: v.literal('acceptRequest'), peerId: text, name: v.optional(text) }),
   v.object({ method: v.literal('refuseRequest'), peerId: text }),
-  v.object({ method: v.literal('addPeer'), peerId: text, name: v.optional(text) }),
+  /** A peer id, or a contact card (`card`), or a peer id with its addresses; checked in full by the handler. */
+  v.object({ method: v.literal('addPeer'), peerId: v.optional(text), card: v.optional(text), addresses: v.optional(v.array(text)), name: v.optional(text) }),
   v.object({ method: v.literal('removePeer'), peerId: text }),
   v.object({ method: v.literal('resetPeer'), peerId: text }),
   v.object({ method: v.literal('closePeer'), peerId: text }),
@@ -58,6 +65,8 @@ export const ApiRequestSchema = v.variant('method', [
     ttlMs,
     awaitDelivery: v.optional(v.boolean())
   }),
+  /** Sends a failed message again, keeping its id: a peer that had it after all stores it once. */
+  v.object({ method: v.literal('retry'), id: messageId }),
   v.object({
     method: v.literal('sendMany'),
     peerId: text,
@@ -80,7 +89,7 @@ export const ApiRequestSchema = v.variant('method', [
     peerId: text,
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_MESSAGES_PAGE))),
     /** A message's id: answer the page of messages just older than it. */
-    before: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'a message id is 1 to 64 letters, digits, "-" or "_"')))
+    before: v.optional(messageId)
   })
 ])
 
@@ -145,6 +154,8 @@ export interface Status {
   nodeError?: string
   addresses: string[]
   relays: RelayView[]
+  /** The ICE servers WebRTC uses now, the user's or those the relays offered; never a credential. */
+  iceServers: IceServerView[]
   peers: PeerView[]
 }
 
@@ -173,6 +184,8 @@ export interface SendResult {
 export interface ApiResults {
   getStatus: Status
   setRelays: Status
+  setIceServers: Status
+  getIceServers: IceServer[]
   setLimits: Status
   setAcceptUnknownPeers: Status
   resetLimits: Status
@@ -187,6 +200,7 @@ export interface ApiResults {
   closePeer: PeerView
   reconnectPeer: PeerView
   send: SendResult
+  retry: SendResult
   sendMany: SendResult[]
   speedTest: SpeedTestResult
   diagnostics: Diagnostics

@@ -3,7 +3,8 @@ import { IDBFactory } from 'fake-indexeddb'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DeliveryFailedError, PeerClosedError, UnknownPeerError } from '../common/errors/index.ts'
+import { formatContactCard } from '../common/contact-card.ts'
+import { DeliveryFailedError, PeerClosedError, UnknownPeerError, ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
 import type { OffscreenApi } from '../link/apis.ts'
 import { makeApiHandlers } from './api-handlers.ts'
 import type { ApiHandlers } from './api-server.ts'
@@ -16,6 +17,7 @@ import { StatusReporter } from './status-reporter.ts'
 
 const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const bob = await newPeerId()
+const [relayId, stranger, otherRelayId] = await Promise.all([newPeerId(), newPeerId(), newPeerId()])
 
 let parts: Parts
 let handlers: ApiHandlers
@@ -49,7 +51,7 @@ beforeEach(async () => {
   const reporter: { status?: StatusReporter } = {}
   parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, log: () => {} })
   const status = reporter.status = new StatusReporter(parts, node, { broadcast: () => {} })
-  handlers = makeApiHandlers({ parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {} })
+  handlers = makeApiHandlers({ parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {}, restart: async () => { throw new Error('not in these tests') } })
 })
 afterEach(async () => {
   // Let flushes the handlers started finish before the database closes.
@@ -88,7 +90,7 @@ describe('API handlers', () => {
 
   it('takes a removed contact\'s unread messages off the badge', async () => {
     await handlers.addPeer({ method: 'addPeer', peerId: bob })
-    await parts.inbox.receive(bob, [{ seq: 0, body: new TextEncoder().encode('one') }, { seq: 1, body: new TextEncoder().encode('two') }])
+    await parts.inbox.receive(bob, [{ seq: 0, id: 'a', body: new TextEncoder().encode('one') }, { seq: 1, id: 'b', body: new TextEncoder().encode('two') }])
     expect(badge.at(-1)).toBe(2)
     await handlers.removePeer({ method: 'removePeer', peerId: bob })
     expect(badge.at(-1)).toBe(0)
@@ -109,3 +111,53 @@ async function givenUp (): Promise<boolean> {
   for (let waited = 0; waited < 5_000 && !parts.reconnector.view(bob).gaveUp; waited += 20) await new Promise(resolve => setTimeout(resolve, 20))
   return parts.reconnector.view(bob).gaveUp
 }
+
+describe('API handlers: ICE servers and contact cards', () => {
+  const relay = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}`
+  const bobsCard = formatContactCard({ peerId: bob, addresses: [`${relay}/p2p-circuit/p2p/${bob}`] })
+
+  it('sets ICE servers, applies them to the node at once, and shows them without credentials', async () => {
+    const status = await handlers.setIceServers({ method: 'setIceServers', iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'secret' }] })
+    expect(calls).toContain('start')
+    expect(status.iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478'], source: 'user' }])
+    expect(JSON.stringify(status)).not.toContain('secret')
+    // Peerlink's own options page reads them back whole, to edit them.
+    expect(await handlers.getIceServers({ method: 'getIceServers' })).toEqual([{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'secret' }])
+  })
+
+  it('refuses bad ICE servers, naming the field, and changes nothing', async () => {
+    await handlers.setIceServers({ method: 'setIceServers', iceServers: [{ urls: 'stun:127.0.0.1:3478' }] })
+    calls = []
+    const err = await handlers.setIceServers({ method: 'setIceServers', iceServers: [{ urls: 'stun:ok.example' }, { urls: ['ftp://x'] }] }).catch((e: unknown) => e)
+    expect((err as ValidationError).data.field).toBe('iceServers.1.urls.0')
+    expect(calls).not.toContain('start')
+    expect((await handlers.getStatus({ method: 'getStatus' })).iceServers).toEqual([{ urls: ['stun:127.0.0.1:3478'], source: 'user' }])
+  })
+
+  it('adds a contact from its card, with its addresses, and gives a newcomer the card\'s relay', async () => {
+    const view = await handlers.addPeer({ method: 'addPeer', card: bobsCard, name: 'Bob' })
+    expect(view).toMatchObject({ peerId: bob, name: 'Bob' })
+    expect((await parts.contacts.get(bob)).addresses).toEqual([`${relay}/p2p-circuit/p2p/${bob}`])
+    expect(parts.settings.current.relays).toEqual([relay])
+  })
+
+  it('leaves the relays of someone who has one alone', async () => {
+    const mine = `/ip4/127.0.0.1/tcp/9999/ws/p2p/${otherRelayId}`
+    await handlers.setRelays({ method: 'setRelays', relays: [mine] })
+    await handlers.addPeer({ method: 'addPeer', card: bobsCard })
+    expect(parts.settings.current.relays).toEqual([mine])
+  })
+
+  it('refuses a malformed card, or foreign or too many addresses, and changes nothing', async () => {
+    const card = await handlers.addPeer({ method: 'addPeer', card: `peerlink:${bob}?a=/ip4/1.2.3.4` }).catch((e: unknown) => e)
+    expect((card as ValidationError).data.field).toBe('addresses.0')
+    const foreign = await handlers.addPeer({ method: 'addPeer', peerId: bob, addresses: [`${relay}/p2p-circuit/p2p/${stranger}`] }).catch((e: unknown) => e)
+    expect((foreign as ValidationError).data.field).toBe('addresses.0')
+    const many = await handlers.addPeer({ method: 'addPeer', peerId: bob, addresses: Array.from({ length: 9 }, () => `${relay}/p2p-circuit/p2p/${bob}`) }).catch((e: unknown) => e)
+    expect((many as ResourceLimitError).data.limitType).toBe('contact-addresses')
+    const mismatch = await handlers.addPeer({ method: 'addPeer', card: bobsCard, peerId: stranger }).catch((e: unknown) => e)
+    expect(mismatch).toBeInstanceOf(ValidationError)
+    expect(await parts.contacts.list()).toEqual([])
+    expect(parts.settings.current.relays).toEqual([])
+  })
+})

@@ -7,6 +7,7 @@ import { DeliveryFailedError, deserializeError, PeerClosedError, ValidationError
 import { parsePeerId } from '../common/validators.ts'
 import type { ApiHandlers } from './api-server.ts'
 import { exportKey, parseExportedKey } from './identity.ts'
+import { parseNewContact } from './new-contact.ts'
 import type { Settings, SettingsStore } from './settings.ts'
 import type { WorkerContext } from './worker-context.ts'
 
@@ -39,7 +40,7 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
   }
 
   const message = async (id: string): Promise<MessageView> => {
-    const stored = await store.get(id)
+    const stored = await store.history.get(id)
     if (stored == null) throw new ValidationError('id', `no message ${id}`)
     return outbox.view(stored.found, stored.ackedOutSeq)
   }
@@ -57,6 +58,8 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
       return await status.status()
     },
     setRelays: async ({ relays }) => await changeSettings(async s => await s.setRelays(relays)),
+    setIceServers: async ({ iceServers }) => await changeSettings(async s => await s.setIceServers(iceServers)),
+    getIceServers: async () => settings.current.iceServers,
     setLimits: async ({ limits }) => await changeSettings(async s => await s.setLimits(limits)),
     setAcceptUnknownPeers: async ({ accept }) => await changeSettings(async s => await s.setAcceptUnknownPeers(accept)),
     resetLimits: async () => await changeSettings(async s => await s.resetLimits()),
@@ -65,9 +68,10 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
       const imported = parseExportedKey(privateKey)
       if (await contacts.has(imported.peerId)) throw new ValidationError('private key', 'that key belongs to one of your contacts')
       await identity.replace(imported)
-      // A new identity: the node starts again under it.
-      await sync.start()
-      return await status.status()
+      // A new identity: its own conversations (another database), and the node starts again under it.
+      const next = await w.restart()
+      await next.sync.start()
+      return await next.status.status()
     },
     markRead: async ({ peerId }) => {
       await unread.markRead(parsePeerId(peerId))
@@ -86,8 +90,11 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
       status.soon()
       return null
     },
-    addPeer: async ({ peerId, name }) => {
-      const contact = await contacts.add(peerId, name)
+    addPeer: async ({ peerId, card, addresses, name }) => {
+      const found = parseNewContact({ peerId, card, addresses })
+      const contact = await contacts.add(found.peerId, name, { addresses: found.addresses })
+      // A newcomer with no relay of their own reaches the contact through its relays.
+      if (settings.current.relays.length === 0 && found.relays.length > 0) await changeSettings(async s => await s.setRelays(found.relays))
       await sync.allowed()
       return await status.peerView(contact.peerId)
     },
@@ -127,6 +134,12 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
       const final = awaitDelivery === true ? await awaitFinal(sent, AWAIT_DELIVERY_MS) : sent
       return { id: final.id, state: final.state }
     },
+    retry: async ({ id }) => {
+      const stored = await store.history.get(id)
+      if (stored != null) await openConversation(stored.found.peerId, id)
+      const again = await outbox.retry(id)
+      return { id: again.id, state: again.state }
+    },
     sendMany: async ({ peerId, messages, ttlMs }) =>
       (await outbox.sendMany(await openConversation(peerId), messages, ttlMs)).map(m => ({ id: m.id, state: m.state })),
     speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => await node.call('speedTest', await contactId(peerId), mode === 'throughput'
@@ -147,7 +160,7 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
     awaitDelivery: async ({ id, timeoutMs }) => await awaitFinal(await message(id), timeoutMs ?? AWAIT_DELIVERY_MS),
     getMessages: async ({ peerId, limit, before }) => {
       const page = before == null ? { maxBytes: MAX_MESSAGES_PAGE_BYTES } : { before, maxBytes: MAX_MESSAGES_PAGE_BYTES }
-      const { found, ackedOutSeq } = await store.list(parsePeerId(peerId), limit ?? DEFAULT_MESSAGES_PAGE, page)
+      const { found, ackedOutSeq } = await store.history.list(parsePeerId(peerId), limit ?? DEFAULT_MESSAGES_PAGE, page)
       return found.map(m => outbox.view(m, ackedOutSeq))
     }
   }

@@ -8,7 +8,7 @@ import { messageView } from './message-view.ts'
 import { NodeLink } from './node-link.ts'
 import { NodeSync } from './node-sync.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
-import { makeParts } from './parts.ts'
+import { makeParts, stopParts } from './parts.ts'
 import { StatusReporter } from './status-reporter.ts'
 import { makeWorkerApi } from './worker-api.ts'
 import type { WorkerContext } from './worker-context.ts'
@@ -41,8 +41,16 @@ export class Background {
   constructor (deps: BackgroundDeps) {
     this.#deps = deps
     this.#node = new NodeLink(deps)
-    let handlers: ReturnType<typeof makeApiHandlers> | undefined
-    this.api = new ApiServer(async () => { handlers ??= makeApiHandlers(await this.boot()); return handlers })
+    this.api = new ApiServer(async () => await this.#handlers())
+  }
+
+  #handlersFor: { context: WorkerContext, handlers: ReturnType<typeof makeApiHandlers> } | undefined
+
+  /** The API handlers of the current context (made anew when the context is). */
+  async #handlers (): Promise<ReturnType<typeof makeApiHandlers>> {
+    const context = await this.boot()
+    if (this.#handlersFor?.context !== context) this.#handlersFor = { context, handlers: makeApiHandlers(context) }
+    return this.#handlersFor.handlers
   }
 
   /** Loads state and makes sure the offscreen document runs; safe to call from every event. */
@@ -105,7 +113,20 @@ export class Background {
       log
     })
     const status = reporter.status = new StatusReporter(parts, this.#node, this.api)
-    const context: WorkerContext = { parts, node: this.#node, status, sync: new NodeSync(parts, this.#node, status), watch: this.#watch, storage, log }
+    const context: WorkerContext = {
+      parts,
+      node: this.#node,
+      status,
+      sync: new NodeSync(parts, this.#node, status),
+      watch: this.#watch,
+      storage,
+      log,
+      restart: async () => {
+        stopParts(parts)
+        this.#context = undefined
+        return await this.boot()
+      }
+    }
     await this.#node.ensureDocument()
     return context
   }

@@ -32,6 +32,22 @@ describe('Contacts', () => {
     expect(await contacts.list()).toEqual([])
   })
 
+  it('keeps the addresses a contact is added with, newest first with those learned, capped, persisted', async () => {
+    const storage = makeMemoryStorage()
+    const contacts = new Contacts(storage, () => self)
+    const at = (port: number): string => `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${third}/p2p-circuit/p2p/${other}`
+    await contacts.add(other, 'Bob', { addresses: [at(1), at(2)] })
+    expect((await new Contacts(storage, () => self).get(other)).addresses).toEqual([at(1), at(2)])
+    await contacts.learnAddresses(other, [at(3)])
+    // Added again from a newer card: its addresses come first, the known ones stay behind them.
+    await contacts.add(other, '', { addresses: Array.from({ length: 8 }, (_, i) => at(10 + i)) })
+    const bob = await new Contacts(storage, () => self).get(other)
+    expect(bob.name).toBe('Bob')
+    expect(bob.addresses).toEqual(Array.from({ length: 8 }, (_, i) => at(10 + i)))
+    await contacts.add(third)
+    expect((await contacts.get(third)).addresses).toBeUndefined()
+  })
+
   it('records when a peer was last heard from, writing at most every 10 s', async () => {
     const storage = makeMemoryStorage()
     const contacts = new Contacts(storage, () => self)

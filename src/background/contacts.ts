@@ -18,6 +18,11 @@ export interface Contact {
   addresses?: string[]
 }
 
+/** A contact's addresses with `newest` first, without duplicates, capped. */
+function mergeAddresses (newest: string[], known: string[] = []): string[] {
+  return [...new Set([...newest, ...known])].slice(0, MAX_CONTACT_ADDRESSES)
+}
+
 /** The peers the user allowed: persisted, validated, bounded. */
 export class Contacts {
   readonly #storage: KeyValueStore
@@ -68,16 +73,19 @@ export class Contacts {
 
   /**
    * Adds a peer, or renames it when it is already a contact. `auto`: let in
-   * by "accept anyone". When the list is full, the oldest such stranger with
-   * no conversation makes room, so strangers never lock the user out.
+   * by "accept anyone". `addresses`: where it can be reached (from its
+   * contact card, checked by the caller), kept newest first with those known
+   * before, in the same change. When the list is full, the oldest such
+   * stranger with no conversation makes room, so strangers never lock the
+   * user out.
    */
-  async add (peerIdInput: unknown, nameInput?: unknown, { auto = false } = {}): Promise<Contact> {
+  async add (peerIdInput: unknown, nameInput?: unknown, { auto = false, addresses = [] as string[] } = {}): Promise<Contact> {
     const peerId = parsePeerId(peerIdInput)
     const name = parsePeerName(nameInput)
-    return await this.#change(async () => await this.#add(peerId, name, auto))
+    return await this.#change(async () => await this.#add(peerId, name, auto, addresses))
   }
 
-  async #add (peerId: string, name: string, auto: boolean): Promise<Contact> {
+  async #add (peerId: string, name: string, auto: boolean, addresses: string[]): Promise<Contact> {
     if (peerId === this.#ownPeerId()) {
       throw new ValidationError('peer id', 'that is this browser\'s own peer id')
     }
@@ -87,6 +95,7 @@ export class Contacts {
       existing.name = name === '' ? existing.name : name
       // The user adding a peer makes it theirs, whoever let it in first.
       if (!auto) delete existing.auto
+      if (addresses.length > 0) existing.addresses = mergeAddresses(addresses, existing.addresses)
       await this.#save(contacts)
       return existing
     }
@@ -96,6 +105,7 @@ export class Contacts {
     }
     const contact: Contact = { peerId, name, addedAt: Date.now(), lastSeen: null }
     if (auto) contact.auto = true
+    if (addresses.length > 0) contact.addresses = mergeAddresses(addresses)
     await this.#save([...kept, contact])
     return contact
   }
@@ -140,7 +150,7 @@ export class Contacts {
       const contacts = await this.list()
       const contact = contacts.find(c => c.peerId === peerId)
       if (contact == null) return
-      const merged = [...new Set([...addresses, ...(contact.addresses ?? [])])].slice(0, MAX_CONTACT_ADDRESSES)
+      const merged = mergeAddresses(addresses, contact.addresses)
       if (JSON.stringify(merged) === JSON.stringify(contact.addresses ?? [])) return
       contact.addresses = merged
       await this.#save(contacts)

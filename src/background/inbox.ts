@@ -25,20 +25,19 @@ export class Inbox {
     this.#history = history
   }
 
-  /** Stores message frames durably; answers the cumulative sequence number to acknowledge (-1: none). */
-  async receive (peerId: string, frames: Array<{ seq: number, body: Uint8Array }>): Promise<number> {
-    const incoming = frames.map(f => ({ seq: f.seq, text: decoder.decode(f.body), bytes: f.body.byteLength }))
+  /**
+   * Stores message frames durably; answers the cumulative sequence number to
+   * acknowledge (-1: none). A full disk throws `StorageFullError`.
+   */
+  async receive (peerId: string, frames: Array<{ seq: number, id: string, body: Uint8Array }>): Promise<number> {
+    const incoming = frames.map(f => ({ seq: f.seq, id: f.id, text: decoder.decode(f.body), bytes: f.body.byteLength }))
     const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
     for (const message of stored) this.#announce(message)
     if (stored.length > 0) {
       await this.#received(peerId, stored.length)
-      await this.#store.prune(peerId, this.#history())
+      await this.#store.history.prune(peerId, this.#history())
     }
     await this.#contacts.touch(peerId)
     return ackSeq
-  }
-
-  async nextExpected (peerId: string): Promise<number> {
-    return await this.#store.nextExpected(peerId)
   }
 }

@@ -16,10 +16,10 @@ const out = (peerId: string, text: string, at = 1000, expiresAt = 10_000): Param
   ({ id: `m${idCount++}`, peerId, text, bytes: text.length, at, expiresAt })
 /** A conversation as pages see it (the outbox's window aside). */
 const listed = async (s: MessageStore, peerId: string, limit = 10): Promise<Array<ReturnType<typeof messageView>>> => {
-  const { found, ackedOutSeq } = await s.list(peerId, limit)
+  const { found, ackedOutSeq } = await s.history.list(peerId, limit)
   return found.map(m => messageView(m, { ackedOutSeq, sent: () => false }))
 }
-const inFrames = (...seqs: number[]): Array<{ seq: number, text: string, bytes: number }> => seqs.map(seq => ({ seq, text: `t${seq}`, bytes: 2 }))
+const inFrames = (...seqs: number[]): Array<{ seq: number, id: string, text: string, bytes: number }> => seqs.map(seq => ({ seq, id: `w${seq}`, text: `t${seq}`, bytes: 2 }))
 
 describe('MessageStore', () => {
   it('numbers outgoing messages per peer from 0 without gaps', async () => {
@@ -77,8 +77,8 @@ describe('MessageStore', () => {
     const resent = await s.storeIncoming('A', inFrames(1, 2, 3, 4))
     expect(resent.stored.map(m => m.seq)).toEqual([2, 3, 4])
     expect(resent.ackSeq).toBe(4)
-    expect(await s.nextExpected('A')).toBe(5)
-    expect(await s.nextExpected('B')).toBe(0)
+    expect((await s.ourHello('A')).nextExpectedSeq).toBe(5)
+    expect((await s.ourHello('B')).nextExpectedSeq).toBe(0)
     expect((await s.storeIncoming('B', [])).ackSeq).toBe(-1)
   })
 
@@ -100,7 +100,7 @@ describe('MessageStore', () => {
     expect(await s.skipIncoming('A', 2)).toBe(2)
     expect((await s.storeIncoming('A', inFrames(3))).stored.map(m => m.seq)).toEqual([3])
     expect(await s.skipIncoming('A', 1)).toBe(3)
-    expect(await s.nextExpected('A')).toBe(4)
+    expect((await s.ourHello('A')).nextExpectedSeq).toBe(4)
   })
 
   it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {
@@ -184,11 +184,11 @@ describe('MessageStore', () => {
     await s.acknowledge('A', 1)
     await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq === 2)
     // Seven messages: o0, o1 delivered; o2 failed after the ack point; o3 pending; t0..t2 received.
-    expect(await s.prune('A', 3)).toBe(4)
+    expect(await s.history.prune('A', 3)).toBe(4)
     expect((await listed(s, 'A')).map(m => m.text)).toEqual(['o2', 'o3', 't2'])
-    expect(await s.prune('A', 3)).toBe(0)
+    expect(await s.history.prune('A', 3)).toBe(0)
     // Only messages that must stay are left: nothing more goes, whatever the limit.
-    expect(await s.prune('A', 0)).toBe(1)
+    expect(await s.history.prune('A', 0)).toBe(1)
     expect((await listed(s, 'A')).map(m => m.text)).toEqual(['o2', 'o3'])
     expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 1, bytes: 2 })
     // The ack past them still counts exactly.
@@ -202,12 +202,12 @@ describe('MessageStore', () => {
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await s.appendOutgoing(out('A', `m${i}`, 1000), l)).message.id)
     const page = async (before?: string, maxBytes?: number): Promise<string[]> =>
-      (await s.list('A', 2, { ...(before == null ? {} : { before }), ...(maxBytes == null ? {} : { maxBytes }) })).found.map(m => m.text)
+      (await s.history.list('A', 2, { ...(before == null ? {} : { before }), ...(maxBytes == null ? {} : { maxBytes }) })).found.map(m => m.text)
     expect(await page()).toEqual(['m4', 'm5'])
     expect(await page(ids[4])).toEqual(['m2', 'm3'])
     expect(await page(ids[0])).toEqual([])
     expect(await page(undefined, 3)).toEqual(['m5'])
     expect(await page(undefined, 1)).toEqual(['m5'])
-    await expect(s.list('B', 2, { before: ids[0] })).rejects.toBeInstanceOf(ValidationError)
+    await expect(s.history.list('B', 2, { before: ids[0] })).rejects.toBeInstanceOf(ValidationError)
   })
 })

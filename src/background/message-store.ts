@@ -1,51 +1,11 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
-import type { MessageView } from '../api/protocol.ts'
-import { ResourceLimitError, ValidationError, type SerializedError } from '../common/errors/index.ts'
-import { UnsentAckError } from '../common/errors/unsent-ack-error.ts'
+import type { Hello } from '../common/frames.ts'
+import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../common/errors/index.ts'
+import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
+import { ACKED_WRITE, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { MessageHistory } from './message-history.ts'
 
-/**
- * Per-peer sequence state and outbox accounting, updated in the same
- * transaction as the messages it counts, so the counts are exact.
- */
-interface PeerLedger {
-  peerId: string
-  /** Sequence number the next outgoing message gets; starts at 0. */
-  nextOutSeq: number
-  /** Sequence number expected next from the peer; lower ones are duplicates. */
-  nextInSeq: number
-  /** Every outgoing message up to here was acknowledged; -1 when none was. */
-  ackedOutSeq: number
-  /** Outgoing messages neither acknowledged nor failed, and their bytes. */
-  pendingCount: number
-  pendingBytes: number
-  /** Bytes of all outgoing messages so far, and of those up to `ackedOutSeq`. */
-  totalOutBytes: number
-  ackedOutBytes: number
-  /** Failed messages after `ackedOutSeq`: an ack moving past them must not count them again. */
-  failedAfterAck: Array<{ seq: number, bytes: number }>
-}
-
-/**
- * A stored message: what the pages see, plus what only the worker needs.
- * An outgoing message is stored once as 'queued' (or later 'failed'); that
- * it was delivered follows from the peer's cumulative ack, so an ack writes
- * one ledger record however many messages it covers.
- */
-export interface StoredMessage extends MessageView {
-  /** When an outgoing message expires; absent on incoming ones. */
-  expiresAt?: number
-  /** Bytes of this peer's outgoing messages up to and including this one. */
-  cumulativeBytes?: number
-}
-
-interface PeerlinkDB extends DBSchema {
-  messages: {
-    key: string
-    value: StoredMessage
-    indexes: { byPeerAt: [string, number, string, number], byPeerDirSeq: [string, string, number] }
-  }
-  ledgers: { key: string, value: PeerLedger }
-}
+export type { StoredMessage } from './message-db.ts'
+export type { StoredWithAck } from './message-history.ts'
 
 export interface OutgoingInput {
   id: string
@@ -63,54 +23,36 @@ export interface AppendResult {
   ackedOutSeq: number
 }
 
-/** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
-export interface StoredWithAck<T> {
-  found: T
-  ackedOutSeq: number
-}
-
 export interface OutboxLimits {
   maxPendingMessages: number
   maxPendingBytes: number
 }
 
+/** An incoming message as the wire brought it. */
+export interface IncomingInput {
+  seq: number
+  /** The sender's id of the message. */
+  id: string
+  text: string
+  bytes: number
+}
+
 /**
- * Writes whose loss the peer would never repair commit with strict
- * durability: what we acknowledge (received messages, skips), since the
- * sender deletes its copy on our ack. Chrome defaults to relaxed since
- * Chrome 121, where a committed transaction may be lost on power failure or
- * an OS crash. One transaction per burst pays the flush once per burst.
- * Everything else is relaxed, which survives a worker or browser crash and
- * skips only the wait for the operating system's flush: a lost ack record
- * means a resend the receiver drops as a duplicate, and the outbox's own
- * records are resent from whatever state survived.
+ * Conversations, outbox and inbox in IndexedDB: the durable half of
+ * messaging. One database per identity, so another identity's sequence
+ * state is never reused; `history` is the read side pages use.
  */
-const ACKED_WRITE = { durability: 'strict' } as const
-const WRITE = { durability: 'relaxed' } as const
-
-const freshLedger = (peerId: string): PeerLedger => ({
-  peerId, nextOutSeq: 0, nextInSeq: 0, ackedOutSeq: -1, pendingCount: 0, pendingBytes: 0, totalOutBytes: 0, ackedOutBytes: 0, failedAfterAck: []
-})
-
-/** Conversations, outbox and inbox in IndexedDB: the durable half of messaging. */
 export class MessageStore {
-  readonly #db: IDBPDatabase<PeerlinkDB>
+  readonly #db: MessageDB
+  readonly history: MessageHistory
 
-  private constructor (db: IDBPDatabase<PeerlinkDB>) {
+  private constructor (db: MessageDB) {
     this.#db = db
+    this.history = new MessageHistory(db)
   }
 
   static async open (name = 'peerlink'): Promise<MessageStore> {
-    const db = await openDB<PeerlinkDB>(name, 1, {
-      upgrade (db) {
-        const messages = db.createObjectStore('messages', { keyPath: 'id' })
-        // Messages of the same millisecond keep their sequence order.
-        messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
-        messages.createIndex('byPeerDirSeq', ['peerId', 'direction', 'seq'])
-        db.createObjectStore('ledgers', { keyPath: 'peerId' })
-      }
-    })
-    return new MessageStore(db)
+    return new MessageStore(await openMessageDB(name))
   }
 
   close (): void {
@@ -130,42 +72,39 @@ export class MessageStore {
 
   /**
    * Queues several messages to one peer in one transaction, all or none:
-   * when the batch does not fit the limits, `ResourceLimitError` and nothing
-   * changes. Ids already stored are answered as they are.
+   * when the batch does not fit the limits (ours, or the size the peer said
+   * it accepts), `ResourceLimitError` and nothing changes. Ids already stored
+   * are answered as they are.
    */
   async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const messages = tx.objectStore('messages')
+    const refuse = async (err: Error): Promise<never> => {
+      tx.abort()
+      await tx.done.catch(() => {})
+      throw err
+    }
     // Only an id the caller chose can have been stored before.
     const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(input.id)))
-    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
     const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
-    const over = count > limits.maxPendingMessages
-      ? new ResourceLimitError('pending-messages', limits.maxPendingMessages, count)
-      : bytes > limits.maxPendingBytes ? new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes) : undefined
-    if (over != null) {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw over
-    }
+    if (count > limits.maxPendingMessages) return await refuse(new ResourceLimitError('pending-messages', limits.maxPendingMessages, count))
+    if (bytes > limits.maxPendingBytes) return await refuse(new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes))
+    const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
+    if (tooLarge != null) return await refuse(new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
     // A repeated id answers its message only if it is the same message; never another one's state.
     const clash = inputs.findIndex((input, i) => {
       const stored = existing[i]
       return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.text !== input.text)
     })
-    if (clash >= 0) {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`)
-    }
+    if (clash >= 0) return await refuse(new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
     const results = inputs.map((input, i) => {
       const stored = existing[i]
       if (stored != null) return { message: stored, created: false, ackedOutSeq: ledger.ackedOutSeq }
       const { callerId: _, ...fields } = input
-      ledger.totalOutBytes += input.bytes
-      const message: StoredMessage = { ...fields, peerId, direction: 'out', seq: ledger.nextOutSeq++, state: 'queued', cumulativeBytes: ledger.totalOutBytes }
+      const message: StoredMessage = { ...fields, peerId, direction: 'out', seq: ledger.nextOutSeq++, state: 'queued' }
       void messages.put(message)
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
@@ -177,38 +116,105 @@ export class MessageStore {
   }
 
   /**
+   * Sends a failed message again under a new sequence number, keeping its id
+   * (so a receiver that had it after all stores it once). Answers it queued.
+   */
+  async requeue (id: string, limits: OutboxLimits): Promise<AppendResult> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const message = await tx.objectStore('messages').get(id)
+    if (message?.direction !== 'out' || message.state !== 'failed') {
+      tx.abort()
+      await tx.done.catch(() => {})
+      throw new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again')
+    }
+    const ledger = ledgerOf(message.peerId, await tx.objectStore('ledgers').get(message.peerId))
+    if (ledger.pendingCount + 1 > limits.maxPendingMessages || ledger.pendingBytes + message.bytes > limits.maxPendingBytes) {
+      tx.abort()
+      await tx.done.catch(() => {})
+      throw ledger.pendingCount + 1 > limits.maxPendingMessages
+        ? new ResourceLimitError('pending-messages', limits.maxPendingMessages, ledger.pendingCount + 1)
+        : new ResourceLimitError('pending-bytes', limits.maxPendingBytes, ledger.pendingBytes + message.bytes)
+    }
+    // Its old number stays behind as a failed gap (in `failedAfterAck`, if past the ack point): SKIP covers it.
+    const { error: _, ...rest } = message
+    const requeued: StoredMessage = { ...rest, seq: ledger.nextOutSeq++, state: 'queued' }
+    ledger.pendingCount += 1
+    ledger.pendingBytes += message.bytes
+    await Promise.all([tx.objectStore('messages').put(requeued), tx.objectStore('ledgers').put(ledger), tx.done])
+    return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
+  }
+
+  /**
    * Stores incoming messages in sequence order: duplicates (below the next
    * expected number) are dropped, and so is everything from the first gap on,
-   * since the sender resends from the ack point. Answers what was stored and
-   * the cumulative sequence number to acknowledge (-1: none yet).
+   * since the sender resends from the ack point. A message whose sender's id
+   * is already stored (sent again after it failed there) takes its number but
+   * is not stored twice. Answers what was stored and the cumulative sequence
+   * number to acknowledge (-1: none yet). A full disk is `StorageFullError`.
    */
-  async storeIncoming (peerId: string, incoming: Array<{ seq: number, text: string, bytes: number }>, at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', ACKED_WRITE)
-    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
-    const stored: StoredMessage[] = []
-    for (const { seq, text, bytes } of incoming) {
-      if (seq < ledger.nextInSeq) continue
-      if (seq > ledger.nextInSeq) break
-      const message: StoredMessage = { id: crypto.randomUUID(), peerId, direction: 'in', seq, text, bytes, at, state: 'received' }
-      stored.push(message)
-      ledger.nextInSeq += 1
-      void tx.objectStore('messages').put(message)
+  async storeIncoming (peerId: string, incoming: IncomingInput[], at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
+    try {
+      const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', ACKED_WRITE)
+      const messages = tx.objectStore('messages')
+      const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+      const stored: StoredMessage[] = []
+      const before = ledger.nextInSeq
+      for (const { seq, id, text, bytes } of incoming) {
+        if (seq < ledger.nextInSeq) continue
+        if (seq > ledger.nextInSeq) break
+        ledger.nextInSeq += 1
+        if (await messages.index('byPeerWireId').getKey([peerId, id]) != null) continue
+        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, peerId, direction: 'in', seq, text, bytes, at, state: 'received' }
+        stored.push(message)
+        void messages.put(message)
+      }
+      if (ledger.nextInSeq > before) void tx.objectStore('ledgers').put(ledger)
+      await tx.done
+      return { stored, ackSeq: ledger.nextInSeq - 1 }
+    } catch (err) {
+      if ((err as Error).name === 'QuotaExceededError') throw new StorageFullError(peerId, (err as Error).message)
+      throw err
     }
-    if (stored.length > 0) void tx.objectStore('ledgers').put(ledger)
-    await tx.done
-    return { stored, ackSeq: ledger.nextInSeq - 1 }
   }
 
   /** The peer gave up on its messages up to `seq`: stop waiting for them. Answers the sequence number to ack. */
   async skipIncoming (peerId: string, seq: number): Promise<number> {
     const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
-    const ledger = await tx.store.get(peerId) ?? freshLedger(peerId)
+    const ledger = ledgerOf(peerId, await tx.store.get(peerId))
     if (seq >= ledger.nextInSeq) {
       ledger.nextInSeq = seq + 1
       await tx.store.put(ledger)
     }
     await tx.done
     return ledger.nextInSeq - 1
+  }
+
+  /**
+   * What this side says of the conversation in its HELLO. A conversation seen
+   * for the first time gets its ledger now, with a new incarnation, so the
+   * HELLO and what follows agree on it.
+   */
+  async ourHello (peerId: string): Promise<ReturnType<typeof ourHello>> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
+    const stored = await tx.store.get(peerId)
+    const ledger = ledgerOf(peerId, stored)
+    if (stored == null || stored.incarnation !== ledger.incarnation) await tx.store.put(ledger)
+    await tx.done
+    return ourHello(ledger)
+  }
+
+  /** Applies the peer's HELLO (see `meetHello`); the incoming side restarts with a new peer incarnation. */
+  async meetHello (peerId: string, hello: Hello): Promise<HelloOutcome> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
+    const ledger = ledgerOf(peerId, await tx.store.get(peerId))
+    const outcome = meetHello(ledger, hello)
+    await Promise.all([tx.store.put(ledger), tx.done])
+    return outcome
+  }
+
+  /** The largest message the peer said it accepts, if it said. */
+  async peerMaxMessageBytes (peerId: string): Promise<number | null> {
+    return (await this.#db.get('ledgers', peerId))?.peerMaxMessageBytes ?? null
   }
 
   /**
@@ -229,42 +235,6 @@ export class MessageStore {
   }
 
   /**
-   * Keeps at most `keep` messages of a conversation, removing the oldest
-   * first. Messages after the peer's ack point (pending, or failed and still
-   * counted in the ledger) are never removed. Answers how many went.
-   */
-  async prune (peerId: string, keep: number): Promise<number> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const index = tx.objectStore('messages').index('byPeerAt')
-    const range = IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
-    let excess = await index.count(range) - keep
-    let removed = 0
-    if (excess > 0) {
-      const ackedOutSeq = (await tx.objectStore('ledgers').get(peerId))?.ackedOutSeq ?? -1
-      for await (const cursor of index.iterate(range)) {
-        if (excess <= 0) break
-        if (cursor.value.direction === 'out' && cursor.value.seq > ackedOutSeq) continue
-        await cursor.delete()
-        excess -= 1
-        removed += 1
-      }
-    }
-    await tx.done
-    return removed
-  }
-
-  /** Whether any message went either way with the peer. */
-  async hasConversation (peerId: string): Promise<boolean> {
-    const ledger = await this.#db.get('ledgers', peerId)
-    return ledger != null && (ledger.nextOutSeq > 0 || ledger.nextInSeq > 0)
-  }
-
-  /** The sequence number expected next from the peer (sent in HELLO). */
-  async nextExpected (peerId: string): Promise<number> {
-    return (await this.#db.get('ledgers', peerId))?.nextInSeq ?? 0
-  }
-
-  /**
    * The peer acknowledged every outgoing message up to `seq` (acks are
    * cumulative): they are delivered, whatever their local state, since the
    * peer has them (a message failed here, by expiry or a close, and acked
@@ -273,7 +243,7 @@ export class MessageStore {
    */
   async acknowledge (peerId: string, seq: number): Promise<StoredMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     if (seq >= ledger.nextOutSeq) {
       tx.abort()
       await tx.done.catch(() => {})
@@ -285,32 +255,27 @@ export class MessageStore {
     }
     const delivered: StoredMessage[] = []
     const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', seq])
-    let bytesUpTo = ledger.ackedOutBytes
     for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
-      const message = cursor.value
-      bytesUpTo = message.cumulativeBytes ?? bytesUpTo
-      if (message.state === 'failed') {
-        // Counted out of the limits when it failed: back in, so the subtraction below stays exact.
-        ledger.pendingCount += 1
-        ledger.pendingBytes += message.bytes
-        const { error: _, ...rest } = message
-        await cursor.update({ ...rest, state: 'queued' })
+      const { error: _, ...message } = cursor.value
+      if (message.state === 'queued') {
+        ledger.pendingCount -= 1
+        ledger.pendingBytes -= message.bytes
+      } else {
+        // Failed here and already out of the counts: the peer has it, so it is delivered.
+        await cursor.update({ ...message, state: 'queued' })
       }
       delivered.push({ ...message, state: 'delivered' })
     }
-    ledger.pendingCount -= seq - ledger.ackedOutSeq
-    ledger.pendingBytes -= bytesUpTo - ledger.ackedOutBytes
     ledger.failedAfterAck = ledger.failedAfterAck.filter(f => f.seq > seq)
     ledger.ackedOutSeq = seq
-    ledger.ackedOutBytes = bytesUpTo
     await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
-    return delivered.map(({ error: _, ...message }) => message)
+    return delivered
   }
 
   /** Outgoing messages still pending for a peer, in sequence order, from `fromSeq` on. */
   async pending (peerId: string, fromSeq = 0, maxBytes = Infinity): Promise<StoredMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
-    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const range = IDBKeyRange.bound([peerId, 'out', Math.max(fromSeq, ledger.ackedOutSeq + 1)], [peerId, 'out', Infinity])
     const out: StoredMessage[] = []
     let bytes = 0
@@ -329,7 +294,7 @@ export class MessageStore {
   /** Fails pending outgoing messages of a peer (all, or those `which` selects), releasing their share of the limits. */
   async failPending (peerId: string, errorFor: (m: StoredMessage) => SerializedError, which: (m: StoredMessage) => boolean = () => true): Promise<StoredMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const ledger = await tx.objectStore('ledgers').get(peerId) ?? freshLedger(peerId)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', Infinity])
     const changed: StoredMessage[] = []
     for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
@@ -349,40 +314,9 @@ export class MessageStore {
   /** Peers with pending outgoing messages, and how many and how large. */
   async pendingByPeer (): Promise<Map<string, { messages: number, bytes: number }>> {
     const out = new Map<string, { messages: number, bytes: number }>()
-    for (const ledger of await this.#db.getAll('ledgers')) {
+    for (const ledger of await this.#db.getAll('ledgers') as PeerLedger[]) {
       if (ledger.pendingCount > 0) out.set(ledger.peerId, { messages: ledger.pendingCount, bytes: ledger.pendingBytes })
     }
     return out
-  }
-
-  async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
-    const tx = this.#db.transaction(['messages', 'ledgers'])
-    const message = await tx.objectStore('messages').get(id)
-    if (message == null) return undefined
-    return { found: message, ackedOutSeq: (await tx.objectStore('ledgers').get(message.peerId))?.ackedOutSeq ?? -1 }
-  }
-
-  /**
-   * The newest `limit` messages of a conversation, oldest first, and at most
-   * `maxBytes` of text (but always one message). With `before` (a message's
-   * id), the ones just older than that message: the next page back.
-   */
-  async list (peerId: string, limit: number, { before, maxBytes = Infinity }: { before?: string, maxBytes?: number } = {}): Promise<StoredWithAck<StoredMessage[]>> {
-    const tx = this.#db.transaction(['messages', 'ledgers'])
-    const ledger = await tx.objectStore('ledgers').get(peerId)
-    const from = before == null ? undefined : await tx.objectStore('messages').get(before)
-    if (before != null && from?.peerId !== peerId) throw new ValidationError('before', `no message ${before} in this conversation`)
-    const range = from == null
-      ? IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
-      : IDBKeyRange.bound([peerId, -Infinity], [peerId, from.at, from.direction, from.seq], false, true)
-    const out: StoredMessage[] = []
-    let bytes = 0
-    let cursor = await tx.objectStore('messages').index('byPeerAt').openCursor(range, 'prev')
-    while (cursor != null && out.length < limit && (out.length === 0 || bytes + cursor.value.bytes <= maxBytes)) {
-      out.push(cursor.value)
-      bytes += cursor.value.bytes
-      cursor = await cursor.continue()
-    }
-    return { found: out.reverse(), ackedOutSeq: ledger?.ackedOutSeq ?? -1 }
   }
 }

@@ -3,7 +3,7 @@ import { messageView } from './message-view.ts'
 import type { StoredMessage } from './message-store.ts'
 
 const stored = (seq: number, fields: Partial<StoredMessage> = {}): StoredMessage => ({
-  id: `m${seq}`, peerId: 'P', direction: 'out', seq, text: 'hi', bytes: 2, at: 1, state: 'queued', expiresAt: 99, cumulativeBytes: 2 * (seq + 1), ...fields
+  id: `m${seq}`, peerId: 'P', direction: 'out', seq, text: 'hi', bytes: 2, at: 1, state: 'queued', expiresAt: 99, ...fields
 })
 
 describe('messageView', () => {

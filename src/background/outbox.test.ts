@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MessageView } from '../api/protocol.ts'
 import { ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
+import type { Hello } from '../common/frames.ts'
 import { MessageStore } from './message-store.ts'
 import { Outbox, type OutboxOptions, type OutgoingFrame } from './outbox.ts'
 
@@ -13,6 +14,20 @@ let announced: MessageView[]
 let failNext: number
 let needed: string[]
 let box: Outbox
+
+/** A HELLO from the peer: `acked` says it has our messages up to there, in our current incarnation. */
+const hello = async (acked: number | null, maxMessageBytes = 1024): Promise<Hello> => {
+  const ours = await store.ourHello('P')
+  return {
+    incarnation: 'ab'.repeat(16),
+    peerIncarnation: acked == null ? null : ours.incarnation,
+    nextExpectedSeq: (acked ?? -1) + 1,
+    firstSeq: 0,
+    maxMessageBytes,
+    inactivityTimeoutMs: 120_000,
+    addresses: []
+  }
+}
 
 const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve)) }
 
@@ -50,7 +65,7 @@ afterEach(async () => {
 
 /** States as pages see them: stored, with 'sent' laid over by the outbox. */
 const listed = async (peerId: string): Promise<MessageView[]> => {
-  const { found, ackedOutSeq } = await store.list(peerId, 100)
+  const { found, ackedOutSeq } = await store.history.list(peerId, 100)
   return found.map(m => box.view(m, ackedOutSeq))
 }
 const stateOf = async (peerId: string): Promise<string[]> => (await listed(peerId)).map(m => `${m.seq}:${m.state}`)
@@ -77,10 +92,72 @@ describe('Outbox', () => {
     for (const text of ['a', 'b', 'c']) await outbox.send({ peerId: 'P', text })
     await settle()
     sent = []
-    await outbox.onHello('P', 1)
+    await outbox.onHello('P', await hello(0))
     await settle()
     expect(sent.flatMap(s => s.seqs)).toEqual([1, 2])
     expect(await stateOf('P')).toEqual(['0:delivered', '1:sent', '2:sent'])
+    outbox.stop()
+  })
+
+  it('after a HELLO that acknowledges nothing (a peer starting afresh), resends every unacknowledged message', async () => {
+    const outbox = await makeOutbox()
+    for (const text of ['a', 'b']) await outbox.send({ peerId: 'P', text })
+    await settle()
+    sent = []
+    await outbox.onHello('P', await hello(null))
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
+    expect(await stateOf('P')).toEqual(['0:sent', '1:sent'])
+    outbox.stop()
+  })
+
+  it('fails at once a queued message larger than the peer accepts, naming its limit, and sends the rest', async () => {
+    const outbox = await makeOutbox()
+    for (const text of ['x'.repeat(600), 'small']) await outbox.send({ peerId: 'P', text })
+    await settle()
+    sent = []
+    await outbox.onHello('P', await hello(null, 512))
+    await settle()
+    const [big, small] = await listed('P')
+    expect(big?.state).toBe('failed')
+    expect(big?.error).toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'peer-message-bytes', limit: 512, current: 600 } })
+    expect(small?.state).toBe('sent')
+    // The receiver is told to skip the failed one, so the next is not stuck behind it.
+    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skipTo: 0 }])
+    // A later message over the peer's limit is refused before it is stored.
+    const err = await outbox.send({ peerId: 'P', text: 'y'.repeat(513) }).catch((e: unknown) => e)
+    expect((err as ResourceLimitError).data).toEqual({ limitType: 'peer-message-bytes', limit: 512, current: 513 })
+    outbox.stop()
+  })
+
+  it('holds messages while the peer is paused, and sends them after its next HELLO', async () => {
+    const outbox = await makeOutbox()
+    outbox.pause('P')
+    await outbox.send({ peerId: 'P', text: 'wait' })
+    await settle()
+    expect(sent).toEqual([])
+    expect(outbox.paused('P')).toBe(true)
+    await outbox.onHello('P', await hello(null))
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0])
+    expect(outbox.paused('P')).toBe(false)
+    outbox.stop()
+  })
+
+  it('sends a failed message again under its own id, once, as a new number', async () => {
+    const outbox = await makeOutbox()
+    await outbox.send({ peerId: 'P', text: 'again', id: 'r1' })
+    await outbox.failPeer('P', 'peer-closed')
+    await settle()
+    sent = []
+    const again = await outbox.retry('r1')
+    await settle()
+    expect(again).toMatchObject({ id: 'r1', seq: 1 })
+    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skipTo: 0 }])
+    await outbox.onAck('P', 1)
+    expect(await stateOf('P')).toEqual(['1:delivered'])
+    expect((await store.pendingByPeer()).has('P')).toBe(false)
+    await expect(outbox.retry('r1')).rejects.toBeInstanceOf(ValidationError)
     outbox.stop()
   })
 

@@ -1,10 +1,13 @@
 import type { MessageView } from '../api/protocol.ts'
 import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../common/errors/index.ts'
+import type { Hello } from '../common/frames.ts'
+import type { HelloOutcome } from './conversation-ledger.ts'
 import type { MessageStore, OutboxLimits, StoredMessage } from './message-store.ts'
 import { messageView } from './message-view.ts'
 
 export interface OutgoingFrame {
   seq: number
+  id: string
   body: Uint8Array
 }
 
@@ -36,6 +39,8 @@ interface PeerWindow {
   again: boolean
   /** No stream to write on: waiting for `unblock` (a reconnection or the peer's HELLO). */
   blocked: boolean
+  /** The peer asked us to hold its messages (PAUSE) until its next HELLO. */
+  paused: boolean
   ackTimer?: ReturnType<typeof setTimeout>
 }
 
@@ -116,7 +121,7 @@ export class Outbox {
     // Announced from the store, not from the window: after a worker restart the window is empty.
     const delivered = await this.#o.store.acknowledge(peerId, seq)
     for (const message of delivered) this.#o.announce(message)
-    if (delivered.length > 0) await this.#o.store.prune(peerId, this.#o.settings().historyPerPeer)
+    if (delivered.length > 0) await this.#o.store.history.prune(peerId, this.#o.settings().historyPerPeer)
     const window = this.#window(peerId)
     for (const s of window.unacked.keys()) if (s <= seq) window.unacked.delete(s)
     for (const s of window.inFlight.keys()) if (s <= seq) window.inFlight.delete(s)
@@ -124,12 +129,45 @@ export class Outbox {
     this.flush(peerId)
   }
 
-  /** A new stream: the peer says which sequence number it expects; resend from there at once. */
-  async onHello (peerId: string, nextExpectedSeq: number): Promise<void> {
+  /**
+   * A new stream: applies the peer's HELLO to the conversation (a peer whose
+   * side started afresh restarts our incoming state; see `meetHello`), then
+   * resends at once from what it acknowledges, or, when it says nothing about
+   * our messages, everything unacknowledged. Messages larger than the peer
+   * accepts fail now, naming its limit, so the rest can flow.
+   */
+  async onHello (peerId: string, hello: Hello): Promise<HelloOutcome> {
+    const outcome = await this.#o.store.meetHello(peerId, hello)
     const window = this.#window(peerId)
     this.#reset(window)
     window.blocked = false
-    await this.onAck(peerId, nextExpectedSeq - 1)
+    window.paused = false
+    const limit = hello.maxMessageBytes
+    const tooLarge = await this.#o.store.failPending(peerId, m => serializeError(new ResourceLimitError('peer-message-bytes', limit, m.bytes)), m => m.bytes > limit)
+    this.#failed(peerId, tooLarge)
+    if (outcome.ackUpTo != null) await this.onAck(peerId, outcome.ackUpTo)
+    else this.flush(peerId)
+    return outcome
+  }
+
+  /** The peer cannot take messages for now (its storage is full): hold them until its next HELLO. */
+  pause (peerId: string): void {
+    const window = this.#window(peerId)
+    this.#reset(window)
+    window.paused = true
+  }
+
+  /** Whether the peer asked us to hold its messages. */
+  paused (peerId: string): boolean {
+    return this.#windows.get(peerId)?.paused === true
+  }
+
+  /** Sends a failed message again, keeping its id; answers it queued. */
+  async retry (id: string): Promise<MessageView> {
+    const { message, ackedOutSeq } = await this.#o.store.requeue(id, this.#o.limits())
+    this.#o.announce(message)
+    this.flush(message.peerId)
+    return this.view(message, ackedOutSeq)
   }
 
   /** A stream to the peer is open again: send what waits. */
@@ -189,14 +227,14 @@ export class Outbox {
     while (true) {
       const inFlightBytes = [...window.inFlight.values()].reduce((a, b) => a + b, 0)
       const budget = this.#o.settings().maxInFlightBytes - inFlightBytes
-      if (budget <= 0 || window.blocked) return
+      if (budget <= 0 || window.blocked || window.paused) return
       const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
       // Messages that failed leave a gap the receiver must not wait on; only failed ones are skipped.
       const skipTo = await this.#o.store.skippableUpTo(peerId)
       try {
-        await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, body: encoder.encode(m.text) })), skipTo)
+        await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, id: m.id, body: encoder.encode(m.text) })), skipTo)
       } catch (err) {
         this.#reset(window)
         window.blocked = true
@@ -250,7 +288,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), flushing: false, again: false, blocked: false }
+      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), flushing: false, again: false, blocked: false, paused: false }
       this.#windows.set(peerId, window)
     }
     return window

@@ -8,6 +8,7 @@ import type { NodeLink } from './node-link.ts'
 import { Outbox } from './outbox.ts'
 import { Reconnector } from './reconnector.ts'
 import { SettingsStore } from './settings.ts'
+import { storeNameFor } from './store-name.ts'
 import { Unread } from './unread.ts'
 
 /** The worker's durable state and policy, built once per worker start. */
@@ -38,10 +39,10 @@ export interface PartsDeps {
 /** Loads the worker's state and wires its parts to each other and to the node. */
 export async function makeParts ({ storage, node, announce, statusChanged, showBadge, log }: PartsDeps): Promise<Parts> {
   const identity = await OwnIdentity.load(storage)
-  const store = await MessageStore.open()
+  const store = await MessageStore.open(await storeNameFor(storage, identity.peerId))
   const settings = await SettingsStore.load(storage)
   const limits = (): typeof settings.current.limits => settings.current.limits
-  const contacts = new Contacts(storage, () => identity.peerId, async peerId => await store.hasConversation(peerId))
+  const contacts = new Contacts(storage, () => identity.peerId, async peerId => await store.history.hasConversation(peerId))
   const reconnector = await Reconnector.load({
     storage,
     limits: () => ({
@@ -82,4 +83,11 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     statusChanged()
   }, () => limits().historyPerPeer)
   return { identity, settings, contacts, store, outbox, inbox, reconnector, unread }
+}
+
+/** Stops the parts' timers and closes their database (before they are built again, under another identity). */
+export function stopParts ({ reconnector, outbox, store }: Parts): void {
+  reconnector.stop()
+  outbox.stop()
+  store.close()
 }

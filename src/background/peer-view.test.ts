@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { PeerConnectionInfo } from '../link/apis.ts'
+import { freshCounters } from '../common/counters.ts'
+import type { NodeInfo, PeerConnectionInfo } from '../link/apis.ts'
 import { peerState, peerView, statusView, type PeerFacts } from './peer-view.ts'
 import { DEFAULT_SETTINGS } from './settings.ts'
 
@@ -53,5 +54,26 @@ describe('statusView', () => {
     const status = statusView('me', settings, { connected: false, epoch: -1, firstCallAfterStartMs: null }, undefined, [])
     expect(status).toMatchObject({ peerId: 'me', node: 'starting', connections: 0, relays: [{ address: settings.relays[0], state: 'connecting' }] })
     expect(status.nodeError).toBeUndefined()
+  })
+
+  const link = { connected: true, epoch: 1, firstCallAfterStartMs: null }
+  const node = (iceServers: NodeInfo['iceServers']): NodeInfo => ({
+    peerId: 'me', state: 'running', addresses: [], relays: [], peers: {}, connections: 0, requests: [], counters: freshCounters(), startedAt: 1, iceServers
+  })
+  const userServers = { ...DEFAULT_SETTINGS, iceServers: [{ urls: ['turn:t.example:3478'], username: 'u', credential: 'secret' }] }
+
+  it('shows the user\'s ICE servers, without their credentials, until the node reports', () => {
+    expect(statusView('me', userServers, link, undefined, []).iceServers).toEqual([{ urls: ['turn:t.example:3478'], source: 'user' }])
+    expect(JSON.stringify(statusView('me', userServers, link, undefined, []))).not.toContain('secret')
+    expect(statusView('me', DEFAULT_SETTINGS, link, undefined, []).iceServers).toEqual([])
+  })
+
+  it('then shows what the node uses, with the relay that offered it, and never a credential it carried', () => {
+    const offered = [{ urls: ['stun:198.18.0.1:3478'], source: 'relay' as const, relay: '/ip4/198.18.0.1/tcp/9090/ws/p2p/R' }]
+    expect(statusView('me', userServers, link, node(offered), []).iceServers).toEqual(offered)
+    const leaky = [{ urls: ['turn:t.example:3478'], source: 'user' as const, credential: 'secret' } as never]
+    const status = statusView('me', userServers, link, node(leaky), [])
+    expect(status.iceServers).toEqual([{ urls: ['turn:t.example:3478'], source: 'user' }])
+    expect(JSON.stringify(status)).not.toContain('secret')
   })
 })

@@ -1,4 +1,4 @@
-import type { LinkView, PeerState, PeerView, Status } from '../api/protocol.ts'
+import type { IceServerView, LinkView, PeerState, PeerView, Status } from '../api/protocol.ts'
 import { freshCounters } from '../common/counters.ts'
 import type { NodeInfo, PeerConnectionInfo } from '../link/apis.ts'
 import type { Contact } from './contacts.ts'
@@ -65,8 +65,19 @@ export function statusView (peerId: string, settings: Settings, link: LinkView, 
     counters: info?.counters ?? freshCounters(),
     addresses: info?.addresses ?? [],
     relays: info?.relays ?? settings.relays.map(address => ({ address, state: 'connecting' as const })),
+    iceServers: iceServersView(settings, info),
     peers
   }
   if (info?.error != null) status.nodeError = info.error
   return status
+}
+
+/**
+ * The ICE servers in use as a page may see them: what the node reports, or
+ * the user's own before it does. Built field by field, so no credential can
+ * ride along whatever the node's report holds.
+ */
+function iceServersView (settings: Settings, info: NodeInfo | undefined): IceServerView[] {
+  if (info?.iceServers == null) return settings.iceServers.map(server => ({ urls: [server.urls].flat(), source: 'user' }))
+  return info.iceServers.map(({ urls, source, relay }) => relay == null ? { urls: [...urls], source } : { urls: [...urls], source, relay })
 }

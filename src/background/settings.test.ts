@@ -43,6 +43,24 @@ describe('SettingsStore', () => {
     expect((await store.get()).limits.maxConnections).toBe(7)
   })
 
+  it('stores ICE servers normalised, and on any error keeps the old ones and names the field', async () => {
+    const storage = makeMemoryStorage()
+    const store = new SettingsStore(storage)
+    await store.setIceServers([{ urls: 'stun:127.0.0.1:3478' }, { urls: ['turn:turn.example:3478?transport=udp'], username: 'u', credential: 'c' }])
+    const saved = [{ urls: ['stun:127.0.0.1:3478'] }, { urls: ['turn:turn.example:3478?transport=udp'], username: 'u', credential: 'c' }]
+    expect((await new SettingsStore(storage).get()).iceServers).toEqual(saved)
+
+    const bad = await store.setIceServers([{ urls: 'stun:ok.example' }, { urls: ['stun:ok.example', 'https://nope.example'] }]).catch((e: unknown) => e)
+    expect(bad).toBeInstanceOf(ValidationError)
+    expect((bad as ValidationError).data.field).toBe('iceServers.1.urls.1')
+    const tooMany = await store.setIceServers(Array.from({ length: 9 }, () => ({ urls: 'stun:s.example' }))).catch((e: unknown) => e)
+    expect((tooMany as ResourceLimitError).data).toEqual({ limitType: 'ice-servers', limit: 8, current: 9 })
+    expect((await store.get()).iceServers).toEqual(saved)
+
+    await store.setIceServers([])
+    expect((await store.get()).iceServers).toEqual([])
+  })
+
   it('bounds the number of relays', async () => {
     const store = new SettingsStore(makeMemoryStorage())
     const err = await store.setRelays(Array.from({ length: 17 }, (_, i) => relay(1000 + i))).catch((e: unknown) => e)

@@ -1,5 +1,6 @@
 import { MAX_RELAYS } from '../common/constants.ts'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
+import { parseIceServers, type IceServer } from '../common/ice-servers.ts'
 import { DEFAULT_LIMITS, mergeLimits, type Limits } from '../common/limits.ts'
 import { parseRelayAddress } from '../common/validators.ts'
 import type { KeyValueStore } from './key-value-store.ts'
@@ -9,7 +10,7 @@ const SETTINGS_KEY = 'settings'
 export interface Settings {
   relays: string[]
   /** STUN/TURN servers for WebRTC; none by default, so no traffic goes to public STUN. */
-  iceServers: RTCIceServer[]
+  iceServers: IceServer[]
   limits: Limits
   /** Let any peer open streams to us, not only contacts. Off by default. */
   acceptUnknownPeers: boolean
@@ -74,5 +75,11 @@ export class SettingsStore {
       throw new ResourceLimitError('relays', MAX_RELAYS, parsed.length)
     }
     return await this.#save({ ...await this.get(), relays: parsed })
+  }
+
+  /** Replaces the user's ICE servers. The whole list is checked first; on any error nothing changes. */
+  async setIceServers (iceServers: unknown): Promise<Settings> {
+    const parsed = parseIceServers(iceServers)
+    return await this.#save({ ...await this.get(), iceServers: parsed })
   }
 }

@@ -11,14 +11,23 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
     deliver: async (peerId, frames) => await (await context()).parts.inbox.receive(peerId, frames),
     acked: async (peerId, seq) => { await (await context()).parts.outbox.onAck(peerId, seq) },
     skipTo: async (peerId, seq) => await (await context()).parts.store.skipIncoming(peerId, seq),
-    peerHello: async (peerId, next) => {
-      const { reconnector, outbox, contacts } = (await context()).parts
+    peerHello: async (peerId, hello) => {
+      const { parts: { reconnector, outbox, contacts }, status, log } = await context()
       await reconnector.connected(peerId)
-      await outbox.onHello(peerId, next)
+      const { peerRestarted } = await outbox.onHello(peerId, hello)
+      if (peerRestarted) log('%s started its side of the conversation afresh', peerId)
       // A conversation is going on: the peer is dialed again after a restart of this node.
       await contacts.touch(peerId)
+      await contacts.learnAddresses(peerId, hello.addresses)
+      status.soon()
     },
-    nextExpected: async (peerId) => await (await context()).parts.inbox.nextExpected(peerId),
+    ourHello: async (peerId) => await (await context()).parts.store.ourHello(peerId),
+    peerPaused: async (peerId) => {
+      const { parts: { outbox }, status, log } = await context()
+      log('%s cannot store more for now; holding its messages', peerId)
+      outbox.pause(peerId)
+      status.soon()
+    },
     peerClosed: async (peerId) => {
       const { parts: { reconnector, outbox }, status } = await context()
       await reconnector.close(peerId, 'remote')

@@ -14,4 +14,6 @@ export interface WorkerContext {
   readonly watch: DeliveryWatch
   readonly storage: KeyValueStore
   readonly log: (format: string, ...args: unknown[]) => void
+  /** Builds the parts again from storage (after the identity changed): the context to use from now on. */
+  readonly restart: () => Promise<WorkerContext>
 }

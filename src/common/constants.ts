@@ -1,13 +1,23 @@
 /** Every default in one place, each with its unit in the name. */
 
-/** The Peerlink wire protocol spoken on one stream per peer. */
-export const PEERLINK_PROTOCOL = '/peerlink/1.0.0'
+/**
+ * The Peerlink wire protocol spoken on one stream per peer. Version 2: the
+ * frames are protobuf (`wire/frame.proto`), HELLO carries the conversation's
+ * incarnation and the sender's limits, MESSAGE its id.
+ */
+export const PEERLINK_PROTOCOL = '/peerlink/2.0.0'
+
+/** A message id: chosen by the caller or made up by Peerlink, carried on the wire. */
+export const MESSAGE_ID_PATTERN = /^[\w-]{1,64}$/
+
+/** Longest multiaddr accepted from a peer or a contact card, in characters. */
+export const MAX_ADDRESS_CHARS = 512
 
 /** Largest message payload a caller may send, and largest frame accepted from a peer. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
 
-/** Frame header overhead allowed on top of the payload (type byte + sequence number). */
-export const FRAME_HEADER_BYTES = 9
+/** Frame overhead allowed on top of the payload: the protobuf fields around it (type, seq, id, lengths). */
+export const FRAME_HEADER_BYTES = 128
 
 /** How long one write may wait for the stream to accept it. */
 export const DEFAULT_WRITE_TIMEOUT_MS = 10_000
@@ -36,6 +46,18 @@ export const MAX_PEERS = 1_000
 
 /** Addresses kept per contact (learned from the peer, or from its contact card). */
 export const MAX_CONTACT_ADDRESSES = 8
+
+/** Longest contact card, in characters: eight relay addresses fit, and so does one QR code. */
+export const MAX_CONTACT_CARD_CHARS = 2_048
+
+/** ICE servers a user may set, URLs per server, and the length of a URL, a username and a credential. */
+export const MAX_ICE_SERVERS = 8
+export const MAX_ICE_SERVER_URLS = 4
+export const MAX_ICE_URL_CHARS = 512
+export const MAX_ICE_CREDENTIAL_CHARS = 512
+
+/** The connectivity check's candidate gathering gives up after this long and judges what it found. */
+export const ICE_CHECK_TIMEOUT_MS = 15_000
 
 /** Longest peer name, in characters. */
 export const MAX_PEER_NAME_CHARS = 64
@@ -200,6 +222,34 @@ export const TRANSPORT_RETRY_PAUSE_MS = 100
 /** A stream on a connection libp2p reused may take this long to open: one round trip on a live connection. */
 export const REUSED_CONNECTION_STREAM_TIMEOUT_MS = 2_000
 
+// Reaching peers across networks (offscreen document).
+
+/**
+ * A dial gives WebRTC this long before it also opens a relayed stream: long
+ * enough for ICE through a NAT with STUN or TURN (well under a second here),
+ * short enough that the first message does not wait long when only the
+ * relay gets through. Whichever opens first carries the messages.
+ */
+export const RELAYED_FALLBACK_AFTER_MS = 1_500
+
+/** While a peer is reached through a relay, WebRTC is tried again: full jitter from this base, doubling up to the cap. */
+export const WEBRTC_RETRY_BASE_MS = 2_000
+export const WEBRTC_RETRY_CAP_MS = 5 * 60_000
+
+/** Relays that contacts are known to use (besides ours), kept to dial contacts through; the least recently used goes first. */
+export const MAX_RELAY_POOL = 16
+
+/** A relay's ICE offer is asked for again this long before it expires, and never sooner than the minimum after the last. */
+export const ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000
+export const MIN_ICE_OFFER_REFRESH_MS = 30_000
+
+/** One ICE offer request (a stream to the relay, one answer); a failed one is tried again after the retry delay. */
+export const ICE_OFFER_TIMEOUT_MS = 10_000
+export const ICE_OFFER_RETRY_MS = 30_000
+
+/** A WebRTC connection's route is read from its ICE stats when it opens and again at these delays (ICE may switch pairs). */
+export const ROUTE_CHECK_DELAYS_MS = [1_000, 5_000, 30_000] as const
+
 /** Room the frame decoder keeps, beyond two whole frames, for the next chunk from the transport. */
 export const FRAME_DECODER_SLACK_BYTES = 64 * 1024
 
@@ -218,3 +268,12 @@ export const SPEED_TEST_PROTOCOL = '/peerlink/speedtest/1.0.0'
 
 /** How long a speed test's stream may take to open. */
 export const SPEED_TEST_STREAM_OPEN_TIMEOUT_MS = 10_000
+
+/** After telling a peer to pause because storage is full, how long until we say HELLO again (and it resends). */
+export const STORAGE_FULL_RETRY_MS = 30_000
+
+/** What every inbound frame costs against the inbound budget, on top of its payload: control frames are not free. */
+export const FRAME_COST_BYTES = 256
+
+/** Control frames (ACK, HELLO, SKIP, PING, PAUSE) one stream may send per second, with a burst of as many; more resets it. */
+export const MAX_CONTROL_FRAMES_PER_SECOND = 1_000

@@ -76,4 +76,8 @@ export interface Counters {
   tornDownOverLimit: number
   /** Streams reset because their written bytes stopped draining. */
   stuckStreams: number
+  /** Streams reset for breaking the protocol (acknowledging what was never sent). */
+  protocolErrors: number
+  /** Streams reset for sending control frames faster than allowed. */
+  floodedStreams: number
 }

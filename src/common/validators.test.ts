@@ -1,10 +1,11 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { ValidationError } from './errors/index.ts'
-import { parsePeerId, parsePeerName, parseRelayAddress } from './validators.ts'
+import { ResourceLimitError, ValidationError } from './errors/index.ts'
+import { parsePeerAddresses, parsePeerId, parsePeerName, parseRelayAddress } from './validators.ts'
 
 const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 
 describe('parsePeerId', () => {
   it('accepts a peer id and trims it', () => {
@@ -29,6 +30,31 @@ describe('parseRelayAddress', () => {
     expect(() => parseRelayAddress(`/ip4/127.0.0.1/tcp/9090/p2p/${peerId}`)).toThrow(/must use \/ws/)
     expect(() => parseRelayAddress('/ip4/127.0.0.1/tcp/9090/ws')).toThrow(/must end with \/p2p/)
     expect(() => parseRelayAddress(`/ip4/127.0.0.1/tcp/9090/ws/p2p/${peerId}/p2p-circuit/p2p/${peerId}`)).toThrow(ValidationError)
+  })
+})
+
+describe('parsePeerAddresses', () => {
+  const at = (port: number, owner = peerId): string => `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${other}/p2p-circuit/p2p/${owner}`
+
+  it('accepts addresses ending in the peer\'s id, canonical and without duplicates', () => {
+    expect(parsePeerAddresses(peerId, [` ${at(1)} `, at(2), at(1)])).toEqual([at(1), at(2)])
+    expect(parsePeerAddresses(peerId, [])).toEqual([])
+  })
+
+  it('names the bad address by its place, and says why', () => {
+    const field = (addresses: unknown): unknown => {
+      try { parsePeerAddresses(peerId, addresses) } catch (err) { return (err as ValidationError).data }
+    }
+    expect(field([at(1), at(2, other)])).toEqual({ field: 'addresses.1', reason: expect.stringMatching(/address of another peer/) })
+    expect(field([at(1), '/ip4/1.2.3.4/tcp/1'])).toEqual({ field: 'addresses.1', reason: expect.stringMatching(/must end with/) })
+    expect(field(['garbage'])).toEqual({ field: 'addresses.0', reason: expect.stringMatching(/not a multiaddr/) })
+    expect(field([7])).toMatchObject({ field: 'addresses.0' })
+    expect(field([`/dns4/${'a'.repeat(600)}/tcp/1/ws/p2p/${peerId}`])).toMatchObject({ field: 'addresses.0', reason: expect.stringMatching(/at most 512/) })
+    expect(field('not a list')).toMatchObject({ field: 'addresses' })
+  })
+
+  it('holds at most 8', () => {
+    expect(() => parsePeerAddresses(peerId, Array.from({ length: 9 }, (_, i) => at(i + 1)))).toThrow(ResourceLimitError)
   })
 })
 

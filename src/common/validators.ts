@@ -1,7 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ValidationError } from './errors/index.ts'
-import { MAX_PEER_NAME_CHARS } from './constants.ts'
+import { ResourceLimitError, ValidationError } from './errors/index.ts'
+import { MAX_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES, MAX_PEER_NAME_CHARS } from './constants.ts'
 
 /** Checks a peer id string and returns it in canonical form; throws `ValidationError`. */
 export function parsePeerId (value: unknown, field = 'peer id'): string {
@@ -45,6 +45,40 @@ export function parseRelayAddress (value: unknown, field = 'relay address'): str
     throw new ValidationError(field, `"${text}" is a relayed address; give the relay's own address`)
   }
   parsePeerId(last.value, field)
+  return ma.toString()
+}
+
+/**
+ * Checks where a peer can be reached: at most `MAX_CONTACT_ADDRESSES`
+ * multiaddrs, each ending in `/p2p/<peerId>` (an address of someone else
+ * would send our dials to them). Answers them canonical, without duplicates;
+ * a bad one is named by its place (`addresses.2`).
+ */
+export function parsePeerAddresses (peerId: string, value: unknown, field = 'addresses'): string[] {
+  if (!Array.isArray(value)) throw new ValidationError(field, 'expected a list of multiaddrs')
+  if (value.length > MAX_CONTACT_ADDRESSES) throw new ResourceLimitError('contact-addresses', MAX_CONTACT_ADDRESSES, value.length)
+  return [...new Set(value.map((address, i) => parsePeerAddress(peerId, address, `${field}.${i}`)))]
+}
+
+function parsePeerAddress (peerId: string, value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, `expected a multiaddr ending in /p2p/${peerId}`)
+  const text = value.trim()
+  if (text.length > MAX_ADDRESS_CHARS) throw new ValidationError(field, `an address is at most ${MAX_ADDRESS_CHARS} characters`)
+  let ma
+  try {
+    ma = multiaddr(text)
+  } catch (err) {
+    throw new ValidationError(field, `"${text}" is not a multiaddr (${(err as Error).message})`)
+  }
+  const last = ma.getComponents().at(-1)
+  if (last?.name !== 'p2p' || last.value == null) throw new ValidationError(field, `"${text}" must end with /p2p/${peerId}`)
+  let owner: string
+  try {
+    owner = peerIdFromString(last.value).toString()
+  } catch {
+    throw new ValidationError(field, `"${text}" does not end with a valid peer id`)
+  }
+  if (owner !== peerId) throw new ValidationError(field, `"${text}" is an address of another peer (${owner}), not of ${peerId}`)
   return ma.toString()
 }
 

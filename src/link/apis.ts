@@ -1,6 +1,10 @@
 /** The two APIs the halves expose to each other over the link, and the deadline of each call. */
 import { DIAL_BUDGET_MS, LINK_CALL_DEADLINE_MS, LINK_SPEED_TEST_DEADLINE_MS, LINK_TRANSMIT_DEADLINE_MS } from '../common/constants.ts'
+import type { Hello } from '../common/frames.ts'
 import type { LinkDeadlines } from './link-end.ts'
+
+/** The conversation's part of a HELLO, which the worker keeps. */
+export type ConversationHello = Pick<Hello, 'incarnation' | 'peerIncarnation' | 'nextExpectedSeq' | 'firstSeq'>
 import type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
 
 /** What the worker gives the offscreen document to run a node. */
@@ -102,6 +106,8 @@ export const NODE_CALL_DEADLINES_MS: LinkDeadlines<OffscreenApi> = {
 
 export interface MessageFrame {
   seq: number
+  /** The message's id, carried on the wire: one sent again after it failed keeps it. */
+  id: string
   body: Uint8Array
 }
 
@@ -116,10 +122,12 @@ export type WorkerApi = {
   acked: (peerId: string, seq: number) => Promise<void>
   /** The peer gave up on its messages up to `seq`; answers the sequence number to acknowledge. */
   skipTo: (peerId: string, seq: number) => Promise<number>
-  /** A new stream's HELLO: the peer expects `nextExpectedSeq` next. */
-  peerHello: (peerId: string, nextExpectedSeq: number) => Promise<void>
-  /** What to put in our HELLO on a new stream to the peer. */
-  nextExpected: (peerId: string) => Promise<number>
+  /** A new stream's HELLO: the peer's incarnation of the conversation, what it expects next, its limits. */
+  peerHello: (peerId: string, hello: Hello) => Promise<void>
+  /** What to put in our HELLO on a new stream to the peer (the node adds its limits and addresses). */
+  ourHello: (peerId: string) => Promise<ConversationHello>
+  /** The peer cannot take messages for now (its storage is full): hold them until its next HELLO. */
+  peerPaused: (peerId: string, reason: 'storage-full') => Promise<void>
   /** The peer sent CLOSE: it ended the conversation on purpose. */
   peerClosed: (peerId: string) => Promise<void>
   /** The stream to the peer ended (reset, closed, or its connection died). */
@@ -139,7 +147,8 @@ export const WORKER_CALL_DEADLINES_MS: LinkDeadlines<WorkerApi> = {
   acked: LINK_CALL_DEADLINE_MS,
   skipTo: LINK_CALL_DEADLINE_MS,
   peerHello: LINK_CALL_DEADLINE_MS,
-  nextExpected: LINK_CALL_DEADLINE_MS,
+  ourHello: LINK_CALL_DEADLINE_MS,
+  peerPaused: LINK_CALL_DEADLINE_MS,
   peerClosed: LINK_CALL_DEADLINE_MS,
   streamLost: LINK_CALL_DEADLINE_MS,
   nodeChanged: LINK_CALL_DEADLINE_MS,

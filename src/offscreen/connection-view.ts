@@ -1,5 +1,5 @@
 import type { Connection } from '@libp2p/interface'
-import type { ConnectionView, Transport } from '../common/model.ts'
+import type { ConnectionView, Route, Transport } from '../common/model.ts'
 
 /** Names the transport that carries a connection, from its remote address. */
 export function transportOf (remoteAddr: string): Transport {
@@ -11,14 +11,16 @@ export function transportOf (remoteAddr: string): Transport {
   return 'other'
 }
 
-/** What a user is shown about the connection to a peer. */
-export function describeConnection (connection: Connection): ConnectionView {
+/**
+ * What a user is shown about the connection to a peer. `iceRoute`: what the
+ * WebRTC connection's selected ICE candidate pair says (see ice-route.ts);
+ * until it is known, a WebRTC connection is not claimed to be direct.
+ */
+export function describeConnection (connection: Connection, iceRoute?: Exclude<Route, 'relay'>): ConnectionView {
   const remoteAddr = connection.remoteAddr.toString()
-  const direct = connection.direct && connection.limits == null
-  return {
-    transport: transportOf(remoteAddr),
-    route: direct ? 'direct' : 'relay',
-    direct,
-    remoteAddr
-  }
+  const transport = transportOf(remoteAddr)
+  const route: Route = connection.limits != null || transport === 'circuit-relay'
+    ? 'relay'
+    : transport === 'webrtc' ? iceRoute ?? 'turn' : 'direct'
+  return { transport, route, direct: route === 'direct', remoteAddr }
 }

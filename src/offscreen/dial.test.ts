@@ -1,7 +1,7 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import type { Libp2p } from 'libp2p'
 import { describe, expect, it, vi } from 'vitest'
-import { openWebRTCStream } from './dial.ts'
+import { openRelayedStream, openWebRTCStream } from './dial.ts'
 
 const RELAY = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelayRelayRelayRelayRelayRelayRelayRelayRe'
 const PEER = '12D3KooWPeerPeerPeerPeerPeerPeerPeerPeerPeerPeerPe'
@@ -47,7 +47,36 @@ describe('openWebRTCStream', () => {
     expect(refusing.abort).not.toHaveBeenCalled()
   })
 
-  it('says that a relay is needed when none is configured', async () => {
-    await expect(openWebRTCStream({} as unknown as Libp2p, PEER, { ...options, relays: [] })).rejects.toThrow(/no relay configured/)
+  it('says that a relay is needed when there is none to go through', async () => {
+    await expect(openWebRTCStream({} as unknown as Libp2p, PEER, { ...options, relays: [] })).rejects.toMatchObject({ name: 'NoRelayError', data: { peerId: PEER } })
+  })
+})
+
+describe('openRelayedStream', () => {
+  // Looked up among open connections by its peer id, so it must be a real one.
+  const PEER = '12D3KooWGRUVh7ynXfbHrXhS4oJDkvbqvtW2rDVbJFwgmVNC6oE3'
+
+  it('opens the stream on the connection already open to the peer, limited or not, without dialing', async () => {
+    const relayed = Object.assign(fakeConnection(Date.now() - 60_000, true), { status: 'open', limits: { bytes: 1000n } })
+    const newStream = vi.spyOn(relayed, 'newStream')
+    const dial = vi.fn()
+    const { connection } = await openRelayedStream({ dial, getConnections: () => [relayed] } as unknown as Libp2p, PEER, options)
+    expect(connection).toBe(relayed)
+    expect(dial).not.toHaveBeenCalled()
+    expect(newStream).toHaveBeenCalledWith('/peerlink/1.0.0', expect.objectContaining({ runOnLimitedConnection: true }))
+  })
+
+  it('dials a circuit through each relay in turn when none is open, and takes the limited connection', async () => {
+    const relayed = Object.assign(fakeConnection(Date.now() + 1, true), { limits: { bytes: 1000n } })
+    const dialed: string[] = []
+    const other = '/ip4/198.18.0.2/tcp/9090/ws/p2p/12D3KooWOtherOtherOtherOtherOtherOtherOtherOtherOt'
+    const dial = vi.fn(async (address: { toString: () => string }) => {
+      dialed.push(address.toString())
+      if (dialed.length === 1) throw Object.assign(new Error('failed to connect via relay with status NO_RESERVATION'), { name: 'InvalidMessageError' })
+      return relayed
+    })
+    const { connection } = await openRelayedStream({ dial, getConnections: () => [] } as unknown as Libp2p, PEER, { ...options, relays: [RELAY, other] })
+    expect(connection).toBe(relayed)
+    expect(dialed).toEqual([`${RELAY}/p2p-circuit/p2p/${PEER}`, `${other}/p2p-circuit/p2p/${PEER}`])
   })
 })

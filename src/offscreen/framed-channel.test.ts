@@ -3,6 +3,7 @@ import { streamPair } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as varint from 'uint8-varint'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { FRAME_COST_BYTES, MAX_CONTROL_FRAMES_PER_SECOND } from '../common/constants.ts'
 import { ChannelClosedError } from '../common/errors/index.ts'
 import type { Frame } from '../common/frames.ts'
 import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
@@ -67,7 +68,7 @@ async function channelPair (bobOptions: Partial<FramedChannelOptions> = {}, alic
   return { alice: alice.channel, bob: bob.channel, atBob: bob.receiver, atAlice: alice.receiver, aliceStream: outbound, bobStream: inbound }
 }
 
-const message = (seq: number, bytes = 10): MessageFrame => ({ type: 'message', seq, body: new Uint8Array(bytes).fill(seq) })
+const message = (seq: number, bytes = 10): MessageFrame => ({ type: 'message', seq, id: `m${seq}`, body: new Uint8Array(bytes).fill(seq) })
 
 afterEach(() => {
   for (const channel of open.splice(0)) channel.abort(new Error('test over'))
@@ -83,15 +84,17 @@ describe('FramedChannel', () => {
     // The worker is still busy with 1 while the rest arrives.
     await vi.waitFor(() => { expect(atBob.batches).toEqual([[1]]) })
     for (const frame of [message(2), message(3), message(4), { type: 'ping' } as const, message(5)]) await alice.write(frame)
-    await vi.waitFor(() => { expect(budget.used).toBe(50) })
+    // Every frame held counts, control frames too: five messages of 10 bytes and a ping.
+    await vi.waitFor(() => { expect(budget.used).toBe(5 * (10 + FRAME_COST_BYTES) + FRAME_COST_BYTES) })
     held.resolve()
     await vi.waitFor(() => { expect(atBob.events).toEqual(['m1', 'm2,m3,m4', 'ping', 'm5']) })
     await vi.waitFor(() => { expect(budget.used).toBe(0) })
   })
 
   it('pauses every channel over the shared inbound budget, and resumes them at half of it', async () => {
-    // 250 bytes: three 100-byte messages go over it; the channels resume at 125.
-    const budget = new InboundBudget(250)
+    // Room for two and a half 100-byte messages: three go over it; the channels resume at half.
+    const frameCost = 100 + FRAME_COST_BYTES
+    const budget = new InboundBudget(Math.floor(2.5 * frameCost))
     const first = await channelPair({ budget })
     const second = await channelPair({ budget })
     const [one, two] = [deferred(), deferred()]
@@ -112,10 +115,10 @@ describe('FramedChannel', () => {
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(second.atBob.batches).toEqual([])
 
-    // 1 handled: 200 bytes held is under the limit but over half of it, so still paused.
+    // 1 handled: two messages held is under the limit but over half of it, so still paused.
     one.resolve()
     await vi.waitFor(() => { expect(first.atBob.batches).toEqual([[1], [2, 3]]) })
-    expect(budget.used).toBe(200)
+    expect(budget.used).toBe(2 * frameCost)
     expect(first.bobStream.readStatus).toBe('paused')
     two.resolve()
     await vi.waitFor(() => { expect(second.atBob.batches).toEqual([[7]]) })
@@ -144,10 +147,11 @@ describe('FramedChannel', () => {
 
   it('resets the stream on a malformed frame, and says which kind', async () => {
     const { aliceStream, atBob, atAlice } = await channelPair()
-    aliceStream.send(Uint8Array.of(1, 99))
+    // A length prefix of 2, then field 1 (the frame type) with a value no version has.
+    aliceStream.send(Uint8Array.of(2, 8, 99))
     await vi.waitFor(() => { expect(atBob.closes).toHaveLength(1) })
     expect(atBob.rejects).toEqual(['malformed'])
-    expect(atBob.closes[0]).toEqual({ local: true, error: 'MalformedFrameError', detail: 'unknown frame type 99' })
+    expect(atBob.closes[0]).toEqual({ local: true, error: 'MalformedFrameError', detail: 'undecodable frame: Invalid enum value' })
     await vi.waitFor(() => { expect(atAlice.closes[0]?.error).toBe('StreamResetError') })
   })
 
@@ -187,4 +191,24 @@ describe('FramedChannel', () => {
     expect(quiet.alice.open && quiet.bob.open).toBe(true)
     expect(quiet.atBob.events.filter(e => e === 'ping').length).toBeGreaterThanOrEqual(3)
   })
+
+  it('resets a stream whose peer floods it with control frames, and says so', async () => {
+    const { aliceStream, atBob, atAlice } = await channelPair()
+    const ack = varintFramed(Uint8Array.of(8, 1, 16, 1))
+    // Three seconds' worth at once: the bucket refills while they are read, but not that fast.
+    const count = 3 * MAX_CONTROL_FRAMES_PER_SECOND
+    const flood = new Uint8Array(ack.byteLength * count)
+    for (let i = 0; i < count; i++) flood.set(ack, i * ack.byteLength)
+    aliceStream.send(flood)
+    await vi.waitFor(() => { expect(atBob.closes).toHaveLength(1) })
+    expect(atBob.rejects).toEqual(['flood'])
+    expect(atBob.closes[0]).toMatchObject({ local: true, error: 'ControlFloodError' })
+    await vi.waitFor(() => { expect(atAlice.closes[0]?.error).toBe('StreamResetError') })
+  })
 })
+
+/** A frame body behind its length prefix. */
+function varintFramed (body: Uint8Array): Uint8Array {
+  const prefix = varint.encode(body.byteLength)
+  return new Uint8Array([...prefix, ...body])
+}

@@ -1,8 +1,8 @@
 import { LengthPrefixedDecoder, repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { decodeFrame, encodeFrame, type Frame } from '../common/frames.ts'
-import { FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES } from '../common/constants.ts'
-import { ChannelClosedError, InactivityTimeoutError, MalformedFrameError, StuckStreamError } from '../common/errors/index.ts'
+import { FRAME_COST_BYTES, FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES, MAX_CONTROL_FRAMES_PER_SECOND } from '../common/constants.ts'
+import { ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, StuckStreamError } from '../common/errors/index.ts'
 import { sendWithBackpressure } from './backpressure.ts'
 import type { InboundBudget } from './inbound-budget.ts'
 
@@ -25,8 +25,8 @@ export interface FramedChannelOptions {
   budget: InboundBudget
   /** Written bytes that do not drain for this long mark the stream stuck. */
   stuckMs: number
-  /** A frame from the peer was refused (and the stream reset). */
-  onReject: (kind: 'malformed' | 'oversize') => void
+  /** A frame from the peer was refused, or it sent control frames too fast (and the stream was reset). */
+  onReject: (kind: 'malformed' | 'oversize' | 'flood') => void
   /** Consecutive message frames, handled in order as one batch. */
   onMessages: (frames: MessageFrame[], channel: FramedChannel) => Promise<void>
   onControl: (frame: ControlFrame, channel: FramedChannel) => Promise<void>
@@ -45,10 +45,14 @@ export class FramedChannel {
   readonly peerId: string
   readonly #options: FramedChannelOptions
   readonly #decoder: LengthPrefixedDecoder
-  readonly #queue: Frame[] = []
+  /** Frames waiting to be handled, each with what it holds of the inbound budget. */
+  readonly #queue: Array<{ frame: Frame, cost: number }> = []
   readonly #unsubscribe: () => void
   readonly #keepalive: RepeatingTask
   #lastHeard = Date.now()
+  /** A token bucket for control frames: refilled at the allowed rate, a burst of one second's worth. */
+  #controlTokens = MAX_CONTROL_FRAMES_PER_SECOND
+  #tokensAt = Date.now()
   #lastDrained = Date.now()
   #draining = false
   #closed = false
@@ -68,6 +72,11 @@ export class FramedChannel {
     this.#applyPressure(options.budget.pressured)
     this.#keepalive = repeatingTask(() => { this.#checkActivity() }, options.inactivityTimeoutMs / 3)
     this.#keepalive.start()
+  }
+
+  /** The peer's inactivity timeout, from its HELLO: keepalives go at a third of the smaller of the two. */
+  peerInactivityTimeout (ms: number): void {
+    if (ms > 0) this.#keepalive.setInterval(Math.min(ms, this.#options.inactivityTimeoutMs) / 3)
   }
 
   #checkActivity (): void {
@@ -124,8 +133,15 @@ export class FramedChannel {
     try {
       for (const data of this.#decoder.decode(event.data)) {
         const frame = decodeFrame(data)
-        if (frame.type === 'message') this.#options.budget.reserve(frame.body.byteLength)
-        this.#queue.push(frame)
+        if (frame.type !== 'message' && !this.#takeControlToken()) {
+          this.#options.onReject('flood')
+          this.stream.abort(new ControlFloodError(this.peerId, MAX_CONTROL_FRAMES_PER_SECOND))
+          return
+        }
+        // Every frame costs a worker call or a write: it counts against the budget, payload or not.
+        const cost = FRAME_COST_BYTES + (frame.type === 'message' ? frame.body.byteLength : 0)
+        this.#options.budget.reserve(cost)
+        this.#queue.push({ frame, cost })
       }
     } catch (err) {
       // @libp2p/utils' LengthPrefixedDecoder reports a length over the maximum this way.
@@ -143,18 +159,22 @@ export class FramedChannel {
     try {
       while (this.#queue.length > 0) {
         const first = this.#queue[0]!
-        if (first.type !== 'message') {
+        if (first.frame.type !== 'message') {
           this.#queue.shift()
-          await this.#options.onControl(first, this)
+          try {
+            await this.#options.onControl(first.frame, this)
+          } finally {
+            this.#options.budget.release(first.cost)
+          }
           continue
         }
         let count = 0
-        while (this.#queue[count]?.type === 'message') count++
-        const batch = this.#queue.splice(0, count) as MessageFrame[]
+        while (this.#queue[count]?.frame.type === 'message') count++
+        const batch = this.#queue.splice(0, count)
         try {
-          await this.#options.onMessages(batch, this)
+          await this.#options.onMessages(batch.map(entry => entry.frame as MessageFrame), this)
         } finally {
-          for (const frame of batch) this.#options.budget.release(frame.body.byteLength)
+          for (const entry of batch) this.#options.budget.release(entry.cost)
         }
       }
     } catch (err) {
@@ -162,6 +182,15 @@ export class FramedChannel {
     } finally {
       this.#draining = false
     }
+  }
+
+  #takeControlToken (): boolean {
+    const now = Date.now()
+    this.#controlTokens = Math.min(MAX_CONTROL_FRAMES_PER_SECOND, this.#controlTokens + (now - this.#tokensAt) * MAX_CONTROL_FRAMES_PER_SECOND / 1000)
+    this.#tokensAt = now
+    if (this.#controlTokens < 1) return false
+    this.#controlTokens -= 1
+    return true
   }
 
   #applyPressure (pressured: boolean): void {
@@ -175,9 +204,7 @@ export class FramedChannel {
     this.#unsubscribe()
     this.#keepalive.stop()
     // What was queued and never handled gives its share of the budget back.
-    for (const frame of this.#queue.splice(0)) {
-      if (frame.type === 'message') this.#options.budget.release(frame.body.byteLength)
-    }
+    for (const entry of this.#queue.splice(0)) this.#options.budget.release(entry.cost)
     const cause: CloseCause = { local: event.local ?? false }
     if (event.error != null) {
       cause.error = event.error.name

@@ -44,8 +44,10 @@ export function makeNodeHost ({ offer, log }: NodeHostOptions): NodeHost {
       deliver: async (peerId, frames) => await tell('deliver', peerId, frames),
       acked: async (peerId, seq) => { await tell('acked', peerId, seq) },
       skipTo: async (peerId, seq) => await tell('skipTo', peerId, seq),
-      peerHello: async (peerId, next) => { await tell('peerHello', peerId, next) },
-      nextExpected: async (peerId) => await tell('nextExpected', peerId),
+      peerHello: async (peerId, hello) => { await tell('peerHello', peerId, hello) },
+      ourHello: async (peerId) => await tell('ourHello', peerId),
+      peerPaused: async (peerId, reason) => { await tell('peerPaused', peerId, reason) },
+      peerAddresses: async (peerId, addresses) => { await tell('peerAddresses', peerId, addresses) },
       peerClosed: async (peerId) => { await tell('peerClosed', peerId) },
       streamLost: async (peerId) => { await tell('streamLost', peerId) },
       unknownPeerAccepted: async (peerId) => { await tell('unknownPeerAccepted', peerId) }

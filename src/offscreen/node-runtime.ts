@@ -2,19 +2,22 @@ import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../common/model.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, NODE_REPORT_DELAY_MS, PEERLINK_PROTOCOL,
-  RTT_PING_TIMEOUT_MS, SPEED_TEST_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, MAX_CONTACT_ADDRESSES, MAX_RELAY_POOL, NODE_REPORT_DELAY_MS,
+  PEERLINK_PROTOCOL, RTT_PING_TIMEOUT_MS, SPEED_TEST_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
 import { makeCoalescer } from '../common/coalescer.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
+import { IceConfig } from './ice-config.ts'
 import { createNode } from './node.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
 import { PeerGate } from './peer-gate.ts'
+import { RelayIceOffers } from './relay-ice-offers.ts'
 import { RelayKeeper, relayPeerId } from './relay-keeper.ts'
+import { circuitAddresses, RelayPool } from './relay-pool.ts'
 import { RttMonitor } from './rtt-monitor.ts'
 import { makeSpeedTestHandler, runSpeedTest } from './speed-test.ts'
 
@@ -30,8 +33,7 @@ export interface NodeRuntimeOptions {
 
 function sameConfig (a: NodeConfig, b: NodeConfig): boolean {
   return a.privateKey.length === b.privateKey.length && a.privateKey.every((byte, i) => byte === b.privateKey[i]) &&
-    JSON.stringify(a.relays) === JSON.stringify(b.relays) &&
-    JSON.stringify(a.iceServers) === JSON.stringify(b.iceServers)
+    JSON.stringify(a.relays) === JSON.stringify(b.relays)
 }
 
 /** Runs the libp2p node and its channels; implements what the worker may ask of the offscreen document. */
@@ -40,6 +42,11 @@ export class NodeRuntime {
   readonly #budget = new InboundBudget(DEFAULT_MAX_BUFFERED_INBOUND_BYTES)
   // One gate for the document's life: counters and requests outlive node restarts.
   readonly #gate = new PeerGate(() => this.#connectedPeers(), () => { this.#report() })
+  /** The ICE servers WebRTC uses: read for every new connection, so changes apply without a restart. */
+  readonly #ice = new IceConfig()
+  /** Relays contacts are known to use; kept across node restarts. */
+  readonly #pool = new RelayPool(MAX_RELAY_POOL)
+  #iceOffers: RelayIceOffers | undefined
   #config: NodeConfig | undefined
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
@@ -108,7 +115,7 @@ export class NodeRuntime {
       requests: this.#gate.requests(),
       counters: { ...this.#gate.counters },
       startedAt: this.#node == null ? null : this.#startedAt,
-      iceServers: (this.#config?.iceServers ?? []).map(server => ({ urls: [server.urls].flat(), source: 'user' as const }))
+      iceServers: this.#ice.view()
     }
     if (this.#error != null) info.error = this.#error
     return info
@@ -131,6 +138,8 @@ export class NodeRuntime {
     await channels?.closeAll()
     this.#relayKeeper?.stop()
     this.#relayKeeper = undefined
+    this.#iceOffers?.stop()
+    this.#iceOffers = undefined
     this.#rtt?.stop()
     this.#rtt = undefined
     await node?.stop()
@@ -163,14 +172,17 @@ export class NodeRuntime {
     this.#report()
     try {
       this.#applyConfig(config)
-      const node = await createNode(config, this.#gate)
+      const node = await createNode(config, this.#gate, this.#ice.rtcConfiguration)
       const channels = new PeerChannels({
         node,
         sink: { ...this.#options.sink, changed: () => { this.#report() } },
         relays: config.relays,
+        pool: this.#pool,
         budget: this.#budget,
         gate: this.#gate,
         onForget: (peerId) => { this.#rtt?.forget(peerId) },
+        // Our relayed addresses: where peers can reach us through a relay.
+        ownAddresses: () => circuitAddresses(node.peerId.toString(), node.getMultiaddrs().map(String), MAX_CONTACT_ADDRESSES),
         maxMessageBytes: () => this.#config?.maxMessageBytes ?? config.maxMessageBytes,
         stuckMs: () => this.#config?.stuckStreamMs ?? config.stuckStreamMs,
         writeTimeoutMs: () => this.#config?.writeTimeoutMs ?? config.writeTimeoutMs,
@@ -179,12 +191,16 @@ export class NodeRuntime {
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
         log: this.#options.log
       })
-      await node.handle(PEERLINK_PROTOCOL, channels.handleInbound)
+      // A relayed connection carries Peerlink's stream when WebRTC cannot connect (within the relay's limits).
+      await node.handle(PEERLINK_PROTOCOL, channels.handleInbound, { runOnLimitedConnection: true })
       await node.handle(SPEED_TEST_PROTOCOL, makeSpeedTestHandler(peerId => this.#gate.isContact(peerId)))
       for (const event of ['self:peer:update', 'connection:open', 'connection:close'] as const) {
         node.addEventListener(event, () => { this.#report() })
       }
       node.addEventListener('peer:disconnect', (event) => { channels.onPeerDisconnect(event.detail.toString()) })
+      const iceOffers = new RelayIceOffers({ node, relays: config.relays, ice: this.#ice, changed: () => { this.#report() }, log: this.#options.log })
+      node.addEventListener('self:peer:update', () => { iceOffers.addressesChanged() })
+      node.addEventListener('peer:identify', (event) => { this.#learnAddresses(event.detail.peerId.toString(), event.detail.listenAddrs.map(String)) })
       // The gater refuses what it can; a connection that got past it over the limit is torn down.
       node.addEventListener('connection:open', (event) => {
         const connection = event.detail
@@ -205,12 +221,16 @@ export class NodeRuntime {
         log: this.#options.log
       })
       relayKeeper.start()
+      // Relayed peers are not pinged: the relay counts every byte, and libp2p's ping would dial the peer anew rather than use a limited connection.
       this.#rtt = new RttMonitor(async (peerId) => await node.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(RTT_PING_TIMEOUT_MS) }),
-        () => channels.connectedPeers(), () => { this.#report() })
+        () => channels.connectedPeers().filter(peerId => node.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && c.limits == null)),
+        () => { this.#report() })
       this.#node = node
       this.#startedAt = Date.now()
       this.#channels = channels
       this.#relayKeeper = relayKeeper
+      this.#iceOffers = iceOffers
+      iceOffers.addressesChanged()
       this.#options.log('node %s running, listening on %o', node.peerId.toString(), node.getMultiaddrs().map(String))
     } catch (err) {
       this.#error = `${(err as Error).name}: ${(err as Error).message}`
@@ -219,6 +239,7 @@ export class NodeRuntime {
   }
 
   #applyConfig (config: NodeConfig): void {
+    this.#ice.setUser(config.iceServers)
     this.#gate.configure({
       allowedPeers: config.allowedPeers,
       relayPeers: config.relays.map(relayPeerId),
@@ -228,10 +249,20 @@ export class NodeRuntime {
     this.#channels?.allowedChanged()
   }
 
+  /** What identify says of a contact: the relays it is reserved on, for the worker to keep and for our pool. */
+  #learnAddresses (peerId: string, listenAddrs: string[]): void {
+    if (!this.#gate.isContact(peerId)) return
+    const addresses = circuitAddresses(peerId, listenAddrs, MAX_CONTACT_ADDRESSES)
+    if (addresses.length === 0) return
+    this.#pool.learn(addresses)
+    this.#options.sink.peerAddresses(peerId, addresses).catch((err: Error) => { this.#options.log('addresses of %s not kept: %s', peerId, err.message) })
+  }
+
   #connectedPeers (): Set<string> {
     const peers = new Set<string>()
     for (const connection of this.#node?.getConnections() ?? []) {
-      if (connection.status === 'open') peers.add(connection.remotePeer.toString())
+      // A relay contacts use is a relay, not a peer, for the connection limit.
+      if (connection.status === 'open' && !this.#pool.has(connection.remotePeer.toString())) peers.add(connection.remotePeer.toString())
     }
     return peers
   }

@@ -13,7 +13,7 @@ import type { NodeConfig } from '../link/apis.ts'
 import type { PeerGate } from './peer-gate.ts'
 
 /** Creates and starts the browser's libp2p node: WebRTC through circuit relays, WebSockets, WebTransport. */
-export async function createNode (config: NodeConfig, gate: PeerGate): Promise<Libp2p<{ ping: Ping }>> {
+export async function createNode (config: NodeConfig, gate: PeerGate, rtcConfiguration: () => Promise<RTCConfiguration>): Promise<Libp2p<{ ping: Ping }>> {
   return await createLibp2p({
     privateKey: privateKeyFromProtobuf(config.privateKey),
     addresses: {
@@ -26,7 +26,8 @@ export async function createNode (config: NodeConfig, gate: PeerGate): Promise<L
     transports: [
       webSockets(),
       webTransport(),
-      webRTC({ rtcConfiguration: { iceServers: config.iceServers } }),
+      // Asked for every new peer connection: the user's ICE servers or the relays' offers as they are then (ice-config.ts).
+      webRTC({ rtcConfiguration }),
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],

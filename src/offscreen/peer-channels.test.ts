@@ -5,10 +5,12 @@ import { streamPair } from '@libp2p/utils'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { FRAME_COST_BYTES } from '../common/constants.ts'
 import type { MessageFrame } from '../link/apis.ts'
 import { InboundBudget } from './inbound-budget.ts'
 import { PeerChannels, type ChannelSink } from './peer-channels.ts'
 import { PeerGate } from './peer-gate.ts'
+import { RelayPool } from './relay-pool.ts'
 
 /** The worker's side of the link, as far as a peer's channels see it: it stores what it is given and acks all of it. */
 interface FakeWorker extends ChannelSink {
@@ -31,7 +33,9 @@ function fakeWorker (): FakeWorker {
     acked: async (_peerId, seq) => { worker.acks.push(seq) },
     skipTo: async (_peerId, seq) => seq,
     peerHello: async () => {},
-    nextExpected: async () => 0,
+    ourHello: async () => ({ incarnation: 'ab'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0 }),
+    peerPaused: async () => {},
+    peerAddresses: async () => {},
     peerClosed: async () => {},
     streamLost: async () => {},
     unknownPeerAccepted: async () => {},
@@ -45,6 +49,7 @@ interface Peer {
   channels: PeerChannels
   worker: FakeWorker
   budget: InboundBudget
+  gate: PeerGate
   /** Streams this peer opened, in order, by the peer they go to. */
   opened: Array<{ to: string, outbound: Stream, inbound: Stream }>
   /** Dials from this peer wait on this while it is set. */
@@ -74,6 +79,8 @@ function fakeNode (self: PeerId): Libp2p {
   return {
     peerId: self,
     hangUp: async () => {},
+    // No connection stays open between dials here: a relayed fallback would dial anew.
+    getConnections: () => [],
     dial: async (address: Multiaddr) => {
       const remote = network.get(address.getComponents().findLast(c => c.code === CODE_P2P)!.value!)!
       return connectionTo(remote.id, async () => {
@@ -106,8 +113,10 @@ function makePeer (self: PeerId, contact: PeerId): Peer {
     node: fakeNode(self),
     sink: worker,
     relays: [relay],
+    pool: new RelayPool(16),
     budget,
     gate,
+    ownAddresses: () => [],
     maxMessageBytes: () => 1024,
     stuckMs: () => 60_000,
     writeTimeoutMs: () => 2_000,
@@ -116,7 +125,7 @@ function makePeer (self: PeerId, contact: PeerId): Peer {
     dialAttempts: 1,
     log: () => {}
   })
-  const peer: Peer = { id: self.toString(), channels, worker, budget, opened: [] }
+  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [] }
   network.set(peer.id, peer)
   return peer
 }
@@ -126,7 +135,7 @@ function twoPeers (): { smaller: Peer, larger: Peer } {
   return { smaller: makePeer(ids[0]!, ids[1]!), larger: makePeer(ids[1]!, ids[0]!) }
 }
 
-const frames = (...seqs: number[]): MessageFrame[] => seqs.map(seq => ({ seq, body: new Uint8Array(10).fill(seq) }))
+const frames = (...seqs: number[]): MessageFrame[] => seqs.map(seq => ({ seq, id: `m${seq}`, body: new Uint8Array(10).fill(seq) }))
 
 /** Whether both ends of a stream pair are still open for writing. */
 const writable = (pair: { outbound: Stream, inbound: Stream }): boolean =>
@@ -203,7 +212,8 @@ describe('PeerChannels', () => {
     // The worker is still storing 0 while 1 to 5 arrive.
     await vi.waitFor(() => { expect(bob.worker.delivered).toEqual([[0]]) })
     await alice.channels.sendMessages(bob.id, frames(1, 2, 3, 4, 5))
-    await vi.waitFor(() => { expect(bob.budget.used).toBe(60) })
+    // Six frames of 10 bytes held: the one being stored and the five behind it.
+    await vi.waitFor(() => { expect(bob.budget.used).toBe(6 * (10 + FRAME_COST_BYTES)) })
     finishFirst()
     await vi.waitFor(() => { expect(alice.worker.acks).toEqual([5]) })
     expect(bob.worker.delivered).toEqual([[0], [1, 2, 3, 4, 5]])
@@ -216,5 +226,17 @@ describe('PeerChannels', () => {
     const { smaller: alice, larger: bob } = twoPeers()
     await expect(alice.channels.sendMessages(bob.id, frames(0))).rejects.toMatchObject({ name: 'NotConnectedError', data: { peerId: bob.id } })
     expect(alice.opened).toEqual([])
+  })
+
+  it('forgets what it kept about a peer that is no longer a contact', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    await alice.channels.connect(bob.id)
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connected', dialAttempts: 1 })
+    await alice.channels.closePeer(bob.id)
+    alice.gate.configure({ allowedPeers: [], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+    alice.channels.allowedChanged()
+    // Added again later, it starts with a clean slate: no dial attempts, no last close.
+    alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+    expect(alice.channels.snapshot()[bob.id]).toEqual({ state: 'idle', connection: null, dialAttempts: 0, bufferedBytes: 0 })
   })
 })

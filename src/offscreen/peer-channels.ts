@@ -2,19 +2,22 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
-import { ACK_DELAY_MS, DIAL_BUDGET_MS, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL, STUCK_SWEEP_INTERVAL_MS } from '../common/constants.ts'
+import { ACK_DELAY_MS, DIAL_BUDGET_MS, MAX_CONTACT_ADDRESSES, MAX_SEQ_AHEAD, PEERLINK_PROTOCOL, STORAGE_FULL_RETRY_MS, STUCK_SWEEP_INTERVAL_MS } from '../common/constants.ts'
 import {
-  MalformedFrameError, NotConnectedError, PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, ResourceLimitError
+  MalformedFrameError, NotConnectedError, PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, ResourceLimitError, StorageFullError,
+  UnsentAckError
 } from '../common/errors/index.ts'
 import type { MessageFrame, PeerConnectionInfo, WorkerApi } from '../link/apis.ts'
-import { describeConnection } from './connection-view.ts'
-import { openWebRTCStream } from './dial.ts'
+import { ConnectionRoutes } from './connection-routes.ts'
+import type { Opened } from './dial.ts'
 import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
 import type { InboundBudget } from './inbound-budget.ts'
 import type { PeerGate } from './peer-gate.ts'
+import { PeerReach } from './peer-reach.ts'
+import type { RelayPool } from './relay-pool.ts'
 
 /** Where inbound traffic and stream events go: the worker, over the link (plus a change signal for reports). */
-export type ChannelSink = Pick<WorkerApi, 'deliver' | 'acked' | 'skipTo' | 'peerHello' | 'nextExpected' | 'peerClosed' | 'streamLost' | 'unknownPeerAccepted'> & {
+export type ChannelSink = Pick<WorkerApi, 'deliver' | 'acked' | 'skipTo' | 'peerHello' | 'ourHello' | 'peerPaused' | 'peerAddresses' | 'peerClosed' | 'streamLost' | 'unknownPeerAccepted'> & {
   changed: () => void
 }
 
@@ -22,9 +25,13 @@ export interface PeerChannelsOptions {
   node: Libp2p
   sink: ChannelSink
   relays: string[]
+  /** Relays contacts are known to use, besides ours. */
+  pool: RelayPool
   budget: InboundBudget
   gate: PeerGate
   onForget?: (peerId: string) => void
+  /** Where this node can be reached (its circuit addresses), told to peers in HELLO. */
+  ownAddresses: () => string[]
   /** Read for every new stream, so a change applies at once. */
   maxMessageBytes: () => number
   stuckMs: () => number
@@ -54,9 +61,26 @@ export class PeerChannels {
   readonly #pendingAcks = new Map<FramedChannel, number>()
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
   readonly #stuckSweep: RepeatingTask
+  readonly #reach: PeerReach
+  readonly #routes: ConnectionRoutes
 
   constructor (options: PeerChannelsOptions) {
     this.#options = options
+    this.#routes = new ConnectionRoutes(options.log)
+    this.#reach = new PeerReach({
+      node: options.node,
+      protocol: PEERLINK_PROTOCOL,
+      relays: options.relays,
+      pool: options.pool,
+      attemptTimeoutMs: options.dialTimeoutMs,
+      attempts: options.dialAttempts,
+      isRelayed: (peerId) => {
+        const channel = this.#channels.get(peerId)
+        return channel?.open === true && channel.connection.limits != null && channel.stream.direction === 'outbound'
+      },
+      upgraded: (peerId, opened) => { this.#upgraded(peerId, opened) },
+      log: options.log
+    })
     // Found even when nothing new is written to the stream.
     this.#stuckSweep = repeatingTask(() => {
       const now = Date.now()
@@ -73,13 +97,20 @@ export class PeerChannels {
   /** Stops the stuck-stream sweep; the streams themselves are ended by `closeAll`. */
   stop (): void {
     this.#stuckSweep.stop()
+    this.#reach.stop()
   }
 
-  /** Closes the streams of peers that are no longer allowed (the gate has the new list). */
+  /**
+   * Closes the streams of peers that are no longer allowed (the gate has the
+   * new list), and forgets what was kept about peers that are no longer
+   * contacts, so a removed contact leaves nothing behind.
+   */
   allowedChanged (): void {
     for (const [peerId, channel] of this.#channels) {
       if (!this.#options.gate.isContact(peerId) && !this.#options.gate.acceptUnknownPeers) void channel.close()
     }
+    const known = new Set([...this.#info.keys(), ...this.#dialAttempts.keys(), ...this.#lastClose.keys()])
+    this.forget([...known].filter(peerId => !this.#options.gate.isContact(peerId)))
     this.#options.sink.changed()
   }
 
@@ -88,6 +119,7 @@ export class PeerChannels {
     for (const peerId of peerIds) {
       if (this.#channels.get(peerId)?.open === true || this.#dials.has(peerId)) continue
       this.#info.delete(peerId)
+      this.#reach.forget(peerId)
       this.#options.onForget?.(peerId)
       this.#dialAttempts.delete(peerId)
       this.#lastClose.delete(peerId)
@@ -137,15 +169,16 @@ export class PeerChannels {
     const channel = this.#channels.get(peerId)
     if (channel?.open !== true) throw new NotConnectedError(peerId)
     if (skipTo != null) await channel.write({ type: 'skip', seq: skipTo })
-    for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, body: frame.body })
+    for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, id: frame.id, body: frame.body })
   }
 
   /**
    * Opens a stream to the peer unless one is open; one dial in flight per
    * peer; never over the connection limit. `addresses`: where the peer says
-   * it can be reached, tried besides our own relays.
+   * it can be reached (its relays' circuit addresses), tried besides our own relays.
    */
-  async connect (peerId: string, _addresses: string[] = []): Promise<void> {
+  async connect (peerId: string, addresses: string[] = []): Promise<void> {
+    this.#reach.learn(peerId, addresses)
     const { gate } = this.#options
     if (this.#channels.get(peerId)?.open !== true && gate.overLimit(peerId)) {
       gate.counters.refusedOverLimit++
@@ -210,17 +243,15 @@ export class PeerChannels {
   async #open (peerId: string): Promise<FramedChannel> {
     this.#setInfo(peerId, { state: 'connecting', connection: null })
     try {
-      const { connection, stream } = await openWebRTCStream(this.#options.node, peerId, {
-        protocol: PEERLINK_PROTOCOL,
-        relays: this.#options.relays,
-        attemptTimeoutMs: this.#options.dialTimeoutMs,
-        attempts: this.#options.dialAttempts,
-        // However many relays and attempts, one connect ends within the budget its link call waits for.
-        signal: AbortSignal.timeout(DIAL_BUDGET_MS),
-        onAttempt: () => { this.#dialAttempts.set(peerId, (this.#dialAttempts.get(peerId) ?? 0) + 1) },
-        log: this.#options.log
+      // However many relays and attempts, one connect ends within the budget its link call waits for.
+      const { opened: { connection, stream }, via } = await this.#reach.open(peerId, AbortSignal.timeout(DIAL_BUDGET_MS), () => {
+        this.#dialAttempts.set(peerId, (this.#dialAttempts.get(peerId) ?? 0) + 1)
       })
-      return this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
+      // The route shown from the first moment is the one the ICE stats say.
+      await this.#routes.read(connection)
+      const channel = this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
+      if (via === 'relayed' && channel.connection.limits != null) this.#reach.relayed(peerId)
+      return channel
     } catch (err) {
       const message = `${(err as Error).name}: ${(err as Error).message}`
       // The peer's own stream may have been taken while this dial ran: then it is connected, not failed.
@@ -240,22 +271,60 @@ export class PeerChannels {
     }
     this.#channels.set(channel.peerId, channel)
     if (previous != null && previous !== channel) void previous.close()
-    this.#setInfo(channel.peerId, { state: 'connected', connection: describeConnection(channel.connection) })
+    this.#setInfo(channel.peerId, { state: 'connected', connection: this.#routes.view(channel.connection) })
+    this.#routes.watch(channel.connection, () => this.#channels.get(channel.peerId) === channel, () => {
+      this.#setInfo(channel.peerId, { ...this.#info.get(channel.peerId)!, connection: this.#routes.view(channel.connection) })
+    })
     this.#options.log('stream %s open to %s over %a', channel.stream.id, channel.peerId, channel.connection.remoteAddr)
     for (const wake of this.#adoptWaiters.get(channel.peerId) ?? []) wake(channel)
     this.#adoptWaiters.delete(channel.peerId)
-    void this.#options.sink.nextExpected(channel.peerId)
-      .then(async (nextExpectedSeq) => { await channel.write({ type: 'hello', nextExpectedSeq }) })
-      .catch((err: Error) => { this.#options.log('no HELLO to %s: %s', channel.peerId, err.message) })
+    this.#sayHello(channel)
     return channel
   }
 
+  /** Our HELLO: the conversation as the worker keeps it, this node's limits, and where it can be reached. */
+  #sayHello (channel: FramedChannel): void {
+    void this.#options.sink.ourHello(channel.peerId)
+      .then(async (conversation) => {
+        await channel.write({
+          type: 'hello',
+          hello: {
+            ...conversation,
+            maxMessageBytes: this.#options.maxMessageBytes(),
+            inactivityTimeoutMs: this.#options.inactivityTimeoutMs(),
+            addresses: this.#options.ownAddresses().slice(0, MAX_CONTACT_ADDRESSES)
+          }
+        })
+      })
+      .catch((err: Error) => { this.#options.log('no HELLO to %s: %s', channel.peerId, err.message) })
+  }
+
   /**
-   * Of two open streams to one peer, the one opened by the peer with the
-   * smaller id wins, so both ends choose the same; between two opened by the
-   * same side (a reconnection), the newer wins.
+   * WebRTC came up while the peer was reached through a relay: its stream
+   * replaces the relayed one (whatever the tie-break says, see `#preferred`),
+   * and the relayed connection, of no more use, is closed.
+   */
+  #upgraded (peerId: string, { connection, stream }: Opened): void {
+    const previous = this.#channels.get(peerId)
+    void this.#routes.read(connection).finally(() => {
+      const channel = this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
+      const relayed = previous?.connection
+      if (channel.stream === stream && relayed != null && relayed !== connection && relayed.limits != null) {
+        this.#options.log('upgraded %s from the relay to WebRTC', peerId)
+        void relayed.close().catch((err: Error) => { relayed.abort(err) })
+      }
+    })
+  }
+
+  /**
+   * Of two open streams to one peer, one on a direct (unlimited) connection
+   * beats one on a relayed connection. Otherwise the one opened by the peer
+   * with the smaller id wins, so both ends choose the same; between two
+   * opened by the same side (a reconnection), the newer wins.
    */
   #preferred (a: FramedChannel, b: FramedChannel): FramedChannel {
+    const relayed = (c: FramedChannel): boolean => c.connection.limits != null
+    if (relayed(a) !== relayed(b)) return relayed(a) ? b : a
     const self = this.#options.node.peerId.toString()
     const opener = (c: FramedChannel): string => c.stream.direction === 'outbound' ? self : c.peerId
     if (opener(a) === opener(b)) return b
@@ -270,7 +339,7 @@ export class PeerChannels {
       budget: this.#options.budget,
       stuckMs: this.#options.stuckMs(),
       onReject: (kind) => {
-        this.#options.gate.counters[kind === 'oversize' ? 'oversizeFrames' : 'malformedFrames']++
+        this.#options.gate.counters[kind === 'oversize' ? 'oversizeFrames' : kind === 'flood' ? 'floodedStreams' : 'malformedFrames']++
         this.#options.sink.changed()
       },
       onMessages: this.#onMessages,
@@ -280,7 +349,17 @@ export class PeerChannels {
   }
 
   readonly #onMessages = async (frames: MessageFrame[], channel: FramedChannel): Promise<void> => {
-    const ackSeq = await this.#options.sink.deliver(channel.peerId, frames)
+    let ackSeq: number
+    try {
+      ackSeq = await this.#options.sink.deliver(channel.peerId, frames)
+    } catch (err) {
+      if (!(err instanceof StorageFullError)) throw err
+      // Nothing was stored or acknowledged: the sender holds its messages, and hears from us again later.
+      this.#options.log('storage is full; asking %s to pause', channel.peerId)
+      await channel.write({ type: 'pause', reason: 'storage-full' })
+      setTimeout(() => { if (channel.open) this.#sayHello(channel) }, STORAGE_FULL_RETRY_MS)
+      return
+    }
     const last = frames.at(-1)!.seq
     if (last > ackSeq + MAX_SEQ_AHEAD) {
       this.#options.gate.counters.farAheadFrames++
@@ -301,10 +380,14 @@ export class PeerChannels {
   readonly #onControl = async (frame: Parameters<FramedChannelOptions['onControl']>[0], channel: FramedChannel): Promise<void> => {
     switch (frame.type) {
       case 'ack':
-        await this.#options.sink.acked(channel.peerId, frame.seq)
+        await this.#protocolChecked(async () => { await this.#options.sink.acked(channel.peerId, frame.seq) })
         return
       case 'hello':
-        await this.#options.sink.peerHello(channel.peerId, frame.nextExpectedSeq)
+        channel.peerInactivityTimeout(frame.hello.inactivityTimeoutMs)
+        await this.#protocolChecked(async () => { await this.#options.sink.peerHello(channel.peerId, frame.hello) })
+        return
+      case 'pause':
+        await this.#options.sink.peerPaused(channel.peerId, frame.reason)
         return
       case 'ping':
         return
@@ -317,6 +400,19 @@ export class PeerChannels {
         this.#options.log('%s closed the conversation', channel.peerId)
         await this.#options.sink.peerClosed(channel.peerId)
         await channel.close()
+    }
+  }
+
+  /** Runs a worker call that may find the peer breaking the protocol (acking what was never sent): counted, and the stream reset. */
+  async #protocolChecked (call: () => Promise<void>): Promise<void> {
+    try {
+      await call()
+    } catch (err) {
+      if (err instanceof UnsentAckError) {
+        this.#options.gate.counters.protocolErrors++
+        this.#options.log('protocol error from %s: %s', err.data.peerId, err.message)
+      }
+      throw err
     }
   }
 

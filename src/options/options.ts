@@ -1,6 +1,7 @@
-/** The options page: identity, relays, contacts and limits. */
+/** The options page: identity, relays, connectivity, contacts and limits. */
 import { makePeerlinkClient } from '../api/client.ts'
 import { localize } from '../ui/i18n.ts'
+import { mountConnectivityPanel } from './connectivity-panel.ts'
 import { mountContactsPanel } from './contacts-panel.ts'
 import { mountIdentityPanel } from './identity-panel.ts'
 import { mountLimitsPanel } from './limits-panel.ts'
@@ -12,6 +13,7 @@ localize(document)
 
 const identity = mountIdentityPanel(document.getElementById('identity')!, client, teardown.signal)
 const relays = mountRelaysPanel(document.getElementById('relays')!, client, teardown.signal)
+const connectivity = mountConnectivityPanel(document.getElementById('connectivity')!, client, teardown.signal)
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, teardown.signal)
 const limits = mountLimitsPanel(document.getElementById('limits')!, client, teardown.signal)
 
@@ -19,6 +21,7 @@ const unsubscribe = client.subscribe((event) => {
   if (event.type !== 'status') return
   identity.render(event.status)
   relays.render(event.status)
+  connectivity.render(event.status)
   contacts.render(event.status)
   limits.render(event.status)
 })

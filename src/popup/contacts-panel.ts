@@ -1,5 +1,6 @@
 import type { PeerlinkClient } from '../api/client.ts'
-import type { PeerView, Status } from '../api/protocol.ts'
+import type { ApiRequest, PeerView, Status } from '../api/protocol.ts'
+import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { errorText, h, shortId } from '../ui/dom.ts'
 import { formatAgo, formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
@@ -7,34 +8,64 @@ import { describePeerState } from '../ui/peer-state.ts'
 
 export interface ContactsPanel {
   render: (status: Status) => void
+  /** Puts a contact card (from a link) in the add form, for the user to look at and add. */
+  offerCard: (card: string) => void
 }
 
-/** The contact list with each peer's state, and the form to add a contact. */
+const CARD_PREFIX = /^(web\+)?peerlink:/i
+
+/** An error of adding a contact in words: a card's bad address by its number. */
+function addError (err: unknown): string {
+  const address = err instanceof ValidationError ? /^addresses\.(\d+)$/.exec(err.data.field) : null
+  if (address != null && err instanceof ValidationError) return t('cardAddressError', String(Number(address[1]) + 1), err.data.reason)
+  if (err instanceof ResourceLimitError && err.data.limitType === 'contact-addresses') return t('cardTooManyAddresses', String(err.data.limit))
+  return errorText(err)
+}
+
+/** The contact list with each peer's state, and the form to add a contact by peer id or contact card. */
 export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, onSelect: (peer: PeerView) => void, signal: AbortSignal): ContactsPanel {
   let selected: string | undefined
+  let relays = 0
   const list = h('ul', { 'aria-label': t('contactsList') })
-  const peerInput = h('input', { id: 'add-peer-id', autocomplete: 'off', spellcheck: 'false', placeholder: '12D3KooW…' })
+  const peerInput = h('input', { id: 'add-peer-id', autocomplete: 'off', spellcheck: 'false', placeholder: '12D3KooW… / peerlink:…', 'aria-describedby': 'add-peer-help' })
   const nameInput = h('input', { id: 'add-peer-name', autocomplete: 'off' })
   const error = h('p', { className: 'error', role: 'alert' })
+  const note = h('p', { className: 'muted', role: 'status' })
   const form = h('form', {},
-    h('label', { for: 'add-peer-id' }, t('peerIdLabel')), peerInput,
+    h('label', { for: 'add-peer-id' }, t('peerIdOrCardLabel')), peerInput,
+    h('p', { className: 'muted help', id: 'add-peer-help' }, t('addContactHelp')),
     h('label', { for: 'add-peer-name' }, t('peerNameLabel')), nameInput,
     h('div', { className: 'row' }, h('button', { type: 'submit', className: 'primary' }, t('addContact'))),
-    error)
+    error, note)
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     error.textContent = ''
-    client.addPeer(peerInput.value, nameInput.value).then((peer) => {
+    note.textContent = ''
+    const given = peerInput.value.trim()
+    const byCard = CARD_PREFIX.test(given)
+    const hadNoRelay = relays === 0
+    const request: Extract<ApiRequest, { method: 'addPeer' }> = byCard
+      ? { method: 'addPeer', card: given, name: nameInput.value }
+      : { method: 'addPeer', peerId: given, name: nameInput.value }
+    client.request(request).then(async (peer) => {
       peerInput.value = ''
       nameInput.value = ''
       selected = peer.peerId
       onSelect(peer)
-    }, (err: unknown) => { error.textContent = errorText(err) })
+      // A newcomer's first relays come from the card: say so, since the options page changed too.
+      if (byCard && hadNoRelay && (await client.status()).relays.length > 0) note.textContent = t('cardRelayAdopted')
+    }, (err: unknown) => { error.textContent = addError(err) })
   }, { signal })
   root.replaceChildren(h('h2', { id: 'contacts-heading' }, t('contactsHeading')), list, form)
 
   return {
+    offerCard (card) {
+      peerInput.value = card
+      note.textContent = t('cardOffered')
+      nameInput.focus()
+    },
     render (status) {
+      relays = status.relays.length
       const items = status.peers.map((peer) => {
         const state = describePeerState(peer)
         const facts = [

@@ -52,9 +52,10 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const sendButton = h('button', { type: 'submit', className: 'primary' }, t('send'))
   const form = h('form', {}, h('label', { for: 'message-text' }, t('messageLabel')), text, h('div', { className: 'row' }, sendButton), error)
 
+  // The same message again, under its own id: a peer that had it after all keeps one copy.
   const retry = (message: MessageView): void => {
     error.textContent = ''
-    client.send(message.peerId, message.text).catch((err: unknown) => { error.textContent = errorText(err) })
+    client.request({ method: 'retry', id: message.id }).catch((err: unknown) => { error.textContent = errorText(err) })
   }
   const add = (message: MessageView): void => {
     const item = messageItem(message, retry)

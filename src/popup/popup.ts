@@ -1,6 +1,7 @@
-/** The popup: contacts at a glance and one conversation. */
+/** The popup: contacts at a glance, one conversation, and this browser's contact card. */
 import { makePeerlinkClient } from '../api/client.ts'
 import { localize, t } from '../ui/i18n.ts'
+import { mountCardPanel } from './card-panel.ts'
 import { mountContactsPanel } from './contacts-panel.ts'
 import { mountConversationPanel } from './conversation-panel.ts'
 import { mountRequestsPanel } from './requests-panel.ts'
@@ -20,6 +21,11 @@ const requests = mountRequestsPanel(document.getElementById('requests')!, client
 let selected: string | undefined
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { selected = peer.peerId; conversation.show(peer) }, teardown.signal)
 
+const card = mountCardPanel(document.getElementById('card')!, teardown.signal)
+// Opened from a contact card's link: the card waits in the add form for the user to add it.
+const offered = new URLSearchParams(location.search).get('card')
+if (offered != null) contacts.offerCard(offered)
+
 // The popup as a full page, for a longer conversation.
 const openTab = document.getElementById('open-tab')!
 if (new URLSearchParams(location.search).has('tab')) openTab.hidden = true
@@ -32,6 +38,7 @@ const unsubscribe = client.subscribe((event) => {
   if (event.type === 'status') {
     contacts.render(event.status)
     requests.render(event.status)
+    card.render(event.status)
     const current = event.status.peers.find(p => p.peerId === selected)
     if (current != null) conversation.show(current)
     const running = event.status.node === 'running'

@@ -4,9 +4,15 @@ import { t } from './i18n.ts'
 /** One line on how a peer is reached, and a class for its colour. */
 export function describePeerState (peer: PeerView): { text: string, tone: 'ok' | 'busy' | 'bad' | 'idle' } {
   if (peer.state === 'connected' && peer.connection != null) {
-    return peer.connection.direct
-      ? { text: t('peerDirect'), tone: 'ok' }
-      : { text: t('peerRelayed'), tone: 'busy' }
+    // How the bytes flow, from the selected ICE candidate pair, not from the address.
+    switch (peer.connection.route) {
+      case 'direct':
+        return { text: t('peerDirect'), tone: 'ok' }
+      case 'turn':
+        return { text: t('peerTurn'), tone: 'ok' }
+      default:
+        return { text: t('peerRelayed'), tone: 'busy' }
+    }
   }
   switch (peer.state) {
     case 'connecting':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ChannelClosedError, DeliveryFailedError, deserializeError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
+  ChannelClosedError, DeliveryFailedError, deserializeError, IceOfferRefusedError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NoRelayError, NotConnectedError,
   PeerDisconnectedError, PeerlinkError, PeerNotAllowedError, ResetByUserError, ResourceLimitError, serializeError, StuckStreamError, ValidationError
 } from './index.ts'
 
@@ -30,7 +30,9 @@ describe('error marshalling', () => {
       new NotConnectedError('p1'),
       new PeerDisconnectedError('p1'),
       new ResetByUserError('p1'),
-      new NoDirectConnectionError('p1')
+      new NoDirectConnectionError('p1'),
+      new NoRelayError('p1'),
+      new IceOfferRefusedError('NO_RESERVATION')
     ]
     for (const original of originals) {
       const rebuilt = deserializeError(JSON.parse(JSON.stringify(serializeError(original))))

@@ -1,4 +1,5 @@
 import { DeliveryFailedError } from './delivery-failed-error.ts'
+import { IceOfferRefusedError } from './ice-offer-refused-error.ts'
 import { LinkCallTimeoutError } from './link-call-timeout-error.ts'
 import { LinkClosedError } from './link-closed-error.ts'
 import { PeerClosedError } from './peer-closed-error.ts'
@@ -7,21 +8,27 @@ import { ResourceLimitError } from './resource-limit-error.ts'
 import { UnknownPeerError } from './unknown-peer-error.ts'
 import { ValidationError } from './validation-error.ts'
 import { ChannelClosedError } from './channel-closed-error.ts'
+import { ControlFloodError } from './control-flood-error.ts'
 import { InactivityTimeoutError } from './inactivity-timeout-error.ts'
 import { MalformedFrameError } from './malformed-frame-error.ts'
 import { NoDirectConnectionError } from './no-direct-connection-error.ts'
+import { NoRelayError } from './no-relay-error.ts'
 import { NotConnectedError } from './not-connected-error.ts'
 import { PeerDisconnectedError } from './peer-disconnected-error.ts'
 import { PeerNotAllowedError } from './peer-not-allowed-error.ts'
 import { ResetByUserError } from './reset-by-user-error.ts'
 import { StuckStreamError } from './stuck-stream-error.ts'
+import { StorageFullError } from './storage-full-error.ts'
+import { UnsentAckError } from './unsent-ack-error.ts'
 
-export { DeliveryFailedError, LinkCallTimeoutError, LinkClosedError, PeerClosedError, PeerlinkError, ResourceLimitError, UnknownPeerError, ValidationError }
+export { DeliveryFailedError, LinkCallTimeoutError, LinkClosedError, PeerClosedError, PeerlinkError, ResourceLimitError, StorageFullError, UnknownPeerError, UnsentAckError, ValidationError }
 // Raised by the node (offscreen document).
 export {
-  ChannelClosedError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
+  ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
   PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, StuckStreamError
 }
+// Raised by the node while it reaches peers across networks.
+export { IceOfferRefusedError, NoRelayError }
 export { isPermanentError } from './permanence.ts'
 export type { ErrorData }
 export type { ChannelClosedReason } from './channel-closed-error.ts'
@@ -44,6 +51,7 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [DeliveryFailedError.name, DeliveryFailedError],
   [PeerClosedError.name, PeerClosedError],
   [ChannelClosedError.name, ChannelClosedError],
+  [ControlFloodError.name, ControlFloodError],
   [InactivityTimeoutError.name, InactivityTimeoutError],
   [MalformedFrameError.name, MalformedFrameError],
   [NoDirectConnectionError.name, NoDirectConnectionError],
@@ -51,7 +59,9 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [PeerDisconnectedError.name, PeerDisconnectedError],
   [PeerNotAllowedError.name, PeerNotAllowedError],
   [ResetByUserError.name, ResetByUserError],
-  [StuckStreamError.name, StuckStreamError]
+  [StuckStreamError.name, StuckStreamError],
+  [IceOfferRefusedError.name, IceOfferRefusedError],
+  [NoRelayError.name, NoRelayError]
 ])
 
 /** Turns any thrown value into plain data that survives structured cloning and JSON. */

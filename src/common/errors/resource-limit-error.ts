@@ -2,6 +2,8 @@ import { PeerlinkError } from './peerlink-error.ts'
 
 export type LimitType =
   | 'message-bytes'
+  /** The receiving peer's own message size limit, from its HELLO. */
+  | 'peer-message-bytes'
   | 'pending-messages'
   | 'pending-bytes'
   | 'connections'
@@ -9,6 +11,8 @@ export type LimitType =
   | 'relays'
   | 'peers'
   | 'buffered-bytes'
+  | 'ice-servers'
+  | 'contact-addresses'
 
 /** A configured limit would be exceeded; nothing already accepted is touched. */
 export class ResourceLimitError extends PeerlinkError<{ limitType: LimitType, limit: number, current: number }> {

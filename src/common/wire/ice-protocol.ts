@@ -1,11 +1,13 @@
 /**
  * `/peerlink/ice/1.0.0`: a peer opens a stream to its relay, writes nothing,
  * and reads one length-prefixed protobuf `IceOffer`; the relay then closes.
- * Both ends use this module; it runs in the browser as well as in Node.
+ * Both ends use this module: the relay (relay/ice-offers.ts) in Node, the
+ * node's half (src/offscreen/ice-offers.ts) in the browser.
  */
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from '@libp2p/utils'
+import { IceOfferRefusedError } from '../errors/index.ts'
 import { IceOffer, type IceServer } from './ice-offer.ts'
 
 export { IceOffer, type IceServer }
@@ -16,14 +18,6 @@ export const ICE_PROTOCOL = '/peerlink/ice/1.0.0'
 export const MAX_ICE_OFFER_BYTES = 16 * 1024
 export const MAX_ICE_SERVERS = 16
 export const MAX_ICE_URLS_PER_SERVER = 8
-
-/** The relay answered, but with no servers for us (we hold no reservation on it). */
-export class IceOfferRefusedError extends Error {
-  override readonly name = 'IceOfferRefusedError'
-  constructor (readonly status: IceOffer.Status) {
-    super(`the relay refused to offer ICE servers: ${status}`)
-  }
-}
 
 /** Writes the one offer of this stream and closes our side of it (the relay's end). */
 export async function writeIceOffer (stream: Stream, offer: IceOffer, options: AbortOptions = {}): Promise<void> {

@@ -1,4 +1,3 @@
-import './polyfills.ts'
 import { streamPair } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
 import { IceOffer, MAX_ICE_SERVERS, readIceOffer, writeIceOffer } from './ice-protocol.ts'
@@ -14,7 +13,7 @@ describe('/peerlink/ice/1.0.0 framing', () => {
   it('rejects a refusal as IceOfferRefusedError', async () => {
     const [asking, relay] = await streamPair()
     await Promise.all([
-      expect(readIceOffer(asking)).rejects.toMatchObject({ name: 'IceOfferRefusedError', status: IceOffer.Status.NO_RESERVATION }),
+      expect(readIceOffer(asking)).rejects.toMatchObject({ name: 'IceOfferRefusedError', data: { status: IceOffer.Status.NO_RESERVATION } }),
       writeIceOffer(relay, { status: IceOffer.Status.NO_RESERVATION, servers: [], ttlSeconds: 0 })
     ])
   })

@@ -1,0 +1,78 @@
+import { ValidationError } from '../common/errors/index.ts'
+import { conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+
+/** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
+export interface StoredWithAck<T> {
+  found: T
+  ackedOutSeq: number
+}
+
+/** The conversations as pages read them, and the bound on how much of them is kept. */
+export class MessageHistory {
+  readonly #db: MessageDB
+
+  constructor (db: MessageDB) {
+    this.#db = db
+  }
+
+  async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const message = await tx.objectStore('messages').get(id)
+    if (message == null) return undefined
+    return { found: message, ackedOutSeq: (await tx.objectStore('ledgers').get(message.peerId))?.ackedOutSeq ?? -1 }
+  }
+
+  /**
+   * The newest `limit` messages of a conversation, oldest first, and at most
+   * `maxBytes` of text (but always one message). With `before` (a message's
+   * id), the ones just older than that message: the next page back.
+   */
+  async list (peerId: string, limit: number, { before, maxBytes = Infinity }: { before?: string, maxBytes?: number } = {}): Promise<StoredWithAck<StoredMessage[]>> {
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const ledger = await tx.objectStore('ledgers').get(peerId)
+    const from = before == null ? undefined : await tx.objectStore('messages').get(before)
+    if (before != null && from?.peerId !== peerId) throw new ValidationError('before', `no message ${before} in this conversation`)
+    const range = from == null
+      ? conversationRange(peerId)
+      : IDBKeyRange.bound([peerId, -Infinity], [peerId, from.at, from.direction, from.seq], false, true)
+    const out: StoredMessage[] = []
+    let bytes = 0
+    let cursor = await tx.objectStore('messages').index('byPeerAt').openCursor(range, 'prev')
+    while (cursor != null && out.length < limit && (out.length === 0 || bytes + cursor.value.bytes <= maxBytes)) {
+      out.push(cursor.value)
+      bytes += cursor.value.bytes
+      cursor = await cursor.continue()
+    }
+    return { found: out.reverse(), ackedOutSeq: ledger?.ackedOutSeq ?? -1 }
+  }
+
+  /**
+   * Keeps at most `keep` messages of a conversation, removing the oldest
+   * first. Messages after the peer's ack point (pending, or failed and still
+   * counted in the ledger) are never removed. Answers how many went.
+   */
+  async prune (peerId: string, keep: number): Promise<number> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const index = tx.objectStore('messages').index('byPeerAt')
+    let excess = await index.count(conversationRange(peerId)) - keep
+    let removed = 0
+    if (excess > 0) {
+      const ackedOutSeq = (await tx.objectStore('ledgers').get(peerId))?.ackedOutSeq ?? -1
+      for await (const cursor of index.iterate(conversationRange(peerId))) {
+        if (excess <= 0) break
+        if (cursor.value.direction === 'out' && cursor.value.seq > ackedOutSeq) continue
+        await cursor.delete()
+        excess -= 1
+        removed += 1
+      }
+    }
+    await tx.done
+    return removed
+  }
+
+  /** Whether any message went either way with the peer. */
+  async hasConversation (peerId: string): Promise<boolean> {
+    const ledger = await this.#db.get('ledgers', peerId)
+    return ledger != null && (ledger.nextOutSeq > 0 || ledger.nextInSeq > 0)
+  }
+}

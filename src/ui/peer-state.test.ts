@@ -1,0 +1,26 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { ConnectionView, PeerView } from '../api/protocol.ts'
+import { describePeerState } from './peer-state.ts'
+
+beforeAll(() => {
+  // The page's text comes from chrome.i18n; here each key stands for its text.
+  globalThis.chrome = { i18n: { getMessage: (key: string) => key } } as unknown as typeof chrome
+})
+
+const connected = (route: ConnectionView['route']): PeerView => ({
+  peerId: 'P', name: 'Pat', state: 'connected', lastSeen: 1, pending: { messages: 0, bytes: 0 }, dialAttempts: 1,
+  bufferedBytes: 0, inFlightBytes: 0, unread: 0, rttMs: 1, rttHistoryMs: [],
+  connection: { transport: route === 'relay' ? 'circuit-relay' : 'webrtc', route, direct: route === 'direct', remoteAddr: '/ip4/192.0.2.1/udp/1' }
+})
+
+describe('describePeerState', () => {
+  it('says how the bytes of a connection flow, from its route', () => {
+    expect(describePeerState(connected('direct'))).toEqual({ text: 'peerDirect', tone: 'ok' })
+    expect(describePeerState(connected('turn'))).toEqual({ text: 'peerTurn', tone: 'ok' })
+    expect(describePeerState(connected('relay'))).toEqual({ text: 'peerRelayed', tone: 'busy' })
+  })
+
+  it('says what the peer waits for when it is not connected', () => {
+    expect(describePeerState({ ...connected('direct'), state: 'failed', connection: null }).text).toBe('peerFailed')
+  })
+})
