@@ -3,7 +3,8 @@
  * local relay, it measures each layer: a bare RTCDataChannel, a raw libp2p
  * stream between the offscreen documents, and Peerlink end to end with
  * durability and acks; then wake, recovery and memory under a stalled
- * receiver; then the same between Firefox and Chromium (bench/firefox.ts).
+ * receiver; then the same between Firefox and Chromium (bench/firefox.ts);
+ * then across NAT routers in network namespaces, per route (bench/nat.ts).
  * It prints a table with ratios and writes bench/results.json.
  * Figures only: nothing here passes or fails on time.
  */
@@ -12,7 +13,9 @@ import { ResourceLimitError } from '../src/common/errors/index.ts'
 import { makePair } from '../e2e/fixtures.ts'
 import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
+import { durabilityCost } from './durability.ts'
 import { benchFirefox } from './firefox.ts'
+import { benchNat } from './nat.ts'
 import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
 import { openRawChannel } from './raw-datachannel.ts'
 import { median, percentile } from './stats.ts'
@@ -111,6 +114,15 @@ for (let i = 0; i < RUNS; i++) latencies.push(await page.evaluate(timedSends, { 
 record('peerlink.latency.p50', 'Peerlink send → delivered, 100 B, p50 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.5)))
 record('peerlink.latency.p99', 'Peerlink send → delivered, 100 B, p99 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.99)))
 
+console.log('\n3b. What durable acknowledgements cost: one IndexedDB transaction per burst, relaxed and strict')
+const durability: Array<Awaited<ReturnType<typeof durabilityCost>>> = []
+for (let i = 0; i < RUNS; i++) durability.push(await durabilityCost(page, [1, 50]))
+for (const burst of [1, 50]) {
+  const runs = durability.map(run => run.find(d => d.burst === burst)!)
+  record(`durability.relaxed.${burst}`, `store a burst of ${burst} × 1 KiB, relaxed durability`, 'ms', runs.map(r => r.relaxedMs))
+  record(`durability.strict.${burst}`, `store a burst of ${burst} × 1 KiB, strict durability (received messages)`, 'ms', runs.map(r => r.strictMs))
+}
+
 console.log('\n4. Wake: the receiver\'s worker is stopped; send → delivered (includes waking it)')
 const wakes: number[] = []
 for (let i = 0; i < 10; i++) {
@@ -184,13 +196,19 @@ console.log('\n7. Firefox ↔ Chromium')
 await benchFirefox(relay, record, RUNS)
 await relay.stop()
 
+console.log('\n8. Across NATs: two homes behind NAT routers, per route (direct, TURN, relay)')
+const natRatios = await benchNat(record, RUNS)
+
 const get = (key: string): number => figures.find(f => f.key === key)!.median
 const ratios = {
   'libp2p / raw throughput': get('libp2p.throughput') / get('raw.throughput'),
   'Peerlink 64 KiB / libp2p throughput': get('peerlink.64k.mbps') / get('libp2p.throughput'),
   'libp2p / raw round trip': get('libp2p.rtt') / get('raw.rtt'),
   'Peerlink p50 / libp2p round trip': get('peerlink.latency.p50') / get('libp2p.rtt'),
-  'heap growth, last third / middle third': heapLast / heapMiddle
+  'heap growth, last third / middle third': heapLast / heapMiddle,
+  ...natRatios,
+  'strict / relaxed durability, one message a transaction': get('durability.strict.1') / get('durability.relaxed.1'),
+  'strict / relaxed durability, 50 messages a transaction': get('durability.strict.50') / get('durability.relaxed.50')
 }
 console.log('\nRatios')
 for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2).padStart(10)}`)

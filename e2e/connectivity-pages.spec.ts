@@ -15,7 +15,7 @@ async function failure (call: Promise<unknown>): Promise<Error> {
 /** The contacts as stored in the profile's extension storage (where their addresses are kept). */
 async function storedContacts (profile: ExtensionProfile): Promise<Array<{ peerId: string, addresses?: string[] }>> {
   await profile.status() // wakes the worker
-  return await profile.worker!.evaluate(async () => (await chrome.storage.local.get('contacts')).contacts ?? [])
+  return await profile.worker!.evaluate(async () => ((await chrome.storage.local.get('contacts')).contacts ?? []) as Array<{ peerId: string, addresses?: string[] }>)
 }
 
 /** This profile's contact card, as its popup shows it. */
@@ -186,6 +186,11 @@ test('a malformed card, foreign or too many addresses are refused in the popup a
   await field.fill(`peerlink:${bobId}?a=${bobsAddress}&x=1`)
   await add.click()
   await expect(alert).toContainText('a card carries only a=<address> parts')
+
+  const nine = Array.from({ length: 9 }, (_, i) => `a=/ip4/127.0.0.1/tcp/${4000 + i}/ws/p2p/${bobId}`).join('&')
+  await field.fill(`peerlink:${bobId}?${nine}`)
+  await add.click()
+  await expect(alert).toHaveText('A card carries at most 8 addresses.')
 
   const malformed = await failure(alice.api({ method: 'addPeer', card: `peerlink:${bobId}` }))
   expect(malformed).toBeInstanceOf(ValidationError)

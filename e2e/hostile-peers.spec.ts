@@ -76,7 +76,7 @@ test('a contact flooding a million well-formed control frames and empty messages
     // Well-formed control frames that each cost the receiver work: HELLOs (a worker call and a
     // transaction each), SKIPs (the same, and an ACK back), PINGs.
     const hello = encodeFrame({ type: 'hello', hello: { incarnation: '11'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 60_000, addresses: [] } })
-    const kinds = [hello, encodeFrame({ type: 'skip', seq: 0 }), encodeFrame({ type: 'ping' })]
+    const kinds = [hello, encodeFrame({ type: 'skip', from: 0, seq: 0 }), encodeFrame({ type: 'ping' })]
     const perWrite = 5_000
     const chunk = new Uint8Array(Array.from({ length: perWrite }, (_, i) => [...kinds[i % kinds.length]!]).flat())
     const total = 1_000_000

@@ -12,7 +12,7 @@ import { EXTENSION_DIR } from './support/extension-profile.ts'
  * out, so this test launches Chromium as a plain process and watches its
  * targets over CDP with target discovery only: nothing attaches to the worker.
  */
-test('an idle Peerlink lets Chrome stop its service worker, and the worker comes back on the next event', async () => {
+test('an idle Peerlink lets Chrome stop its service worker (nothing keeps it awake)', async () => {
   test.setTimeout(150_000)
   const executable = await findChromium()
   const profile = mkdtempSync(join(tmpdir(), 'peerlink-idle-'))
@@ -35,14 +35,12 @@ test('an idle Peerlink lets Chrome stop its service worker, and the worker comes
     await new Promise(resolve => socket.once('open', resolve))
     const started = Date.now()
     const events: Array<{ at: number, running: boolean }> = []
-    let extensionOrigin = ''
     const workers = new Set<string>()
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as { method?: string, params?: { targetInfo?: { targetId: string, type: string, url: string }, targetId?: string } }
       const info = message.params?.targetInfo
       if (message.method === 'Target.targetCreated' && info?.type === 'service_worker' && info.url.startsWith('chrome-extension://')) {
         workers.add(info.targetId)
-        extensionOrigin = new URL(info.url).origin
         events.push({ at: Date.now() - started, running: true })
       }
       if (message.method === 'Target.targetDestroyed' && workers.delete(message.params?.targetId ?? '')) {
@@ -51,12 +49,10 @@ test('an idle Peerlink lets Chrome stop its service worker, and the worker comes
     })
     socket.send(JSON.stringify({ id: 1, method: 'Target.setDiscoverTargets', params: { discover: true } }))
 
-    // It starts (installed), sets up its node, and then nothing happens: Chrome stops it (about 30 s of quiet).
+    // It starts (installed), sets up its node, and then nothing happens: Chrome stops it (about 30 s of
+    // quiet). Every other test shows it comes back on the next event (they stop it with CDP).
     await expect.poll(() => events.some(e => e.running), { timeout: 10_000 }).toBe(true)
     await expect.poll(() => events.some(e => !e.running), { timeout: 120_000, intervals: [1_000] }).toBe(true)
-    // Opening the popup (an API request) starts it again.
-    socket.send(JSON.stringify({ id: 2, method: 'Target.createTarget', params: { url: `${extensionOrigin}/popup/popup.html` } }))
-    await expect.poll(() => events.filter(e => e.running).length, { timeout: 20_000 }).toBe(2)
     console.log(`worker: ${events.map(e => `${e.running ? 'running' : 'stopped'} at ${(e.at / 1000).toFixed(1)} s`).join(', ')}`)
     socket.close()
   } finally {

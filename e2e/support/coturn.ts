@@ -19,6 +19,8 @@ export interface CoturnOptions {
   relayPorts?: [min: number, max: number]
   /** Lets peers on 127.x be relayed to: only for tests that stay on loopback. */
   allowLoopbackPeers?: boolean
+  /** Peer addresses it refuses to relay to (`from-to` ranges); by default the private ranges, see `PRIVATE_PEER_RANGES`. */
+  deniedPeerIps?: string[]
   /** Starts the process; by default on this machine, or e.g. inside a namespace (`NetnsLayout.spawn`). */
   spawnIn?: (command: string, args: string[]) => ChildProcess
 }
@@ -38,6 +40,15 @@ export class CoturnStartError extends Error {
 
 const START_TIMEOUT_MS = 10_000
 
+/**
+ * What a TURN server on the internet should refuse to relay to (docs/relay.md):
+ * private networks. Here it matters twice: the test's internet segment has no
+ * route to the homes' 10.201.x addresses that browsers list as host
+ * candidates, and coturn 4.6 gives up an allocation's relay socket after one
+ * send to them fails with ENETUNREACH, which kills the TURN route in use.
+ */
+export const PRIVATE_PEER_RANGES = ['10.0.0.0-10.255.255.255', '172.16.0.0-172.31.255.255', '192.168.0.0-192.168.255.255']
+
 /** True when `turnserver` (Debian's coturn) is installed. */
 export function hasCoturn (): boolean {
   return spawnSync('turnserver', ['--version'], { stdio: 'ignore' }).status === 0
@@ -53,6 +64,7 @@ export function coturnArgs (options: CoturnOptions, dir: string): string[] {
     '--use-auth-secret', '--static-auth-secret', options.secret, '--realm', options.realm ?? 'peerlink.test',
     '--no-cli', '--no-tls', '--no-dtls', '--no-tcp', '--no-tcp-relay', '--no-software-attribute',
     '--log-file', 'stdout', '--simple-log', '--pidfile', join(dir, 'turnserver.pid'), '--db', join(dir, 'turndb'),
+    ...(options.deniedPeerIps ?? PRIVATE_PEER_RANGES).flatMap(range => ['--denied-peer-ip', range]),
     ...(options.allowLoopbackPeers === true ? ['--allow-loopback-peers'] : [])
   ]
 }

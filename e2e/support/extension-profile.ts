@@ -13,6 +13,14 @@ export interface ProfileOptions {
   headless?: boolean
   /** Reuse a profile directory (to relaunch the same browser); a fresh one by default. */
   userDataDir?: string
+  /** The Chromium to run, e.g. a wrapper that runs it inside a network namespace; the one found on this machine by default. */
+  executablePath?: string
+  /**
+   * Keep Chromium's default of hiding host ICE candidates behind mDNS names,
+   * as users have it (tests across NATs). Off by default: peers on this one
+   * machine cannot resolve those names, so the same-machine tests show ICE the real address.
+   */
+  mdnsHostNames?: boolean
 }
 
 /** One Chromium profile with the built Peerlink extension loaded: the unit of every end-to-end test. */
@@ -35,7 +43,7 @@ export class ExtensionProfile extends PeerlinkProfile {
     if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
       throw new Error(`no built extension in ${EXTENSION_DIR}: run npm run build first`)
     }
-    const executablePath = await findChromium()
+    const executablePath = options.executablePath ?? await findChromium()
     if (executablePath == null) throw new Error('no Chromium found: run npm test, which installs one, or set PEERLINK_CHROMIUM')
     const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), `peerlink-${options.name}-`))
     const context = await chromium.launchPersistentContext(userDataDir, {
@@ -50,9 +58,9 @@ export class ExtensionProfile extends PeerlinkProfile {
         '--disable-component-update',
         '--disable-sync',
         '--disable-gpu',
-        ...(process.env.PEERLINK_BROWSER_LOG === '1' ? ['--enable-logging=stderr', '--v=0'] : []),
+        ...(process.env.PEERLINK_BROWSER_LOG === '1' ? ['--enable-logging=stderr', '--v=0', ...(process.env.PEERLINK_VMODULE != null ? [`--vmodule=${process.env.PEERLINK_VMODULE}`] : [])] : []),
         // Let ICE use the machine's own address rather than an mDNS name peers here cannot resolve.
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
+        ...(options.mdnsHostNames === true ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']),
         ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])
       ]
     })
@@ -77,6 +85,29 @@ export class ExtensionProfile extends PeerlinkProfile {
     const page = await this.context.newPage()
     await page.goto(this.url(path))
     return page
+  }
+
+  /**
+   * Collects every incoming message a page sees announced, from `fromPeerId`,
+   * in order: what a user watching the conversation sees arrive, even when the
+   * history limit later prunes it from storage. The texts reach the test as
+   * they arrive, so they outlive the browser. The events port is dropped when
+   * the worker stops, so use it where the worker keeps running.
+   */
+  async collectIncoming (fromPeerId: string): Promise<{ texts: () => string[] }> {
+    const seen: string[] = []
+    const page = await this.open('popup/popup.html')
+    page.on('console', (message) => {
+      const text = message.text()
+      if (text.startsWith('collected:')) seen.push(text.slice('collected:'.length))
+    })
+    await page.evaluate((peerId) => {
+      const port = chrome.runtime.connect({ name: 'peerlink/events' })
+      port.onMessage.addListener((event: { type: string, messages?: Array<{ peerId: string, direction: string, state: string, text: string }> }) => {
+        for (const m of event.messages ?? []) if (m.peerId === peerId && m.direction === 'in' && m.state === 'received') console.log(`collected:${m.text}`)
+      })
+    }, fromPeerId)
+    return { texts: () => [...seen] }
   }
 
   protected override async sendFromPage (envelope: { api: string, request: ApiRequest }): Promise<unknown> {

@@ -5,19 +5,28 @@ import { join } from 'node:path'
 
 const RELAY_START_TIMEOUT_MS = 30_000
 
+export interface RelayProcessOptions {
+  /** More flags for relay/main.ts: `--host`, `--stun-port`, `--turn-url`, `--max-relay-bytes`, … */
+  args?: string[]
+  /** Starts the process, e.g. inside a network namespace (`NetnsLayout.spawn`); on this machine by default. */
+  spawnIn?: (command: string, args: string[]) => ChildProcess
+}
+
 /** A real relay process (`relay/main.ts`), with a key of its own so restarts keep its address. */
 export class RelayProcess {
   readonly #keyFile: string
+  readonly #options: RelayProcessOptions
   #child: ChildProcess | undefined
   #address = ''
 
-  private constructor (keyFile: string) {
+  private constructor (keyFile: string, options: RelayProcessOptions) {
     this.#keyFile = keyFile
+    this.#options = options
   }
 
-  /** Starts a relay on a free port (or `port`) of 127.0.0.1, with its key in `keyFile` (a new one by default). */
-  static async start (port = 0, keyFile?: string): Promise<RelayProcess> {
-    const relay = new RelayProcess(keyFile ?? join(mkdtempSync(join(tmpdir(), 'peerlink-relay-')), 'key'))
+  /** Starts a relay on a free port (or `port`) of 127.0.0.1 (or `--host`), with its key in `keyFile` (a new one by default). */
+  static async start (port = 0, keyFile?: string, options: RelayProcessOptions = {}): Promise<RelayProcess> {
+    const relay = new RelayProcess(keyFile ?? join(mkdtempSync(join(tmpdir(), 'peerlink-relay-')), 'key'), options)
     await relay.#spawn(port)
     return relay
   }
@@ -60,9 +69,8 @@ export class RelayProcess {
   }
 
   async #spawn (port: number): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts', '--port', String(port), '--key-file', this.#keyFile], {
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const args = ['--import', 'tsx', 'relay/main.ts', '--port', String(port), '--key-file', this.#keyFile, ...(this.#options.args ?? [])]
+    const child = this.#options.spawnIn?.(process.execPath, args) ?? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     let output = ''
     this.#address = await new Promise<string>((resolve, reject) => {

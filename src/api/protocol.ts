@@ -127,6 +127,8 @@ export interface PeerView {
   inFlightBytes: number
   /** Messages from the peer not looked at yet. */
   unread: number
+  /** The peer asked us to hold our messages (its storage is full); they are sent after its next HELLO. */
+  paused?: 'storage-full'
   /** Last round trip (libp2p ping, every 10 s while connected), and the last few minutes of them. */
   rttMs: number | null
   rttHistoryMs: number[]

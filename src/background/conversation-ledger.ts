@@ -23,8 +23,6 @@ export interface PeerLedger {
   /** Outgoing messages neither acknowledged nor failed, and their bytes. */
   pendingCount: number
   pendingBytes: number
-  /** Failed messages after `ackedOutSeq`: an ack moving past them must not count them again. */
-  failedAfterAck: Array<{ seq: number, bytes: number }>
 }
 
 /** A conversation starting afresh: a new incarnation, nothing sent or received. */
@@ -38,8 +36,7 @@ export function freshLedger (peerId: string): PeerLedger {
     nextInSeq: 0,
     ackedOutSeq: -1,
     pendingCount: 0,
-    pendingBytes: 0,
-    failedAfterAck: []
+    pendingBytes: 0
   }
 }
 

@@ -11,14 +11,16 @@ export class Inbox {
   readonly #announce: (message: StoredMessage) => void
   readonly #received: (peerId: string, count: number) => Promise<void>
   readonly #history: () => number
+  readonly #log: (format: string, ...args: unknown[]) => void
 
   /**
    * `received` is told once per batch, so per-message bookkeeping (unread
    * counts) costs one write per burst; `history` is how many messages a
    * conversation keeps.
    */
-  constructor (store: MessageStore, contacts: Contacts, announce: (message: StoredMessage) => void, received: (peerId: string, count: number) => Promise<void>, history: () => number) {
+  constructor (store: MessageStore, contacts: Contacts, announce: (message: StoredMessage) => void, received: (peerId: string, count: number) => Promise<void>, history: () => number, log: (format: string, ...args: unknown[]) => void) {
     this.#store = store
+    this.#log = log
     this.#contacts = contacts
     this.#announce = announce
     this.#received = received
@@ -35,7 +37,7 @@ export class Inbox {
     for (const message of stored) this.#announce(message)
     if (stored.length > 0) {
       await this.#received(peerId, stored.length)
-      await this.#store.history.prune(peerId, this.#history())
+      this.#store.history.grew(peerId, stored.length, this.#history(), this.#log)
     }
     await this.#contacts.touch(peerId)
     return ackSeq

@@ -13,6 +13,11 @@ export interface StoredMessage extends MessageView {
   expiresAt?: number
   /** An incoming message's id as its sender knows it: a message sent again keeps it, and is stored once. */
   wireId?: string
+  /**
+   * A failed outgoing message the receiver was told to skip: a later ack
+   * covering its number does not mean the peer has it.
+   */
+  skipped?: true
 }
 
 export interface PeerlinkDB extends DBSchema {

@@ -1,4 +1,5 @@
 import { ValidationError } from '../common/errors/index.ts'
+import { PRUNE_EVERY_MESSAGES } from '../common/constants.ts'
 import { conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 
 /** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
@@ -10,9 +11,31 @@ export interface StoredWithAck<T> {
 /** The conversations as pages read them, and the bound on how much of them is kept. */
 export class MessageHistory {
   readonly #db: MessageDB
+  /** Messages added per conversation since it was last pruned. */
+  readonly #added = new Map<string, number>()
+  readonly #pruning = new Set<string>()
 
   constructor (db: MessageDB) {
     this.#db = db
+  }
+
+  /**
+   * Notes `added` new messages in a conversation, and prunes it to `keep`
+   * once enough have come since the last time (`PRUNE_EVERY_MESSAGES`), in
+   * the background: a conversation may run over its limit by that much for
+   * a moment, and no ack waits for a prune.
+   */
+  grew (peerId: string, added: number, keep: number, log: (format: string, ...args: unknown[]) => void): void {
+    const count = (this.#added.get(peerId) ?? 0) + added
+    if (count < Math.min(PRUNE_EVERY_MESSAGES, keep) || this.#pruning.has(peerId)) {
+      this.#added.set(peerId, count)
+      return
+    }
+    this.#added.delete(peerId)
+    this.#pruning.add(peerId)
+    void this.prune(peerId, keep)
+      .catch((err: unknown) => { log('could not prune the conversation with %s: %o', peerId, err) })
+      .finally(() => { this.#pruning.delete(peerId) })
   }
 
   async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { UnsentAckError } from '../common/errors/unsent-ack-error.ts'
 import { MessageStore } from './message-store.ts'
@@ -82,24 +82,31 @@ describe('MessageStore', () => {
     expect((await s.storeIncoming('B', [])).ackSeq).toBe(-1)
   })
 
-  it('offers to skip only failed messages between the ack point and the first pending one', async () => {
+  it('marks every gap of failed messages before a pending one, exactly, and nothing else', async () => {
     const s = await openStore()
     const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
-    for (const text of ['a', 'b', 'c', 'd']) await s.appendOutgoing(out('A', text), l)
-    expect(await s.skippableUpTo('A')).toBeUndefined()
-    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq <= 1)
-    expect(await s.skippableUpTo('A')).toBe(1)
-    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.seq === 3)
-    // 2 is still pending: nothing past it may be skipped.
-    expect(await s.skippableUpTo('A')).toBe(1)
+    for (const text of ['a', 'b', 'c', 'd', 'e', 'f']) await s.appendOutgoing(out('A', text), l)
+    const gaps = async (from = 0): Promise<Array<[number, number | undefined]>> => (await s.pending('A', from)).map(m => [m.seq, m.skipFrom])
+    expect(await gaps()).toEqual([[0, undefined], [1, undefined], [2, undefined], [3, undefined], [4, undefined], [5, undefined]])
+    const fail = async (seqs: number[]): Promise<void> => { await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => seqs.includes(m.seq)) }
+    await fail([0, 1, 3])
+    // Two gaps: 0–1 before 2, and 3 before 4.
+    expect(await gaps()).toEqual([[2, 0], [4, 3], [5, undefined]])
+    // From a later point (what is already on the wire stays as it is), gaps count from there.
+    expect(await gaps(4)).toEqual([[4, undefined], [5, undefined]])
+    expect(await gaps(3)).toEqual([[4, 3], [5, undefined]])
+    await s.acknowledge('A', 2)
+    expect(await gaps()).toEqual([[4, 3], [5, undefined]])
   })
 
-  it('skips the incoming messages a sender gave up on, never backwards', async () => {
+  it('skips only the failed range it is told of, and only when waiting inside it', async () => {
     const s = await openStore()
     await s.storeIncoming('A', inFrames(0))
-    expect(await s.skipIncoming('A', 2)).toBe(2)
+    expect(await s.skipIncoming('A', 1, 2)).toBe(2)
     expect((await s.storeIncoming('A', inFrames(3))).stored.map(m => m.seq)).toEqual([3])
-    expect(await s.skipIncoming('A', 1)).toBe(3)
+    // A range behind what is expected, or ahead of it, moves nothing: 4 may still be on its way.
+    expect(await s.skipIncoming('A', 0, 1)).toBe(3)
+    expect(await s.skipIncoming('A', 5, 6)).toBe(3)
     expect((await s.ourHello('A')).nextExpectedSeq).toBe(4)
   })
 
@@ -209,5 +216,16 @@ describe('MessageStore', () => {
     expect(await page(undefined, 3)).toEqual(['m5'])
     expect(await page(undefined, 1)).toEqual(['m5'])
     await expect(s.history.list('B', 2, { before: ids[0] })).rejects.toBeInstanceOf(ValidationError)
+  })
+
+  it('prunes a growing conversation in the background once enough new messages came', async () => {
+    const s = await openStore()
+    await s.storeIncoming('A', inFrames(0, 1, 2, 3, 4))
+    s.history.grew('A', 5, 10, () => {})
+    await new Promise(resolve => setTimeout(resolve, 20))
+    expect((await listed(s, 'A')).length).toBe(5)
+    await s.storeIncoming('A', inFrames(5, 6, 7, 8, 9, 10, 11))
+    s.history.grew('A', 7, 10, () => {})
+    await vi.waitFor(async () => { expect((await listed(s, 'A', 100)).map(m => m.text)).toEqual(['t2', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't11']) })
   })
 })

@@ -28,6 +28,9 @@ export interface OutboxLimits {
   maxPendingBytes: number
 }
 
+/** A message to send, and, after a gap of failed ones, the first of them. */
+export type PendingMessage = StoredMessage & { skipFrom?: number }
+
 /** An incoming message as the wire brought it. */
 export interface IncomingInput {
   seq: number
@@ -135,8 +138,8 @@ export class MessageStore {
         ? new ResourceLimitError('pending-messages', limits.maxPendingMessages, ledger.pendingCount + 1)
         : new ResourceLimitError('pending-bytes', limits.maxPendingBytes, ledger.pendingBytes + message.bytes)
     }
-    // Its old number stays behind as a failed gap (in `failedAfterAck`, if past the ack point): SKIP covers it.
-    const { error: _, ...rest } = message
+    // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
+    const { error: _, skipped: __, ...rest } = message
     const requeued: StoredMessage = { ...rest, seq: ledger.nextOutSeq++, state: 'queued' }
     ledger.pendingCount += 1
     ledger.pendingBytes += message.bytes
@@ -177,11 +180,16 @@ export class MessageStore {
     }
   }
 
-  /** The peer gave up on its messages up to `seq`: stop waiting for them. Answers the sequence number to ack. */
-  async skipIncoming (peerId: string, seq: number): Promise<number> {
+  /**
+   * The peer's messages from `from` to `seq` failed: a receiver waiting for
+   * one of them moves past them all; outside the range nothing moves, so a
+   * SKIP can never jump over a message still on its way. Answers the sequence
+   * number to ack.
+   */
+  async skipIncoming (peerId: string, from: number, seq: number): Promise<number> {
     const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
     const ledger = ledgerOf(peerId, await tx.store.get(peerId))
-    if (seq >= ledger.nextInSeq) {
+    if (ledger.nextInSeq >= from && ledger.nextInSeq <= seq) {
       ledger.nextInSeq = seq + 1
       await tx.store.put(ledger)
     }
@@ -218,23 +226,6 @@ export class MessageStore {
   }
 
   /**
-   * The last sequence number the receiver may skip: when every message after
-   * the ack point and before the first one still pending has failed, the
-   * receiver must stop waiting for them. Undefined when there is no such gap
-   * (in particular, messages in flight are pending and are never skipped).
-   */
-  async skippableUpTo (peerId: string): Promise<number | undefined> {
-    const tx = this.#db.transaction(['messages', 'ledgers'])
-    const ledger = await tx.objectStore('ledgers').get(peerId)
-    if (ledger == null || ledger.failedAfterAck.length === 0) return undefined
-    const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', Infinity])
-    let cursor = await tx.objectStore('messages').index('byPeerDirSeq').openCursor(range)
-    while (cursor != null && cursor.value.state !== 'queued') cursor = await cursor.continue()
-    const firstPending = cursor?.value.seq ?? ledger.nextOutSeq
-    return firstPending > ledger.ackedOutSeq + 1 ? firstPending - 1 : undefined
-  }
-
-  /**
    * The peer acknowledged every outgoing message up to `seq` (acks are
    * cumulative): they are delivered, whatever their local state, since the
    * peer has them (a message failed here, by expiry or a close, and acked
@@ -260,35 +251,59 @@ export class MessageStore {
       if (message.state === 'queued') {
         ledger.pendingCount -= 1
         ledger.pendingBytes -= message.bytes
+      } else if (message.skipped === true) {
+        // Failed, and the peer was told to skip it: the ack covers a number it passed over.
+        continue
       } else {
-        // Failed here and already out of the counts: the peer has it, so it is delivered.
+        // Failed here (already out of the counts) but never skipped: the peer has it, so it is delivered.
         await cursor.update({ ...message, state: 'queued' })
       }
       delivered.push({ ...message, state: 'delivered' })
     }
-    ledger.failedAfterAck = ledger.failedAfterAck.filter(f => f.seq > seq)
     ledger.ackedOutSeq = seq
     await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
     return delivered
   }
 
-  /** Outgoing messages still pending for a peer, in sequence order, from `fromSeq` on. */
-  async pending (peerId: string, fromSeq = 0, maxBytes = Infinity): Promise<StoredMessage[]> {
+  /**
+   * Outgoing messages still pending for a peer, in sequence order, from
+   * `fromSeq` on (and never before the ack point). A message after numbers
+   * that are not pending (failed, or sent again under a new number) carries
+   * `skipFrom`: the receiver is told to skip exactly those, and no others.
+   */
+  async pending (peerId: string, fromSeq = 0, maxBytes = Infinity): Promise<PendingMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
-    const range = IDBKeyRange.bound([peerId, 'out', Math.max(fromSeq, ledger.ackedOutSeq + 1)], [peerId, 'out', Infinity])
-    const out: StoredMessage[] = []
+    let expected = Math.max(fromSeq, ledger.ackedOutSeq + 1)
+    const range = IDBKeyRange.bound([peerId, 'out', expected], [peerId, 'out', Infinity])
+    const out: PendingMessage[] = []
     let bytes = 0
     let cursor = await tx.objectStore('messages').index('byPeerDirSeq').openCursor(range)
     while (cursor != null) {
-      if (cursor.value.state === 'queued') {
-        if (out.length > 0 && bytes + cursor.value.bytes > maxBytes) break
-        out.push(cursor.value)
-        bytes += cursor.value.bytes
+      const message = cursor.value
+      if (message.state === 'queued') {
+        if (out.length > 0 && bytes + message.bytes > maxBytes) break
+        out.push(message.seq > expected ? { ...message, skipFrom: expected } : message)
+        bytes += message.bytes
+        expected = message.seq + 1
       }
       cursor = await cursor.continue()
     }
     return out
+  }
+
+  /**
+   * Notes that the receiver is told to skip the failed messages from `from`
+   * to `to`, before it is told: from then on an ack past them does not make
+   * them delivered (had the peer stored one first, sending it again is safe:
+   * it keeps its id, and the peer stores it once).
+   */
+  async markSkipped (peerId: string, from: number, to: number): Promise<void> {
+    const tx = this.#db.transaction('messages', 'readwrite', WRITE)
+    for await (const cursor of tx.store.index('byPeerDirSeq').iterate(IDBKeyRange.bound([peerId, 'out', from], [peerId, 'out', to]))) {
+      if (cursor.value.state === 'failed' && cursor.value.skipped !== true) await cursor.update({ ...cursor.value, skipped: true })
+    }
+    await tx.done
   }
 
   /** Fails pending outgoing messages of a peer (all, or those `which` selects), releasing their share of the limits. */
@@ -301,7 +316,6 @@ export class MessageStore {
       if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
       ledger.pendingCount -= 1
       ledger.pendingBytes -= cursor.value.bytes
-      ledger.failedAfterAck.push({ seq: cursor.value.seq, bytes: cursor.value.bytes })
       const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
       await cursor.update(updated)
       changed.push(updated)

@@ -9,7 +9,7 @@ import { Outbox, type OutboxOptions, type OutgoingFrame } from './outbox.ts'
 let store: MessageStore
 let dbCount = 0
 let clock = 1_000_000
-let sent: Array<{ peerId: string, seqs: number[], skipTo?: number }>
+let sent: Array<{ peerId: string, seqs: number[], skips?: Array<[number, number]> }>
 let announced: MessageView[]
 let failNext: number
 let needed: string[]
@@ -35,9 +35,10 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
   store = await MessageStore.open(`outbox-test-${dbCount++}`)
   box = new Outbox({
     store,
-    transmit: async (peerId: string, frames: OutgoingFrame[], skipTo?: number) => {
+    transmit: async (peerId: string, frames: OutgoingFrame[]) => {
       if (failNext > 0) { failNext--; throw new Error('peer unreachable') }
-      sent.push(skipTo == null ? { peerId, seqs: frames.map(f => f.seq) } : { peerId, seqs: frames.map(f => f.seq), skipTo })
+      const skips = frames.filter(f => f.skipFrom != null).map(f => [f.skipFrom!, f.seq - 1] as [number, number])
+      sent.push(skips.length === 0 ? { peerId, seqs: frames.map(f => f.seq) } : { peerId, seqs: frames.map(f => f.seq), skips })
     },
     announce: (m) => { announced.push(m) },
     needConnection: (peerId) => { needed.push(peerId) },
@@ -123,7 +124,7 @@ describe('Outbox', () => {
     expect(big?.error).toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'peer-message-bytes', limit: 512, current: 600 } })
     expect(small?.state).toBe('sent')
     // The receiver is told to skip the failed one, so the next is not stuck behind it.
-    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skipTo: 0 }])
+    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     // A later message over the peer's limit is refused before it is stored.
     const err = await outbox.send({ peerId: 'P', text: 'y'.repeat(513) }).catch((e: unknown) => e)
     expect((err as ResourceLimitError).data).toEqual({ limitType: 'peer-message-bytes', limit: 512, current: 513 })
@@ -147,13 +148,14 @@ describe('Outbox', () => {
   it('sends a failed message again under its own id, once, as a new number', async () => {
     const outbox = await makeOutbox()
     await outbox.send({ peerId: 'P', text: 'again', id: 'r1' })
+    await settle()
     await outbox.failPeer('P', 'peer-closed')
     await settle()
     sent = []
     const again = await outbox.retry('r1')
     await settle()
     expect(again).toMatchObject({ id: 'r1', seq: 1 })
-    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skipTo: 0 }])
+    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     await outbox.onAck('P', 1)
     expect(await stateOf('P')).toEqual(['1:delivered'])
     expect((await store.pendingByPeer()).has('P')).toBe(false)
@@ -243,7 +245,7 @@ describe('Outbox', () => {
     await outbox.send({ peerId: 'P', text: 'next' })
     outbox.unblock('P')
     await settle()
-    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skipTo: 0 }])
+    expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     // Once acknowledged past the gap, no more skipping.
     await outbox.onAck('P', 1)
     await outbox.send({ peerId: 'P', text: 'after' })
@@ -259,7 +261,7 @@ describe('Outbox', () => {
     await outbox.onAck('P', 0)
     await settle()
     // 1 is in flight, unacknowledged; the next batch starts at 2 and must not skip 1.
-    expect(sent.every(s => s.skipTo == null)).toBe(true)
+    expect(sent.every(s => s.skips == null)).toBe(true)
     expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2])
     outbox.stop()
   })
@@ -323,6 +325,24 @@ describe('Outbox', () => {
     expect(await stateOf('P')).toEqual(['0:delivered'])
     expect(announced.at(-1)).toMatchObject({ seq: 0, state: 'delivered' })
     expect((await store.pendingByPeer()).has('P')).toBe(false)
+    outbox.stop()
+  })
+
+  it('keeps a failed message failed when the ack past it only covers the number the receiver was told to skip', async () => {
+    const outbox = await makeOutbox()
+    // No stream yet: the first message waits, and expires before it is ever written.
+    failNext = 1
+    await outbox.send({ peerId: 'P', text: 'expires', ttlMs: 1_000 })
+    await settle()
+    clock += 5_000
+    await outbox.expire()
+    await outbox.send({ peerId: 'P', text: 'next' })
+    outbox.unblock('P')
+    await settle()
+    // The receiver is told to skip 0 before 1, and acknowledges 1: it never had 0.
+    expect(sent.at(-1)).toEqual({ peerId: 'P', seqs: [1], skips: [[0, 0]] })
+    await outbox.onAck('P', 1)
+    expect(await stateOf('P')).toEqual(['0:failed', '1:delivered'])
     outbox.stop()
   })
 })

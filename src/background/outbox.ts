@@ -7,14 +7,16 @@ import { messageView } from './message-view.ts'
 
 export interface OutgoingFrame {
   seq: number
+  /** The messages from here to `seq - 1` failed: the receiver is told to skip them first. */
+  skipFrom?: number
   id: string
   body: Uint8Array
 }
 
 export interface OutboxOptions {
   store: MessageStore
-  /** Writes frames to the peer's open stream (after a SKIP up to `skipTo`); rejects when there is none or it broke. */
-  transmit: (peerId: string, frames: OutgoingFrame[], skipTo?: number) => Promise<void>
+  /** Writes frames to the peer's open stream (each after the SKIP its `skipFrom` asks for); rejects when there is none or it broke. */
+  transmit: (peerId: string, frames: OutgoingFrame[]) => Promise<void>
   /** Messages wait for a stream to the peer: the reconnection policy decides when to dial. */
   needConnection: (peerId: string) => void
   /** Every change of a message's state is announced here, with the state it changed to. */
@@ -121,7 +123,7 @@ export class Outbox {
     // Announced from the store, not from the window: after a worker restart the window is empty.
     const delivered = await this.#o.store.acknowledge(peerId, seq)
     for (const message of delivered) this.#o.announce(message)
-    if (delivered.length > 0) await this.#o.store.history.prune(peerId, this.#o.settings().historyPerPeer)
+    if (delivered.length > 0) this.#o.store.history.grew(peerId, delivered.length, this.#o.settings().historyPerPeer, this.#o.log)
     const window = this.#window(peerId)
     for (const s of window.unacked.keys()) if (s <= seq) window.unacked.delete(s)
     for (const s of window.inFlight.keys()) if (s <= seq) window.inFlight.delete(s)
@@ -231,10 +233,13 @@ export class Outbox {
       const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
-      // Messages that failed leave a gap the receiver must not wait on; only failed ones are skipped.
-      const skipTo = await this.#o.store.skippableUpTo(peerId)
+      // Messages that failed leave gaps the receiver must not wait on: each is skipped, exactly.
+      const frames = batch.map(m => m.skipFrom == null
+        ? { seq: m.seq, id: m.id, body: encoder.encode(m.text) }
+        : { seq: m.seq, id: m.id, body: encoder.encode(m.text), skipFrom: m.skipFrom })
       try {
-        await this.#o.transmit(peerId, batch.map(m => ({ seq: m.seq, id: m.id, body: encoder.encode(m.text) })), skipTo)
+        for (const m of batch) if (m.skipFrom != null) await this.#o.store.markSkipped(peerId, m.skipFrom, m.seq - 1)
+        await this.#o.transmit(peerId, frames)
       } catch (err) {
         this.#reset(window)
         window.blocked = true

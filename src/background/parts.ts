@@ -60,7 +60,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
   })
   const outbox: Outbox = new Outbox({
     store,
-    transmit: async (peerId, frames, skipTo) => { await node.call('sendMessages', peerId, frames, skipTo) },
+    transmit: async (peerId, frames) => { await node.call('sendMessages', peerId, frames) },
     needConnection: (peerId) => { reconnector.want(peerId) },
     announce,
     limits: () => ({
@@ -81,7 +81,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
   const inbox = new Inbox(store, contacts, announce, async (peerId, count) => {
     await unread.add(peerId, count)
     statusChanged()
-  }, () => limits().historyPerPeer)
+  }, () => limits().historyPerPeer, log)
   return { identity, settings, contacts, store, outbox, inbox, reconnector, unread }
 }
 

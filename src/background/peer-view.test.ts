@@ -33,6 +33,7 @@ describe('peerView', () => {
     pending: { messages: 1, bytes: 5 },
     inFlightBytes: 5,
     unread: 2,
+    paused: false,
     ...fields
   })
 
@@ -40,6 +41,11 @@ describe('peerView', () => {
     const view = peerView(facts(), 999)
     expect(view).toMatchObject({ peerId: 'P', name: 'Pat', state: 'connected', lastSeen: 999, rttMs: 3, unread: 2, lastError: 'x' })
     expect(view.nextAttemptAt).toBeUndefined()
+  })
+
+  it('says when the peer asked us to hold our messages', () => {
+    expect(peerView(facts({ paused: true }), 999).paused).toBe('storage-full')
+    expect(peerView(facts(), 999).paused).toBeUndefined()
   })
 
   it('shows a disconnected peer with when it was last seen and its next attempt, and no round trip', () => {

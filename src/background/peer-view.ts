@@ -26,10 +26,12 @@ export interface PeerFacts {
   pending: { messages: number, bytes: number }
   inFlightBytes: number
   unread: number
+  /** The peer asked us to hold our messages. */
+  paused: boolean
 }
 
 /** What a page sees of a contact. */
-export function peerView ({ contact, live, policy, pending, inFlightBytes, unread }: PeerFacts, now: number): PeerView {
+export function peerView ({ contact, live, policy, pending, inFlightBytes, unread, paused }: PeerFacts, now: number): PeerView {
   const connected = live?.state === 'connected'
   const view: PeerView = {
     peerId: contact.peerId,
@@ -48,6 +50,7 @@ export function peerView ({ contact, live, policy, pending, inFlightBytes, unrea
   if (live?.lastError != null) view.lastError = live.lastError
   if (live?.lastClose != null) view.lastClose = live.lastClose
   if (policy.closedBy != null) view.closedBy = policy.closedBy
+  if (paused) view.paused = 'storage-full'
   if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
   return view
 }

@@ -54,7 +54,8 @@ export class StatusReporter {
       policy: reconnector.view(contact.peerId),
       pending: pending.get(contact.peerId) ?? { messages: 0, bytes: 0 },
       inFlightBytes: outbox.inFlightBytes(contact.peerId),
-      unread: unreadCounts[contact.peerId] ?? 0
+      unread: unreadCounts[contact.peerId] ?? 0,
+      paused: outbox.paused(contact.peerId)
     }, now))
   }
 }

@@ -10,7 +10,7 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
   return {
     deliver: async (peerId, frames) => await (await context()).parts.inbox.receive(peerId, frames),
     acked: async (peerId, seq) => { await (await context()).parts.outbox.onAck(peerId, seq) },
-    skipTo: async (peerId, seq) => await (await context()).parts.store.skipIncoming(peerId, seq),
+    skipTo: async (peerId, from, seq) => await (await context()).parts.store.skipIncoming(peerId, from, seq),
     peerHello: async (peerId, hello) => {
       const { parts: { reconnector, outbox, contacts }, status, log } = await context()
       await reconnector.connected(peerId)

@@ -33,7 +33,8 @@ describe('frames', () => {
     expect(roundTrip({ type: 'hello', hello: { ...hello, peerIncarnation: 'a1'.repeat(16) } })).toEqual({ type: 'hello', hello: { ...hello, peerIncarnation: 'a1'.repeat(16) } })
     expect(roundTrip({ type: 'close' })).toEqual({ type: 'close' })
     expect(roundTrip({ type: 'ping' })).toEqual({ type: 'ping' })
-    expect(roundTrip({ type: 'skip', seq: 41 })).toEqual({ type: 'skip', seq: 41 })
+    expect(roundTrip({ type: 'skip', from: 39, seq: 41 })).toEqual({ type: 'skip', from: 39, seq: 41 })
+    expect(() => decodeFrame(wire({ type: WireFrame.Type.SKIP, skipFrom: 5, seq: 4 }))).toThrow(/past its end/)
     expect(roundTrip({ type: 'pause', reason: 'storage-full' })).toEqual({ type: 'pause', reason: 'storage-full' })
   })
 

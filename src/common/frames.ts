@@ -37,11 +37,11 @@ export type Frame =
   /** Keeps an idle stream from looking dead; carries nothing. */
   | { type: 'ping' }
   /**
-   * The sender gave up on every message up to `seq` that the receiver has not
-   * stored (they failed: expired, or the conversation was closed), so the
-   * receiver should stop waiting for them.
+   * The messages from `from` to `seq` failed at the sender (expired, the
+   * conversation was closed, too large for the receiver): a receiver waiting
+   * for one of them moves past them all. Nothing outside the range is skipped.
    */
-  | { type: 'skip', seq: number }
+  | { type: 'skip', from: number, seq: number }
   /** The sender cannot take messages for now; it says HELLO again when it can. */
   | { type: 'pause', reason: 'storage-full' }
 
@@ -76,7 +76,8 @@ export function decodeFrame (data: Uint8Array | Uint8ArrayList): Frame {
     case WireFrame.Type.ACK:
       return { type: 'ack', seq: checkSeq(wire.seq) }
     case WireFrame.Type.SKIP:
-      return { type: 'skip', seq: checkSeq(wire.seq) }
+      if (wire.skipFrom > wire.seq) throw new MalformedFrameError(`SKIP from ${wire.skipFrom} past its end ${wire.seq}`)
+      return { type: 'skip', from: checkSeq(wire.skipFrom), seq: checkSeq(wire.seq) }
     case WireFrame.Type.HELLO:
       return { type: 'hello', hello: checkHello(wire) }
     case WireFrame.Type.CLOSE:
@@ -95,7 +96,7 @@ function toWire (frame: Frame): Partial<WireFrame> & Pick<WireFrame, 'type'> {
   switch (frame.type) {
     case 'message': return { type: WireFrame.Type.MESSAGE, seq: checkSeq(frame.seq), id: frame.id, body: frame.body as Uint8Array<ArrayBuffer> }
     case 'ack': return { type: WireFrame.Type.ACK, seq: checkSeq(frame.seq) }
-    case 'skip': return { type: WireFrame.Type.SKIP, seq: checkSeq(frame.seq) }
+    case 'skip': return { type: WireFrame.Type.SKIP, skipFrom: checkSeq(frame.from), seq: checkSeq(frame.seq) }
     case 'close': return { type: WireFrame.Type.CLOSE }
     case 'ping': return { type: WireFrame.Type.PING }
     case 'pause': return { type: WireFrame.Type.PAUSE, pause: { reason: WirePause.Reason.STORAGE_FULL } }

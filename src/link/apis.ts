@@ -67,10 +67,10 @@ export type OffscreenApi = {
   /** Drops connection state kept for peers not connected now (stale-peer cleanup). */
   forgetPeers: (peerIds: string[]) => Promise<void>
   /**
-   * Writes message frames to the peer's open stream in order, after a SKIP up
-   * to `skipTo` when given; `NotConnectedError` when there is no stream.
+   * Writes message frames to the peer's open stream in order, each after the
+   * SKIP its `skipFrom` asks for; `NotConnectedError` when there is no stream.
    */
-  sendMessages: (peerId: string, frames: MessageFrame[], skipTo?: number) => Promise<void>
+  sendMessages: (peerId: string, frames: MessageFrame[]) => Promise<void>
   /**
    * Opens a stream to the peer unless one is open, dialing it through our
    * relays and the peer's own known `addresses` (its relays' circuit addresses).
@@ -106,6 +106,8 @@ export const NODE_CALL_DEADLINES_MS: LinkDeadlines<OffscreenApi> = {
 
 export interface MessageFrame {
   seq: number
+  /** The messages from here to `seq - 1` failed: a SKIP for them goes out just before this one. */
+  skipFrom?: number
   /** The message's id, carried on the wire: one sent again after it failed keeps it. */
   id: string
   body: Uint8Array
@@ -120,8 +122,8 @@ export type WorkerApi = {
   deliver: (peerId: string, frames: MessageFrame[]) => Promise<number>
   /** The peer acknowledged every message up to and including `seq`. */
   acked: (peerId: string, seq: number) => Promise<void>
-  /** The peer gave up on its messages up to `seq`; answers the sequence number to acknowledge. */
-  skipTo: (peerId: string, seq: number) => Promise<number>
+  /** The peer's messages from `from` to `seq` failed; answers the sequence number to acknowledge. */
+  skipTo: (peerId: string, from: number, seq: number) => Promise<number>
   /** A new stream's HELLO: the peer's incarnation of the conversation, what it expects next, its limits. */
   peerHello: (peerId: string, hello: Hello) => Promise<void>
   /** What to put in our HELLO on a new stream to the peer (the node adds its limits and addresses). */

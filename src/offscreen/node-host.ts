@@ -43,7 +43,7 @@ export function makeNodeHost ({ offer, log }: NodeHostOptions): NodeHost {
     sink: {
       deliver: async (peerId, frames) => await tell('deliver', peerId, frames),
       acked: async (peerId, seq) => { await tell('acked', peerId, seq) },
-      skipTo: async (peerId, seq) => await tell('skipTo', peerId, seq),
+      skipTo: async (peerId, from, seq) => await tell('skipTo', peerId, from, seq),
       peerHello: async (peerId, hello) => { await tell('peerHello', peerId, hello) },
       ourHello: async (peerId) => await tell('ourHello', peerId),
       peerPaused: async (peerId, reason) => { await tell('peerPaused', peerId, reason) },

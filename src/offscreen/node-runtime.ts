@@ -83,7 +83,7 @@ export class NodeRuntime {
       },
       dismissRequest: async (peerId) => { this.#gate.dismiss(peerId) },
       forgetPeers: async (peerIds) => { this.#channels?.forget(peerIds) },
-      sendMessages: async (peerId, frames, skipTo) => { await this.#ready().sendMessages(peerId, frames, skipTo) },
+      sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
       connect: async (peerId, addresses) => { await this.#ready().connect(peerId, addresses) },
       closePeer: async (peerId) => { await this.#channels?.closePeer(peerId) },
       resetPeer: async (peerId) => { this.#channels?.resetPeer(peerId) },

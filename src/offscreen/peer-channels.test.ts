@@ -18,6 +18,10 @@ interface FakeWorker extends ChannelSink {
   acks: number[]
   /** Calls to `deliver` wait on these, one per call, while any are queued. */
   holds: Array<Promise<void>>
+  /** What arrived from the peer, in order: 'hello', or the sequence numbers of a batch. */
+  arrivals: string[]
+  /** `ourHello` waits on this while it is set. */
+  holdHello?: Promise<void>
 }
 
 function fakeWorker (): FakeWorker {
@@ -25,15 +29,20 @@ function fakeWorker (): FakeWorker {
     delivered: [],
     acks: [],
     holds: [],
+    arrivals: [],
     deliver: async (_peerId, frames) => {
       worker.delivered.push(frames.map(f => f.seq))
+      worker.arrivals.push(frames.map(f => f.seq).join(','))
       await worker.holds.shift()
       return frames.at(-1)!.seq
     },
     acked: async (_peerId, seq) => { worker.acks.push(seq) },
     skipTo: async (_peerId, seq) => seq,
-    peerHello: async () => {},
-    ourHello: async () => ({ incarnation: 'ab'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0 }),
+    peerHello: async () => { worker.arrivals.push('hello') },
+    ourHello: async () => {
+      await worker.holdHello
+      return { incarnation: 'ab'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0 }
+    },
     peerPaused: async () => {},
     peerAddresses: async () => {},
     peerClosed: async () => {},
@@ -238,5 +247,19 @@ describe('PeerChannels', () => {
     // Added again later, it starts with a clean slate: no dial attempts, no last close.
     alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
     expect(alice.channels.snapshot()[bob.id]).toEqual({ state: 'idle', connection: null, dialAttempts: 0, bufferedBytes: 0 })
+  })
+
+  it('writes no message on a new stream before its HELLO, which says whose conversation they belong to', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    let sayHello!: () => void
+    alice.worker.holdHello = new Promise(resolve => { sayHello = resolve })
+    await alice.channels.connect(bob.id)
+    const sending = alice.channels.sendMessages(bob.id, frames(0, 1))
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(bob.worker.arrivals.filter(a => a !== 'hello')).toEqual([])
+    sayHello()
+    await sending
+    await vi.waitFor(() => { expect(bob.worker.delivered.flat()).toEqual([0, 1]) })
+    expect(bob.worker.arrivals[0]).toBe('hello')
   })
 })

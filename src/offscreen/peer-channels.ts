@@ -60,6 +60,8 @@ export class PeerChannels {
   readonly #lastClose = new Map<string, string>()
   readonly #pendingAcks = new Map<FramedChannel, number>()
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
+  /** Each stream's HELLO, written first: no MESSAGE may go out before it, since it says which conversation they belong to. */
+  readonly #hellos = new WeakMap<FramedChannel, Promise<void>>()
   readonly #stuckSweep: RepeatingTask
   readonly #reach: PeerReach
   readonly #routes: ConnectionRoutes
@@ -165,11 +167,14 @@ export class PeerChannels {
   }
 
   /** Writes message frames in order on the open stream; never dials (the worker's policy does). */
-  async sendMessages (peerId: string, frames: MessageFrame[], skipTo?: number): Promise<void> {
+  async sendMessages (peerId: string, frames: MessageFrame[]): Promise<void> {
     const channel = this.#channels.get(peerId)
     if (channel?.open !== true) throw new NotConnectedError(peerId)
-    if (skipTo != null) await channel.write({ type: 'skip', seq: skipTo })
-    for (const frame of frames) await channel.write({ type: 'message', seq: frame.seq, id: frame.id, body: frame.body })
+    await this.#hellos.get(channel)
+    for (const frame of frames) {
+      if (frame.skipFrom != null) await channel.write({ type: 'skip', from: frame.skipFrom, seq: frame.seq - 1 })
+      await channel.write({ type: 'message', seq: frame.seq, id: frame.id, body: frame.body })
+    }
   }
 
   /**
@@ -282,9 +287,13 @@ export class PeerChannels {
     return channel
   }
 
-  /** Our HELLO: the conversation as the worker keeps it, this node's limits, and where it can be reached. */
+  /**
+   * Our HELLO: the conversation as the worker keeps it, this node's limits,
+   * and where it can be reached. Messages wait for it; a stream that cannot
+   * say it is reset, and opened again.
+   */
   #sayHello (channel: FramedChannel): void {
-    void this.#options.sink.ourHello(channel.peerId)
+    const hello = this.#options.sink.ourHello(channel.peerId)
       .then(async (conversation) => {
         await channel.write({
           type: 'hello',
@@ -296,7 +305,11 @@ export class PeerChannels {
           }
         })
       })
-      .catch((err: Error) => { this.#options.log('no HELLO to %s: %s', channel.peerId, err.message) })
+    this.#hellos.set(channel, hello)
+    hello.catch((err: Error) => {
+      this.#options.log('no HELLO to %s: %s', channel.peerId, err.message)
+      channel.abort(err)
+    })
   }
 
   /**
@@ -392,7 +405,7 @@ export class PeerChannels {
       case 'ping':
         return
       case 'skip': {
-        const ackSeq = await this.#options.sink.skipTo(channel.peerId, frame.seq)
+        const ackSeq = await this.#options.sink.skipTo(channel.peerId, frame.from, frame.seq)
         if (ackSeq >= 0 && channel.open) await channel.write({ type: 'ack', seq: ackSeq })
         return
       }

@@ -6,6 +6,7 @@ import { mountContactsPanel } from './contacts-panel.ts'
 import { mountIdentityPanel } from './identity-panel.ts'
 import { mountLimitsPanel } from './limits-panel.ts'
 import { mountRelaysPanel } from './relays-panel.ts'
+import { mountStoragePanel } from './storage-panel.ts'
 
 const client = makePeerlinkClient()
 const teardown = new AbortController()
@@ -16,6 +17,7 @@ const relays = mountRelaysPanel(document.getElementById('relays')!, client, tear
 const connectivity = mountConnectivityPanel(document.getElementById('connectivity')!, client, teardown.signal)
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, teardown.signal)
 const limits = mountLimitsPanel(document.getElementById('limits')!, client, teardown.signal)
+const storage = mountStoragePanel(document.getElementById('storage')!, client)
 
 const unsubscribe = client.subscribe((event) => {
   if (event.type !== 'status') return
@@ -24,6 +26,7 @@ const unsubscribe = client.subscribe((event) => {
   connectivity.render(event.status)
   contacts.render(event.status)
   limits.render(event.status)
+  storage.render()
 })
 
 addEventListener('pagehide', () => { unsubscribe(); teardown.abort() })

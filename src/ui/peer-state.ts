@@ -3,6 +3,8 @@ import { t } from './i18n.ts'
 
 /** One line on how a peer is reached, and a class for its colour. */
 export function describePeerState (peer: PeerView): { text: string, tone: 'ok' | 'busy' | 'bad' | 'idle' } {
+  // Its storage is full: our messages wait here until it has room again.
+  if (peer.paused === 'storage-full' && peer.state === 'connected') return { text: t('peerPausedStorageFull'), tone: 'busy' }
   if (peer.state === 'connected' && peer.connection != null) {
     // How the bytes flow, from the selected ICE candidate pair, not from the address.
     switch (peer.connection.route) {

@@ -10,6 +10,7 @@ export interface Frame {
   id: string
   hello?: Hello
   pause?: Pause
+  skipFrom: number
 }
 
 export namespace Frame {
@@ -78,6 +79,11 @@ export namespace Frame {
           Pause.codec().encode(obj.pause, w)
         }
 
+        if ((obj.skipFrom != null && obj.skipFrom !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.skipFrom)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -86,7 +92,8 @@ export namespace Frame {
           type: Type.MESSAGE,
           seq: 0,
           body: uint8ArrayAlloc(0),
-          id: ''
+          id: '',
+          skipFrom: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -121,6 +128,10 @@ export namespace Frame {
               obj.pause = Pause.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.pause
               })
+              break
+            }
+            case 7: {
+              obj.skipFrom = reader.uint64Number()
               break
             }
             default: {
@@ -178,6 +189,13 @@ export namespace Frame {
                 limits: opts.limits?.pause
               })
 
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.skipFrom`,
+                value: reader.uint64Number()
+              }
               break
             }
             default: {
@@ -253,6 +271,11 @@ export namespace Frame {
     value: Pause.Reason
   }
 
+  export interface FrameSkipFromFieldEvent {
+    field: '$.skipFrom'
+    value: number
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -261,7 +284,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameTypeFieldEvent | FrameSeqFieldEvent | FrameBodyFieldEvent | FrameIdFieldEvent | FrameHelloIncarnationFieldEvent | FrameHelloPeerIncarnationFieldEvent | FrameHelloNextExpectedSeqFieldEvent | FrameHelloFirstSeqFieldEvent | FrameHelloMaxMessageBytesFieldEvent | FrameHelloInactivityTimeoutMsFieldEvent | FrameHelloAddressesFieldEvent | FramePauseReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameTypeFieldEvent | FrameSeqFieldEvent | FrameBodyFieldEvent | FrameIdFieldEvent | FrameHelloIncarnationFieldEvent | FrameHelloPeerIncarnationFieldEvent | FrameHelloNextExpectedSeqFieldEvent | FrameHelloFirstSeqFieldEvent | FrameHelloMaxMessageBytesFieldEvent | FrameHelloInactivityTimeoutMsFieldEvent | FrameHelloAddressesFieldEvent | FramePauseReasonFieldEvent | FrameSkipFromFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
