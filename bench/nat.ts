@@ -9,7 +9,7 @@
  * Runs inside `npm run bench`, or alone: `tsx bench/nat.ts` (figures printed
  * and merged into bench/results.json).
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Route } from '../src/common/model.ts'
 import type { ExtensionProfile } from '../e2e/support/extension-profile.ts'
@@ -118,7 +118,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2).padStart(10)}`)
   if (figures.length > 0) {
     const path = new URL('./results.json', import.meta.url)
-    const results = JSON.parse(readFileSync(path, 'utf8')) as { figures: typeof figures, ratios: Record<string, number> }
+    const results = (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { date: new Date().toISOString(), figures: [], ratios: {} }) as
+      { figures: typeof figures, ratios: Record<string, number> }
     results.figures = [...results.figures.filter(f => !f.key.startsWith('nat.')), ...figures]
     results.ratios = { ...results.ratios, ...ratios }
     writeFileSync(path, JSON.stringify(results, null, 2) + '\n')

@@ -58,7 +58,7 @@ mixed('Firefox and Chromium message each other both ways over direct WebRTC, fro
   expect((await firefox.messages(chromiumId)).map(m => [m.direction, m.text])).toEqual([['out', 'hello from Firefox'], ['in', 'hello from Chromium']])
   // Both ends see one WebRTC connection between the browsers, not the relayed one.
   for (const [profile, peerId] of [[firefox, chromiumId], [chromium, firefoxId]] as const) {
-    const status = await profile.waitForStatus(s => s.peers.some(p => p.peerId === peerId && p.connection?.transport === 'webrtc'), `${profile.name}: a WebRTC connection`)
+    const status = await profile.waitForStatus(s => s.peers.some(p => p.peerId === peerId && p.connection?.route === 'direct'), `${profile.name}: a direct WebRTC connection`)
     expect(status.peers.find(p => p.peerId === peerId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
   }
 })
@@ -90,6 +90,6 @@ mixed('Firefox\'s background page restarted mid-exchange: 300 messages each way,
   // with nothing left to send it beats slowly (every 5 min), so an idle Peerlink costs nothing.
   expect(await firefox.badgeText()).toBe('99+')
   await expect.poll(async () => (await firefox.heartbeat())?.periodInMinutes, { timeout: 10_000 }).toBe(5)
-  const status = await firefox.waitForStatus(s => s.peers.some(p => p.peerId === chromiumId && p.connection?.transport === 'webrtc'), 'a WebRTC connection again')
+  const status = await firefox.waitForStatus(s => s.peers.some(p => p.peerId === chromiumId && p.connection?.route === 'direct'), 'a direct WebRTC connection again')
   expect(status.peers.find(p => p.peerId === chromiumId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
 })

@@ -42,7 +42,9 @@ test('the relay is killed and restarted on the same address: both browsers reser
   expect(sent.state).toBe('delivered')
   const peer = (await alice.status()).peers[0]!
   expect(peer.dialAttempts).toBeGreaterThan(dialsBefore)
-  expect(peer.connection).toMatchObject({ transport: 'webrtc', direct: true })
+  // The relay may carry the first message while WebRTC comes up; then WebRTC takes over.
+  const direct = await alice.waitForStatus(s => s.peers[0]?.connection?.route === 'direct', 'a direct route')
+  expect(direct.peers[0]!.connection).toMatchObject({ transport: 'webrtc', direct: true })
   // Bob was told of the close, and the reconnection opened the conversation again for him too.
   expect((await bob.api({ method: 'send', peerId: aliceId, text: 'and back', awaitDelivery: true })).state).toBe('delivered')
 })

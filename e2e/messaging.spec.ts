@@ -32,11 +32,13 @@ test('Alice and Bob message each other both ways over a direct WebRTC connection
     ['out', 'Hi Alice, Bob here', 'delivered']
   ])
 
-  // What carried them is a direct WebRTC connection, not the relay.
+  // What carries them is a direct WebRTC connection, not the relay (which may have carried
+  // the first ones if WebRTC was slow to come up: the route is watched until it is direct).
   for (const [profile, peerId] of [[alice, bobId], [bob, aliceId]] as const) {
-    const peer = (await profile.status()).peers.find(p => p.peerId === peerId)
+    const status = await profile.waitForStatus(s => s.peers.find(p => p.peerId === peerId)?.connection?.route === 'direct', 'a direct route')
+    const peer = status.peers.find(p => p.peerId === peerId)
     expect(peer?.state).toBe('connected')
-    expect(peer?.connection).toMatchObject({ transport: 'webrtc', direct: true })
+    expect(peer?.connection).toMatchObject({ transport: 'webrtc', route: 'direct', direct: true })
   }
   await expect(popup.getByRole('button', { name: /Bob/ })).toContainText('Direct (WebRTC)')
 })

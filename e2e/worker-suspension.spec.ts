@@ -34,7 +34,8 @@ test('the offscreen document closed mid-exchange is re-created, the peers reconn
 
   expect(atBob.received).toEqual(numbered('a', count))
   expect(atAlice.received).toEqual(numbered('b', count))
-  const status = await alice.status()
+  // The relay may carry a reconnection's first messages while WebRTC comes up; then WebRTC takes over.
+  const status = await alice.waitForStatus(s => s.peers[0]?.connection?.route === 'direct', 'a direct route')
   expect(status.peerId).toBe(before)
   expect(status.node).toBe('running')
   expect(status.peers[0]?.connection).toMatchObject({ transport: 'webrtc', direct: true })

@@ -58,6 +58,7 @@ export class ExtensionProfile extends PeerlinkProfile {
         '--disable-component-update',
         '--disable-sync',
         '--disable-gpu',
+        // PEERLINK_VMODULE adds Chromium's own verbose logs, e.g. '*turn_port*=1,*p2p_transport_channel*=1' for ICE.
         ...(process.env.PEERLINK_BROWSER_LOG === '1' ? ['--enable-logging=stderr', '--v=0', ...(process.env.PEERLINK_VMODULE != null ? [`--vmodule=${process.env.PEERLINK_VMODULE}`] : [])] : []),
         // Let ICE use the machine's own address rather than an mDNS name peers here cannot resolve.
         ...(options.mdnsHostNames === true ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']),

@@ -69,11 +69,6 @@ export async function waitForRelayOffer (profile: PeerlinkProfile, scheme: 'stun
     `ICE servers with ${scheme}: from the relay`)
 }
 
-/** The connection to `peerId` as the profile shows it now. */
-export async function connectionTo (profile: PeerlinkProfile, peerId: string): Promise<Status['peers'][number]['connection']> {
-  return (await profile.status()).peers.find(p => p.peerId === peerId)?.connection ?? null
-}
-
 /** Waits until the profile's connection to `peerId` takes `route`; fails with the last status. */
 export async function waitForRoute (profile: PeerlinkProfile, peerId: string, route: Route, timeoutMs = 60_000): Promise<Status> {
   return await profile.waitForStatus(s => s.peers.find(p => p.peerId === peerId)?.connection?.route === route, `the route to ${peerId} to be ${route}`, timeoutMs)

@@ -212,6 +212,12 @@ export interface ApiResults {
 }
 
 export type ApiEvent =
+  /**
+   * The first event on every subscription, also after the worker restarted:
+   * events may have been missed while no port was open, so read again what
+   * you show (a status event follows).
+   */
+  | { type: 'subscribed' }
   | { type: 'status', status: Status }
   /** New messages and changed states, in order, the latest state of each (batched over a few ms). */
   | { type: 'messages', messages: MessageView[] }

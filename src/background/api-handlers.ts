@@ -105,6 +105,8 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
       // Its unread messages must not stay on the badge.
       await unread.markRead(id)
       await node.call('closePeer', id).catch(() => {})
+      // Nothing the node kept about it stays behind (its dial count, last close, round trips).
+      await node.call('forgetPeers', [id]).catch(() => {})
       await outbox.failPeer(id, 'peer-removed')
       await sync.allowed()
       return null

@@ -89,6 +89,7 @@ export class Background {
   /** Adopts a page's events port and sends it the status at once. */
   subscribe (port: EventPort): void {
     if (!this.api.subscribe(port)) return
+    port.postMessage({ type: 'subscribed' })
     void this.status().then(status => { port.postMessage({ type: 'status', status }) }).catch(() => {})
   }
 

@@ -67,4 +67,15 @@ describe('SettingsStore', () => {
     expect(err).toBeInstanceOf(ResourceLimitError)
     expect((err as ResourceLimitError).data).toEqual({ limitType: 'relays', limit: 16, current: 17 })
   })
+
+  it('keeps both of two changes made at once', async () => {
+    const inner = makeMemoryStorage()
+    const slow = { get: inner.get, set: async (key: string, value: unknown) => { await new Promise(resolve => setTimeout(resolve, 5)); await inner.set(key, value) } }
+    const store = new SettingsStore(slow)
+    await Promise.all([store.setLimits({ maxConnections: 7 }), store.setAcceptUnknownPeers(true), store.setLimits({ historyPerPeer: 99 })])
+    const saved = await new SettingsStore(inner).get()
+    expect(saved.limits.maxConnections).toBe(7)
+    expect(saved.limits.historyPerPeer).toBe(99)
+    expect(saved.acceptUnknownPeers).toBe(true)
+  })
 })

@@ -1,3 +1,4 @@
+import PQueue from 'p-queue'
 import { MAX_RELAYS } from '../common/constants.ts'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { parseIceServers, type IceServer } from '../common/ice-servers.ts'
@@ -22,6 +23,7 @@ export const DEFAULT_SETTINGS: Settings = { relays: [], iceServers: [], limits: 
 export class SettingsStore {
   readonly #storage: KeyValueStore
   #current: Settings | undefined
+  readonly #changes = new PQueue({ concurrency: 1 })
 
   constructor (storage: KeyValueStore) {
     this.#storage = storage
@@ -48,24 +50,30 @@ export class SettingsStore {
 
   /** Changes some limits; every value is checked first, and on any error nothing changes. */
   async setLimits (change: unknown): Promise<Settings> {
-    const current = await this.get()
-    return await this.#save({ ...current, limits: mergeLimits(current.limits, change) })
+    return await this.#change(current => ({ ...current, limits: mergeLimits(current.limits, change) }))
   }
 
   async setAcceptUnknownPeers (accept: unknown): Promise<Settings> {
     if (typeof accept !== 'boolean') throw new ValidationError('acceptUnknownPeers', 'expected true or false')
-    return await this.#save({ ...await this.get(), acceptUnknownPeers: accept })
+    return await this.#change(current => ({ ...current, acceptUnknownPeers: accept }))
   }
 
   /** Every limit back to its default. */
   async resetLimits (): Promise<Settings> {
-    return await this.#save({ ...await this.get(), limits: DEFAULT_LIMITS })
+    return await this.#change(current => ({ ...current, limits: DEFAULT_LIMITS }))
   }
 
-  async #save (settings: Settings): Promise<Settings> {
-    await this.#storage.set(SETTINGS_KEY, settings)
-    this.#current = settings
-    return settings
+  /**
+   * Reads, changes (validating) and saves the settings, one change at a time:
+   * two at once would each save what they read, and one would be lost.
+   */
+  async #change (update: (current: Settings) => Settings): Promise<Settings> {
+    return await this.#changes.add(async () => {
+      const settings = update(await this.get())
+      await this.#storage.set(SETTINGS_KEY, settings)
+      this.#current = settings
+      return settings
+    })
   }
 
   /** Replaces the relay list. Every address is checked first; on any error nothing changes. */
@@ -74,12 +82,12 @@ export class SettingsStore {
     if (parsed.length > MAX_RELAYS) {
       throw new ResourceLimitError('relays', MAX_RELAYS, parsed.length)
     }
-    return await this.#save({ ...await this.get(), relays: parsed })
+    return await this.#change(current => ({ ...current, relays: parsed }))
   }
 
   /** Replaces the user's ICE servers. The whole list is checked first; on any error nothing changes. */
   async setIceServers (iceServers: unknown): Promise<Settings> {
     const parsed = parseIceServers(iceServers)
-    return await this.#save({ ...await this.get(), iceServers: parsed })
+    return await this.#change(current => ({ ...current, iceServers: parsed }))
   }
 }

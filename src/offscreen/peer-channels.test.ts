@@ -63,19 +63,23 @@ interface Peer {
   opened: Array<{ to: string, outbound: Stream, inbound: Stream }>
   /** Dials from this peer wait on this while it is set. */
   holdDials?: Promise<void>
+  /** WebRTC dials from this peer fail (ICE cannot connect); relayed ones work. */
+  webrtcFails?: boolean
 }
 
 const network = new Map<string, Peer>()
 let relay: string
 
 /** The libp2p connection each end reads its peer from; the bytes go through a real stream pair. */
-function connectionTo (peerId: string, newStream?: Connection['newStream']): Connection {
+function connectionTo (peerId: string, newStream?: Connection['newStream'], relayed = false): Connection {
   return {
     remotePeer: { toString: () => peerId },
     status: 'open',
     remoteAddr: multiaddr('/ip4/127.0.0.1/tcp/1'),
-    direct: true,
-    limits: undefined,
+    direct: !relayed,
+    // A relayed connection carries the relay's limits.
+    limits: relayed ? { bytes: 131_072n } : undefined,
+    close: async () => {},
     // Opened after every dial attempt began: a fresh connection, not a reused one.
     timeline: { open: Number.MAX_SAFE_INTEGER },
     abort: () => {},
@@ -92,15 +96,17 @@ function fakeNode (self: PeerId): Libp2p {
     getConnections: () => [],
     dial: async (address: Multiaddr) => {
       const remote = network.get(address.getComponents().findLast(c => c.code === CODE_P2P)!.value!)!
+      const from = network.get(self.toString())!
+      const webrtc = address.toString().includes('/webrtc/')
+      if (webrtc && from.webrtcFails === true) throw Object.assign(new Error('ICE failed'), { name: 'ConnectionFailedError' })
       return connectionTo(remote.id, async () => {
-        const from = network.get(self.toString())!
         await from.holdDials
         const [outbound, inbound] = await streamPair()
         from.opened.push({ to: remote.id, outbound, inbound })
         // The remote's protocol handler gets its end as the dialer gets the other.
-        void remote.channels.handleInbound(inbound, connectionTo(from.id))
+        void remote.channels.handleInbound(inbound, connectionTo(from.id, undefined, !webrtc))
         return outbound
-      })
+      }, !webrtc)
     }
   } as unknown as Libp2p
 }
@@ -212,6 +218,22 @@ describe('PeerChannels', () => {
     })
   })
 
+  it('goes through the relay when WebRTC cannot connect, and a direct stream then replaces the relayed one whoever opened it', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    alice.webrtcFails = true
+    await alice.channels.connect(bob.id)
+    expect(alice.channels.snapshot()[bob.id]?.connection?.route).toBe('relay')
+    const relayed = alice.opened[0]!
+    await vi.waitFor(() => { expect(bob.channels.snapshot()[alice.id]?.connection?.route).toBe('relay') })
+
+    // Bob reaches Alice directly. By the tie-break alone Alice's stream would stay (hers is the smaller id).
+    const [outbound, inbound] = await streamPair()
+    await alice.channels.handleInbound(inbound, connectionTo(bob.id))
+    expect(alice.channels.snapshot()[bob.id]?.connection?.route).toBe('direct')
+    await vi.waitFor(() => { expect(writable(relayed)).toBe(false) })
+    expect(outbound.writeStatus).toBe('writable')
+  })
+
   it('hands a burst to the worker as one batch and acks it once, cumulatively', async () => {
     const { smaller: alice, larger: bob } = twoPeers()
     await alice.channels.connect(bob.id)
@@ -237,14 +259,18 @@ describe('PeerChannels', () => {
     expect(alice.opened).toEqual([])
   })
 
-  it('forgets what it kept about a peer that is no longer a contact', async () => {
+  it('keeps what it knows of a peer closed on purpose, and forgets a removed one entirely', async () => {
     const { smaller: alice, larger: bob } = twoPeers()
     await alice.channels.connect(bob.id)
     expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connected', dialAttempts: 1 })
     await alice.channels.closePeer(bob.id)
+    // Closed on purpose: no longer allowed, but its history stays (it shows, and counts on).
     alice.gate.configure({ allowedPeers: [], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
     alice.channels.allowedChanged()
-    // Added again later, it starts with a clean slate: no dial attempts, no last close.
+    alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ dialAttempts: 1 })
+    // Removed (the worker asks the node to forget it): added again later, it starts with a clean slate.
+    alice.channels.forget([bob.id])
     alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
     expect(alice.channels.snapshot()[bob.id]).toEqual({ state: 'idle', connection: null, dialAttempts: 0, bufferedBytes: 0 })
   })

@@ -102,21 +102,18 @@ export class PeerChannels {
     this.#reach.stop()
   }
 
-  /**
-   * Closes the streams of peers that are no longer allowed (the gate has the
-   * new list), and forgets what was kept about peers that are no longer
-   * contacts, so a removed contact leaves nothing behind.
-   */
+  /** Closes the streams of peers that are no longer allowed (the gate has the new list). */
   allowedChanged (): void {
     for (const [peerId, channel] of this.#channels) {
       if (!this.#options.gate.isContact(peerId) && !this.#options.gate.acceptUnknownPeers) void channel.close()
     }
-    const known = new Set([...this.#info.keys(), ...this.#dialAttempts.keys(), ...this.#lastClose.keys()])
-    this.forget([...known].filter(peerId => !this.#options.gate.isContact(peerId)))
     this.#options.sink.changed()
   }
 
-  /** Drops what is kept about peers with no open stream (stale-peer cleanup); checks each again first. */
+  /**
+   * Drops what is kept about peers with no open stream: stale peers, and
+   * removed contacts (a peer closed on purpose keeps it); checks each again first.
+   */
   forget (peerIds: string[]): void {
     for (const peerId of peerIds) {
       if (this.#channels.get(peerId)?.open === true || this.#dials.has(peerId)) continue
@@ -320,9 +317,10 @@ export class PeerChannels {
   #upgraded (peerId: string, { connection, stream }: Opened): void {
     const previous = this.#channels.get(peerId)
     void this.#routes.read(connection).finally(() => {
-      const channel = this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
+      const current = this.#adopt(new FramedChannel(stream, connection, this.#channelOptions()))
       const relayed = previous?.connection
-      if (channel.stream === stream && relayed != null && relayed !== connection && relayed.limits != null) {
+      // Whichever direct stream won the tie-break, the relayed connection is of no more use.
+      if (current.connection.limits == null && relayed?.limits != null && relayed !== current.connection) {
         this.#options.log('upgraded %s from the relay to WebRTC', peerId)
         void relayed.close().catch((err: Error) => { relayed.abort(err) })
       }

@@ -55,23 +55,25 @@ export class PeerReach {
   }
 
   /** The relays a dial to the peer goes through. */
-  relaysFor (peerId: string): string[] {
+  #relaysFor (peerId: string): string[] {
     return dialRelays(this.#o.relays, this.#addresses.get(peerId) ?? [], this.#o.pool.relays())
   }
 
   /** Opens a stream to the peer: WebRTC when it comes up in time, else relayed (and WebRTC keeps trying). */
   async open (peerId: string, signal: AbortSignal, onAttempt: () => void): Promise<Reached> {
-    const relays = this.relaysFor(peerId)
+    const relays = this.#relaysFor(peerId)
     const webrtc = this.#webrtc.attempt(peerId, relays)
     if (webrtc != null) onAttempt()
     const reached = await reachPeer({
-      webrtc,
+      webrtc: webrtc?.opened,
       relayed: async (relayedSignal) => await openRelayedStream(this.#o.node, peerId, {
         protocol: this.#o.protocol, relays, attemptTimeoutMs: this.#o.attemptTimeoutMs, attempts: this.#o.attempts, signal: relayedSignal, onAttempt, log: this.#o.log
       }),
       headStartMs: RELAYED_FALLBACK_AFTER_MS,
       signal
     })
+    // A WebRTC try this dial does not take (the relay won, or the dial failed) hands its stream over when it comes up.
+    if (reached.via === 'webrtc') webrtc?.take()
     this.#o.log('reached %s %s over %a', peerId, reached.via, reached.opened.connection.remoteAddr)
     return reached
   }

@@ -28,22 +28,41 @@ describe('WebRTCUpgrade', () => {
   it('runs one try at a time, and backs off after a failure', async () => {
     let fail = true
     const dial = vi.fn(async () => { if (fail) throw new Error('ICE failed'); return direct })
-    const { upgrade } = make(dial)
+    const { upgrade } = make(dial, { value: false })
     const first = upgrade.attempt('p', ['r'])
-    expect(upgrade.attempt('p', ['r'])).toBe(first)
-    await expect(first).rejects.toThrow('ICE failed')
+    // The try in flight is its caller's: a second caller gets none.
+    expect(upgrade.attempt('p', ['r'])).toBeUndefined()
+    await expect(first?.opened).rejects.toThrow('ICE failed')
     // Backing off: no new try for 1 s (half of the 2 s base).
     expect(upgrade.attempt('p', ['r'])).toBeUndefined()
     await vi.advanceTimersByTimeAsync(1_000)
     fail = false
-    await expect(upgrade.attempt('p', ['r'])).resolves.toBe(direct)
+    const second = upgrade.attempt('p', ['r'])
+    second?.take()
+    await expect(second?.opened).resolves.toBe(direct)
     expect(dial).toHaveBeenCalledTimes(2)
+  })
+
+  it('hands over a stream its caller did not take, once; never one it took', async () => {
+    const { upgrade, upgraded } = make(async () => direct, { value: false })
+    const taken = upgrade.attempt('p', ['r'])!
+    await taken.opened
+    taken.take()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(upgraded).not.toHaveBeenCalled()
+
+    const left = upgrade.attempt('q', ['r'])!
+    await left.opened
+    await vi.advanceTimersByTimeAsync(0)
+    expect(upgraded).toHaveBeenCalledExactlyOnceWith('q', direct)
   })
 
   it('while relayed, keeps trying with growing pauses, and hands over the stream that comes up', async () => {
     let failures = 2
     const dial = vi.fn(async () => { if (failures-- > 0) throw new Error('ICE failed'); return direct })
     const { upgrade, upgraded } = make(dial)
+    upgrade.relayed('p')
+    // Told again (the relay closed a connection at its limit, and the dial went through it again): one loop still.
     upgrade.relayed('p')
     await vi.advanceTimersByTimeAsync(1_000)
     expect(dial).toHaveBeenCalledTimes(1)
@@ -54,20 +73,22 @@ describe('WebRTCUpgrade', () => {
     expect(dial).toHaveBeenCalledTimes(2)
     await vi.advanceTimersByTimeAsync(1)
     expect(dial).toHaveBeenCalledTimes(3)
-    expect(upgraded).toHaveBeenCalledWith('p', direct)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(upgraded).toHaveBeenCalledExactlyOnceWith('p', direct)
   })
 
-  it('follows the dial\'s own try when it is still running, and stops when the peer is no longer relayed', async () => {
+  it('waits for the dial\'s own try before trying again, and stops when the peer is no longer relayed', async () => {
     let finish!: (opened: Opened) => void
     const dial = vi.fn(async () => await new Promise<Opened>(resolve => { finish = resolve }))
     const relayed = { value: true }
     const { upgrade, upgraded } = make(dial, relayed)
     void upgrade.attempt('p', ['r'])
     upgrade.relayed('p')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(dial).toHaveBeenCalledOnce()
     finish(direct)
     await vi.advanceTimersByTimeAsync(0)
     expect(upgraded).toHaveBeenCalledOnce()
-    expect(dial).toHaveBeenCalledOnce()
 
     // The relayed stream ended (the worker dials again): the loop's next turn does nothing.
     const failing = vi.fn(async (): Promise<Opened> => { throw new Error('ICE failed') })

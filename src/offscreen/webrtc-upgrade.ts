@@ -10,7 +10,7 @@ export interface WebRTCUpgradeOptions {
   dial: (peerId: string, relays: string[], signal: AbortSignal) => Promise<Opened>
   /** Whether the stream to the peer runs over a relayed connection that this side opened (so this side keeps trying). */
   isRelayed: (peerId: string) => boolean
-  /** A WebRTC stream came up while the peer was relayed: it replaces the relayed one (if that is still there). */
+  /** A WebRTC try came up and nobody took its stream: it becomes the peer's stream (replacing a relayed one). */
   upgraded: (peerId: string, opened: Opened) => void
   baseMs: number
   capMs: number
@@ -19,13 +19,20 @@ export interface WebRTCUpgradeOptions {
   now?: () => number
 }
 
+/** One WebRTC try, as its caller sees it. */
+export interface WebRTCTry {
+  opened: Promise<Opened>
+  /** The caller uses the stream itself; otherwise a stream that comes up goes to `upgraded`. */
+  take: () => void
+}
+
 interface PeerTries {
   /** Failed tries in a row. */
   failures: number
   /** No new try before this time (ms since the epoch). */
   notBefore: number
   relays: string[]
-  inFlight?: Promise<Opened>
+  inFlight: boolean
   timer?: ReturnType<typeof setTimeout>
 }
 
@@ -57,42 +64,43 @@ export class WebRTCUpgrade {
     this.#now = options.now ?? Date.now
   }
 
-  /** The try in flight to the peer, or a new one when one is due; undefined while backing off. */
-  attempt (peerId: string, relays: string[]): Promise<Opened> | undefined {
+  /**
+   * A new try when one is due; undefined while backing off, or while a try
+   * is in flight (its stream goes to `upgraded` unless its own caller takes it:
+   * two takers would make two channels of one stream).
+   */
+  attempt (peerId: string, relays: string[]): WebRTCTry | undefined {
     const peer = this.#peer(peerId)
     peer.relays = relays
-    if (peer.inFlight != null) return peer.inFlight
-    if (this.#stopped.signal.aborted || this.#now() < peer.notBefore) return undefined
-    const tried = this.#o.dial(peerId, relays, this.#stopped.signal).then((opened) => {
+    if (peer.inFlight || this.#stopped.signal.aborted || this.#now() < peer.notBefore) return undefined
+    peer.inFlight = true
+    let taken = false
+    const opened = this.#o.dial(peerId, relays, this.#stopped.signal).finally(() => { peer.inFlight = false })
+    opened.then((stream) => {
       peer.failures = 0
       peer.notBefore = 0
-      return opened
+      // After the caller's own continuation has run (microtasks), so a caller that takes it has said so.
+      setTimeout(() => { if (!taken) this.#o.upgraded(peerId, stream) }, 0)
     }, (err: Error) => {
       peer.failures++
       peer.notBefore = this.#now() + retryDelayMs(peer.failures, this.#o.baseMs, this.#o.capMs, this.#o.random)
-      throw err
-    }).finally(() => { peer.inFlight = undefined })
-    peer.inFlight = tried
-    return tried
+      this.#o.log('WebRTC to %s failed (%s: %s)', peerId, err.name, err.message)
+      if (this.#o.isRelayed(peerId)) this.relayed(peerId)
+    })
+    return { opened, take: () => { taken = true } }
   }
 
   /** The peer is now reached through a relay: keep trying WebRTC until it is not (or a try succeeds). */
   relayed (peerId: string): void {
     const peer = this.#peer(peerId)
-    if (peer.timer != null || this.#stopped.signal.aborted) return
-    // A try still in flight (the dial's own) may yet succeed: that is the first upgrade.
-    if (peer.inFlight != null) {
-      this.#follow(peerId, peer.inFlight)
-      return
-    }
+    // A try in flight (the dial's own, left for the relay) may yet succeed; if it fails, it comes back here.
+    if (peer.timer != null || peer.inFlight || this.#stopped.signal.aborted) return
     const delay = Math.max(0, peer.notBefore - this.#now(), retryDelayMs(Math.max(peer.failures, 1), this.#o.baseMs, this.#o.capMs, this.#o.random))
     this.#o.log('relayed to %s: WebRTC again in %d ms', peerId, delay)
     peer.timer = setTimeout(() => {
       peer.timer = undefined
       if (!this.#o.isRelayed(peerId)) return
-      const tried = this.attempt(peerId, peer.relays)
-      if (tried == null) this.relayed(peerId)
-      else this.#follow(peerId, tried)
+      if (this.attempt(peerId, peer.relays) == null) this.relayed(peerId)
     }, delay)
   }
 
@@ -108,18 +116,10 @@ export class WebRTCUpgrade {
     for (const peer of this.#peers.values()) clearTimeout(peer.timer)
   }
 
-  #follow (peerId: string, tried: Promise<Opened>): void {
-    // A WebRTC stream is welcome even if the relayed one ended meanwhile: it becomes the peer's stream.
-    tried.then((opened) => { this.#o.upgraded(peerId, opened) }, (err: Error) => {
-      this.#o.log('WebRTC to %s failed again (%s: %s)', peerId, err.name, err.message)
-      if (this.#o.isRelayed(peerId)) this.relayed(peerId)
-    })
-  }
-
   #peer (peerId: string): PeerTries {
     let peer = this.#peers.get(peerId)
     if (peer == null) {
-      peer = { failures: 0, notBefore: 0, relays: [] }
+      peer = { failures: 0, notBefore: 0, relays: [], inFlight: false }
       this.#peers.set(peerId, peer)
     }
     return peer

@@ -7,6 +7,8 @@ import { drawSparkline } from '../ui/sparkline.ts'
 export interface ConversationPanel {
   show: (peer: PeerView) => void
   update: (message: MessageView) => void
+  /** Reads the shown conversation again (after events may have been missed). */
+  reload: () => void
 }
 
 /** The popup is open and looking: messages shown count as read. */
@@ -57,6 +59,16 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
     error.textContent = ''
     client.request({ method: 'retry', id: message.id }).catch((err: unknown) => { error.textContent = errorText(err) })
   }
+  const load = (): void => {
+    const shown = peer
+    if (shown == null) return
+    client.messages(shown.peerId).then((messages) => {
+      if (shown.peerId !== peer?.peerId) return
+      items.clear()
+      log.replaceChildren()
+      messages.forEach(add)
+    }, (err: unknown) => { error.textContent = errorText(err) })
+  }
   const add = (message: MessageView): void => {
     const item = messageItem(message, retry)
     const old = items.get(message.id)
@@ -86,10 +98,10 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
       drawSparkline(chart, next.rttHistoryMs)
       chart.title = next.rttMs == null ? '' : t('rtt', next.rttMs.toFixed(1))
       if (next.unread > 0 && looking()) client.request({ method: 'markRead', peerId: next.peerId }).catch(() => {})
-      if (!changed) return
-      items.clear()
-      log.replaceChildren()
-      client.messages(next.peerId).then((messages) => { messages.forEach(add) }, (err: unknown) => { error.textContent = errorText(err) })
+      if (changed) load()
+    },
+    reload () {
+      if (peer != null) load()
     },
     update (message) {
       if (message.peerId !== peer?.peerId) return

@@ -45,6 +45,9 @@ const unsubscribe = client.subscribe((event) => {
     nodeState.textContent = running ? t('nodeOnline') : event.status.node === 'error' ? t('nodeError') : t('nodeStarting')
     nodeState.className = `badge tone-${running ? 'ok' : event.status.node === 'error' ? 'bad' : 'busy'}`
     nodeState.title = event.status.nodeError ?? ''
+  } else if (event.type === 'subscribed') {
+    // Messages that came while the worker was restarting were announced to nobody: read them again.
+    conversation.reload()
   } else {
     for (const message of event.messages) conversation.update(message)
   }
