@@ -22,7 +22,7 @@ import { median, percentile } from './stats.ts'
 type RecordFigure = (key: string, name: string, unit: string, runs: number[]) => void
 
 const TURN_SECRET = 'bench-turn-secret'
-/** The targets of issue 15: the first message through NAT within 2 s, the relay route's p50 within twice the direct one's. */
+/** The targets: the first message through NAT within 2 s, the relay route's p50 within twice the direct one's. */
 const FIRST_MESSAGE_TARGET_MS = 2_000
 const RELAY_P50_TARGET_RATIO = 2
 const SENDS = 200
