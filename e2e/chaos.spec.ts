@@ -1,7 +1,7 @@
 import type { MessageView } from '../src/api/protocol.ts'
 import { ResourceLimitError } from '../src/common/errors/index.ts'
 import { expect, test } from './fixtures.ts'
-import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
+import { keepStoppingWorker, numbered, sendNumbered, sendWaiting, waitForAll } from './support/exchange.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import type { PeerlinkProfile } from './support/peerlink-profile.ts'
 
@@ -186,20 +186,10 @@ interface Tally { delivered: number, lost: number, duplicated: number, failed: n
 
 /** Sends one message, waiting out a full outbox; a refusal for its size is noted, not thrown. */
 async function send (from: PeerlinkProfile, to: string, text: string, id: string, refused: Map<string, string>): Promise<void> {
-  while (true) {
-    try {
-      await from.api({ method: 'send', peerId: to, text, id })
-      return
-    } catch (err) {
-      if (err instanceof ResourceLimitError && err.data.limitType === 'pending-messages') {
-        await new Promise(resolve => setTimeout(resolve, 25))
-        continue
-      }
-      if (err instanceof ResourceLimitError && (err.data.limitType === 'message-bytes' || err.data.limitType === 'peer-message-bytes')) {
-        refused.set(id, `${err.data.limitType} ${err.data.limit}`)
-        return
-      }
-      throw err
-    }
+  try {
+    await sendWaiting(from, to, text, id)
+  } catch (err) {
+    if (!(err instanceof ResourceLimitError && (err.data.limitType === 'message-bytes' || err.data.limitType === 'peer-message-bytes'))) throw err
+    refused.set(id, `${err.data.limitType} ${err.data.limit}`)
   }
 }

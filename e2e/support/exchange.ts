@@ -11,19 +11,21 @@ const sleep = async (ms: number): Promise<void> => { await new Promise(resolve =
  */
 export async function sendNumbered (from: PeerlinkProfile, toPeerId: string, prefix: string, count: number, onProgress?: (sent: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < count; i++) {
-    while (true) {
-      try {
-        await from.api({ method: 'send', peerId: toPeerId, text: `${prefix}-${i}`, id: `${prefix}-${i}` })
-        break
-      } catch (err) {
-        if (err instanceof ResourceLimitError && err.data.limitType === 'pending-messages') {
-          await sleep(25)
-          continue
-        }
-        throw err
-      }
-    }
+    await sendWaiting(from, toPeerId, `${prefix}-${i}`, `${prefix}-${i}`)
     await onProgress?.(i + 1)
+  }
+}
+
+/** Sends one message with its own id, waiting whenever the outbox is at its pending-messages limit; other refusals are thrown. */
+export async function sendWaiting (from: PeerlinkProfile, toPeerId: string, text: string, id: string): Promise<void> {
+  while (true) {
+    try {
+      await from.api({ method: 'send', peerId: toPeerId, text, id })
+      return
+    } catch (err) {
+      if (!(err instanceof ResourceLimitError && err.data.limitType === 'pending-messages')) throw err
+      await sleep(25)
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_PEERS } from '../common/constants.ts'
 import { UnknownPeerError, ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
 import { Contacts } from './contacts.ts'
-import { makeMemoryStorage } from './key-value-store.ts'
+import { makeMemoryStorage, makeSlowStorage } from './key-value-store.ts'
 
 const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const self = await newPeerId()
@@ -64,11 +64,7 @@ describe('Contacts', () => {
   })
 
   describe('changes running at the same time', () => {
-    /** Storage whose writes take a while, as `storage.local` does, so changes can interleave. */
-    const slowStorage = (): ReturnType<typeof makeMemoryStorage> => {
-      const inner = makeMemoryStorage()
-      return { get: inner.get, set: async (key, value) => { await new Promise(resolve => setTimeout(resolve, 5)); await inner.set(key, value) } }
-    }
+    const slowStorage = makeSlowStorage
     it('keeps a contact added while another is touched', async () => {
       const storage = slowStorage()
       const contacts = new Contacts(storage, () => self)

@@ -12,3 +12,9 @@ export function makeMemoryStorage (): KeyValueStore {
     set: async (key, value) => { data.set(key, structuredClone(value)) }
   }
 }
+
+/** A `KeyValueStore` in memory whose writes take a while, as `storage.local`'s do, so changes can interleave (tests). */
+export function makeSlowStorage (writeMs = 5): KeyValueStore & { inner: KeyValueStore } {
+  const inner = makeMemoryStorage()
+  return { inner, get: inner.get, set: async (key, value) => { await new Promise(resolve => setTimeout(resolve, writeMs)); await inner.set(key, value) } }
+}

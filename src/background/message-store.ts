@@ -40,6 +40,20 @@ export interface IncomingInput {
   bytes: number
 }
 
+/** Ends a transaction without writing anything, and throws why. */
+async function refuse (tx: { abort: () => void, done: Promise<void> }, err: Error): Promise<never> {
+  tx.abort()
+  await tx.done.catch(() => {})
+  throw err
+}
+
+/** The limit a peer's outbox would go over with `count` messages of `bytes` pending, if any. */
+function pendingLimitError (limits: OutboxLimits, count: number, bytes: number): ResourceLimitError | undefined {
+  if (count > limits.maxPendingMessages) return new ResourceLimitError('pending-messages', limits.maxPendingMessages, count)
+  if (bytes > limits.maxPendingBytes) return new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes)
+  return undefined
+}
+
 /**
  * Conversations, outbox and inbox in IndexedDB: the durable half of
  * messaging. One database per identity, so another identity's sequence
@@ -82,27 +96,22 @@ export class MessageStore {
   async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const messages = tx.objectStore('messages')
-    const refuse = async (err: Error): Promise<never> => {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw err
-    }
     // Only an id the caller chose can have been stored before.
     const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(input.id)))
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
     const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
-    if (count > limits.maxPendingMessages) return await refuse(new ResourceLimitError('pending-messages', limits.maxPendingMessages, count))
-    if (bytes > limits.maxPendingBytes) return await refuse(new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes))
+    const over = pendingLimitError(limits, count, bytes)
+    if (over != null) return await refuse(tx, over)
     const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
-    if (tooLarge != null) return await refuse(new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
+    if (tooLarge != null) return await refuse(tx, new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
     // A repeated id answers its message only if it is the same message; never another one's state.
     const clash = inputs.findIndex((input, i) => {
       const stored = existing[i]
       return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.text !== input.text)
     })
-    if (clash >= 0) return await refuse(new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
+    if (clash >= 0) return await refuse(tx, new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
     const results = inputs.map((input, i) => {
       const stored = existing[i]
       if (stored != null) return { message: stored, created: false, ackedOutSeq: ledger.ackedOutSeq }
@@ -126,18 +135,11 @@ export class MessageStore {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const message = await tx.objectStore('messages').get(id)
     if (message?.direction !== 'out' || message.state !== 'failed') {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again')
+      return await refuse(tx, new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again'))
     }
     const ledger = ledgerOf(message.peerId, await tx.objectStore('ledgers').get(message.peerId))
-    if (ledger.pendingCount + 1 > limits.maxPendingMessages || ledger.pendingBytes + message.bytes > limits.maxPendingBytes) {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw ledger.pendingCount + 1 > limits.maxPendingMessages
-        ? new ResourceLimitError('pending-messages', limits.maxPendingMessages, ledger.pendingCount + 1)
-        : new ResourceLimitError('pending-bytes', limits.maxPendingBytes, ledger.pendingBytes + message.bytes)
-    }
+    const over = pendingLimitError(limits, ledger.pendingCount + 1, ledger.pendingBytes + message.bytes)
+    if (over != null) return await refuse(tx, over)
     // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
     const { error: _, skipped: __, ...rest } = message
     const requeued: StoredMessage = { ...rest, seq: ledger.nextOutSeq++, state: 'queued' }
@@ -235,11 +237,7 @@ export class MessageStore {
   async acknowledge (peerId: string, seq: number): Promise<StoredMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
-    if (seq >= ledger.nextOutSeq) {
-      tx.abort()
-      await tx.done.catch(() => {})
-      throw new UnsentAckError(peerId, seq, ledger.nextOutSeq)
-    }
+    if (seq >= ledger.nextOutSeq) return await refuse(tx, new UnsentAckError(peerId, seq, ledger.nextOutSeq))
     if (seq <= ledger.ackedOutSeq) {
       await tx.done
       return []

@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
-import { makeMemoryStorage } from './key-value-store.ts'
+import { makeMemoryStorage, makeSlowStorage } from './key-value-store.ts'
 import { DEFAULT_SETTINGS, SettingsStore } from './settings.ts'
 
 const relayId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -69,11 +69,10 @@ describe('SettingsStore', () => {
   })
 
   it('keeps both of two changes made at once', async () => {
-    const inner = makeMemoryStorage()
-    const slow = { get: inner.get, set: async (key: string, value: unknown) => { await new Promise(resolve => setTimeout(resolve, 5)); await inner.set(key, value) } }
+    const slow = makeSlowStorage()
     const store = new SettingsStore(slow)
     await Promise.all([store.setLimits({ maxConnections: 7 }), store.setAcceptUnknownPeers(true), store.setLimits({ historyPerPeer: 99 })])
-    const saved = await new SettingsStore(inner).get()
+    const saved = await new SettingsStore(slow.inner).get()
     expect(saved.limits.maxConnections).toBe(7)
     expect(saved.limits.historyPerPeer).toBe(99)
     expect(saved.acceptUnknownPeers).toBe(true)
