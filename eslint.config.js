@@ -6,6 +6,8 @@ import tseslint from 'typescript-eslint'
  * Imports flow one way: pages → src/api → src/common. The worker serves the
  * contract (src/api) and drives the node over src/link; the node's half sees
  * only src/link and src/common; src/common imports nothing of ours outside itself.
+ * src/client is the library other extensions bundle; src/site the content
+ * scripts of an allowed site, built on that library.
  */
 const layers = {
   common: [],
@@ -16,6 +18,8 @@ const layers = {
   ui: ['common', 'api'],
   popup: ['common', 'api', 'ui'],
   options: ['common', 'api', 'ui'],
+  client: ['common', 'api'],
+  site: ['common', 'api', 'client'],
   firefox: ['common', 'link', 'background', 'offscreen']
 }
 const boundaries = Object.entries(layers).map(([layer, allowed]) => ({

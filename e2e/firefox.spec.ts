@@ -1,9 +1,12 @@
+import { rmSync } from 'node:fs'
 import type { Page } from 'puppeteer-core'
 import { expect, pairUp, test } from './fixtures.ts'
 import type { RelayProcess } from './support/relay-process.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { FirefoxProfile } from './support/firefox-profile.ts'
 import { numbered, sendNumbered, waitForAll } from './support/exchange.ts'
+import { ClientPage, forFirefox, makeClientExtension } from './support/client-extension.ts'
+import { NotAuthorizedError } from '../src/common/errors/index.ts'
 
 interface MixedPair {
   firefox: FirefoxProfile
@@ -92,4 +95,37 @@ mixed('Firefox\'s background page restarted mid-exchange: 300 messages each way,
   await expect.poll(async () => (await firefox.heartbeat())?.periodInMinutes, { timeout: 10_000 }).toBe(5)
   const status = await firefox.waitForStatus(s => s.peers.some(p => p.peerId === chromiumId && p.connection?.route === 'direct'), 'a direct WebRTC connection again')
   expect(status.peers.find(p => p.peerId === chromiumId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
+})
+
+test('Firefox: another add-on calls Peerlink by its id: refused until allowed, then it messages a peer on its own channel', async ({ relay }) => {
+  const app = makeClientExtension('chat')
+  const appForFirefox = forFirefox(app)
+  const firefox = await FirefoxProfile.launch({ name: 'firefox', extraExtensions: [appForFirefox] })
+  const chromium = await ExtensionProfile.launch({ name: 'chromium' })
+  try {
+    const [firefoxId, chromiumId] = await pairUp(relay, firefox, chromium, ['Firefox', 'Chromium'])
+    const chat = await ClientPage.openInFirefox(firefox, app, firefox.geckoId)
+    expect(chat.client).toBe(`extension:${app.geckoId}`)
+
+    const refused = await chat.api({ method: 'getStatus' }).then(() => null, (err: unknown) => err)
+    expect(refused).toBeInstanceOf(NotAuthorizedError)
+    expect((refused as NotAuthorizedError).data).toEqual({ client: chat.client, reason: 'not-allowed' })
+    expect((await firefox.status()).clients.find(c => c.client === chat.client)).toMatchObject({ kind: 'extension', state: 'requested' })
+
+    await firefox.api({ method: 'allowClient', client: chat.client })
+    expect(await chat.api({ method: 'getStatus' })).toMatchObject({ peerId: firefoxId, client: chat.client, peers: [{ peerId: chromiumId, name: 'Chromium' }] })
+    const forbidden = await chat.call({ method: 'exportIdentity' }).then(() => null, (err: unknown) => err)
+    expect((forbidden as NotAuthorizedError).data).toMatchObject({ client: chat.client, reason: 'method', method: 'exportIdentity' })
+    await chat.subscribe()
+    await expect.poll(async () => (await chat.log()).events.some(e => e.type === 'subscribed')).toBe(true)
+
+    const sent = await chat.api({ method: 'send', peerId: chromiumId, text: 'from an add-on in Firefox', id: 'ff-app-1', awaitDelivery: true })
+    expect(sent.state).toBe('delivered')
+    // It reached Chromium's Peerlink on the add-on's channel, not Peerlink's own conversation.
+    expect(await chromium.messages(firefoxId)).toEqual([])
+    expect((await chromium.api({ method: 'getMessages', peerId: firefoxId, channel: chat.client })).map(m => [m.text, m.channel])).toEqual([['from an add-on in Firefox', chat.client]])
+  } finally {
+    await Promise.all([firefox.close(), chromium.close()])
+    for (const dir of [app.dir, appForFirefox]) rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -1,5 +1,5 @@
 import { test as base } from '@playwright/test'
-import { ExtensionProfile } from './support/extension-profile.ts'
+import { ExtensionProfile, type ProfileOptions } from './support/extension-profile.ts'
 import type { PeerlinkProfile } from './support/peerlink-profile.ts'
 import { RelayProcess } from './support/relay-process.ts'
 
@@ -19,9 +19,9 @@ export async function pairUp (relay: RelayProcess, a: PeerlinkProfile, b: Peerli
   return [aId, bId]
 }
 
-/** Two new profiles, both reserved on the relay and each other's contact. */
-export async function makePair (relay: RelayProcess): Promise<Pair> {
-  const [alice, bob] = await Promise.all([ExtensionProfile.launch({ name: 'alice' }), ExtensionProfile.launch({ name: 'bob' })])
+/** Two new profiles, both reserved on the relay and each other's contact; `options` apply to both (such as extensions loaded beside Peerlink). */
+export async function makePair (relay: RelayProcess, options: Omit<ProfileOptions, 'name'> = {}): Promise<Pair> {
+  const [alice, bob] = await Promise.all([ExtensionProfile.launch({ ...options, name: 'alice' }), ExtensionProfile.launch({ ...options, name: 'bob' })])
   const [aliceId, bobId] = await pairUp(relay, alice, bob, ['Alice', 'Bob'])
   return { alice, bob, aliceId, bobId }
 }

@@ -19,7 +19,7 @@ function badFrame (i: number, maxMessageBytes: number): Uint8Array {
     case 2: return withPrefix(Uint8Array.of(8, 0, 16, 1))
     case 3: return withPrefix(Uint8Array.of(8, 1, 16, 0x80))
     case 4: return Uint8Array.of(...varint.encode(maxMessageBytes + 1000), 1, 2, 3)
-    default: return encodeFrame({ type: 'message', seq: 1e12, id: 'far', body: randomBytes(16) })
+    default: return encodeFrame({ type: 'message', seq: 1e12, id: 'far', body: randomBytes(16), channel: 'peerlink', kind: 'text' })
   }
 }
 
@@ -199,7 +199,7 @@ test('an unknown peer is refused and shown as a request; after the user accepts 
     await alice.waitForStatus(s => s.peers.some(p => p.peerId === stranger.peerId) && s.requests.length === 0, 'the stranger to become a contact')
 
     const stream = await stranger.openStream(relay.address, aliceId)
-    await NodePeer.writeFrame(stream, { type: 'message', seq: 0, id: 'hello-1', body: new TextEncoder().encode('hello from a stranger') })
+    await NodePeer.writeFrame(stream, { type: 'message', seq: 0, id: 'hello-1', body: new TextEncoder().encode('hello from a stranger'), channel: 'peerlink', kind: 'text' })
     await expect.poll(async () => (await alice.messages(stranger.peerId)).map(m => m.text)).toEqual(['hello from a stranger'])
   } finally {
     await stranger.stop()

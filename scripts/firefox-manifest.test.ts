@@ -19,6 +19,12 @@ describe('firefoxManifest', () => {
     expect(firefox.browser_action).toEqual(chrome.action)
   })
 
+  it('asks for host patterns as optional permissions, since Manifest V2 has no optional_host_permissions', () => {
+    expect(firefox).not.toHaveProperty('optional_host_permissions')
+    expect(firefox.optional_permissions).toEqual([...chrome.optional_permissions, ...chrome.optional_host_permissions])
+    expect(firefox.optional_permissions).toEqual(expect.arrayContaining(['scripting', 'https://*/*', 'http://*/*']))
+  })
+
   it('keeps the shared fields as they are', () => {
     for (const key of ['name', 'short_name', 'description', 'version', 'default_locale', 'options_ui']) {
       expect(firefox[key]).toEqual(chrome[key])

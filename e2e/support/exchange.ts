@@ -4,26 +4,34 @@ import type { PeerlinkProfile } from './peerlink-profile.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
+/** Sends one text message with the id given; what Peerlink's pages or one of its clients (another extension, a site) call. */
+export type Sender = (text: string, id: string) => Promise<unknown>
+
+/** Limits a sender waits out rather than fails on: a full outbox, or a client's share of it or of the request rate. */
+const WAITABLE_LIMITS: ReadonlySet<string> = new Set(['pending-messages', 'client-pending-messages', 'client-requests-per-second'])
+
 /**
  * Sends `count` numbered messages as an application would: each with its
  * own id (so a send repeated after a worker stop is recognised), waiting
- * whenever the outbox is at its pending-messages limit.
+ * whenever the outbox is at its pending-messages limit. `from` is a profile
+ * (Peerlink's own pages) or any other sender, such as a client's.
  */
-export async function sendNumbered (from: PeerlinkProfile, toPeerId: string, prefix: string, count: number, onProgress?: (sent: number) => Promise<void>): Promise<void> {
+export async function sendNumbered (from: PeerlinkProfile | Sender, toPeerId: string, prefix: string, count: number, onProgress?: (sent: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < count; i++) {
     await sendWaiting(from, toPeerId, `${prefix}-${i}`, `${prefix}-${i}`)
     await onProgress?.(i + 1)
   }
 }
 
-/** Sends one message with its own id, waiting whenever the outbox is at its pending-messages limit; other refusals are thrown. */
-export async function sendWaiting (from: PeerlinkProfile, toPeerId: string, text: string, id: string): Promise<void> {
+/** Sends one message with its own id, waiting whenever the outbox (or the client's share of it) is full; other refusals are thrown. */
+export async function sendWaiting (from: PeerlinkProfile | Sender, toPeerId: string, text: string, id: string): Promise<void> {
+  const send: Sender = typeof from === 'function' ? from : async (text, id) => await from.api({ method: 'send', peerId: toPeerId, text, id })
   while (true) {
     try {
-      await from.api({ method: 'send', peerId: toPeerId, text, id })
+      await send(text, id)
       return
     } catch (err) {
-      if (!(err instanceof ResourceLimitError && err.data.limitType === 'pending-messages')) throw err
+      if (!(err instanceof ResourceLimitError && WAITABLE_LIMITS.has(err.data.limitType))) throw err
       await sleep(25)
     }
   }

@@ -5,6 +5,7 @@ import { chromium, type BrowserContext, type Page, type Worker } from '@playwrig
 import type { ApiRequest } from '../../src/api/protocol.ts'
 import { findChromium } from '../../scripts/browsers.mjs'
 import { PeerlinkProfile } from './peerlink-profile.ts'
+import { BrowserDevTools, type ExtensionPopup } from './toolbar.ts'
 
 export const EXTENSION_DIR = resolve(import.meta.dirname, '../../dist/chrome')
 
@@ -21,7 +22,18 @@ export interface ProfileOptions {
    * machine cannot resolve those names, so the same-machine tests show ICE the real address.
    */
   mdnsHostNames?: boolean
+  /** Unpacked extensions loaded beside Peerlink (directories), such as a client of Peerlink's. */
+  extraExtensions?: string[]
+  /**
+   * Let the test press Peerlink's toolbar button (`pressToolbarButton`):
+   * opens a browser-level DevTools port on loopback and allows the
+   * extension commands of the DevTools protocol.
+   */
+  toolbar?: boolean
 }
+
+/** What Chrome's extensions page tells about one installed extension (`chrome.developerPrivate`, which that page uses). */
+interface InstalledExtension { id: string, name: string, path?: string }
 
 /** One Chromium profile with the built Peerlink extension loaded: the unit of every end-to-end test. */
 export class ExtensionProfile extends PeerlinkProfile {
@@ -29,6 +41,7 @@ export class ExtensionProfile extends PeerlinkProfile {
   readonly extensionId: string
   readonly userDataDir: string
   readonly #apiPage: Page
+  #devTools: BrowserDevTools | undefined
 
   private constructor (name: string, context: BrowserContext, extensionId: string, userDataDir: string, apiPage: Page) {
     super(name)
@@ -46,13 +59,14 @@ export class ExtensionProfile extends PeerlinkProfile {
     const executablePath = options.executablePath ?? await findChromium()
     if (executablePath == null) throw new Error('no Chromium found: run npm test, which installs one, or set PEERLINK_CHROMIUM')
     const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), `peerlink-${options.name}-`))
+    const extensions = [EXTENSION_DIR, ...(options.extraExtensions ?? []).map(dir => resolve(dir))].join(',')
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: options.headless ?? true,
       ignoreDefaultArgs: ['--disable-extensions'],
       args: [
-        `--disable-extensions-except=${EXTENSION_DIR}`,
-        `--load-extension=${EXTENSION_DIR}`,
+        `--disable-extensions-except=${extensions}`,
+        `--load-extension=${extensions}`,
         '--no-first-run',
         '--disable-background-networking',
         '--disable-component-update',
@@ -62,10 +76,13 @@ export class ExtensionProfile extends PeerlinkProfile {
         ...(process.env.PEERLINK_BROWSER_LOG === '1' ? ['--enable-logging=stderr', '--v=0', ...(process.env.PEERLINK_VMODULE != null ? [`--vmodule=${process.env.PEERLINK_VMODULE}`] : [])] : []),
         // Let ICE use the machine's own address rather than an mDNS name peers here cannot resolve.
         ...(options.mdnsHostNames === true ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']),
+        ...(options.toolbar === true ? ['--remote-debugging-port=0', '--enable-unsafe-extension-debugging'] : []),
         ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])
       ]
     })
-    const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker', { timeout: 30_000 })
+    // Peerlink's worker, not that of an extension loaded beside it.
+    const isPeerlinkWorker = (w: Worker): boolean => new URL(w.url()).pathname === '/service-worker.js'
+    const worker = context.serviceWorkers().find(isPeerlinkWorker) ?? await context.waitForEvent('serviceworker', { predicate: isPeerlinkWorker, timeout: 30_000 })
     const extensionId = new URL(worker.url()).host
     const apiPage = await context.newPage()
     await apiPage.goto(`chrome-extension://${extensionId}/options/options.html`)
@@ -86,6 +103,70 @@ export class ExtensionProfile extends PeerlinkProfile {
     const page = await this.context.newPage()
     await page.goto(this.url(path))
     return page
+  }
+
+  /** The extensions Chrome has loaded in this profile, as its extensions page lists them. */
+  async installedExtensions (): Promise<InstalledExtension[]> {
+    return await this.#onExtensionsPage(async (page) => await page.evaluate(async () => {
+      const developerPrivate = (chrome as unknown as { developerPrivate: { getExtensionsInfo: () => Promise<InstalledExtension[]> } }).developerPrivate
+      return (await developerPrivate.getExtensionsInfo()).map(({ id, name, path }) => ({ id, name, path }))
+    }))
+  }
+
+  /** The id Chrome gave the extension loaded from `dir` (one of `extraExtensions`). */
+  async extensionIdOf (dir: string): Promise<string> {
+    const wanted = resolve(dir)
+    const installed = await this.installedExtensions()
+    const found = installed.find(e => e.path != null && resolve(e.path) === wanted)
+    if (found == null) throw new Error(`${this.name}: no extension loaded from ${wanted}; loaded: ${JSON.stringify(installed)}`)
+    return found.id
+  }
+
+  /** Opens a page of another extension loaded beside Peerlink, by its id and path. */
+  async openExtensionPage (extensionId: string, path: string): Promise<Page> {
+    const page = await this.context.newPage()
+    await page.goto(`chrome-extension://${extensionId}/${path}`)
+    return page
+  }
+
+  /**
+   * Grants Peerlink access to the sites `pattern` matches (`http://127.0.0.1/*`)
+   * as a user does on Chrome's extensions page: the extension's details, Site
+   * access, "On specific sites", Add. It calls what that page's own dialog
+   * calls (`developerPrivate.addHostPermission`). Chrome keeps the site among
+   * the permissions the user granted at runtime, so a later
+   * `permissions.request` for it is answered at once without a prompt
+   * (`PermissionsRequestFunction` skips the dialog for already granted
+   * permissions); headless Chromium offers no other way past the prompt.
+   */
+  async grantSiteAccess (pattern: string): Promise<void> {
+    await this.#onExtensionsPage(async (page) => {
+      await page.evaluate(async ([id, host]) => {
+        const developerPrivate = (chrome as unknown as { developerPrivate: { addHostPermission: (id: string, host: string) => Promise<void> } }).developerPrivate
+        await developerPrivate.addHostPermission(id, host)
+      }, [this.extensionId, pattern] as const)
+    })
+  }
+
+  /**
+   * Presses Peerlink's toolbar button over `tab`, as the user clicks it: the
+   * real popup opens for that tab, with `activeTab` granted on it. Needs
+   * `toolbar: true` at launch.
+   */
+  async pressToolbarButton (tab: Page): Promise<ExtensionPopup> {
+    this.#devTools ??= await BrowserDevTools.connect(this.userDataDir)
+    await tab.bringToFront()
+    return await this.#devTools.pressToolbarButton(this.extensionId, tab.url())
+  }
+
+  async #onExtensionsPage<T> (use: (page: Page) => Promise<T>): Promise<T> {
+    const page = await this.context.newPage()
+    try {
+      await page.goto(`chrome://extensions/?id=${this.extensionId}`)
+      return await use(page)
+    } finally {
+      await page.close()
+    }
   }
 
   /**
@@ -152,6 +233,7 @@ export class ExtensionProfile extends PeerlinkProfile {
   }
 
   override async close (): Promise<void> {
+    this.#devTools?.close()
     await this.context.close()
   }
 }

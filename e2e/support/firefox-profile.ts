@@ -20,25 +20,36 @@ export class FirefoxProfile extends PeerlinkProfile {
   readonly browser: Browser
   /** The add-on's moz-extension:// host, fixed through a pref so its pages can be opened. */
   readonly uuid: string
+  /** Peerlink's own gecko id: what other add-ons call it by. */
+  readonly geckoId: string
+  /** The moz-extension:// host of every add-on installed beside Peerlink, by its gecko id. */
+  readonly #extraUuids: Map<string, string>
   readonly #userDataDir: string
   #apiPage: Page
 
-  private constructor (name: string, browser: Browser, uuid: string, userDataDir: string, apiPage: Page) {
+  private constructor (name: string, browser: Browser, uuid: string, extraUuids: Map<string, string>, userDataDir: string, apiPage: Page) {
     super(name)
     this.browser = browser
     this.uuid = uuid
+    this.geckoId = geckoIdOf(FIREFOX_EXTENSION_DIR)
+    this.#extraUuids = extraUuids
     this.#userDataDir = userDataDir
     this.#apiPage = apiPage
   }
 
-  /** Launches Firefox, installs the add-on and opens one of its pages to call the API from. */
-  static async launch ({ name }: { name: string }): Promise<FirefoxProfile> {
+  /**
+   * Launches Firefox, installs the add-on (and `extraExtensions`, add-on
+   * directories whose manifests name a gecko id, beside it) and opens one of
+   * its pages to call the API from.
+   */
+  static async launch ({ name, extraExtensions = [] }: { name: string, extraExtensions?: string[] }): Promise<FirefoxProfile> {
     const manifestPath = join(FIREFOX_EXTENSION_DIR, 'manifest.json')
     if (!existsSync(manifestPath)) throw new Error(`no built extension in ${FIREFOX_EXTENSION_DIR}: run npm run build first`)
     const executablePath = await findFirefox()
     if (executablePath == null) throw new Error('no Firefox found: run npm test, which installs one, or set PEERLINK_FIREFOX')
-    const geckoId: string = JSON.parse(readFileSync(manifestPath, 'utf8')).browser_specific_settings.gecko.id
+    const geckoId = geckoIdOf(FIREFOX_EXTENSION_DIR)
     const uuid = randomUUID()
+    const extraUuids = new Map(extraExtensions.map(dir => [geckoIdOf(dir), randomUUID()]))
     const userDataDir = mkdtempSync(join(tmpdir(), `peerlink-${name}-`))
     const browser = await puppeteer.launch({
       browser: 'firefox',
@@ -47,11 +58,19 @@ export class FirefoxProfile extends PeerlinkProfile {
       userDataDir,
       args: ['--remote-allow-system-access'],
       // Firefox's WebRTC defaults are kept: it reaches Chromium directly with them.
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid }) }
+      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid, ...Object.fromEntries(extraUuids) }) }
     })
     await browser.installExtension(FIREFOX_EXTENSION_DIR)
+    for (const dir of extraExtensions) await browser.installExtension(dir)
     const apiPage = await openExtensionPage(browser, uuid, 'options/options.html')
-    return new FirefoxProfile(name, browser, uuid, userDataDir, apiPage)
+    return new FirefoxProfile(name, browser, uuid, extraUuids, userDataDir, apiPage)
+  }
+
+  /** Opens a page of an add-on installed beside Peerlink, by its gecko id and path. */
+  async openExtensionPage (geckoId: string, path: string): Promise<Page> {
+    const uuid = this.#extraUuids.get(geckoId)
+    if (uuid == null) throw new Error(`${this.name}: no add-on ${geckoId} was installed beside Peerlink`)
+    return await openExtensionPage(this.browser, uuid, path)
   }
 
   protected override async sendFromPage (envelope: { api: string, request: ApiRequest }): Promise<unknown> {
@@ -107,6 +126,13 @@ export class FirefoxProfile extends PeerlinkProfile {
     await this.browser.close()
     rmSync(this.#userDataDir, { recursive: true, force: true })
   }
+}
+
+/** The gecko id an add-on's manifest names. */
+function geckoIdOf (dir: string): string {
+  const id: unknown = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).browser_specific_settings?.gecko?.id
+  if (typeof id !== 'string') throw new Error(`${dir}/manifest.json names no gecko id`)
+  return id
 }
 
 /**

@@ -1,20 +1,24 @@
 /**
- * The Peerlink message API: what pages of the extension (and, later, other
- * extensions) send with `chrome.runtime.sendMessage`, and the events they
- * receive on a `chrome.runtime.connect({ name: EVENTS_PORT_NAME })` port.
- * Documented for users in API.md.
+ * The Peerlink message API: what Peerlink's own pages, other extensions
+ * (`chrome.runtime.sendMessage(PEERLINK_ID, …)`) and allowed web pages
+ * (`window.peerlink`) send, and the events they receive on a
+ * `runtime.connect({ name: EVENTS_PORT_NAME })` port. Documented for users
+ * in API.md.
  */
 import * as v from 'valibot'
 import {
   MAX_AWAIT_DELIVERY_MS, MAX_MESSAGE_TTL_MS, MAX_MESSAGES_PAGE, MAX_SEND_MANY_MESSAGES, MAX_SPEED_TEST_COUNT,
   MAX_SPEED_TEST_MESSAGE_BYTES, MAX_SPEED_TEST_TOTAL_BYTES, MESSAGE_ID_PATTERN, MIN_MESSAGE_TTL_MS
 } from '../common/constants.ts'
+import { CLIENT_ID_PATTERN, OWN_CHANNEL, type ClientId } from '../common/client-id.ts'
 import type { SerializedError } from '../common/errors/index.ts'
 import { IceServerInputSchema, type IceServer } from '../common/ice-servers.ts'
 import type { Limits } from '../common/limits.ts'
 import type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayView, SpeedTestResult } from '../common/model.ts'
 
 export type { IceServer, IceServerInput } from '../common/ice-servers.ts'
+export type { ClientId } from '../common/client-id.ts'
+export { OWN_CHANNEL } from '../common/client-id.ts'
 export type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayState, RelayView, Route, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
 
 /** Memory figures, for watching that nothing grows without bound. */
@@ -33,6 +37,13 @@ export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
 
 const text = v.string()
+/** A binary payload, base64 (with padding) since runtime messaging carries JSON; checked in full by the outbox. */
+const base64 = v.string()
+const client = v.pipe(v.string(), v.regex(CLIENT_ID_PATTERN, 'a client is "extension:<id>" or "origin:<scheme>://<host>[:port]"'))
+/** A channel: a client's id, or Peerlink's own (`peerlink`). */
+const channel = v.union([v.literal(OWN_CHANNEL), client])
+/** One message's payload: `text`, or `bytes` (base64); exactly one of them. */
+const payload = { text: v.optional(text), bytes: v.optional(base64) }
 const ttlMs = v.optional(v.pipe(v.number(), v.integer(), v.minValue(MIN_MESSAGE_TTL_MS), v.maxValue(MAX_MESSAGE_TTL_MS)))
 const messageId = v.pipe(v.string(), v.regex(MESSAGE_ID_PATTERN, 'a message id is 1 to 64 letters, digits, "-" or "_"'))
 
@@ -57,10 +68,15 @@ export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('resetPeer'), peerId: text }),
   v.object({ method: v.literal('closePeer'), peerId: text }),
   v.object({ method: v.literal('reconnectPeer'), peerId: text }),
+  /** Peerlink's own pages only: let a client (another extension, a web origin) use Peerlink, or stop it. */
+  v.object({ method: v.literal('allowClient'), client }),
+  v.object({ method: v.literal('revokeClient'), client }),
+  /** Peerlink's own pages only: drops a client's request from the list (it is listed again if it asks again). */
+  v.object({ method: v.literal('refuseClient'), client }),
   v.object({
     method: v.literal('send'),
     peerId: text,
-    text,
+    ...payload,
     id: v.optional(messageId),
     ttlMs,
     awaitDelivery: v.optional(v.boolean())
@@ -70,7 +86,7 @@ export const ApiRequestSchema = v.variant('method', [
   v.object({
     method: v.literal('sendMany'),
     peerId: text,
-    messages: v.pipe(v.array(v.object({ text, id: v.optional(messageId) })), v.minLength(1), v.maxLength(MAX_SEND_MANY_MESSAGES)),
+    messages: v.pipe(v.array(v.object({ ...payload, id: v.optional(messageId) })), v.minLength(1), v.maxLength(MAX_SEND_MANY_MESSAGES)),
     ttlMs
   }),
   v.object({
@@ -89,7 +105,9 @@ export const ApiRequestSchema = v.variant('method', [
     peerId: text,
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_MESSAGES_PAGE))),
     /** A message's id: answer the page of messages just older than it. */
-    before: v.optional(messageId)
+    before: v.optional(messageId),
+    /** The channel to read; a client reads only its own (the default), Peerlink's pages any (default: their own). */
+    channel: v.optional(channel)
   })
 ])
 
@@ -100,7 +118,17 @@ export type ApiMethod = ApiRequest['method']
 export interface ApiEnvelope {
   api: typeof API_TAG
   request: ApiRequest
+  /**
+   * Set only by Peerlink's content script on an allowed site: the page's
+   * origin, from its location. The worker checks it against the sender the
+   * browser reports, so a page cannot claim another origin.
+   */
+  origin?: string
 }
+
+/** The methods a client (another extension, an allowed site) may call; every other one is `NotAuthorizedError`. */
+export const CLIENT_METHODS = ['getStatus', 'send', 'sendMany', 'retry', 'getMessage', 'awaitDelivery', 'getMessages'] as const satisfies readonly ApiMethod[]
+export type ClientMethod = typeof CLIENT_METHODS[number]
 
 export type ApiResponse<T = unknown> =
   | { ok: true, value: T }
@@ -143,6 +171,27 @@ export interface LinkView {
   firstCallAfterStartMs: number | null
 }
 
+/** A client of Peerlink: another extension or a web origin, asking or allowed. */
+export interface ClientView {
+  client: ClientId
+  kind: 'extension' | 'origin'
+  /** requested: refused so far and waiting for the user; allowed: may use Peerlink on its channel. */
+  state: 'requested' | 'allowed'
+  /** Requests refused while it was not allowed, and when the first and last came. */
+  attempts: number
+  firstAt: number
+  lastAt: number
+  /** Messages from peers on its channel (stored, shown to it once it is allowed). */
+  waiting: number
+}
+
+/** What a client sees of Peerlink: this browser's peer id, and the contacts' ids, names and states. */
+export interface ClientStatus {
+  peerId: string | null
+  client: ClientId
+  peers: Array<{ peerId: string, name: string, state: PeerState }>
+}
+
 export interface Status {
   peerId: string | null
   node: NodeState
@@ -159,6 +208,8 @@ export interface Status {
   /** The ICE servers WebRTC uses now, the user's or those the relays offered; never a credential. */
   iceServers: IceServerView[]
   peers: PeerView[]
+  /** Other extensions and sites: those asking to use Peerlink, and those allowed. */
+  clients: ClientView[]
 }
 
 /** queued: stored, waiting for the stream; sent: written, waiting for the ack; then delivered or failed. */
@@ -169,8 +220,15 @@ export interface MessageView {
   peerId: string
   direction: 'out' | 'in'
   seq: number
+  /** The client whose message it is (its id), or `peerlink`: Peerlink's own pages. */
+  channel: string
+  /** What the payload is: `text`, or `bytes` (then in `data`, base64). */
+  kind: 'text' | 'bytes'
+  /** The text of a text message; empty for bytes. */
   text: string
-  /** UTF-8 size of the text. */
+  /** The payload of a bytes message, base64. */
+  data?: string
+  /** The payload's size: the text's UTF-8 bytes, or the decoded bytes. */
   bytes: number
   at: number
   state: MessageState
@@ -209,7 +267,13 @@ export interface ApiResults {
   getMessage: MessageView
   awaitDelivery: MessageView
   getMessages: MessageView[]
+  allowClient: ClientView
+  revokeClient: null
+  refuseClient: null
 }
+
+/** The answers a client gets: the same, except its status. */
+export type ClientApiResults = Omit<Pick<ApiResults, ClientMethod>, 'getStatus'> & { getStatus: ClientStatus }
 
 export type ApiEvent =
   /**
@@ -219,5 +283,9 @@ export type ApiEvent =
    */
   | { type: 'subscribed' }
   | { type: 'status', status: Status }
+  /** What a client gets instead of `status`. */
+  | { type: 'client-status', status: ClientStatus }
+  /** A client's port that is not (or no longer) allowed gets this, then is closed. */
+  | { type: 'refused', error: SerializedError }
   /** New messages and changed states, in order, the latest state of each (batched over a few ms). */
   | { type: 'messages', messages: MessageView[] }

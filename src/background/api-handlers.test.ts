@@ -3,17 +3,21 @@ import { IDBFactory } from 'fake-indexeddb'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { OWN_CHANNEL } from '../common/client-id.ts'
 import { formatContactCard } from '../common/contact-card.ts'
 import { DeliveryFailedError, PeerClosedError, UnknownPeerError, ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
 import type { OffscreenApi } from '../link/apis.ts'
-import { makeApiHandlers } from './api-handlers.ts'
+import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
+import { expireWaiting } from './duties.ts'
 import type { ApiHandlers } from './api-server.ts'
 import { DeliveryWatch } from './delivery-watch.ts'
 import { makeMemoryStorage } from './key-value-store.ts'
 import type { NodeLink } from './node-link.ts'
 import { NodeSync } from './node-sync.ts'
 import { makeParts, type Parts } from './parts.ts'
+import type { SiteScripts } from './site-scripts.ts'
 import { StatusReporter } from './status-reporter.ts'
+import type { WorkerContext } from './worker-context.ts'
 
 const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const bob = await newPeerId()
@@ -23,6 +27,16 @@ let parts: Parts
 let handlers: ApiHandlers
 let calls: string[]
 let badge: number[]
+let w: WorkerContext
+/** Origins whose content scripts are registered, and clients whose ports were closed. */
+let registered: string[]
+let closed: string[]
+const sites: SiteScripts = {
+  registerSite: async (origin) => { registered.push(origin) },
+  unregisterSite: async (origin) => { registered = registered.filter(o => o !== origin) },
+  registeredSites: async () => registered
+}
+const clientPorts = { close: (client: string) => { closed.push(client) } }
 
 /** The node's half as the handlers see it: records calls, answers like an idle node. */
 function fakeNode (): NodeLink {
@@ -46,12 +60,14 @@ beforeEach(async () => {
   globalThis.indexedDB = new IDBFactory()
   calls = []
   badge = []
+  registered = []
+  closed = []
   const node = fakeNode()
   const storage = makeMemoryStorage()
   const reporter: { status?: StatusReporter } = {}
   parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, log: () => {} })
-  const status = reporter.status = new StatusReporter(parts, node, { broadcast: () => {} })
-  handlers = makeApiHandlers({ parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {}, restart: async () => { throw new Error('not in these tests') } })
+  const status = reporter.status = new StatusReporter(parts, node, { broadcastStatus: () => {} })
+  handlers = makeApiHandlers(w = { parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {}, sites, clientPorts, restart: async () => { throw new Error('not in these tests') } })
 })
 afterEach(async () => {
   // Let flushes the handlers started finish before the database closes.
@@ -90,7 +106,7 @@ describe('API handlers', () => {
 
   it('takes a removed contact\'s unread messages off the badge', async () => {
     await handlers.addPeer({ method: 'addPeer', peerId: bob })
-    await parts.inbox.receive(bob, [{ seq: 0, id: 'a', body: new TextEncoder().encode('one') }, { seq: 1, id: 'b', body: new TextEncoder().encode('two') }])
+    await parts.inbox.receive(bob, [{ seq: 0, id: 'a', body: new TextEncoder().encode('one'), channel: OWN_CHANNEL, kind: 'text' }, { seq: 1, id: 'b', body: new TextEncoder().encode('two'), channel: OWN_CHANNEL, kind: 'text' }])
     expect(badge.at(-1)).toBe(2)
     await handlers.removePeer({ method: 'removePeer', peerId: bob })
     expect(badge.at(-1)).toBe(0)
@@ -101,7 +117,92 @@ describe('API handlers', () => {
     await handlers.addPeer({ method: 'addPeer', peerId: bob })
     await handlers.send({ method: 'send', peerId: bob, text: 'hi', id: 'm2' })
     const message = await handlers.getMessage({ method: 'getMessage', id: 'm2' })
-    expect(Object.keys(message).sort()).toEqual(['at', 'bytes', 'direction', 'id', 'peerId', 'seq', 'state', 'text'])
+    expect(Object.keys(message).sort()).toEqual(['at', 'bytes', 'channel', 'direction', 'id', 'kind', 'peerId', 'seq', 'state', 'text'])
+  })
+})
+
+describe('clients', () => {
+  const app = 'extension:abcdefghijklmnopabcdefghijklmnop' as const
+  const site = 'origin:http://127.0.0.1:8123' as const
+
+  it('sends a client\'s text and bytes on its channel, where Peerlink\'s own pages do not see them', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    const asApp = makeClientHandlers(w, app)
+    await asApp.send({ method: 'send', peerId: bob, text: 'from the app', id: 'a1' })
+    await asApp.send({ method: 'send', peerId: bob, bytes: btoa('\u0000\u00ff\u0001'), id: 'a2' })
+    await handlers.send({ method: 'send', peerId: bob, text: 'from the popup', id: 'p1' })
+    const appView = await asApp.getMessages({ method: 'getMessages', peerId: bob })
+    expect(appView.map(m => [m.id, m.channel, m.kind, m.text, m.data ?? null, m.bytes])).toEqual([
+      ['a1', app, 'text', 'from the app', null, 12],
+      ['a2', app, 'bytes', '', 'AP8B', 3]
+    ])
+    expect((await handlers.getMessages({ method: 'getMessages', peerId: bob })).map(m => m.id)).toEqual(['p1'])
+    expect((await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })).map(m => m.id)).toEqual(['a1', 'a2'])
+    // Another channel's message is answered as if it did not exist.
+    await expect(asApp.getMessage({ method: 'getMessage', id: 'p1' })).rejects.toBeInstanceOf(ValidationError)
+  })
+
+  it('refuses oversize and invalid base64 bytes, naming the limit or the field, and stores nothing', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    const max = parts.settings.current.limits.maxMessageBytes
+    const over = btoa('x'.repeat(max + 1))
+    await expect(handlers.send({ method: 'send', peerId: bob, bytes: over })).rejects.toMatchObject({ data: { limitType: 'message-bytes', limit: max, current: max + 1 } })
+    for (const bad of ['not base64!', 'QUJD\n', 'QQ', '']) {
+      await expect(handlers.send({ method: 'send', peerId: bob, bytes: bad })).rejects.toMatchObject({ name: 'ValidationError', data: { field: 'bytes' } })
+    }
+    await expect(handlers.send({ method: 'send', peerId: bob, text: 'a', bytes: 'QQ==' })).rejects.toBeInstanceOf(ValidationError)
+    expect(await handlers.getMessages({ method: 'getMessages', peerId: bob })).toEqual([])
+  })
+
+  it('holds each client to its share of a peer\'s pending messages', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.setLimits({ method: 'setLimits', limits: { maxPendingMessagesPerClient: 2 } })
+    const asApp = makeClientHandlers(w, app)
+    await asApp.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'a' }, { text: 'b' }] })
+    await expect(asApp.send({ method: 'send', peerId: bob, text: 'c' }))
+      .rejects.toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'client-pending-messages', limit: 2, current: 3 } })
+    // Peerlink's own pages are not limited by a client's share.
+    await handlers.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'x' }, { text: 'y' }, { text: 'z' }] })
+  })
+
+  it('registers a site\'s scripts when it is allowed, and closes its ports and scripts when revoked', async () => {
+    expect(await handlers.allowClient({ method: 'allowClient', client: site })).toMatchObject({ client: site, kind: 'origin', state: 'allowed' })
+    expect(registered).toEqual(['http://127.0.0.1:8123'])
+    expect((await handlers.getStatus({ method: 'getStatus' })).clients).toMatchObject([{ client: site, state: 'allowed' }])
+    await handlers.revokeClient({ method: 'revokeClient', client: site })
+    expect(registered).toEqual([])
+    expect(closed).toEqual([site])
+    expect(parts.clients.allowed(site)).toBe(false)
+  })
+
+  it('shows a client only this browser\'s peer id and the contacts\' ids, names and states', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
+    const status = await makeClientHandlers(w, app).getStatus({ method: 'getStatus' })
+    expect(status).toEqual({ peerId: parts.identity.peerId, client: app, peers: [{ peerId: bob, name: 'Bob', state: expect.any(String) }] })
+  })
+
+  it('keeps messages for a client that is not allowed, shown as waiting, and lets them expire', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    const body = new TextEncoder().encode('for the app')
+    await parts.inbox.receive(bob, [{ seq: 0, id: 'x', body, channel: app, kind: 'text' }, { seq: 1, id: 'y', body, channel: OWN_CHANNEL, kind: 'text' }])
+    expect(parts.clients.list()).toMatchObject([{ client: app, state: 'requested', waiting: 1, attempts: 0 }])
+    // Only Peerlink's own message is on the badge.
+    expect(badge.at(-1)).toBe(1)
+    await expireWaiting(w)
+    expect(parts.clients.list()).toMatchObject([{ client: app, waiting: 1 }])
+    await handlers.setLimits({ method: 'setLimits', limits: { messageTtlMs: 60_000 } })
+    const later = Date.now() + 61_000
+    const realNow = Date.now
+    Date.now = () => later
+    try {
+      await expireWaiting(w)
+    } finally {
+      Date.now = realNow
+    }
+    expect(parts.clients.list()).toMatchObject([{ client: app, waiting: 0 }])
+    expect(await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })).toEqual([])
+    expect((await handlers.getMessages({ method: 'getMessages', peerId: bob })).map(m => m.text)).toEqual(['for the app'])
   })
 })
 

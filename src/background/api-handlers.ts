@@ -1,20 +1,32 @@
-import type { MessageView, Status } from '../api/protocol.ts'
+import { OWN_CHANNEL, type ClientId, type MessageView, type Status } from '../api/protocol.ts'
+import { describeClient, isClientId } from '../common/client-id.ts'
+import { parsePayload } from '../common/payload.ts'
+import { clientStatus } from './client-status.ts'
+import type { StoredMessage, StoredWithAck } from './message-store.ts'
+import type { OutgoingMessage } from './outbox.ts'
 import {
   AWAIT_DELIVERY_MS, DEFAULT_MESSAGES_PAGE, DEFAULT_SPEED_TEST_COUNT, DEFAULT_SPEED_TEST_MESSAGE_BYTES,
   DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, DEFAULT_SPEED_TEST_TOTAL_BYTES, MAX_MESSAGES_PAGE_BYTES
 } from '../common/constants.ts'
 import { DeliveryFailedError, deserializeError, PeerClosedError, ValidationError } from '../common/errors/index.ts'
 import { parsePeerId } from '../common/validators.ts'
-import type { ApiHandlers } from './api-server.ts'
+import type { ApiHandlers, ClientHandlers } from './api-server.ts'
 import { exportKey, parseExportedKey } from './identity.ts'
 import { parseNewContact } from './new-contact.ts'
 import type { Settings, SettingsStore } from './settings.ts'
 import type { WorkerContext } from './worker-context.ts'
 
-/** The answers to every API request from Peerlink's pages. */
-export function makeApiHandlers (w: WorkerContext): ApiHandlers {
+/**
+ * The answers to every API request. Without `client`, Peerlink's own pages:
+ * they send on Peerlink's channel and may read any. With `client`, the
+ * requests of that client (`makeClientHandlers` picks the ones it may
+ * call): it sends on its own channel, and a message of another channel is
+ * answered as if it did not exist.
+ */
+export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandlers {
   const { parts, node, status, sync, watch } = w
-  const { contacts, outbox, reconnector, store, settings, identity, unread } = parts
+  const { contacts, outbox, reconnector, store, settings, identity, unread, clients } = parts
+  const channel = client ?? OWN_CHANNEL
 
   /** The canonical id of a contact named by a caller; `ValidationError` or `UnknownPeerError` otherwise. */
   const contactId = async (peerId: string): Promise<string> => (await contacts.get(parsePeerId(peerId))).peerId
@@ -39,11 +51,23 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
     return await status.status()
   }
 
-  const message = async (id: string): Promise<MessageView> => {
-    const stored = await store.history.get(id)
-    if (stored == null) throw new ValidationError('id', `no message ${id}`)
-    return outbox.view(stored.found, stored.ackedOutSeq)
+  /** A stored message the caller may see, with its peer's ack point. */
+  const stored = async (id: string): Promise<StoredWithAck<StoredMessage>> => {
+    const found = await store.history.get(id)
+    if (found == null || (client != null && found.found.channel !== client)) throw new ValidationError('id', `no message ${id}`)
+    return found
   }
+
+  const message = async (id: string): Promise<MessageView> => {
+    const { found, ackedOutSeq } = await stored(id)
+    return outbox.view(found, ackedOutSeq)
+  }
+
+  /** The caller's messages, checked (`text` or base64 `bytes`, within the size limit), on its channel. */
+  const outgoing = (inputs: Array<{ text?: string, bytes?: string, id?: string }>): OutgoingMessage[] => inputs.map((input, i) => {
+    const payload = parsePayload(input, inputs.length === 1 ? '' : `messages.${i}.`, settings.current.limits.maxMessageBytes)
+    return input.id == null ? { ...payload, channel } : { ...payload, channel, id: input.id }
+  })
 
   /** Waits for a final state; a failed message answers with its typed error. */
   const awaitFinal = async (view: MessageView, timeoutMs: number): Promise<MessageView> => {
@@ -131,19 +155,19 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
       await node.call('resetPeer', await contactId(peerId))
       return null
     },
-    send: async ({ peerId, text, id, ttlMs, awaitDelivery }) => {
-      const sent = await outbox.send({ peerId: await openConversation(peerId, id), text, id, ttlMs })
+    send: async ({ peerId, text, bytes, id, ttlMs, awaitDelivery }) => {
+      const [input] = outgoing([{ text, bytes, id }])
+      const sent = await outbox.send(await openConversation(peerId, id), input!, ttlMs)
       const final = awaitDelivery === true ? await awaitFinal(sent, AWAIT_DELIVERY_MS) : sent
       return { id: final.id, state: final.state }
     },
     retry: async ({ id }) => {
-      const stored = await store.history.get(id)
-      if (stored != null) await openConversation(stored.found.peerId, id)
+      await openConversation((await stored(id)).found.peerId, id)
       const again = await outbox.retry(id)
       return { id: again.id, state: again.state }
     },
     sendMany: async ({ peerId, messages, ttlMs }) =>
-      (await outbox.sendMany(await openConversation(peerId), messages, ttlMs)).map(m => ({ id: m.id, state: m.state })),
+      (await outbox.sendMany(await openConversation(peerId), outgoing(messages), ttlMs)).map(m => ({ id: m.id, state: m.state })),
     speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => await node.call('speedTest', await contactId(peerId), mode === 'throughput'
       ? { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_MESSAGE_BYTES, totalBytes: totalBytes ?? DEFAULT_SPEED_TEST_TOTAL_BYTES }
       : { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, count: count ?? DEFAULT_SPEED_TEST_COUNT }),
@@ -160,10 +184,52 @@ export function makeApiHandlers (w: WorkerContext): ApiHandlers {
     },
     getMessage: async ({ id }) => await message(id),
     awaitDelivery: async ({ id, timeoutMs }) => await awaitFinal(await message(id), timeoutMs ?? AWAIT_DELIVERY_MS),
-    getMessages: async ({ peerId, limit, before }) => {
-      const page = before == null ? { maxBytes: MAX_MESSAGES_PAGE_BYTES } : { before, maxBytes: MAX_MESSAGES_PAGE_BYTES }
+    getMessages: async ({ peerId, limit, before, channel: asked }) => {
+      const page = { maxBytes: MAX_MESSAGES_PAGE_BYTES, channel: client ?? asked ?? OWN_CHANNEL, ...(before == null ? {} : { before }) }
       const { found, ackedOutSeq } = await store.history.list(parsePeerId(peerId), limit ?? DEFAULT_MESSAGES_PAGE, page)
       return found.map(m => outbox.view(m, ackedOutSeq))
+    },
+    allowClient: async ({ client: allowed }) => {
+      const id = asClient(allowed)
+      const site = describeClient(id)
+      // A site gets `window.peerlink` only through the content scripts registered for its origin.
+      if (site.kind === 'origin') await w.sites.registerSite(site.origin)
+      const view = await clients.allow(id)
+      status.soon()
+      return view
+    },
+    revokeClient: async ({ client: revoked }) => {
+      const id = asClient(revoked)
+      await clients.remove(id)
+      w.clientPorts.close(id)
+      const site = describeClient(id)
+      if (site.kind === 'origin') await w.sites.unregisterSite(site.origin)
+      status.soon()
+      return null
+    },
+    refuseClient: async ({ client: refused }) => {
+      if (!clients.allowed(refused)) await clients.remove(refused)
+      status.soon()
+      return null
     }
   }
+}
+
+/** The requests a client may make, on its own channel; its status shows only what a client may see. */
+export function makeClientHandlers (w: WorkerContext, client: ClientId): ClientHandlers {
+  const all = makeApiHandlers(w, client)
+  return {
+    getStatus: async () => clientStatus(await w.status.status(), client),
+    send: all.send,
+    sendMany: all.sendMany,
+    retry: all.retry,
+    getMessage: all.getMessage,
+    awaitDelivery: all.awaitDelivery,
+    getMessages: all.getMessages
+  }
+}
+
+function asClient (client: string): ClientId {
+  if (!isClientId(client)) throw new ValidationError('client', 'a client is "extension:<id>" or "origin:<origin>"')
+  return client
 }

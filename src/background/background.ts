@@ -1,6 +1,7 @@
-import type { Status } from '../api/protocol.ts'
-import { makeApiHandlers } from './api-handlers.ts'
-import { ApiServer, type EventPort } from './api-server.ts'
+import type { ClientId, Status } from '../api/protocol.ts'
+import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
+import { ApiServer, type ClientHandlers, type EventPort } from './api-server.ts'
+import type { Caller } from './caller.ts'
 import { DeliveryWatch } from './delivery-watch.ts'
 import { heartbeat, resumeRecentPeers } from './duties.ts'
 import type { KeyValueStore } from './key-value-store.ts'
@@ -9,6 +10,7 @@ import { NodeLink } from './node-link.ts'
 import { NodeSync } from './node-sync.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
 import { makeParts, stopParts } from './parts.ts'
+import type { SiteScripts } from './site-scripts.ts'
 import { StatusReporter } from './status-reporter.ts'
 import { makeWorkerApi } from './worker-api.ts'
 import type { WorkerContext } from './worker-context.ts'
@@ -20,6 +22,8 @@ export interface BackgroundDeps {
   requestLink: () => void
   /** `performance.now()` when the worker's script started. */
   startedAt: number
+  /** Gives allowed sites `window.peerlink`. */
+  sites: SiteScripts
   /** Shows the number of unread messages on the toolbar icon (0: nothing). */
   showBadge: (total: number) => void
   log: (format: string, ...args: unknown[]) => void
@@ -41,7 +45,12 @@ export class Background {
   constructor (deps: BackgroundDeps) {
     this.#deps = deps
     this.#node = new NodeLink(deps)
-    this.api = new ApiServer(async () => await this.#handlers())
+    this.api = new ApiServer({
+      handlers: async () => await this.#handlers(),
+      clientHandlers: async (client) => await this.#clientHandlers(client),
+      clients: async () => (await this.boot()).parts.clients,
+      changed: () => { void this.boot().then(w => { w.status.soon() }) }
+    })
   }
 
   #handlersFor: { context: WorkerContext, handlers: ReturnType<typeof makeApiHandlers> } | undefined
@@ -51,6 +60,11 @@ export class Background {
     const context = await this.boot()
     if (this.#handlersFor?.context !== context) this.#handlersFor = { context, handlers: makeApiHandlers(context) }
     return this.#handlersFor.handlers
+  }
+
+  /** A client's handlers in the current context (made per request: they hold nothing but the client). */
+  async #clientHandlers (client: ClientId): Promise<ClientHandlers> {
+    return makeClientHandlers(await this.boot(), client)
   }
 
   /** Loads state and makes sure the offscreen document runs; safe to call from every event. */
@@ -86,11 +100,11 @@ export class Background {
       .catch((err: unknown) => { this.#deps.log('could not start the node: %o', err) })
   }
 
-  /** Adopts a page's events port and sends it the status at once. */
-  subscribe (port: EventPort): void {
-    if (!this.api.subscribe(port)) return
-    port.postMessage({ type: 'subscribed' })
-    void this.status().then(status => { port.postMessage({ type: 'status', status }) }).catch(() => {})
+  /** Adopts an events port (a page's, or a client's it allows) and sends it the status at once. */
+  subscribe (port: EventPort, caller: Caller = { kind: 'own' }): void {
+    void this.api.subscribe(port, caller).then(async (adopted) => {
+      if (adopted) this.api.sendStatus(port, await this.status())
+    }).catch(() => {})
   }
 
   async status (): Promise<Status> {
@@ -122,6 +136,8 @@ export class Background {
       watch: this.#watch,
       storage,
       log,
+      sites: this.#deps.sites,
+      clientPorts: { close: (client) => { this.api.closeClient(client) } },
       restart: async () => {
         stopParts(parts)
         this.#context = undefined

@@ -23,6 +23,8 @@ export interface PeerLedger {
   /** Outgoing messages neither acknowledged nor failed, and their bytes. */
   pendingCount: number
   pendingBytes: number
+  /** Pending messages per client channel (Peerlink's own not counted): each client's quota is inside the peer's limits. */
+  pendingByChannel?: Record<string, number>
 }
 
 /** A conversation starting afresh: a new incarnation, nothing sent or received. */

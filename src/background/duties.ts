@@ -23,8 +23,26 @@ export async function heartbeat (w: WorkerContext, periodMs: number): Promise<vo
   await storage.set(LAST_PERIOD_KEY, periodMs)
   if (wokeUp) await woke(w)
   await parts.outbox.expire()
+  await expireWaiting(w)
   await parts.outbox.flushAll()
   await sweepStalePeers(w)
+}
+
+/**
+ * Messages on the channel of a client the user has not allowed wait for it
+ * as long as a message may wait to be sent (the time to live), then go.
+ */
+export async function expireWaiting ({ parts }: WorkerContext): Promise<void> {
+  const { clients, contacts, store, settings } = parts
+  if (!clients.list().some(c => c.state === 'requested' && c.waiting > 0)) return
+  const before = Date.now() - settings.current.limits.messageTtlMs
+  const held = new Map<string, number>()
+  for (const { peerId } of await contacts.list()) {
+    for (const [channel, count] of await store.history.expireChannels(peerId, channel => !clients.allowed(channel), before)) {
+      held.set(channel, (held.get(channel) ?? 0) + count)
+    }
+  }
+  await clients.setWaiting(held)
 }
 
 /** The machine woke: every backoff starts over; relays and waiting peers are dialed at once. */

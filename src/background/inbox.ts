@@ -1,15 +1,15 @@
+import type { PayloadKind } from '../common/frames.ts'
+import { payloadOf } from '../common/payload.ts'
 import type { Contacts } from './contacts.ts'
 import type { MessageStore, StoredMessage } from './message-store.ts'
 
-// Not fatal: a peer's malformed UTF-8 shows as U+FFFD rather than blocking the stream forever.
-const decoder = new TextDecoder('utf-8')
 
 /** The receiving half of reliable delivery: stores in order, drops duplicates, answers what to ack. */
 export class Inbox {
   readonly #store: MessageStore
   readonly #contacts: Contacts
   readonly #announce: (message: StoredMessage) => void
-  readonly #received: (peerId: string, count: number) => Promise<void>
+  readonly #received: (peerId: string, messages: StoredMessage[]) => Promise<void>
   readonly #history: () => number
   readonly #log: (format: string, ...args: unknown[]) => void
 
@@ -18,7 +18,7 @@ export class Inbox {
    * counts) costs one write per burst; `history` is how many messages a
    * conversation keeps.
    */
-  constructor (store: MessageStore, contacts: Contacts, announce: (message: StoredMessage) => void, received: (peerId: string, count: number) => Promise<void>, history: () => number, log: (format: string, ...args: unknown[]) => void) {
+  constructor (store: MessageStore, contacts: Contacts, announce: (message: StoredMessage) => void, received: (peerId: string, messages: StoredMessage[]) => Promise<void>, history: () => number, log: (format: string, ...args: unknown[]) => void) {
     this.#store = store
     this.#log = log
     this.#contacts = contacts
@@ -31,12 +31,12 @@ export class Inbox {
    * Stores message frames durably; answers the cumulative sequence number to
    * acknowledge (-1: none). A full disk throws `StorageFullError`.
    */
-  async receive (peerId: string, frames: Array<{ seq: number, id: string, body: Uint8Array }>): Promise<number> {
-    const incoming = frames.map(f => ({ seq: f.seq, id: f.id, text: decoder.decode(f.body), bytes: f.body.byteLength }))
+  async receive (peerId: string, frames: Array<{ seq: number, id: string, body: Uint8Array, channel: string, kind: PayloadKind }>): Promise<number> {
+    const incoming = frames.map(f => ({ seq: f.seq, id: f.id, channel: f.channel, ...payloadOf(f.kind, f.body) }))
     const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
     for (const message of stored) this.#announce(message)
     if (stored.length > 0) {
-      await this.#received(peerId, stored.length)
+      await this.#received(peerId, stored)
       this.#store.history.grew(peerId, stored.length, this.#history(), this.#log)
     }
     await this.#contacts.touch(peerId)

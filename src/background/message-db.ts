@@ -1,5 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { MessageView } from '../api/protocol.ts'
+import { OWN_CHANNEL } from '../common/client-id.ts'
 import type { PeerLedger } from './conversation-ledger.ts'
 
 /**
@@ -24,7 +25,12 @@ export interface PeerlinkDB extends DBSchema {
   messages: {
     key: string
     value: StoredMessage
-    indexes: { byPeerAt: [string, number, string, number], byPeerDirSeq: [string, string, number], byPeerWireId: [string, string] }
+    indexes: {
+      byPeerAt: [string, number, string, number]
+      byPeerDirSeq: [string, string, number]
+      byPeerWireId: [string, string]
+      byPeerChannelAt: [string, string, number, string, number]
+    }
   }
   ledgers: { key: string, value: PeerLedger }
 }
@@ -47,7 +53,7 @@ export const WRITE = { durability: 'relaxed' } as const
 
 /** Opens (and creates or upgrades) one identity's conversations database. */
 export async function openMessageDB (name: string): Promise<MessageDB> {
-  return await openDB<PeerlinkDB>(name, 2, {
+  return await openDB<PeerlinkDB>(name, 3, {
     upgrade (db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const messages = db.createObjectStore('messages', { keyPath: 'id' })
@@ -58,11 +64,30 @@ export async function openMessageDB (name: string): Promise<MessageDB> {
       }
       // Version 2: incoming messages are found by their sender's id, so one sent again is stored once.
       if (oldVersion < 2) tx.objectStore('messages').createIndex('byPeerWireId', ['peerId', 'wireId'])
+      // Version 3: every message belongs to a channel (a client's, or Peerlink's own), and clients read theirs alone.
+      if (oldVersion < 3) {
+        const messages = tx.objectStore('messages')
+        messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
+        // A failure here aborts the upgrade's transaction, and the open fails: nothing half-migrated stays.
+        if (oldVersion > 0) void addOwnChannel(messages)
+      }
     }
   })
+}
+
+/** Messages stored before channels existed were all Peerlink's own, and all text. */
+async function addOwnChannel (messages: { iterate: () => AsyncIterable<{ value: StoredMessage, update: (value: StoredMessage) => Promise<unknown> }> }): Promise<void> {
+  for await (const cursor of messages.iterate()) {
+    if (cursor.value.channel == null) await cursor.update({ ...cursor.value, channel: OWN_CHANNEL, kind: 'text' })
+  }
 }
 
 /** The range of a conversation's messages in the `byPeerAt` index. */
 export function conversationRange (peerId: string): IDBKeyRange {
   return IDBKeyRange.bound([peerId, -Infinity], [peerId, Infinity, [], []])
+}
+
+/** The range of one channel's messages with a peer in the `byPeerChannelAt` index. */
+export function channelRange (peerId: string, channel: string): IDBKeyRange {
+  return IDBKeyRange.bound([peerId, channel, -Infinity], [peerId, channel, Infinity, [], []])
 }

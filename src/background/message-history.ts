@@ -1,6 +1,7 @@
+import { OWN_CHANNEL } from '../common/client-id.ts'
 import { ValidationError } from '../common/errors/index.ts'
 import { PRUNE_EVERY_MESSAGES } from '../common/constants.ts'
-import { conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { channelRange, conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 
 /** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
 export interface StoredWithAck<T> {
@@ -48,19 +49,22 @@ export class MessageHistory {
   /**
    * The newest `limit` messages of a conversation, oldest first, and at most
    * `maxBytes` of text (but always one message). With `before` (a message's
-   * id), the ones just older than that message: the next page back.
+   * id), the ones just older than that message: the next page back. With
+   * `channel`, that channel's messages only.
    */
-  async list (peerId: string, limit: number, { before, maxBytes = Infinity }: { before?: string, maxBytes?: number } = {}): Promise<StoredWithAck<StoredMessage[]>> {
+  async list (peerId: string, limit: number, { before, maxBytes = Infinity, channel }: { before?: string, maxBytes?: number, channel?: string } = {}): Promise<StoredWithAck<StoredMessage[]>> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = await tx.objectStore('ledgers').get(peerId)
     const from = before == null ? undefined : await tx.objectStore('messages').get(before)
-    if (before != null && from?.peerId !== peerId) throw new ValidationError('before', `no message ${before} in this conversation`)
+    if (before != null && (from?.peerId !== peerId || (channel != null && from.channel !== channel))) throw new ValidationError('before', `no message ${before} in this conversation`)
+    const messages = tx.objectStore('messages')
+    const conversation = channel == null ? [peerId] : [peerId, channel]
     const range = from == null
-      ? conversationRange(peerId)
-      : IDBKeyRange.bound([peerId, -Infinity], [peerId, from.at, from.direction, from.seq], false, true)
+      ? (channel == null ? conversationRange(peerId) : channelRange(peerId, channel))
+      : IDBKeyRange.bound([...conversation, -Infinity], [...conversation, from.at, from.direction, from.seq], false, true)
     const out: StoredMessage[] = []
     let bytes = 0
-    let cursor = await tx.objectStore('messages').index('byPeerAt').openCursor(range, 'prev')
+    let cursor = await (channel == null ? messages.index('byPeerAt') : messages.index('byPeerChannelAt')).openCursor(range, 'prev')
     while (cursor != null && out.length < limit && (out.length === 0 || bytes + cursor.value.bytes <= maxBytes)) {
       out.push(cursor.value)
       bytes += cursor.value.bytes
@@ -91,6 +95,33 @@ export class MessageHistory {
     }
     await tx.done
     return removed
+  }
+
+  /**
+   * Removes the peer's messages older than `before` on the client channels
+   * `expires` selects (those of clients the user has not allowed: they wait
+   * only so long). Answers how many messages each client channel of the peer
+   * still holds. Client ids sort before Peerlink's own channel, and the walk
+   * jumps over each channel it keeps, so it costs one step per channel and
+   * per message removed.
+   */
+  async expireChannels (peerId: string, expires: (channel: string) => boolean, before: number): Promise<Map<string, number>> {
+    const tx = this.#db.transaction('messages', 'readwrite', WRITE)
+    const index = tx.store.index('byPeerChannelAt')
+    const held = new Map<string, number>()
+    let cursor = await index.openCursor(IDBKeyRange.bound([peerId, ''], [peerId, OWN_CHANNEL], false, true))
+    while (cursor != null) {
+      const { channel, at } = cursor.value
+      if (expires(channel) && at < before) {
+        await cursor.delete()
+        cursor = await cursor.continue()
+        continue
+      }
+      held.set(channel, await index.count(channelRange(peerId, channel)))
+      cursor = await cursor.continue([peerId, channel, Infinity, '', 0])
+    }
+    await tx.done
+    return held
   }
 
   /** Whether any message went either way with the peer. */

@@ -1,8 +1,10 @@
 import 'fake-indexeddb/auto'
+import { openDB } from 'idb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { UnsentAckError } from '../common/errors/unsent-ack-error.ts'
-import { MessageStore } from './message-store.ts'
+import { OWN_CHANNEL } from '../common/client-id.ts'
+import { MessageStore, type IncomingInput } from './message-store.ts'
 import { messageView } from './message-view.ts'
 
 let store: MessageStore
@@ -10,18 +12,37 @@ let dbCount = 0
 const openStore = async (): Promise<MessageStore> => { store = await MessageStore.open(`store-test-${dbCount++}`); return store }
 afterEach(() => { store.close() })
 
-const limits = { maxPendingMessages: 3, maxPendingBytes: 100 }
+const limits = { maxPendingMessages: 3, maxPendingBytes: 100, maxPendingMessagesPerClient: 2 }
 let idCount = 0
 const out = (peerId: string, text: string, at = 1000, expiresAt = 10_000): Parameters<MessageStore['appendOutgoing']>[0] =>
-  ({ id: `m${idCount++}`, peerId, text, bytes: text.length, at, expiresAt })
+  ({ id: `m${idCount++}`, peerId, channel: OWN_CHANNEL, kind: 'text', text, bytes: text.length, at, expiresAt })
 /** A conversation as pages see it (the outbox's window aside). */
 const listed = async (s: MessageStore, peerId: string, limit = 10): Promise<Array<ReturnType<typeof messageView>>> => {
   const { found, ackedOutSeq } = await s.history.list(peerId, limit)
   return found.map(m => messageView(m, { ackedOutSeq, sent: () => false }))
 }
-const inFrames = (...seqs: number[]): Array<{ seq: number, id: string, text: string, bytes: number }> => seqs.map(seq => ({ seq, id: `w${seq}`, text: `t${seq}`, bytes: 2 }))
+const inFrames = (...seqs: number[]): IncomingInput[] => seqs.map(seq => ({ seq, id: `w${seq}`, channel: OWN_CHANNEL, kind: 'text', text: `t${seq}`, bytes: 2 }))
 
 describe('MessageStore', () => {
+  it('moves a conversation stored before channels existed to Peerlink\'s own channel', async () => {
+    const name = `store-test-${dbCount++}`
+    const old = await openDB(name, 2, {
+      upgrade (db) {
+        const messages = db.createObjectStore('messages', { keyPath: 'id' })
+        messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
+        messages.createIndex('byPeerDirSeq', ['peerId', 'direction', 'seq'])
+        messages.createIndex('byPeerWireId', ['peerId', 'wireId'])
+        db.createObjectStore('ledgers', { keyPath: 'peerId' })
+      }
+    })
+    await old.put('messages', { id: 'old-1', peerId: 'A', direction: 'in', seq: 0, text: 'from before', bytes: 11, at: 5, state: 'received', wireId: 'w0' })
+    old.close()
+    const s = await MessageStore.open(name)
+    store = s
+    const { found } = await s.history.list('A', 10, { channel: OWN_CHANNEL })
+    expect(found).toMatchObject([{ id: 'old-1', channel: OWN_CHANNEL, kind: 'text', text: 'from before' }])
+  })
+
   it('numbers outgoing messages per peer from 0 without gaps', async () => {
     const s = await openStore()
     const seqs = []
@@ -84,7 +105,7 @@ describe('MessageStore', () => {
 
   it('marks every gap of failed messages before a pending one, exactly, and nothing else', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
     for (const text of ['a', 'b', 'c', 'd', 'e', 'f']) await s.appendOutgoing(out('A', text), l)
     const gaps = async (from = 0): Promise<Array<[number, number | undefined]>> => (await s.pending('A', from)).map(m => [m.seq, m.skipFrom])
     expect(await gaps()).toEqual([[0, undefined], [1, undefined], [2, undefined], [3, undefined], [4, undefined], [5, undefined]])
@@ -112,7 +133,7 @@ describe('MessageStore', () => {
 
   it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {
     const s = await openStore()
-    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100 })
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100, maxPendingMessagesPerClient: 10 })
     await s.appendOutgoing(out('B', 'b0'), limits)
     expect((await s.acknowledge('A', 1)).map(m => [m.seq, m.state])).toEqual([[0, 'delivered'], [1, 'delivered']])
     expect(await s.acknowledge('A', 0)).toEqual([])
@@ -124,7 +145,7 @@ describe('MessageStore', () => {
 
   it('fails only the messages selected, releasing their share; a late ack does not count them twice', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
     await s.appendOutgoing(out('A', 'old', 1000, 2000), l)
     await s.appendOutgoing(out('A', 'fresh', 1500, 9000), l)
     const failed = await s.failPending('A', m => ({ name: 'DeliveryFailedError', message: `expired ${m.id}`, data: {} }), m => (m.expiresAt ?? 0) <= 5000)
@@ -140,7 +161,7 @@ describe('MessageStore', () => {
 
   it('lists pending messages from a sequence number within a byte budget, never acknowledged or failed ones', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
     for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', 'x'.repeat(10), 1000, 5000 + i), l)
     expect((await s.pending('A', 1, 25)).map(m => m.seq)).toEqual([1, 2])
     expect((await s.pending('A', 0, 5)).map(m => m.seq)).toEqual([0])
@@ -151,7 +172,7 @@ describe('MessageStore', () => {
 
   it('keeps the byte accounting exact through acks, failures and acks past failures', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
     const sizes = [5, 7, 11, 13, 17]
     for (const n of sizes) await s.appendOutgoing(out('A', 'y'.repeat(n)), l)
     const pending = async (): Promise<unknown> => (await s.pendingByPeer()).get('A') ?? { messages: 0, bytes: 0 }
@@ -179,13 +200,13 @@ describe('MessageStore', () => {
 
   it('lists the newest messages of a conversation, oldest first, same-millisecond ones in order', async () => {
     const s = await openStore()
-    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000 })
+    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 })
     expect((await listed(s, 'A', 2)).map(m => m.text)).toEqual(['m3', 'm4'])
   })
 
   it('prunes the oldest delivered and received messages down to the history limit, never a pending or unacknowledged one', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
     for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
     await s.storeIncoming('A', inFrames(0, 1, 2), 2000)
     await s.acknowledge('A', 1)
@@ -205,7 +226,7 @@ describe('MessageStore', () => {
 
   it('pages back through a conversation from a message, within a byte budget', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await s.appendOutgoing(out('A', `m${i}`, 1000), l)).message.id)
     const page = async (before?: string, maxBytes?: number): Promise<string[]> =>

@@ -1,4 +1,5 @@
-import type { Hello } from '../common/frames.ts'
+import { OWN_CHANNEL } from '../common/client-id.ts'
+import type { Hello, PayloadKind } from '../common/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
 import { ACKED_WRITE, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
@@ -10,7 +11,12 @@ export type { StoredWithAck } from './message-history.ts'
 export interface OutgoingInput {
   id: string
   peerId: string
+  /** The client sending it (`peerlink`: Peerlink's own pages). */
+  channel: string
+  kind: PayloadKind
+  /** The text of a text message ('' for bytes); the payload of a bytes message is `data`, base64. */
   text: string
+  data?: string
   bytes: number
   at: number
   expiresAt: number
@@ -26,6 +32,8 @@ export interface AppendResult {
 export interface OutboxLimits {
   maxPendingMessages: number
   maxPendingBytes: number
+  /** Of those, one client's messages (Peerlink's own pages are not limited by it). */
+  maxPendingMessagesPerClient: number
 }
 
 /** A message to send, and, after a gap of failed ones, the first of them. */
@@ -36,9 +44,16 @@ export interface IncomingInput {
   seq: number
   /** The sender's id of the message. */
   id: string
+  channel: string
+  kind: PayloadKind
   text: string
+  /** A bytes message's payload, base64. */
+  data?: string
   bytes: number
 }
+
+/** Outgoing records read per request while collecting what to send. */
+const PENDING_PAGE = 256
 
 /** Ends a transaction without writing anything, and throws why. */
 async function refuse (tx: { abort: () => void, done: Promise<void> }, err: Error): Promise<never> {
@@ -52,6 +67,31 @@ function pendingLimitError (limits: OutboxLimits, count: number, bytes: number):
   if (count > limits.maxPendingMessages) return new ResourceLimitError('pending-messages', limits.maxPendingMessages, count)
   if (bytes > limits.maxPendingBytes) return new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes)
   return undefined
+}
+
+/** The client quota a peer's outbox would go over with `added` more messages per channel, if any. */
+function clientLimitError (limits: OutboxLimits, ledger: PeerLedger, added: Map<string, number>): ResourceLimitError | undefined {
+  for (const [channel, count] of added) {
+    const total = (ledger.pendingByChannel?.[channel] ?? 0) + count
+    if (channel !== OWN_CHANNEL && total > limits.maxPendingMessagesPerClient) return new ResourceLimitError('client-pending-messages', limits.maxPendingMessagesPerClient, total)
+  }
+  return undefined
+}
+
+/** Counts `delta` more (or fewer) pending messages on a client's channel; Peerlink's own is not counted. */
+function countPending (ledger: PeerLedger, channel: string, delta: number): void {
+  if (channel === OWN_CHANNEL) return
+  const counts = ledger.pendingByChannel ??= {}
+  const count = (counts[channel] ?? 0) + delta
+  if (count > 0) counts[channel] = count
+  else delete counts[channel]
+}
+
+/** Messages per channel among `messages`. */
+function perChannel (messages: Array<{ channel: string }>): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const { channel } of messages) counts.set(channel, (counts.get(channel) ?? 0) + 1)
+  return counts
 }
 
 /**
@@ -102,14 +142,15 @@ export class MessageStore {
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
     const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
-    const over = pendingLimitError(limits, count, bytes)
+    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, perChannel(fresh))
     if (over != null) return await refuse(tx, over)
     const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
     if (tooLarge != null) return await refuse(tx, new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
     // A repeated id answers its message only if it is the same message; never another one's state.
     const clash = inputs.findIndex((input, i) => {
       const stored = existing[i]
-      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.text !== input.text)
+      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.channel !== input.channel ||
+        stored.kind !== input.kind || stored.text !== input.text || stored.data !== input.data)
     })
     if (clash >= 0) return await refuse(tx, new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
     const results = inputs.map((input, i) => {
@@ -117,6 +158,7 @@ export class MessageStore {
       if (stored != null) return { message: stored, created: false, ackedOutSeq: ledger.ackedOutSeq }
       const { callerId: _, ...fields } = input
       const message: StoredMessage = { ...fields, peerId, direction: 'out', seq: ledger.nextOutSeq++, state: 'queued' }
+      countPending(ledger, message.channel, 1)
       void messages.put(message)
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
@@ -138,13 +180,15 @@ export class MessageStore {
       return await refuse(tx, new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again'))
     }
     const ledger = ledgerOf(message.peerId, await tx.objectStore('ledgers').get(message.peerId))
-    const over = pendingLimitError(limits, ledger.pendingCount + 1, ledger.pendingBytes + message.bytes)
+    const over = pendingLimitError(limits, ledger.pendingCount + 1, ledger.pendingBytes + message.bytes) ??
+      clientLimitError(limits, ledger, new Map([[message.channel, 1]]))
     if (over != null) return await refuse(tx, over)
     // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
     const { error: _, skipped: __, ...rest } = message
     const requeued: StoredMessage = { ...rest, seq: ledger.nextOutSeq++, state: 'queued' }
     ledger.pendingCount += 1
     ledger.pendingBytes += message.bytes
+    countPending(ledger, message.channel, 1)
     await Promise.all([tx.objectStore('messages').put(requeued), tx.objectStore('ledgers').put(ledger), tx.done])
     return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
   }
@@ -164,15 +208,23 @@ export class MessageStore {
       const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
       const stored: StoredMessage[] = []
       const before = ledger.nextInSeq
-      for (const { seq, id, text, bytes } of incoming) {
-        if (seq < ledger.nextInSeq) continue
-        if (seq > ledger.nextInSeq) break
+      // The run that follows on from what we have: duplicates before it, and everything from the first gap on, are dropped.
+      const first = incoming.findIndex(m => m.seq === before)
+      const run: IncomingInput[] = []
+      for (let i = first; i >= 0 && i < incoming.length && incoming[i]!.seq === before + run.length; i++) run.push(incoming[i]!)
+      // All lookups are asked for at once: one round trip for the burst, not one per message.
+      const byWireId = messages.index('byPeerWireId')
+      const known = await Promise.all(run.map(async ({ id }) => await byWireId.getKey([peerId, id])))
+      const taken = new Set<string>()
+      run.forEach(({ seq, id, ...payload }, i) => {
         ledger.nextInSeq += 1
-        if (await messages.index('byPeerWireId').getKey([peerId, id]) != null) continue
-        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, peerId, direction: 'in', seq, text, bytes, at, state: 'received' }
+        // Sent again after it failed there: it takes its new number, and is stored once.
+        if (known[i] != null || taken.has(id)) return
+        taken.add(id)
+        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
         stored.push(message)
         void messages.put(message)
-      }
+      })
       if (ledger.nextInSeq > before) void tx.objectStore('ledgers').put(ledger)
       await tx.done
       return { stored, ackSeq: ledger.nextInSeq - 1 }
@@ -243,18 +295,20 @@ export class MessageStore {
       return []
     }
     const delivered: StoredMessage[] = []
-    const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', seq])
-    for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
-      const { error: _, ...message } = cursor.value
+    const messages = tx.objectStore('messages')
+    // One request for the whole range: a cursor costs a round trip per message.
+    const covered = await messages.index('byPeerDirSeq').getAll(IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', seq]))
+    for (const { error: _, ...message } of covered) {
       if (message.state === 'queued') {
         ledger.pendingCount -= 1
         ledger.pendingBytes -= message.bytes
+        countPending(ledger, message.channel, -1)
       } else if (message.skipped === true) {
         // Failed, and the peer was told to skip it: the ack covers a number it passed over.
         continue
       } else {
         // Failed here (already out of the counts) but never skipped: the peer has it, so it is delivered.
-        await cursor.update({ ...message, state: 'queued' })
+        void messages.put({ ...message, state: 'queued' })
       }
       delivered.push({ ...message, state: 'delivered' })
     }
@@ -273,21 +327,25 @@ export class MessageStore {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     let expected = Math.max(fromSeq, ledger.ackedOutSeq + 1)
-    const range = IDBKeyRange.bound([peerId, 'out', expected], [peerId, 'out', Infinity])
+    const index = tx.objectStore('messages').index('byPeerDirSeq')
     const out: PendingMessage[] = []
     let bytes = 0
-    let cursor = await tx.objectStore('messages').index('byPeerDirSeq').openCursor(range)
-    while (cursor != null) {
-      const message = cursor.value
-      if (message.state === 'queued') {
-        if (out.length > 0 && bytes + message.bytes > maxBytes) break
+    // Read in pages, one request each (a cursor costs a round trip per message), about as many as the budget takes.
+    const averageBytes = ledger.pendingCount > 0 ? ledger.pendingBytes / ledger.pendingCount : 1
+    const pageSize = Math.max(1, Math.min(PENDING_PAGE, Math.ceil(maxBytes / averageBytes) + 1))
+    let from = expected
+    while (true) {
+      const page = await index.getAll(IDBKeyRange.bound([peerId, 'out', from], [peerId, 'out', Infinity]), pageSize)
+      for (const message of page) {
+        if (message.state !== 'queued') continue
+        if (out.length > 0 && bytes + message.bytes > maxBytes) return out
         out.push(message.seq > expected ? { ...message, skipFrom: expected } : message)
         bytes += message.bytes
         expected = message.seq + 1
       }
-      cursor = await cursor.continue()
+      if (page.length < pageSize) return out
+      from = page.at(-1)!.seq + 1
     }
-    return out
   }
 
   /**
@@ -314,6 +372,7 @@ export class MessageStore {
       if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
       ledger.pendingCount -= 1
       ledger.pendingBytes -= cursor.value.bytes
+      countPending(ledger, cursor.value.channel, -1)
       const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
       await cursor.update(updated)
       changed.push(updated)

@@ -3,7 +3,7 @@ import { messageView } from './message-view.ts'
 import type { StoredMessage } from './message-store.ts'
 
 const stored = (seq: number, fields: Partial<StoredMessage> = {}): StoredMessage => ({
-  id: `m${seq}`, peerId: 'P', direction: 'out', seq, text: 'hi', bytes: 2, at: 1, state: 'queued', expiresAt: 99, ...fields
+  id: `m${seq}`, peerId: 'P', direction: 'out', seq, channel: 'peerlink', kind: 'text', text: 'hi', bytes: 2, at: 1, state: 'queued', expiresAt: 99, ...fields
 })
 
 describe('messageView', () => {
@@ -20,7 +20,7 @@ describe('messageView', () => {
 
   it('shows pages only the documented fields', () => {
     const view = messageView(stored(3), progress)
-    expect(Object.keys(view).sort()).toEqual(['at', 'bytes', 'direction', 'id', 'peerId', 'seq', 'state', 'text'])
+    expect(Object.keys(view).sort()).toEqual(['at', 'bytes', 'channel', 'direction', 'id', 'kind', 'peerId', 'seq', 'state', 'text'])
   })
 
   it('without progress, the stored state stands', () => {

@@ -26,11 +26,14 @@ export function messageView (message: StoredMessage, progress?: DeliveryProgress
     peerId: message.peerId,
     direction: message.direction,
     seq: message.seq,
+    channel: message.channel,
+    kind: message.kind,
     text: message.text,
     bytes: message.bytes,
     at: message.at,
     state
   }
+  if (message.data != null) view.data = message.data
   if (message.error != null) view.error = message.error
   return view
 }

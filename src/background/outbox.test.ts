@@ -4,7 +4,9 @@ import type { MessageView } from '../api/protocol.ts'
 import { ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
 import type { Hello } from '../common/frames.ts'
 import { MessageStore } from './message-store.ts'
-import { Outbox, type OutboxOptions, type OutgoingFrame } from './outbox.ts'
+import { OWN_CHANNEL } from '../common/client-id.ts'
+import { parsePayload } from '../common/payload.ts'
+import { Outbox, type OutboxOptions, type OutgoingFrame, type OutgoingMessage } from './outbox.ts'
 
 let store: MessageStore
 let dbCount = 0
@@ -29,6 +31,12 @@ const hello = async (acked: number | null, maxMessageBytes = 1024): Promise<Hell
   }
 }
 
+/** A text message on Peerlink's own channel, checked as the API checks it. */
+const text = (value: string): OutgoingMessage => ({ ...parsePayload({ text: value }, '', 1024), channel: OWN_CHANNEL })
+/** Sends as a page does. */
+const send = async ({ peerId, text: value, id, ttlMs }: { peerId: string, text: string, id?: string, ttlMs?: number }): Promise<MessageView> =>
+  await box.send(peerId, id == null ? text(value) : { ...text(value), id }, ttlMs)
+
 const settle = async (): Promise<void> => { for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve)) }
 
 async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outbox> {
@@ -42,7 +50,7 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
     },
     announce: (m) => { announced.push(m) },
     needConnection: (peerId) => { needed.push(peerId) },
-    limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxMessageBytes: 1024 }),
+    limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxMessageBytes: 1024 }),
     settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }),
     log: () => {},
     now: () => clock,
@@ -74,7 +82,7 @@ const stateOf = async (peerId: string): Promise<string[]> => (await listed(peerI
 describe('Outbox', () => {
   it('stores, transmits and, on a cumulative ack, delivers with exact accounting', async () => {
     const outbox = await makeOutbox()
-    for (const text of ['a', 'bb', 'ccc']) await outbox.send({ peerId: 'P', text })
+    for (const text of ['a', 'bb', 'ccc']) await send({ peerId: 'P', text })
     await settle()
     expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2])
     expect(await stateOf('P')).toEqual(['0:sent', '1:sent', '2:sent'])
@@ -88,9 +96,30 @@ describe('Outbox', () => {
     outbox.stop()
   })
 
+  it('sends freshly appended messages without reading them back, and reads the outbox to resend', async () => {
+    const outbox = await makeOutbox()
+    const reads = vi.spyOn(store, 'pending')
+    // A new worker reads the outbox once: it may hold what an earlier one queued.
+    await send({ peerId: 'P', text: 'a' })
+    await settle()
+    reads.mockClear()
+    for (const text of ['b', 'c']) await send({ peerId: 'P', text })
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2])
+    expect(reads).not.toHaveBeenCalled()
+    sent = []
+    outbox.onStreamLost('P')
+    await send({ peerId: 'P', text: 'd' })
+    await settle()
+    // A new stream: everything unacknowledged goes again, in order, from the outbox.
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1, 2, 3])
+    expect(reads).toHaveBeenCalled()
+    outbox.stop()
+  })
+
   it('resends from the sequence number a HELLO asks for, and takes it as an ack of the rest', async () => {
     const outbox = await makeOutbox()
-    for (const text of ['a', 'b', 'c']) await outbox.send({ peerId: 'P', text })
+    for (const text of ['a', 'b', 'c']) await send({ peerId: 'P', text })
     await settle()
     sent = []
     await outbox.onHello('P', await hello(0))
@@ -102,7 +131,7 @@ describe('Outbox', () => {
 
   it('after a HELLO that acknowledges nothing (a peer starting afresh), resends every unacknowledged message', async () => {
     const outbox = await makeOutbox()
-    for (const text of ['a', 'b']) await outbox.send({ peerId: 'P', text })
+    for (const text of ['a', 'b']) await send({ peerId: 'P', text })
     await settle()
     sent = []
     await outbox.onHello('P', await hello(null))
@@ -114,7 +143,7 @@ describe('Outbox', () => {
 
   it('fails at once a queued message larger than the peer accepts, naming its limit, and sends the rest', async () => {
     const outbox = await makeOutbox()
-    for (const text of ['x'.repeat(600), 'small']) await outbox.send({ peerId: 'P', text })
+    for (const text of ['x'.repeat(600), 'small']) await send({ peerId: 'P', text })
     await settle()
     sent = []
     await outbox.onHello('P', await hello(null, 512))
@@ -126,7 +155,7 @@ describe('Outbox', () => {
     // The receiver is told to skip the failed one, so the next is not stuck behind it.
     expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     // A later message over the peer's limit is refused before it is stored.
-    const err = await outbox.send({ peerId: 'P', text: 'y'.repeat(513) }).catch((e: unknown) => e)
+    const err = await send({ peerId: 'P', text: 'y'.repeat(513) }).catch((e: unknown) => e)
     expect((err as ResourceLimitError).data).toEqual({ limitType: 'peer-message-bytes', limit: 512, current: 513 })
     outbox.stop()
   })
@@ -134,7 +163,7 @@ describe('Outbox', () => {
   it('holds messages while the peer is paused, and sends them after its next HELLO', async () => {
     const outbox = await makeOutbox()
     outbox.pause('P')
-    await outbox.send({ peerId: 'P', text: 'wait' })
+    await send({ peerId: 'P', text: 'wait' })
     await settle()
     expect(sent).toEqual([])
     expect(outbox.paused('P')).toBe(true)
@@ -147,7 +176,7 @@ describe('Outbox', () => {
 
   it('sends a failed message again under its own id, once, as a new number', async () => {
     const outbox = await makeOutbox()
-    await outbox.send({ peerId: 'P', text: 'again', id: 'r1' })
+    await send({ peerId: 'P', text: 'again', id: 'r1' })
     await settle()
     await outbox.failPeer('P', 'peer-closed')
     await settle()
@@ -165,8 +194,8 @@ describe('Outbox', () => {
 
   it('resends everything unacknowledged after the ack timeout, and after a lost stream', async () => {
     const outbox = await makeOutbox()
-    await outbox.send({ peerId: 'P', text: 'a' })
-    await outbox.send({ peerId: 'P', text: 'b' })
+    await send({ peerId: 'P', text: 'a' })
+    await send({ peerId: 'P', text: 'b' })
     await settle()
     sent = []
     await vi.advanceTimersByTimeAsync(9_999)
@@ -184,9 +213,9 @@ describe('Outbox', () => {
   it('keeps messages queued without a stream, asks for a connection once, and sends when unblocked', async () => {
     const outbox = await makeOutbox()
     failNext = 1
-    await outbox.send({ peerId: 'P', text: 'a' })
+    await send({ peerId: 'P', text: 'a' })
     await settle()
-    await outbox.send({ peerId: 'P', text: 'b' })
+    await send({ peerId: 'P', text: 'b' })
     await settle()
     expect(sent).toEqual([])
     expect(needed).toEqual(['P'])
@@ -202,7 +231,7 @@ describe('Outbox', () => {
 
   it('keeps unacknowledged bytes on the wire within the window', async () => {
     const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 10, historyPerPeer: 1_000 }) })
-    for (let i = 0; i < 4; i++) await outbox.send({ peerId: 'P', text: 'x'.repeat(5) })
+    for (let i = 0; i < 4; i++) await send({ peerId: 'P', text: 'x'.repeat(5) })
     await settle()
     expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
     await outbox.onAck('P', 0)
@@ -213,8 +242,8 @@ describe('Outbox', () => {
 
   it('expires only messages past their time to live, with reason "expired"', async () => {
     const outbox = await makeOutbox()
-    await outbox.send({ peerId: 'P', text: 'short', ttlMs: 1_000 })
-    await outbox.send({ peerId: 'P', text: 'long', ttlMs: 100_000 })
+    await send({ peerId: 'P', text: 'short', ttlMs: 1_000 })
+    await send({ peerId: 'P', text: 'long', ttlMs: 100_000 })
     await settle()
     clock += 5_000
     await outbox.expire()
@@ -227,8 +256,8 @@ describe('Outbox', () => {
 
   it('fails every pending message of a peer that closed on purpose', async () => {
     const outbox = await makeOutbox()
-    await outbox.send({ peerId: 'P', text: 'a' })
-    await outbox.send({ peerId: 'Q', text: 'b' })
+    await send({ peerId: 'P', text: 'a' })
+    await send({ peerId: 'Q', text: 'b' })
     await outbox.failPeer('P', 'peer-closed')
     expect((await listed('P'))[0]?.error?.data).toMatchObject({ reason: 'peer-closed' })
     expect((await listed('Q'))[0]?.state).not.toBe('failed')
@@ -239,16 +268,16 @@ describe('Outbox', () => {
   it('tells the receiver to skip messages that failed, so a later message is not stuck behind them', async () => {
     const outbox = await makeOutbox()
     failNext = 1
-    await outbox.send({ peerId: 'P', text: 'lost' })
+    await send({ peerId: 'P', text: 'lost' })
     await settle()
     await outbox.failPeer('P', 'peer-closed')
-    await outbox.send({ peerId: 'P', text: 'next' })
+    await send({ peerId: 'P', text: 'next' })
     outbox.unblock('P')
     await settle()
     expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     // Once acknowledged past the gap, no more skipping.
     await outbox.onAck('P', 1)
-    await outbox.send({ peerId: 'P', text: 'after' })
+    await send({ peerId: 'P', text: 'after' })
     await settle()
     expect(sent.at(-1)).toEqual({ peerId: 'P', seqs: [2] })
     outbox.stop()
@@ -256,7 +285,7 @@ describe('Outbox', () => {
 
   it('never tells the receiver to skip messages that are only in flight', async () => {
     const outbox = await makeOutbox({ settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 2, historyPerPeer: 1_000 }) })
-    for (const text of ['a', 'b', 'c', 'd']) await outbox.send({ peerId: 'P', text })
+    for (const text of ['a', 'b', 'c', 'd']) await send({ peerId: 'P', text })
     await settle()
     await outbox.onAck('P', 0)
     await settle()
@@ -268,8 +297,8 @@ describe('Outbox', () => {
 
   it('refuses empty and oversize messages before storing anything', async () => {
     const outbox = await makeOutbox()
-    await expect(outbox.send({ peerId: 'P', text: '' })).rejects.toBeInstanceOf(ValidationError)
-    const err = await outbox.send({ peerId: 'P', text: 'é'.repeat(513) }).catch((e: unknown) => e)
+    await expect(send({ peerId: 'P', text: '' })).rejects.toBeInstanceOf(ValidationError)
+    const err = await send({ peerId: 'P', text: 'é'.repeat(513) }).catch((e: unknown) => e)
     expect((err as ResourceLimitError).data).toEqual({ limitType: 'message-bytes', limit: 1024, current: 1026 })
     expect(await listed('P')).toEqual([])
     outbox.stop()
@@ -277,11 +306,11 @@ describe('Outbox', () => {
 
   it('refuses a sendMany that names one id twice, storing nothing and leaving no gap', async () => {
     const outbox = await makeOutbox()
-    const err = await outbox.sendMany('P', [{ text: 'a', id: 'x' }, { text: 'b', id: 'x' }]).catch((e: unknown) => e)
+    const err = await outbox.sendMany('P', [{ ...text('a'), id: 'x' }, { ...text('b'), id: 'x' }]).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ValidationError)
     expect((err as ValidationError).data.field).toBe('messages.1.id')
     expect(await listed('P')).toEqual([])
-    await outbox.send({ peerId: 'P', text: 'next' })
+    await send({ peerId: 'P', text: 'next' })
     await settle()
     expect(sent.flatMap(s => s.seqs)).toEqual([0])
     outbox.stop()
@@ -289,10 +318,10 @@ describe('Outbox', () => {
 
   it('answers a repeated id with its own message only, never another message\'s state', async () => {
     const outbox = await makeOutbox()
-    await outbox.send({ peerId: 'P', text: 'hello', id: 'm1' })
-    await expect(outbox.send({ peerId: 'P', text: 'hello', id: 'm1' })).resolves.toMatchObject({ id: 'm1', seq: 0 })
+    await send({ peerId: 'P', text: 'hello', id: 'm1' })
+    await expect(send({ peerId: 'P', text: 'hello', id: 'm1' })).resolves.toMatchObject({ id: 'm1', seq: 0 })
     for (const other of [{ peerId: 'Q', text: 'hello' }, { peerId: 'P', text: 'changed' }]) {
-      const err = await outbox.send({ ...other, id: 'm1' }).catch((e: unknown) => e)
+      const err = await send({ ...other, id: 'm1' }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(ValidationError)
       expect((err as ValidationError).data).toMatchObject({ field: 'id' })
     }
@@ -303,11 +332,11 @@ describe('Outbox', () => {
 
   it('announces every acknowledged message as delivered, also after a worker restart emptied the window', async () => {
     const before = await makeOutbox()
-    for (const text of ['a', 'b']) await before.send({ peerId: 'P', text })
+    for (const value of ['a', 'b']) await before.send('P', text(value))
     await settle()
     before.stop()
     // A new worker: a new Outbox over the same store, nothing in memory.
-    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
+    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
     announced = []
     await after.onAck('P', 1)
     expect(announced.map(m => `${m.seq}:${m.state}`)).toEqual(['0:delivered', '1:delivered'])
@@ -316,7 +345,7 @@ describe('Outbox', () => {
 
   it('makes a message the peer acknowledged late, after it expired, delivered', async () => {
     const outbox = await makeOutbox()
-    await outbox.send({ peerId: 'P', text: 'slow', ttlMs: 1_000 })
+    await send({ peerId: 'P', text: 'slow', ttlMs: 1_000 })
     await settle()
     clock += 5_000
     await outbox.expire()
@@ -332,11 +361,11 @@ describe('Outbox', () => {
     const outbox = await makeOutbox()
     // No stream yet: the first message waits, and expires before it is ever written.
     failNext = 1
-    await outbox.send({ peerId: 'P', text: 'expires', ttlMs: 1_000 })
+    await send({ peerId: 'P', text: 'expires', ttlMs: 1_000 })
     await settle()
     clock += 5_000
     await outbox.expire()
-    await outbox.send({ peerId: 'P', text: 'next' })
+    await send({ peerId: 'P', text: 'next' })
     outbox.unblock('P')
     await settle()
     // The receiver is told to skip 0 before 1, and acknowledges 1: it never had 0.

@@ -1,8 +1,10 @@
 import type { MessageView } from '../api/protocol.ts'
+import { MAX_FRESH_BYTES_PER_PEER } from '../common/constants.ts'
 import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../common/errors/index.ts'
-import type { Hello } from '../common/frames.ts'
+import type { Hello, PayloadKind } from '../common/frames.ts'
+import { payloadBody, type Payload } from '../common/payload.ts'
 import type { HelloOutcome } from './conversation-ledger.ts'
-import type { MessageStore, OutboxLimits, StoredMessage } from './message-store.ts'
+import type { MessageStore, OutboxLimits, PendingMessage, StoredMessage } from './message-store.ts'
 import { messageView } from './message-view.ts'
 
 export interface OutgoingFrame {
@@ -11,6 +13,14 @@ export interface OutgoingFrame {
   skipFrom?: number
   id: string
   body: Uint8Array
+  channel: string
+  kind: PayloadKind
+}
+
+/** A message a caller asked to send: its payload (checked by `parsePayload`) on its client's channel. */
+export interface OutgoingMessage extends Payload {
+  id?: string
+  channel: string
 }
 
 export interface OutboxOptions {
@@ -37,6 +47,21 @@ interface PeerWindow {
   inFlight: Map<number, number>
   /** Messages written at least once and not yet acknowledged (kept across streams): they are 'sent'. */
   unacked: Map<number, StoredMessage>
+  /**
+   * Messages appended (or sent again) in this worker and not yet written on
+   * the current stream, in sequence order, at most `MAX_FRESH_BYTES_PER_PEER`.
+   */
+  fresh: StoredMessage[]
+  freshBytes: number
+  /**
+   * `fresh` holds every pending message after `sentUpTo`, so the next ones
+   * to write are taken from it without reading the outbox back. Set when a
+   * read of the outbox finds nothing more to send; lost on a new stream, a
+   * resend, or when `fresh` had to drop messages for memory.
+   */
+  freshExact: boolean
+  /** `fresh` dropped messages since the outbox was last read: the read may not have seen them. */
+  freshOverflowed: boolean
   flushing: boolean
   again: boolean
   /** No stream to write on: waiting for `unblock` (a reconnection or the peer's HELLO). */
@@ -45,8 +70,6 @@ interface PeerWindow {
   paused: boolean
   ackTimer?: ReturnType<typeof setTimeout>
 }
-
-const encoder = new TextEncoder()
 
 /**
  * The sending half of reliable delivery. Messages are stored first, then
@@ -68,13 +91,13 @@ export class Outbox {
   }
 
   /** Queues a message durably and starts sending it. A repeated `id` answers the stored message. */
-  async send (input: { peerId: string, text: string, id?: string, ttlMs?: number }): Promise<MessageView> {
-    const [message] = await this.sendMany(input.peerId, [input], input.ttlMs)
-    return message!
+  async send (peerId: string, message: OutgoingMessage, ttlMs?: number): Promise<MessageView> {
+    const [sent] = await this.sendMany(peerId, [message], ttlMs)
+    return sent!
   }
 
   /** Queues several messages in one transaction, all or none, and starts sending them. */
-  async sendMany (peerId: string, inputs: Array<{ text: string, id?: string }>, ttlMs?: number): Promise<MessageView[]> {
+  async sendMany (peerId: string, inputs: OutgoingMessage[], ttlMs?: number): Promise<MessageView[]> {
     const limits = this.#o.limits()
     const at = this.#now()
     const ids = new Set<string>()
@@ -84,14 +107,17 @@ export class Outbox {
         if (ids.has(input.id)) throw new ValidationError(inputs.length === 1 ? 'id' : `messages.${i}.id`, `the id ${input.id} appears twice`)
         ids.add(input.id)
       }
-      const field = inputs.length === 1 ? 'text' : `messages.${i}.text`
-      if (typeof input.text !== 'string' || input.text === '') throw new ValidationError(field, 'a message needs some text')
-      const bytes = encoder.encode(input.text).byteLength
-      if (bytes > limits.maxMessageBytes) throw new ResourceLimitError('message-bytes', limits.maxMessageBytes, bytes)
-      return { id: input.id ?? crypto.randomUUID(), callerId: input.id != null, peerId, text: input.text, bytes, at, expiresAt: at + (ttlMs ?? this.#o.settings().ttlMs) }
+      if (input.bytes > limits.maxMessageBytes) throw new ResourceLimitError('message-bytes', limits.maxMessageBytes, input.bytes)
+      const { id, ...payload } = input
+      return { ...payload, id: id ?? crypto.randomUUID(), callerId: id != null, peerId, at, expiresAt: at + (ttlMs ?? this.#o.settings().ttlMs) }
     })
     const results = await this.#o.store.appendOutgoingMany(peerId, prepared, limits)
-    for (const { message, created } of results) if (created) this.#o.announce(message)
+    const window = this.#window(peerId)
+    for (const { message, created } of results) {
+      if (!created) continue
+      this.#addFresh(window, message)
+      this.#o.announce(message)
+    }
     if (results.some(r => r.created)) this.flush(peerId)
     return results.map(r => this.view(r.message, r.ackedOutSeq))
   }
@@ -167,6 +193,7 @@ export class Outbox {
   /** Sends a failed message again, keeping its id; answers it queued. */
   async retry (id: string): Promise<MessageView> {
     const { message, ackedOutSeq } = await this.#o.store.requeue(id, this.#o.limits())
+    this.#addFresh(this.#window(message.peerId), message)
     this.#o.announce(message)
     this.flush(message.peerId)
     return this.view(message, ackedOutSeq)
@@ -230,13 +257,15 @@ export class Outbox {
       const inFlightBytes = [...window.inFlight.values()].reduce((a, b) => a + b, 0)
       const budget = this.#o.settings().maxInFlightBytes - inFlightBytes
       if (budget <= 0 || window.blocked || window.paused) return
-      const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
+      const batch = window.freshExact ? this.#freshBatch(window, budget) : await this.#readPending(peerId, window, budget)
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
       // Messages that failed leave gaps the receiver must not wait on: each is skipped, exactly.
-      const frames = batch.map(m => m.skipFrom == null
-        ? { seq: m.seq, id: m.id, body: encoder.encode(m.text) }
-        : { seq: m.seq, id: m.id, body: encoder.encode(m.text), skipFrom: m.skipFrom })
+      const frames = batch.map(m => {
+        const frame: OutgoingFrame = { seq: m.seq, id: m.id, body: payloadBody(m), channel: m.channel, kind: m.kind }
+        if (m.skipFrom != null) frame.skipFrom = m.skipFrom
+        return frame
+      })
       try {
         for (const m of batch) if (m.skipFrom != null) await this.#o.store.markSkipped(peerId, m.skipFrom, m.seq - 1)
         await this.#o.transmit(peerId, frames)
@@ -254,8 +283,50 @@ export class Outbox {
         this.#o.announce({ ...m, state: 'sent' })
       }
       window.sentUpTo = Math.max(window.sentUpTo, batch.at(-1)!.seq)
+      // Written: from now on a resend reads them from the outbox.
+      this.#dropFresh(window, m => m.seq <= window.sentUpTo)
       this.#armAckTimer(peerId, window, false)
     }
+  }
+
+  /**
+   * The next messages to write, read from the outbox. When there is none,
+   * `fresh` holds all that will come (unless it dropped some meanwhile), and
+   * is used from then on.
+   */
+  async #readPending (peerId: string, window: PeerWindow, budget: number): Promise<PendingMessage[]> {
+    window.freshOverflowed = false
+    const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
+    if (batch.length === 0 && !window.freshOverflowed) window.freshExact = true
+    return batch
+  }
+
+  /**
+   * The next messages to write, from memory: what the outbox would answer,
+   * since `fresh` holds every pending message after the last one written (a
+   * gap is a message that failed, skipped exactly as the outbox would).
+   */
+  #freshBatch (window: PeerWindow, budget: number): PendingMessage[] {
+    const batch: PendingMessage[] = []
+    let expected = window.sentUpTo + 1
+    let bytes = 0
+    for (const message of window.fresh) {
+      if (batch.length > 0 && bytes + message.bytes > budget) break
+      batch.push(message.seq > expected ? { ...message, skipFrom: expected } : message)
+      bytes += message.bytes
+      expected = message.seq + 1
+    }
+    return batch
+  }
+
+  /** Keeps a new pending message in memory; past the memory cap, the outbox is read instead. */
+  #addFresh (window: PeerWindow, message: StoredMessage): void {
+    window.fresh.push(message)
+    window.freshBytes += message.bytes
+    if (window.freshBytes <= MAX_FRESH_BYTES_PER_PEER) return
+    this.#dropFresh(window, () => true)
+    window.freshExact = false
+    window.freshOverflowed = true
   }
 
   /** While anything is in flight an ack must come within the timeout, or everything goes again. */
@@ -276,6 +347,8 @@ export class Outbox {
 
   #failed (peerId: string, failed: StoredMessage[]): void {
     const window = this.#window(peerId)
+    const seqs = new Set(failed.map(m => m.seq))
+    this.#dropFresh(window, m => seqs.has(m.seq))
     for (const message of failed) {
       window.unacked.delete(message.seq)
       window.inFlight.delete(message.seq)
@@ -283,7 +356,14 @@ export class Outbox {
     }
   }
 
+  #dropFresh (window: PeerWindow, which: (message: StoredMessage) => boolean): void {
+    window.fresh = window.fresh.filter(m => !which(m))
+    window.freshBytes = window.fresh.reduce((sum, m) => sum + m.bytes, 0)
+  }
+
   #reset (window: PeerWindow): void {
+    // Everything unacknowledged goes again: that is read from the outbox.
+    window.freshExact = false
     window.sentUpTo = -1
     window.inFlight.clear()
     clearTimeout(window.ackTimer)
@@ -293,7 +373,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), flushing: false, again: false, blocked: false, paused: false }
+      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, flushing: false, again: false, blocked: false, paused: false }
       this.#windows.set(peerId, window)
     }
     return window

@@ -1,4 +1,6 @@
 import { DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS } from '../common/constants.ts'
+import { OWN_CHANNEL, isClientId } from '../common/client-id.ts'
+import { Clients } from './clients.ts'
 import { Contacts } from './contacts.ts'
 import { OwnIdentity } from './identity.ts'
 import { Inbox } from './inbox.ts'
@@ -21,6 +23,7 @@ export interface Parts {
   readonly inbox: Inbox
   readonly reconnector: Reconnector
   readonly unread: Unread
+  readonly clients: Clients
 }
 
 export interface PartsDeps {
@@ -66,6 +69,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     limits: () => ({
       maxPendingMessages: limits().maxPendingMessagesPerPeer,
       maxPendingBytes: limits().maxPendingBytesPerPeer,
+      maxPendingMessagesPerClient: limits().maxPendingMessagesPerClient,
       maxMessageBytes: limits().maxMessageBytes
     }),
     settings: () => ({
@@ -78,11 +82,23 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
   })
   const unread = new Unread(storage, showBadge)
   await unread.refreshBadge()
-  const inbox = new Inbox(store, contacts, announce, async (peerId, count) => {
-    await unread.add(peerId, count)
+  const clients = await Clients.load(storage)
+  const inbox = new Inbox(store, contacts, announce, async (peerId, messages) => {
+    // The badge counts what Peerlink's own pages show; a client's messages are its own to show.
+    const own = messages.filter(m => m.channel === OWN_CHANNEL).length
+    if (own > 0) await unread.add(peerId, own)
+    for (const [channel, count] of countByChannel(messages)) {
+      if (isClientId(channel) && !clients.allowed(channel)) await clients.waiting(channel, count)
+    }
     statusChanged()
   }, () => limits().historyPerPeer, log)
-  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread }
+  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread, clients }
+}
+
+function countByChannel (messages: StoredMessage[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const { channel } of messages) if (channel !== OWN_CHANNEL) counts.set(channel, (counts.get(channel) ?? 0) + 1)
+  return counts
 }
 
 /** Stops the parts' timers and closes their database (before they are built again, under another identity). */

@@ -1,4 +1,4 @@
-import type { IceServerView, LinkView, PeerState, PeerView, Status } from '../api/protocol.ts'
+import type { IceServerView, LinkView, PeerState, PeerView, Status, ClientView } from '../api/protocol.ts'
 import { freshCounters } from '../common/counters.ts'
 import type { NodeInfo, PeerConnectionInfo } from '../link/apis.ts'
 import type { Contact } from './contacts.ts'
@@ -56,7 +56,7 @@ export function peerView ({ contact, live, policy, pending, inFlightBytes, unrea
 }
 
 /** What a page sees of Peerlink as a whole; before the node first reports, the settings stand in for it. */
-export function statusView (peerId: string, settings: Settings, link: LinkView, info: NodeInfo | undefined, peers: PeerView[]): Status {
+export function statusView (peerId: string, settings: Settings, link: LinkView, info: NodeInfo | undefined, peers: PeerView[], clients: ClientView[] = []): Status {
   const status: Status = {
     peerId,
     node: info?.state ?? 'starting',
@@ -69,7 +69,8 @@ export function statusView (peerId: string, settings: Settings, link: LinkView, 
     addresses: info?.addresses ?? [],
     relays: info?.relays ?? settings.relays.map(address => ({ address, state: 'connecting' as const })),
     iceServers: iceServersView(settings, info),
-    peers
+    peers,
+    clients
   }
   if (info?.error != null) status.nodeError = info.error
   return status

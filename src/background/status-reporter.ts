@@ -11,18 +11,18 @@ import { peerView, statusView } from './peer-view.ts'
 export class StatusReporter {
   readonly #parts: Parts
   readonly #node: NodeLink
-  readonly #api: Pick<ApiServer, 'broadcast'>
+  readonly #api: Pick<ApiServer, 'broadcastStatus'>
   readonly #soon = makeCoalescer(() => { void this.publish() }, STATUS_EVENT_DELAY_MS)
 
-  constructor (parts: Parts, node: NodeLink, api: Pick<ApiServer, 'broadcast'>) {
+  constructor (parts: Parts, node: NodeLink, api: Pick<ApiServer, 'broadcastStatus'>) {
     this.#parts = parts
     this.#node = node
     this.#api = api
   }
 
   async status (): Promise<Status> {
-    const { identity, settings, contacts } = this.#parts
-    return statusView(identity.peerId, settings.current, this.#node.view, this.#node.info, await this.#peerViews(await contacts.list()))
+    const { identity, settings, contacts, clients } = this.#parts
+    return statusView(identity.peerId, settings.current, this.#node.view, this.#node.info, await this.#peerViews(await contacts.list()), clients.list())
   }
 
   /** One contact's view (for answers about a single peer). */
@@ -34,7 +34,7 @@ export class StatusReporter {
   /** Pushes the status to every page now. */
   async publish (): Promise<void> {
     const status = await this.status().catch(() => undefined)
-    if (status != null) this.#api.broadcast({ type: 'status', status })
+    if (status != null) this.#api.broadcastStatus(status)
   }
 
   /** Pushes the status soon: changes within a few milliseconds go out as one event. */

@@ -1,8 +1,10 @@
+import type { ClientId } from '../common/client-id.ts'
 import type { DeliveryWatch } from './delivery-watch.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 import type { NodeLink } from './node-link.ts'
 import type { NodeSync } from './node-sync.ts'
 import type { Parts } from './parts.ts'
+import type { SiteScripts } from './site-scripts.ts'
 import type { StatusReporter } from './status-reporter.ts'
 
 /** Everything the worker's handlers and duties work with, built once per worker start. */
@@ -14,6 +16,10 @@ export interface WorkerContext {
   readonly watch: DeliveryWatch
   readonly storage: KeyValueStore
   readonly log: (format: string, ...args: unknown[]) => void
+  /** Gives allowed sites `window.peerlink` (content scripts registered per origin), and takes it back. */
+  readonly sites: SiteScripts
+  /** Closes the event ports of a client the user no longer allows. */
+  readonly clientPorts: { close: (client: ClientId) => void }
   /** Builds the parts again from storage (after the identity changed): the context to use from now on. */
   readonly restart: () => Promise<WorkerContext>
 }

@@ -6,9 +6,12 @@
 import browser from 'webextension-polyfill'
 import { ApiServer } from './api-server.ts'
 import { Background } from './background.ts'
+import { callerOf, type Caller, type CallerContext, type Sender } from './caller.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
 import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
+import { makeSiteScripts, siteScriptsApis } from './site-scripts.ts'
+import { serializeError } from '../common/errors/index.ts'
 
 export interface WorkerHostOptions {
   /** Where the node's half runs, and how to (re)create it. */
@@ -33,6 +36,7 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
     offscreenDocument,
     requestLink,
     startedAt,
+    sites: makeSiteScripts(siteScriptsApis(browser)),
     showBadge: (total) => {
       void action.setBadgeText({ text: total === 0 ? '' : total > 99 ? '99+' : String(total) })
       void action.setBadgeBackgroundColor({ color: '#1f6feb' })
@@ -48,14 +52,34 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
     background.boot().then(keepHeartbeat).catch((err: unknown) => { log('boot failed: %o', err) })
   }
 
-  browser.runtime.onMessage.addListener((message: unknown) => {
+  // Who calls is decided from what the browser says of the sender, never from the message.
+  const own: CallerContext = { ownId: browser.runtime.id, ownOrigin: browser.runtime.getURL('').replace(/\/$/, '') }
+  const answer = (message: unknown, sender: Sender, external: boolean): Promise<unknown> | undefined => {
     if (!ApiServer.isApiMessage(message)) return undefined
-    const answer = background.boot().then(async () => await background.api.handle(message), async () => await background.api.handle(message))
-    void answer.then(keepHeartbeat).catch(() => {})
-    return answer
-  })
+    let caller: Caller
+    try {
+      caller = callerOf(sender, own, external, (message as { origin?: unknown }).origin)
+    } catch (err) {
+      return Promise.resolve({ ok: false, error: serializeError(err) })
+    }
+    const handled = background.boot().then(async () => await background.api.handle(message, caller), async () => await background.api.handle(message, caller))
+    void handled.then(keepHeartbeat).catch(() => {})
+    return handled
+  }
+  const subscribe = (port: browser.Runtime.Port, external: boolean): void => {
+    try {
+      background.subscribe(port, callerOf(port.sender ?? {}, own, external))
+    } catch (err) {
+      port.postMessage({ type: 'refused', error: serializeError(err) })
+      port.disconnect()
+    }
+  }
 
-  browser.runtime.onConnect.addListener((port) => { background.subscribe(port) })
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, false))
+  browser.runtime.onConnect.addListener((port) => { subscribe(port, false) })
+  // Other extensions: clients, once the user allows them.
+  browser.runtime.onMessageExternal.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, true))
+  browser.runtime.onConnectExternal.addListener((port) => { subscribe(port, true) })
 
   browser.runtime.onInstalled.addListener(boot)
   browser.runtime.onStartup.addListener(boot)

@@ -280,3 +280,12 @@ export const FRAME_COST_BYTES = 256
 
 /** Control frames (ACK, HELLO, SKIP, PING, PAUSE) one stream may send per second, with a burst of as many; more resets it. */
 export const MAX_CONTROL_FRAMES_PER_SECOND = 1_000
+
+/** Clients (other extensions, web origins), asking or allowed, kept at most: the oldest request makes room for a new one. */
+export const MAX_CLIENTS = 64
+/** Requests one client may make in a second; more are `ResourceLimitError` ('client-requests-per-second'). */
+export const MAX_CLIENT_REQUESTS_PER_SECOND = 200
+/** Default share of a peer's pending messages one client may hold (Peerlink's own pages are not limited by it). */
+export const DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT = 100
+/** Freshly appended messages an outbox keeps in memory per peer to send without reading them back; past it, they are read from IndexedDB. */
+export const MAX_FRESH_BYTES_PER_PEER = 4 * 1024 * 1024

@@ -27,7 +27,9 @@ const wire = (frame: Partial<WireFrame> & Pick<WireFrame, 'type'>): Uint8Array =
 describe('frames', () => {
   it('round-trips every frame type, including sequence number 0', () => {
     const body = new TextEncoder().encode('hello')
-    expect(roundTrip({ type: 'message', seq: 0, id: 'm-1', body })).toEqual({ type: 'message', seq: 0, id: 'm-1', body })
+    expect(roundTrip({ type: 'message', seq: 0, id: 'm-1', body, channel: 'peerlink', kind: 'text' })).toEqual({ type: 'message', seq: 0, id: 'm-1', body, channel: 'peerlink', kind: 'text' })
+    const app = { type: 'message', seq: 1, id: 'm-2', body, channel: 'extension:abcdefghijklmnopabcdefghijklmnop', kind: 'bytes' } as const
+    expect(roundTrip(app)).toEqual(app)
     expect(roundTrip({ type: 'ack', seq: 0 })).toEqual({ type: 'ack', seq: 0 })
     expect(roundTrip({ type: 'hello', hello })).toEqual({ type: 'hello', hello })
     expect(roundTrip({ type: 'hello', hello: { ...hello, peerIncarnation: 'a1'.repeat(16) } })).toEqual({ type: 'hello', hello: { ...hello, peerIncarnation: 'a1'.repeat(16) } })
@@ -53,7 +55,7 @@ describe('frames', () => {
   it('decodes several frames split across arbitrary chunk boundaries', () => {
     const frames: Frame[] = [
       { type: 'hello', hello },
-      { type: 'message', seq: 3, id: 'x', body: new Uint8Array(300).fill(7) },
+      { type: 'message', seq: 3, id: 'x', body: new Uint8Array(300).fill(7), channel: 'origin:https://app.example', kind: 'bytes' },
       { type: 'ack', seq: 2 }
     ]
     const bytes = new Uint8Array(frames.flatMap(f => [...encodeFrame(f)]))
@@ -79,6 +81,11 @@ describe('frames', () => {
     expect(() => decodeFrame(new Uint8Array())).toThrow(/empty message/)
     expect(() => decodeFrame(wire({ type: WireFrame.Type.MESSAGE, seq: 1, id: 'm', body: new Uint8Array(0) }))).toThrow(/empty message/)
     expect(() => decodeFrame(wire({ type: WireFrame.Type.MESSAGE, seq: 1, id: 'not valid!', body: Uint8Array.of(1) }))).toThrow(/valid id/)
+    // A channel is a client's id or nothing (Peerlink's own); a kind, one the schema names.
+    expect(() => decodeFrame(wire({ type: WireFrame.Type.MESSAGE, seq: 1, id: 'm', body: Uint8Array.of(1), channel: 'app' }))).toThrow(/channel/)
+    expect(() => decodeFrame(wire({ type: WireFrame.Type.MESSAGE, seq: 1, id: 'm', body: Uint8Array.of(1), channel: `origin:https://${'a'.repeat(300)}` }))).toThrow(/channel/)
+    // MESSAGE, body [1], id 'm', kind 7 (field 9): a kind the schema does not name.
+    expect(() => decodeFrame(Uint8Array.of(8, 0, 26, 1, 1, 34, 1, 109, 72, 7))).toThrow(MalformedFrameError)
     expect(() => decodeFrame(wire({ type: WireFrame.Type.HELLO }))).toThrow(/without its fields/)
     const badHello = { ...hello, incarnation: new Uint8Array(3), peerIncarnation: new Uint8Array(0) }
     expect(() => decodeFrame(wire({ type: WireFrame.Type.HELLO, hello: badHello }))).toThrow(/incarnation of 3 bytes/)

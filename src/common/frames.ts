@@ -7,6 +7,7 @@
 import * as varint from 'uint8-varint'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { toString as bytesToHex, fromString as hexToBytes } from 'uint8arrays'
+import { isChannel, OWN_CHANNEL } from './client-id.ts'
 import { MAX_ADDRESS_CHARS, MESSAGE_ID_PATTERN } from './constants.ts'
 import { MalformedFrameError } from './errors/index.ts'
 import { Frame as WireFrame, Pause as WirePause } from './wire/frame.ts'
@@ -29,8 +30,12 @@ export interface Hello {
   addresses: string[]
 }
 
+/** What a message's body is: UTF-8 text, or a client's bytes as they are. */
+export type PayloadKind = 'text' | 'bytes'
+
 export type Frame =
-  | { type: 'message', seq: number, id: string, body: Uint8Array }
+  /** `channel`: the client the message belongs to, or `peerlink` (Peerlink's own pages). */
+  | { type: 'message', seq: number, id: string, body: Uint8Array, channel: string, kind: PayloadKind }
   | { type: 'ack', seq: number }
   | { type: 'hello', hello: Hello }
   | { type: 'close' }
@@ -72,7 +77,16 @@ export function decodeFrame (data: Uint8Array | Uint8ArrayList): Frame {
     case WireFrame.Type.MESSAGE:
       if (wire.body.byteLength === 0) throw new MalformedFrameError('empty message')
       if (!MESSAGE_ID_PATTERN.test(wire.id)) throw new MalformedFrameError('message without a valid id')
-      return { type: 'message', seq: checkSeq(wire.seq), id: wire.id, body: wire.body }
+      if (wire.channel !== '' && !isChannel(wire.channel)) throw new MalformedFrameError('message on a channel that is not a client id')
+      if (wire.kind !== WireFrame.Kind.TEXT && wire.kind !== WireFrame.Kind.BYTES) throw new MalformedFrameError(`message of unknown kind ${String(wire.kind)}`)
+      return {
+        type: 'message',
+        seq: checkSeq(wire.seq),
+        id: wire.id,
+        body: wire.body,
+        channel: wire.channel === '' ? OWN_CHANNEL : wire.channel,
+        kind: wire.kind === WireFrame.Kind.BYTES ? 'bytes' : 'text'
+      }
     case WireFrame.Type.ACK:
       return { type: 'ack', seq: checkSeq(wire.seq) }
     case WireFrame.Type.SKIP:
@@ -94,7 +108,14 @@ export function decodeFrame (data: Uint8Array | Uint8ArrayList): Frame {
 
 function toWire (frame: Frame): Partial<WireFrame> & Pick<WireFrame, 'type'> {
   switch (frame.type) {
-    case 'message': return { type: WireFrame.Type.MESSAGE, seq: checkSeq(frame.seq), id: frame.id, body: frame.body as Uint8Array<ArrayBuffer> }
+    case 'message': return {
+      type: WireFrame.Type.MESSAGE,
+      seq: checkSeq(frame.seq),
+      id: frame.id,
+      body: frame.body as Uint8Array<ArrayBuffer>,
+      channel: frame.channel === OWN_CHANNEL ? '' : frame.channel,
+      kind: frame.kind === 'bytes' ? WireFrame.Kind.BYTES : WireFrame.Kind.TEXT
+    }
     case 'ack': return { type: WireFrame.Type.ACK, seq: checkSeq(frame.seq) }
     case 'skip': return { type: WireFrame.Type.SKIP, skipFrom: checkSeq(frame.from), seq: checkSeq(frame.seq) }
     case 'close': return { type: WireFrame.Type.CLOSE }

@@ -1,6 +1,6 @@
 /** The two APIs the halves expose to each other over the link, and the deadline of each call. */
 import { DIAL_BUDGET_MS, LINK_CALL_DEADLINE_MS, LINK_SPEED_TEST_DEADLINE_MS, LINK_TRANSMIT_DEADLINE_MS } from '../common/constants.ts'
-import type { Hello } from '../common/frames.ts'
+import type { Hello, PayloadKind } from '../common/frames.ts'
 import type { LinkDeadlines } from './link-end.ts'
 
 /** The conversation's part of a HELLO, which the worker keeps. */
@@ -111,6 +111,9 @@ export interface MessageFrame {
   /** The message's id, carried on the wire: one sent again after it failed keeps it. */
   id: string
   body: Uint8Array
+  /** The client the message belongs to (`peerlink`: Peerlink's own pages). */
+  channel: string
+  kind: PayloadKind
 }
 
 /** Exposed by the worker: policy and durable state. */

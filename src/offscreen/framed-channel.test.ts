@@ -68,7 +68,7 @@ async function channelPair (bobOptions: Partial<FramedChannelOptions> = {}, alic
   return { alice: alice.channel, bob: bob.channel, atBob: bob.receiver, atAlice: alice.receiver, aliceStream: outbound, bobStream: inbound }
 }
 
-const message = (seq: number, bytes = 10): MessageFrame => ({ type: 'message', seq, id: `m${seq}`, body: new Uint8Array(bytes).fill(seq) })
+const message = (seq: number, bytes = 10): MessageFrame => ({ type: 'message', seq, id: `m${seq}`, body: new Uint8Array(bytes).fill(seq), channel: 'peerlink', kind: 'text' })
 
 afterEach(() => {
   for (const channel of open.splice(0)) channel.abort(new Error('test over'))

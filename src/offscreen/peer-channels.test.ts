@@ -150,7 +150,7 @@ function twoPeers (): { smaller: Peer, larger: Peer } {
   return { smaller: makePeer(ids[0]!, ids[1]!), larger: makePeer(ids[1]!, ids[0]!) }
 }
 
-const frames = (...seqs: number[]): MessageFrame[] => seqs.map(seq => ({ seq, id: `m${seq}`, body: new Uint8Array(10).fill(seq) }))
+const frames = (...seqs: number[]): MessageFrame[] => seqs.map(seq => ({ seq, id: `m${seq}`, body: new Uint8Array(10).fill(seq), channel: 'peerlink', kind: 'text' }))
 
 /** Whether both ends of a stream pair are still open for writing. */
 const writable = (pair: { outbound: Stream, inbound: Stream }): boolean =>

@@ -170,7 +170,7 @@ export class PeerChannels {
     await this.#hellos.get(channel)
     for (const frame of frames) {
       if (frame.skipFrom != null) await channel.write({ type: 'skip', from: frame.skipFrom, seq: frame.seq - 1 })
-      await channel.write({ type: 'message', seq: frame.seq, id: frame.id, body: frame.body })
+      await channel.write({ type: 'message', seq: frame.seq, id: frame.id, body: frame.body, channel: frame.channel, kind: frame.kind })
     }
   }
 

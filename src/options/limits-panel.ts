@@ -11,6 +11,7 @@ const FIELDS: Array<{ key: keyof Limits, unit: Unit }> = [
   { key: 'maxMessageBytes', unit: 'kib' },
   { key: 'maxPendingMessagesPerPeer', unit: 'count' },
   { key: 'maxPendingBytesPerPeer', unit: 'kib' },
+  { key: 'maxPendingMessagesPerClient', unit: 'count' },
   { key: 'maxInFlightBytesPerPeer', unit: 'kib' },
   { key: 'messageTtlMs', unit: 'seconds' },
   { key: 'ackTimeoutMs', unit: 'seconds' },

@@ -1,10 +1,12 @@
-/** The popup: contacts at a glance, one conversation, and this browser's contact card. */
+/** The popup: contacts at a glance, one conversation, this browser's contact card, and the apps using Peerlink. */
 import { makePeerlinkClient } from '../api/client.ts'
 import { localize, t } from '../ui/i18n.ts'
 import { mountCardPanel } from './card-panel.ts'
+import { mountClientsPanel } from './clients-panel.ts'
 import { mountContactsPanel } from './contacts-panel.ts'
 import { mountConversationPanel } from './conversation-panel.ts'
 import { mountRequestsPanel } from './requests-panel.ts'
+import { mountSitePanel } from './site-panel.ts'
 
 const client = makePeerlinkClient()
 const teardown = new AbortController()
@@ -18,6 +20,8 @@ document.getElementById('open-options')!.addEventListener('click', (event) => {
 
 const conversation = mountConversationPanel(document.getElementById('conversation')!, client, teardown.signal)
 const requests = mountRequestsPanel(document.getElementById('requests')!, client, teardown.signal)
+const site = mountSitePanel(document.getElementById('site')!, client, teardown.signal)
+const clients = mountClientsPanel(document.getElementById('clients')!, client, teardown.signal)
 let selected: string | undefined
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { selected = peer.peerId; conversation.show(peer) }, teardown.signal)
 
@@ -38,6 +42,8 @@ const unsubscribe = client.subscribe((event) => {
   if (event.type === 'status') {
     contacts.render(event.status)
     requests.render(event.status)
+    site.render(event.status)
+    clients.render(event.status)
     card.render(event.status)
     const current = event.status.peers.find(p => p.peerId === selected)
     if (current != null) conversation.show(current)
@@ -48,7 +54,7 @@ const unsubscribe = client.subscribe((event) => {
   } else if (event.type === 'subscribed') {
     // Messages that came while the worker was restarting were announced to nobody: read them again.
     conversation.reload()
-  } else {
+  } else if (event.type === 'messages') {
     for (const message of event.messages) conversation.update(message)
   }
 })

@@ -5,6 +5,7 @@ import { LinkClosedError } from './link-closed-error.ts'
 import { PeerClosedError } from './peer-closed-error.ts'
 import { PeerlinkError, type ErrorData } from './peerlink-error.ts'
 import { ResourceLimitError } from './resource-limit-error.ts'
+import { NotAuthorizedError } from './not-authorized-error.ts'
 import { UnknownPeerError } from './unknown-peer-error.ts'
 import { ValidationError } from './validation-error.ts'
 import { ChannelClosedError } from './channel-closed-error.ts'
@@ -21,7 +22,7 @@ import { StuckStreamError } from './stuck-stream-error.ts'
 import { StorageFullError } from './storage-full-error.ts'
 import { UnsentAckError } from './unsent-ack-error.ts'
 
-export { DeliveryFailedError, LinkCallTimeoutError, LinkClosedError, PeerClosedError, PeerlinkError, ResourceLimitError, StorageFullError, UnknownPeerError, UnsentAckError, ValidationError }
+export { DeliveryFailedError, LinkCallTimeoutError, LinkClosedError, NotAuthorizedError, PeerClosedError, PeerlinkError, ResourceLimitError, StorageFullError, UnknownPeerError, UnsentAckError, ValidationError }
 // Raised by the node (offscreen document).
 export {
   ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
@@ -34,6 +35,7 @@ export type { ErrorData }
 export type { ChannelClosedReason } from './channel-closed-error.ts'
 export type { LimitType } from './resource-limit-error.ts'
 export type { DeliveryFailureReason } from './delivery-failed-error.ts'
+export type { NotAuthorizedReason } from './not-authorized-error.ts'
 
 /** An error as it travels over the link or the page API. */
 export interface SerializedError {
@@ -48,6 +50,7 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [LinkClosedError.name, LinkClosedError],
   [LinkCallTimeoutError.name, LinkCallTimeoutError],
   [UnknownPeerError.name, UnknownPeerError],
+  [NotAuthorizedError.name, NotAuthorizedError],
   [DeliveryFailedError.name, DeliveryFailedError],
   [PeerClosedError.name, PeerClosedError],
   [ChannelClosedError.name, ChannelClosedError],

@@ -13,6 +13,12 @@ export type LimitType =
   | 'buffered-bytes'
   | 'ice-servers'
   | 'contact-addresses'
+  /** Clients asking or allowed, at most. */
+  | 'clients'
+  /** One client's requests in the last second. */
+  | 'client-requests-per-second'
+  /** One client's messages waiting for one peer. */
+  | 'client-pending-messages'
 
 /** A configured limit would be exceeded; nothing already accepted is touched. */
 export class ResourceLimitError extends PeerlinkError<{ limitType: LimitType, limit: number, current: number }> {

@@ -11,6 +11,8 @@ export interface Frame {
   hello?: Hello
   pause?: Pause
   skipFrom: number
+  channel: string
+  kind: Frame.Kind
 }
 
 export namespace Frame {
@@ -37,6 +39,22 @@ export namespace Frame {
   export namespace Type {
     export const codec = (): Codec<Type> => {
       return enumeration<Type>(__TypeValues)
+    }
+  }
+
+  export enum Kind {
+    TEXT = 'TEXT',
+    BYTES = 'BYTES'
+  }
+
+  enum __KindValues {
+    TEXT = 0,
+    BYTES = 1
+  }
+
+  export namespace Kind {
+    export const codec = (): Codec<Kind> => {
+      return enumeration<Kind>(__KindValues)
     }
   }
 
@@ -84,6 +102,16 @@ export namespace Frame {
           w.uint64Number(obj.skipFrom)
         }
 
+        if ((obj.channel != null && obj.channel !== '')) {
+          w.uint32(66)
+          w.string(obj.channel)
+        }
+
+        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+          w.uint32(72)
+          Frame.Kind.codec().encode(obj.kind, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -93,7 +121,9 @@ export namespace Frame {
           seq: 0,
           body: uint8ArrayAlloc(0),
           id: '',
-          skipFrom: 0
+          skipFrom: 0,
+          channel: '',
+          kind: Kind.TEXT
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -132,6 +162,14 @@ export namespace Frame {
             }
             case 7: {
               obj.skipFrom = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.channel = reader.string()
+              break
+            }
+            case 9: {
+              obj.kind = Frame.Kind.codec().decode(reader)
               break
             }
             default: {
@@ -195,6 +233,20 @@ export namespace Frame {
               yield {
                 field: `${prefix}.skipFrom`,
                 value: reader.uint64Number()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.channel`,
+                value: reader.string()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.kind`,
+                value: Frame.Kind.codec().decode(reader)
               }
               break
             }
@@ -276,6 +328,16 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameChannelFieldEvent {
+    field: '$.channel'
+    value: string
+  }
+
+  export interface FrameKindFieldEvent {
+    field: '$.kind'
+    value: Frame.Kind
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -284,7 +346,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameTypeFieldEvent | FrameSeqFieldEvent | FrameBodyFieldEvent | FrameIdFieldEvent | FrameHelloIncarnationFieldEvent | FrameHelloPeerIncarnationFieldEvent | FrameHelloNextExpectedSeqFieldEvent | FrameHelloFirstSeqFieldEvent | FrameHelloMaxMessageBytesFieldEvent | FrameHelloInactivityTimeoutMsFieldEvent | FrameHelloAddressesFieldEvent | FramePauseReasonFieldEvent | FrameSkipFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameTypeFieldEvent | FrameSeqFieldEvent | FrameBodyFieldEvent | FrameIdFieldEvent | FrameHelloIncarnationFieldEvent | FrameHelloPeerIncarnationFieldEvent | FrameHelloNextExpectedSeqFieldEvent | FrameHelloFirstSeqFieldEvent | FrameHelloMaxMessageBytesFieldEvent | FrameHelloInactivityTimeoutMsFieldEvent | FrameHelloAddressesFieldEvent | FramePauseReasonFieldEvent | FrameSkipFromFieldEvent | FrameChannelFieldEvent | FrameKindFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

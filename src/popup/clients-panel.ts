@@ -1,0 +1,53 @@
+import type { PeerlinkClient } from '../api/client.ts'
+import type { ClientView, Status } from '../api/protocol.ts'
+import { describeClient } from '../common/client-id.ts'
+import { errorText, h } from '../ui/dom.ts'
+import { t } from '../ui/i18n.ts'
+
+/** What the user reads for a client: the site's origin, or the other extension's id. */
+function clientName (view: ClientView): string {
+  const described = describeClient(view.client)
+  return described.kind === 'origin' ? described.origin : described.extensionId
+}
+
+/**
+ * Other extensions and sites: those asking to use Peerlink (Allow, Refuse)
+ * and those allowed (Revoke); hidden when there are none.
+ */
+export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): { render: (status: Status) => void } {
+  const list = h('ul', { 'aria-label': t('clientsList') })
+  const error = h('p', { className: 'error', role: 'alert' })
+  root.replaceChildren(h('h2', { id: 'clients-heading' }, t('clientsHeading')), h('p', { className: 'muted' }, t('clientsHelp')), list, error)
+  root.hidden = true
+
+  const act = (action: Promise<unknown>): void => {
+    error.textContent = ''
+    action.catch((err: unknown) => { error.textContent = errorText(err) })
+  }
+  const button = (label: string, primary: boolean, action: () => Promise<unknown>): HTMLButtonElement => {
+    const el = h('button', { type: 'button', className: primary ? 'primary' : undefined }, label)
+    el.addEventListener('click', () => { act(action()) }, { signal })
+    return el
+  }
+
+  return {
+    render (status) {
+      const clients = status.clients ?? []
+      root.hidden = clients.length === 0
+      list.replaceChildren(...clients.map((view) => {
+        const facts = view.state === 'requested' ? t('clientAsks', String(view.attempts)) : t('clientAllowedState')
+        const waiting = view.waiting > 0 ? ` · ${t('clientWaiting', String(view.waiting))}` : ''
+        const actions = view.state === 'requested'
+          ? [
+              button(t('allowClient'), true, async () => await client.request({ method: 'allowClient', client: view.client })),
+              button(t('refuse'), false, async () => await client.request({ method: 'refuseClient', client: view.client }))
+            ]
+          : [button(t('revokeClient'), false, async () => await client.request({ method: 'revokeClient', client: view.client }))]
+        return h('li', { className: 'row client', 'data-client': view.client, 'data-state': view.state },
+          h('span', { className: 'grow', title: view.client }, h('span', { className: 'client-name' }, clientName(view)),
+            h('span', { className: 'muted' }, ` · ${facts}${waiting}`)),
+          ...actions)
+      }))
+    }
+  }
+}

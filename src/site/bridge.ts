@@ -1,0 +1,65 @@
+/**
+ * Peerlink's content script in the isolated world of an allowed page's top
+ * frame: it carries `window.peerlink`'s requests and event ports to
+ * Peerlink's worker, stamped with the page's origin from `location` (the
+ * worker checks it against the sender the browser reports). Built as a
+ * classic script: content scripts cannot be modules.
+ */
+import browser from 'webextension-polyfill'
+import * as v from 'valibot'
+import { siteStorageKey } from '../api/allowed-site.ts'
+import { EVENTS_PORT_NAME } from '../api/protocol.ts'
+import { isOurs, post, SITE_TAG, ToBridgeSchema, type ToBridge } from './site-message.ts'
+
+/** Set in this isolated world once a bridge runs here (the popup may inject one into a page that has one). */
+const RUNNING = Symbol.for('peerlink.bridge')
+
+/** Whether the user allowed this very origin: where match patterns cannot name a port, the scripts also run on the host's other ports. */
+async function originAllowed (): Promise<boolean> {
+  const key = siteStorageKey(location.origin)
+  return (await browser.storage.local.get(key))[key] === true
+}
+
+/** Carries requests and event ports between the page and the worker until the page goes. */
+function startBridge (): void {
+  const ports = new Map<number, browser.Runtime.Port>()
+
+  const forward = (call: number, envelope: Extract<ToBridge, { type: 'request' }>['envelope']): void => {
+    browser.runtime.sendMessage({ api: envelope.api, request: envelope.request, origin: location.origin }).then(
+      (response: unknown) => { post({ tag: SITE_TAG, to: 'page', type: 'response', call, response }) },
+      (err: unknown) => { post({ tag: SITE_TAG, to: 'page', type: 'response', call, failure: err instanceof Error ? err.message : String(err) }) })
+  }
+  const connect = (id: number): void => {
+    if (ports.has(id)) return
+    const port = browser.runtime.connect({ name: EVENTS_PORT_NAME })
+    ports.set(id, port)
+    port.onMessage.addListener((event: unknown) => { post({ tag: SITE_TAG, to: 'page', type: 'event', port: id, event }) })
+    port.onDisconnect.addListener(() => {
+      ports.delete(id)
+      post({ tag: SITE_TAG, to: 'page', type: 'closed', port: id })
+    })
+  }
+
+  addEventListener('message', (event) => {
+    if (!isOurs(event, 'bridge')) return
+    const parsed = v.safeParse(ToBridgeSchema, event.data)
+    if (!parsed.success) return
+    const message = parsed.output
+    switch (message.type) {
+      case 'hello': post({ tag: SITE_TAG, to: 'page', type: 'ready' }); break
+      case 'request': forward(message.call, message.envelope); break
+      case 'connect': connect(message.port); break
+      case 'disconnect': ports.get(message.port)?.disconnect(); ports.delete(message.port); break
+    }
+  })
+  // The page script may have started first and said hello to no one.
+  post({ tag: SITE_TAG, to: 'page', type: 'ready' })
+}
+
+const scope = globalThis as { [RUNNING]?: true }
+if (window.top === window && scope[RUNNING] !== true) {
+  scope[RUNNING] = true
+  originAllowed().then(
+    (allowed) => { if (allowed) startBridge(); else post({ tag: SITE_TAG, to: 'page', type: 'withdrawn' }) },
+    () => { post({ tag: SITE_TAG, to: 'page', type: 'withdrawn' }) })
+}
