@@ -11,11 +11,13 @@ import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSend
 import { percentile } from './stats.ts'
 
 type Record = (key: string, name: string, unit: string, runs: number[]) => void
+/** Keeps per-message times (ms) for the report's histograms. */
+type KeepSamples = (key: string, values: number[]) => void
 
 const MiB = 1024 * 1024
 
 /** Measures a Firefox and a Chromium profile on `relay`, `runs` times each. */
-export async function benchFirefox (relay: RelayProcess, record: Record, runs: number): Promise<void> {
+export async function benchFirefox (relay: RelayProcess, record: Record, runs: number, keepSamples: KeepSamples = () => {}): Promise<void> {
   const [firefox, chromium] = await Promise.all([FirefoxProfile.launch({ name: 'firefox' }), ExtensionProfile.launch({ name: 'chromium' })])
   try {
     const [firefoxId, chromiumId] = await pairUp(relay, firefox, chromium, ['Firefox', 'Chromium'])
@@ -44,6 +46,7 @@ export async function benchFirefox (relay: RelayProcess, record: Record, runs: n
     for (let i = 0; i < runs; i++) latencies.push(await page.evaluate(timedSends, { peerId: chromiumId, count: 200 }))
     record('firefox.latency.p50', 'Peerlink Firefox → Chromium send → delivered, 100 B, p50', 'ms', latencies.map(t => percentile(t, 0.5)))
     record('firefox.latency.p99', 'Peerlink Firefox → Chromium send → delivered, 100 B, p99', 'ms', latencies.map(t => percentile(t, 0.99)))
+    keepSamples('firefox.latency', latencies.flat())
 
     const afterReload: number[] = []
     for (let i = 0; i < runs; i++) {

@@ -35,6 +35,36 @@ export async function timedSends ({ peerId, count }: { peerId: string, count: nu
 }
 
 /**
+ * Runs inside one of the extension's pages: sends `count` messages of
+ * `bytes` in batches of `batch` with sendMany, waiting out refusals at the
+ * pending limit, until the receiver has acknowledged them all.
+ */
+export async function batchedThroughput ({ peerId, count, bytes, batch }: { peerId: string, count: number, bytes: number, batch: number }): Promise<{ msgPerSec: number, mbPerSec: number }> {
+  const call = async (request: object): Promise<any> => {
+    const response = await chrome.runtime.sendMessage({ api: 'peerlink/1', request })
+    if (!response.ok) throw Object.assign(new Error(response.error.message), { name: response.error.name })
+    return response.value
+  }
+  const text = 'x'.repeat(bytes)
+  const started = performance.now()
+  for (let i = 0; i < count; i += batch) {
+    const messages = Array.from({ length: Math.min(batch, count - i) }, () => ({ text }))
+    while (true) {
+      try {
+        await call({ method: 'sendMany', peerId, messages })
+        break
+      } catch (err) {
+        if ((err as Error).name !== 'ResourceLimitError') throw err
+        await new Promise(resolve => setTimeout(resolve, 5))
+      }
+    }
+  }
+  while ((await call({ method: 'getStatus' })).peers.find((p: { peerId: string }) => p.peerId === peerId).pending.messages > 0) await new Promise(resolve => setTimeout(resolve, 5))
+  const seconds = (performance.now() - started) / 1000
+  return { msgPerSec: count / seconds, mbPerSec: count * bytes / 1e6 / seconds }
+}
+
+/**
  * tsx compiles with esbuild's keepNames, which wraps named functions in the
  * bodies we hand to page.evaluate with a `__name` helper; pages need a no-op one.
  */

@@ -4,215 +4,284 @@
  * stream between the offscreen documents, and Peerlink end to end with
  * durability and acks; then wake, recovery and memory under a stalled
  * receiver; then the same between Firefox and Chromium (bench/firefox.ts);
- * then across NAT routers in network namespaces, per route (bench/nat.ts).
- * It prints a table with ratios and writes bench/results.json.
- * Figures only: nothing here passes or fails on time.
+ * then across NAT routers in network namespaces, per route (bench/nat.ts);
+ * then how cost grows with stored messages, connected peers and contacts
+ * (bench/growth.ts); then the bytes of the built scripts (bench/bundle.ts).
+ *
+ * Sections, chosen with PEERLINK_BENCH (comma-separated; unset runs all):
+ *   layers      raw RTCDataChannel and raw libp2p stream
+ *   throughput  Peerlink, 1 KiB (sendMany) and 64 KiB (measures the libp2p
+ *               stream once too when `layers` is not chosen, for the ratio)
+ *   latency     send → delivered, 100 B, sequential
+ *   durability  strict vs relaxed IndexedDB transactions
+ *   wake        send to a stopped worker; worker start → first call
+ *   recovery    stream reset, relay restart
+ *   memory      heap and outbox while the receiver stalls
+ *   firefox     Firefox ↔ Chromium
+ *   nat         across NAT routers (root only; slow)
+ *   history     1 k / 10 k / 100 k stored messages   ┐
+ *   peers       1 / 10 / 50 connected Node peers      ├ `growth` = all three
+ *   contacts    10 / 100 / 1,000 contacts             ┘
+ *   bundle      bytes of the built scripts
+ * e.g. `PEERLINK_BENCH=throughput,latency,wake npm run bench`.
+ *
+ * It prints every figure, every target beside its figure as a ratio, and
+ * the growth tables; writes bench/results.json, bench/report.html and
+ * docs/bench-headline.svg. A partial run replaces only its own sections'
+ * figures in bench/results.json and keeps the rest (with their dates under
+ * `measured`). Figures only: nothing here passes or fails on time.
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { ResourceLimitError } from '../src/common/errors/index.ts'
-import { makePair } from '../e2e/fixtures.ts'
+import { makePair, type Pair } from '../e2e/fixtures.ts'
 import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
+import { bundleSizes, DIST_CHROME, formatBundle } from './bundle.ts'
 import { durabilityCost } from './durability.ts'
 import { benchFirefox } from './firefox.ts'
+import { benchGrowth, formatGrowth } from './growth.ts'
+import { allowNamedFunctions, batchedThroughput, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
 import { benchNat } from './nat.ts'
-import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
 import { openRawChannel } from './raw-datachannel.ts'
+import { writeReport } from './report.ts'
+import { emptyResults, mergeResults, type Figure, type Results } from './results.ts'
+import { isFullRun, selectSections, type Section } from './sections.ts'
 import { median, percentile } from './stats.ts'
+import { evaluateTargets, formatTargetLine } from './targets.ts'
 
 const RUNS = 3
 const KiB = 1024
 const MiB = 1024 * 1024
 
-interface Figure { key: string, name: string, unit: string, median: number, runs: number[] }
-const figures: Figure[] = []
+const sections = selectSections(process.env.PEERLINK_BENCH)
+const full = isFullRun(sections)
+const chosen = (s: Section): boolean => sections.includes(s)
+console.log(full ? 'All sections' : `Sections: ${sections.join(', ')} (a partial run: bench/results.json keeps the other sections' figures)`)
+
+const fresh: Results = emptyResults(new Date().toISOString())
+let current: Section = sections[0]!
+const begin = (section: Section, heading: string): void => {
+  current = section
+  fresh.measured[section] = new Date().toISOString()
+  console.log(`\n${heading}`)
+}
 const record = (key: string, name: string, unit: string, runs: number[]): void => {
-  figures.push({ key, name, unit, median: median(runs), runs })
+  const figure: Figure = { key, name, unit, median: median(runs), runs, section: current }
+  fresh.figures.push(figure)
   console.log(`  ${name.padEnd(60)} ${median(runs).toFixed(2).padStart(10)} ${unit}   (${runs.map(r => r.toFixed(1)).join(', ')})`)
 }
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-const relay = await RelayProcess.start()
-const { alice, bob, aliceId, bobId } = await makePair(relay)
-// The pending limits pace a sender to its acks; the throughput runs use roomier ones (they are settings).
-await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 10_000, maxPendingBytesPerPeer: 512 * MiB } })
-const page = await alice.open('options/options.html')
-await allowNamedFunctions(page)
+const PAIR_SECTIONS: Section[] = ['layers', 'throughput', 'latency', 'durability', 'wake', 'recovery', 'memory']
+const needsRelay = sections.some(s => PAIR_SECTIONS.includes(s) || s === 'firefox' || s === 'history' || s === 'peers')
+const relay = needsRelay ? await RelayProcess.start() : undefined
 
+if (sections.some(s => PAIR_SECTIONS.includes(s))) await pairSections(await makePair(relay!))
 
-console.log('\n1. Raw RTCDataChannel between two pages (the limit)')
-const [rawA, rawB] = await Promise.all([alice.context.newPage(), bob.context.newPage()])
-await Promise.all([allowNamedFunctions(rawA), allowNamedFunctions(rawB)])
-const raw = await openRawChannel(rawA, rawB)
-const rawThroughput: number[] = []
-const rawRtt: number[] = []
-for (let i = 0; i < RUNS; i++) {
-  rawThroughput.push(await raw.throughputMBps(64 * KiB, 64 * MiB))
-  rawRtt.push(median(await raw.roundTripsMs(100, 200)))
-}
-record('raw.throughput', 'raw RTCDataChannel throughput, 64 KiB messages', 'MB/s', rawThroughput)
-record('raw.rtt', 'raw RTCDataChannel round trip, 100 B (median of 200)', 'ms', rawRtt)
+/** Sections 1–6 on one pair of Chromium profiles, Alice sending to Bob. */
+async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void> {
+  // The pending limits pace a sender to its acks; the throughput runs use roomier ones (they are settings).
+  await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 10_000, maxPendingBytesPerPeer: 512 * MiB } })
+  const page = await alice.open('options/options.html')
+  await allowNamedFunctions(page)
 
-console.log('\n2. Raw libp2p stream between the offscreen documents')
-await alice.api({ method: 'send', peerId: bobId, text: 'connect', awaitDelivery: true })
-// The speed test wants the direct connection; the relay may carry the first message while WebRTC comes up.
-await alice.waitForStatus(s => s.peers[0]?.connection?.route === 'direct', 'a direct route')
-const libp2pThroughput: number[] = []
-const libp2pRtt: number[] = []
-for (let i = 0; i < RUNS; i++) {
-  libp2pThroughput.push(await streamThroughputMBps(alice, bobId, 64 * MiB))
-  libp2pRtt.push(await streamRoundTripMs(alice, bobId))
-}
-record('libp2p.throughput', 'libp2p stream throughput, 64 KiB messages', 'MB/s', libp2pThroughput)
-record('libp2p.rtt', 'libp2p stream round trip, 100 B (median of 200)', 'ms', libp2pRtt)
-
-console.log('\n3. Peerlink end to end, durable and acknowledged')
-/** Sends `count` messages of `bytes` in batches through the API and waits until Bob has them all. */
-async function throughput (count: number, bytes: number, batch: number): Promise<{ msgPerSec: number, mbPerSec: number }> {
-  return await page.evaluate(async ({ peerId, count, bytes, batch }) => {
-    const call = async (request: object): Promise<any> => {
-      const response = await chrome.runtime.sendMessage({ api: 'peerlink/1', request })
-      if (!response.ok) throw Object.assign(new Error(response.error.message), { name: response.error.name })
-      return response.value
+  if (chosen('layers')) {
+    begin('layers', '1. Raw RTCDataChannel between two pages (the limit)')
+    const [rawA, rawB] = await Promise.all([alice.context.newPage(), bob.context.newPage()])
+    await Promise.all([allowNamedFunctions(rawA), allowNamedFunctions(rawB)])
+    const raw = await openRawChannel(rawA, rawB)
+    const rawThroughput: number[] = []
+    const rawRtt: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      rawThroughput.push(await raw.throughputMBps(64 * KiB, 64 * MiB))
+      rawRtt.push(median(await raw.roundTripsMs(100, 200)))
     }
-    const text = 'x'.repeat(bytes)
-    const started = performance.now()
-    for (let i = 0; i < count; i += batch) {
-      const messages = Array.from({ length: Math.min(batch, count - i) }, () => ({ text }))
-      while (true) {
-        try {
-          await call({ method: 'sendMany', peerId, messages })
-          break
-        } catch (err) {
-          if ((err as Error).name !== 'ResourceLimitError') throw err
-          await new Promise(resolve => setTimeout(resolve, 5))
-        }
-      }
-    }
-    while ((await call({ method: 'getStatus' })).peers[0].pending.messages > 0) await new Promise(resolve => setTimeout(resolve, 5))
-    const seconds = (performance.now() - started) / 1000
-    return { msgPerSec: count / seconds, mbPerSec: count * bytes / 1e6 / seconds }
-  }, { peerId: bobId, count, bytes, batch })
-}
-const small: number[] = []
-const smallMB: number[] = []
-const large: number[] = []
-const largeMsgs: number[] = []
-for (let i = 0; i < RUNS; i++) {
-  const s = await throughput(10_000, KiB, 200)
-  small.push(s.msgPerSec)
-  smallMB.push(s.mbPerSec)
-  const l = await throughput(512, 64 * KiB, 16)
-  large.push(l.mbPerSec)
-  largeMsgs.push(l.msgPerSec)
-}
-record('peerlink.1k.msgs', 'Peerlink throughput, 1 KiB messages', 'msg/s', small)
-record('peerlink.1k.mbps', 'Peerlink throughput, 1 KiB messages', 'MB/s', smallMB)
-record('peerlink.64k.mbps', 'Peerlink throughput, 64 KiB messages', 'MB/s', large)
-record('peerlink.64k.msgs', 'Peerlink throughput, 64 KiB messages', 'msg/s', largeMsgs)
-
-const latencies: number[][] = []
-for (let i = 0; i < RUNS; i++) latencies.push(await page.evaluate(timedSends, { peerId: bobId, count: 200 }))
-record('peerlink.latency.p50', 'Peerlink send → delivered, 100 B, p50 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.5)))
-record('peerlink.latency.p99', 'Peerlink send → delivered, 100 B, p99 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.99)))
-
-console.log('\n3b. What durable acknowledgements cost: one IndexedDB transaction per burst, relaxed and strict')
-const durability: Array<Awaited<ReturnType<typeof durabilityCost>>> = []
-for (let i = 0; i < RUNS; i++) durability.push(await durabilityCost(page, [1, 50]))
-for (const burst of [1, 50]) {
-  const runs = durability.map(run => run.find(d => d.burst === burst)!)
-  record(`durability.relaxed.${burst}`, `store a burst of ${burst} × 1 KiB, relaxed durability`, 'ms', runs.map(r => r.relaxedMs))
-  record(`durability.strict.${burst}`, `store a burst of ${burst} × 1 KiB, strict durability (received messages)`, 'ms', runs.map(r => r.strictMs))
-}
-
-console.log('\n4. Wake: the receiver\'s worker is stopped; send → delivered (includes waking it)')
-const wakes: number[] = []
-for (let i = 0; i < 10; i++) {
-  await bob.stopServiceWorker()
-  const started = performance.now()
-  await alice.api({ method: 'send', peerId: bobId, text: `wake ${i}`, awaitDelivery: true })
-  wakes.push(performance.now() - started)
-}
-record('wake.delivery', 'receiver worker stopped: send → delivered', 'ms', wakes)
-const firstCalls: number[] = []
-for (let i = 0; i < 20; i++) {
-  await alice.stopServiceWorker()
-  let status = await alice.status()
-  while (status.link.firstCallAfterStartMs == null) status = await alice.status()
-  firstCalls.push(status.link.firstCallAfterStartMs)
-}
-record('wake.link', 'worker start → first answered call over the link', 'ms', firstCalls)
-
-console.log('\n5. Recovery')
-const afterReset: number[] = []
-for (let i = 0; i < 5; i++) {
-  await bob.api({ method: 'resetPeer', peerId: aliceId })
-  const started = performance.now()
-  await alice.api({ method: 'send', peerId: bobId, text: `after reset ${i}`, awaitDelivery: true })
-  afterReset.push(performance.now() - started)
-}
-record('recovery.reset', 'stream reset → next message delivered', 'ms', afterReset)
-const afterRelay: number[] = []
-const reserved: number[] = []
-for (let i = 0; i < 3; i++) {
-  await relay.restart()
-  const started = performance.now()
-  await alice.api({ method: 'send', peerId: bobId, text: `after relay restart ${i}`, awaitDelivery: true })
-  afterRelay.push(performance.now() - started)
-  await alice.waitForStatus(s => s.relays[0]?.state === 'reserved', 'a new reservation', 60_000)
-  reserved.push(performance.now() - started)
-}
-record('recovery.relay.delivery', 'relay restart → next message delivered', 'ms', afterRelay)
-record('recovery.relay.reserved', 'relay restart → reserved again', 'ms', reserved)
-
-console.log('\n6. Memory while the receiver stalls and the sender keeps sending')
-await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 200, maxPendingBytesPerPeer: 16 * MiB } })
-const stopper = keepStoppingWorker(bob, 100)
-const samples: Array<{ t: number, heap: number, outbox: number }> = []
-const memoryStarted = performance.now()
-let refusals = 0
-while (performance.now() - memoryStarted < 30_000) {
-  try {
-    await alice.api({ method: 'sendMany', peerId: bobId, messages: Array.from({ length: 20 }, () => ({ text: 'm'.repeat(8 * KiB) })) })
-  } catch (err) {
-    if (!(err instanceof ResourceLimitError)) throw err
-    refusals++
-    await sleep(50)
+    record('raw.throughput', 'raw RTCDataChannel throughput, 64 KiB messages', 'MB/s', rawThroughput)
+    record('raw.rtt', 'raw RTCDataChannel round trip, 100 B (median of 200)', 'ms', rawRtt)
+    await Promise.all([rawA.close(), rawB.close()])
   }
-  const d = await alice.api({ method: 'diagnostics' })
-  samples.push({ t: performance.now() - memoryStarted, heap: d.offscreenJsHeapUsedBytes ?? 0, outbox: d.outboxBytes })
+
+  await alice.api({ method: 'send', peerId: bobId, text: 'connect', awaitDelivery: true })
+  // The speed tests want the direct connection; the relay may carry the first message while WebRTC comes up.
+  await alice.waitForStatus(s => s.peers[0]?.connection?.route === 'direct', 'a direct route')
+
+  if (chosen('layers')) {
+    console.log('\n2. Raw libp2p stream between the offscreen documents')
+    const libp2pThroughput: number[] = []
+    const libp2pRtt: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      libp2pThroughput.push(await streamThroughputMBps(alice, bobId, 64 * MiB))
+      libp2pRtt.push(await streamRoundTripMs(alice, bobId))
+    }
+    record('libp2p.throughput', 'libp2p stream throughput, 64 KiB messages', 'MB/s', libp2pThroughput)
+    record('libp2p.rtt', 'libp2p stream round trip, 100 B (median of 200)', 'ms', libp2pRtt)
+  }
+
+  if (chosen('throughput')) {
+    begin('throughput', '3. Peerlink end to end, durable and acknowledged')
+    if (!chosen('layers')) {
+      // The target is a ratio to the stream Peerlink runs on: measure that stream too, once, in this run.
+      record('libp2p.throughput', 'libp2p stream throughput, 64 KiB messages (for the ratio)', 'MB/s', [await streamThroughputMBps(alice, bobId, 64 * MiB)])
+    }
+    const small: number[] = []
+    const smallMB: number[] = []
+    const large: number[] = []
+    const largeMsgs: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      const s = await page.evaluate(batchedThroughput, { peerId: bobId, count: 10_000, bytes: KiB, batch: 200 })
+      small.push(s.msgPerSec)
+      smallMB.push(s.mbPerSec)
+      const l = await page.evaluate(batchedThroughput, { peerId: bobId, count: 512, bytes: 64 * KiB, batch: 16 })
+      large.push(l.mbPerSec)
+      largeMsgs.push(l.msgPerSec)
+    }
+    record('peerlink.1k.msgs', 'Peerlink throughput, 1 KiB messages', 'msg/s', small)
+    record('peerlink.1k.mbps', 'Peerlink throughput, 1 KiB messages', 'MB/s', smallMB)
+    record('peerlink.64k.mbps', 'Peerlink throughput, 64 KiB messages', 'MB/s', large)
+    record('peerlink.64k.msgs', 'Peerlink throughput, 64 KiB messages', 'msg/s', largeMsgs)
+  }
+
+  if (chosen('latency')) {
+    begin('latency', '3a. Peerlink send → delivered, one message at a time')
+    const latencies: number[][] = []
+    for (let i = 0; i < RUNS; i++) latencies.push(await page.evaluate(timedSends, { peerId: bobId, count: 200 }))
+    record('peerlink.latency.p50', 'Peerlink send → delivered, 100 B, p50 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.5)))
+    record('peerlink.latency.p99', 'Peerlink send → delivered, 100 B, p99 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.99)))
+    fresh.samples['peerlink.latency'] = latencies.flat()
+    if (!chosen('layers')) record('libp2p.rtt', 'libp2p stream round trip, 100 B (for the ratio)', 'ms', [await streamRoundTripMs(alice, bobId)])
+  }
+
+  if (chosen('durability')) {
+    begin('durability', '3b. What durable acknowledgements cost: one IndexedDB transaction per burst, relaxed and strict')
+    const durability: Array<Awaited<ReturnType<typeof durabilityCost>>> = []
+    for (let i = 0; i < RUNS; i++) durability.push(await durabilityCost(page, [1, 50]))
+    for (const burst of [1, 50]) {
+      const runs = durability.map(run => run.find(d => d.burst === burst)!)
+      record(`durability.relaxed.${burst}`, `store a burst of ${burst} × 1 KiB, relaxed durability`, 'ms', runs.map(r => r.relaxedMs))
+      record(`durability.strict.${burst}`, `store a burst of ${burst} × 1 KiB, strict durability (received messages)`, 'ms', runs.map(r => r.strictMs))
+    }
+  }
+
+  if (chosen('wake')) {
+    begin('wake', '4. Wake: the receiver\'s worker is stopped; send → delivered (includes waking it)')
+    const wakes: number[] = []
+    for (let i = 0; i < 10; i++) {
+      await bob.stopServiceWorker()
+      const started = performance.now()
+      await alice.api({ method: 'send', peerId: bobId, text: `wake ${i}`, awaitDelivery: true })
+      wakes.push(performance.now() - started)
+    }
+    record('wake.delivery', 'receiver worker stopped: send → delivered', 'ms', wakes)
+    const firstCalls: number[] = []
+    for (let i = 0; i < 20; i++) {
+      await alice.stopServiceWorker()
+      let status = await alice.status()
+      while (status.link.firstCallAfterStartMs == null) status = await alice.status()
+      firstCalls.push(status.link.firstCallAfterStartMs)
+    }
+    record('wake.link', 'worker start → first answered call over the link', 'ms', firstCalls)
+  }
+
+  if (chosen('recovery')) {
+    begin('recovery', '5. Recovery')
+    const afterReset: number[] = []
+    for (let i = 0; i < 5; i++) {
+      await bob.api({ method: 'resetPeer', peerId: aliceId })
+      const started = performance.now()
+      await alice.api({ method: 'send', peerId: bobId, text: `after reset ${i}`, awaitDelivery: true })
+      afterReset.push(performance.now() - started)
+    }
+    record('recovery.reset', 'stream reset → next message delivered', 'ms', afterReset)
+    const afterRelay: number[] = []
+    const reserved: number[] = []
+    for (let i = 0; i < 3; i++) {
+      await relay!.restart()
+      const started = performance.now()
+      await alice.api({ method: 'send', peerId: bobId, text: `after relay restart ${i}`, awaitDelivery: true })
+      afterRelay.push(performance.now() - started)
+      await alice.waitForStatus(s => s.relays[0]?.state === 'reserved', 'a new reservation', 60_000)
+      reserved.push(performance.now() - started)
+    }
+    record('recovery.relay.delivery', 'relay restart → next message delivered', 'ms', afterRelay)
+    record('recovery.relay.reserved', 'relay restart → reserved again', 'ms', reserved)
+  }
+
+  if (chosen('memory')) {
+    begin('memory', '6. Memory while the receiver stalls and the sender keeps sending')
+    await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 200, maxPendingBytesPerPeer: 16 * MiB } })
+    const stopper = keepStoppingWorker(bob, 100)
+    const samples: Array<{ t: number, heap: number, outbox: number }> = []
+    const memoryStarted = performance.now()
+    let refusals = 0
+    while (performance.now() - memoryStarted < 30_000) {
+      try {
+        await alice.api({ method: 'sendMany', peerId: bobId, messages: Array.from({ length: 20 }, () => ({ text: 'm'.repeat(8 * KiB) })) })
+      } catch (err) {
+        if (!(err instanceof ResourceLimitError)) throw err
+        refusals++
+        await sleep(50)
+      }
+      const d = await alice.api({ method: 'diagnostics' })
+      samples.push({ t: performance.now() - memoryStarted, heap: d.offscreenJsHeapUsedBytes ?? 0, outbox: d.outboxBytes })
+    }
+    await stopper.end()
+    const third = (from: number, to: number): typeof samples => samples.filter(s => s.t >= from && s.t < to)
+    const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+    record('memory.heap.middle', 'sender offscreen JS heap, 10–20 s into the stall', 'MiB', [avg(third(10_000, 20_000).map(s => s.heap)) / MiB])
+    record('memory.heap.last', 'sender offscreen JS heap, 20–30 s into the stall', 'MiB', [avg(third(20_000, 30_000).map(s => s.heap)) / MiB])
+    record('memory.outbox.max', `sender outbox bytes, max (${refusals} sends refused at the cap)`, 'MiB', [Math.max(...samples.map(s => s.outbox)) / MiB])
+  }
+
+  await Promise.all([alice.close(), bob.close()])
 }
-await stopper.end()
-const third = (from: number, to: number): typeof samples => samples.filter(s => s.t >= from && s.t < to)
-const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
-const heapMiddle = avg(third(10_000, 20_000).map(s => s.heap)) / MiB
-const heapLast = avg(third(20_000, 30_000).map(s => s.heap)) / MiB
-const outboxMax = Math.max(...samples.map(s => s.outbox)) / MiB
-record('memory.heap.middle', 'sender offscreen JS heap, 10–20 s into the stall', 'MiB', [heapMiddle])
-record('memory.heap.last', 'sender offscreen JS heap, 20–30 s into the stall', 'MiB', [heapLast])
-record('memory.outbox.max', `sender outbox bytes, max (${refusals} sends refused at the cap)`, 'MiB', [outboxMax])
 
-await Promise.all([alice.close(), bob.close()])
-
-console.log('\n7. Firefox ↔ Chromium')
-await benchFirefox(relay, record, RUNS)
-await relay.stop()
-
-console.log('\n8. Across NATs: two homes behind NAT routers, per route (direct, TURN, relay)')
-const natRatios = await benchNat(record, RUNS)
-
-const get = (key: string): number => figures.find(f => f.key === key)!.median
-const ratios = {
-  'libp2p / raw throughput': get('libp2p.throughput') / get('raw.throughput'),
-  'Peerlink 64 KiB / libp2p throughput': get('peerlink.64k.mbps') / get('libp2p.throughput'),
-  'libp2p / raw round trip': get('libp2p.rtt') / get('raw.rtt'),
-  'Peerlink p50 / libp2p round trip': get('peerlink.latency.p50') / get('libp2p.rtt'),
-  'heap growth, last third / middle third': heapLast / heapMiddle,
-  ...natRatios,
-  'strict / relaxed durability, one message a transaction': get('durability.strict.1') / get('durability.relaxed.1'),
-  'strict / relaxed durability, 50 messages a transaction': get('durability.strict.50') / get('durability.relaxed.50')
+if (chosen('firefox')) {
+  begin('firefox', '7. Firefox ↔ Chromium')
+  await benchFirefox(relay!, record, RUNS, (key, values) => { fresh.samples[key] = values })
 }
+
+if (chosen('nat')) {
+  begin('nat', '8. Across NATs: two homes behind NAT routers, per route (direct, TURN, relay)')
+  Object.assign(fresh.ratios, await benchNat(record, RUNS))
+}
+
+for (const section of ['history', 'peers', 'contacts'] as const) {
+  if (!chosen(section)) continue
+  begin(section, `9. How cost grows: ${section}`)
+  const series = await benchGrowth(section, relay)
+  fresh.growth.push(...series)
+  for (const line of formatGrowth(series)) console.log(line)
+}
+await relay?.stop()
+
+if (chosen('bundle')) {
+  begin('bundle', '10. Bundle sizes (dist/chrome; each entry with the chunks it imports statically)')
+  fresh.bundle = bundleSizes(DIST_CHROME)
+  for (const line of formatBundle(fresh.bundle, DIST_CHROME)) console.log(line)
+}
+
+const path = new URL('./results.json', import.meta.url)
+const previous = !full && existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as Partial<Results> : undefined
+const results = mergeResults(previous, fresh, sections)
+const get = (key: string): number | undefined => results.figures.find(f => f.key === key)?.median
+const ratio = (a: string, b: string): number | undefined => { const [x, y] = [get(a), get(b)]; return x == null || y == null ? undefined : x / y }
+const ratios: Record<string, number | undefined> = {
+  'libp2p / raw throughput': ratio('libp2p.throughput', 'raw.throughput'),
+  'Peerlink 64 KiB / libp2p throughput': ratio('peerlink.64k.mbps', 'libp2p.throughput'),
+  'libp2p / raw round trip': ratio('libp2p.rtt', 'raw.rtt'),
+  'Peerlink p50 / libp2p round trip': ratio('peerlink.latency.p50', 'libp2p.rtt'),
+  'heap growth, last third / middle third': ratio('memory.heap.last', 'memory.heap.middle'),
+  'strict / relaxed durability, one message a transaction': ratio('durability.strict.1', 'durability.relaxed.1'),
+  'strict / relaxed durability, 50 messages a transaction': ratio('durability.strict.50', 'durability.relaxed.50')
+}
+for (const [name, value] of Object.entries(ratios)) if (value != null) results.ratios[name] = value
+results.targets = evaluateTargets(get)
+
 console.log('\nRatios')
-for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2).padStart(10)}`)
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), figures, ratios }, null, 2) + '\n')
-console.log('\nwritten to bench/results.json')
+for (const [name, value] of Object.entries(results.ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2).padStart(10)}`)
+console.log(`\nTargets (figure / target; ${full ? 'this run' : 'figures of sections not run are from earlier runs'})`)
+for (const line of results.targets.map(formatTargetLine)) console.log(line)
+
+writeFileSync(path, JSON.stringify(results, null, 2) + '\n')
+const written = writeReport(results)
+console.log(`\nwritten to bench/results.json${full ? '' : ' (merged: only the chosen sections were measured)'}, ${written.join(', ')}`)

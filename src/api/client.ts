@@ -7,7 +7,7 @@ import browser from 'webextension-polyfill'
 import { awaitDelivered, makeRequest, type ApiTransport, type RequestFn } from './api-transport.ts'
 import { subscribeEvents } from './event-subscription.ts'
 import { newMessageId } from './message-payload.ts'
-import { EVENTS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
+import { EVENTS_PORT_NAME, STATUS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
 
 export interface PeerlinkClient {
   request: RequestFn<ApiResults>
@@ -21,8 +21,11 @@ export interface PeerlinkClient {
   delivered: (id: string) => Promise<MessageView>
   resetPeer: (peerId: string) => Promise<null>
   messages: (peerId: string, limit?: number) => Promise<MessageView[]>
-  /** Calls `listener` with every event; re-subscribes by itself after a worker restart. Returns the unsubscribe. */
-  subscribe: (listener: (event: ApiEvent) => void) => () => void
+  /**
+   * Calls `listener` with every event; re-subscribes by itself after a worker
+   * restart. `messages: false`: status events only. Returns the unsubscribe.
+   */
+  subscribe: (listener: (event: ApiEvent) => void, options?: { messages?: boolean }) => () => void
 }
 
 /** This extension's own worker, through `runtime` messaging. */
@@ -49,6 +52,8 @@ export function makePeerlinkClient (): PeerlinkClient {
     delivered: async (id) => await awaitDelivered(request, id),
     resetPeer: async (peerId) => await request({ method: 'resetPeer', peerId }),
     messages: async (peerId, limit) => await request(limit == null ? { method: 'getMessages', peerId } : { method: 'getMessages', peerId, limit }),
-    subscribe: (listener) => subscribeEvents(ownWorker, listener)
+    subscribe: (listener, options) => subscribeEvents(options?.messages === false
+      ? { ...ownWorker, connect: () => browser.runtime.connect({ name: STATUS_PORT_NAME }) }
+      : ownWorker, listener)
   }
 }

@@ -35,6 +35,8 @@ export interface Diagnostics {
 
 export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
+/** A port for `subscribed` and status events only: for pages that show no messages (every message event crosses the browser's processes). */
+export const STATUS_PORT_NAME = 'peerlink/status'
 
 const text = v.string()
 /** A binary payload, base64 (with padding) since runtime messaging carries JSON; checked in full by the outbox. */

@@ -102,6 +102,16 @@ describe('ApiServer', () => {
     expect(appPort.closed).toBe(true)
   })
 
+  it('sends a status port the status and no messages', async () => {
+    vi.useFakeTimers()
+    const { server } = await makeServer()
+    const events: ApiEvent[] = []
+    await server.subscribe({ ...port(events), name: 'peerlink/status' })
+    server.announce(message('a', 'received'))
+    vi.advanceTimersByTime(5)
+    expect(events.map(e => e.type)).toEqual(['subscribed'])
+  })
+
   it('refuses the events port of a client that is not allowed', async () => {
     const { server } = await makeServer()
     const events: ApiEvent[] = []

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import {
-  API_TAG, ApiRequestSchema, CLIENT_METHODS, EVENTS_PORT_NAME, OWN_CHANNEL,
+  API_TAG, ApiRequestSchema, CLIENT_METHODS, EVENTS_PORT_NAME, OWN_CHANNEL, STATUS_PORT_NAME,
   type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type ClientApiResults, type ClientId, type ClientMethod, type MessageView, type Status
 } from '../api/protocol.ts'
 import { makeCoalescer } from '../common/coalescer.ts'
@@ -44,14 +44,16 @@ const clientMethods = new Set<string>(CLIENT_METHODS)
  */
 export class ApiServer {
   readonly #deps: ApiServerDeps
-  readonly #ports = new Map<EventPort, Caller>()
+  /** Each subscribed port, its caller, and whether it wants message events. */
+  readonly #ports = new Map<EventPort, { caller: Caller, messages: boolean }>()
   readonly #rate = makeRequestRate(MAX_CLIENT_REQUESTS_PER_SECOND)
   /** Message changes waiting to go out as one event; the latest state of each message wins. */
   readonly #pendingMessages = new Map<string, MessageView>()
   readonly #flushSoon = makeCoalescer(() => {
     const messages = [...this.#pendingMessages.values()]
     this.#pendingMessages.clear()
-    for (const [port, caller] of this.#ports) {
+    for (const [port, { caller, messages: wanted }] of this.#ports) {
+      if (!wanted) continue
       const channel = caller.kind === 'own' ? OWN_CHANNEL : caller.client
       const theirs = messages.filter(m => m.channel === channel)
       if (theirs.length > 0) this.#post(port, { type: 'messages', messages: theirs })
@@ -91,7 +93,7 @@ export class ApiServer {
    * A client that is not allowed is told why, and its port closed.
    */
   async subscribe (port: EventPort, caller: Caller = { kind: 'own' }): Promise<boolean> {
-    if (port.name !== EVENTS_PORT_NAME) return false
+    if (port.name !== EVENTS_PORT_NAME && port.name !== STATUS_PORT_NAME) return false
     if (caller.kind === 'client') {
       try {
         await this.#admit(caller.client)
@@ -101,7 +103,7 @@ export class ApiServer {
         return false
       }
     }
-    this.#ports.set(port, caller)
+    this.#ports.set(port, { caller, messages: port.name === EVENTS_PORT_NAME })
     port.onDisconnect.addListener(() => this.#ports.delete(port))
     this.#post(port, { type: 'subscribed' })
     return true
@@ -110,7 +112,7 @@ export class ApiServer {
   /** Closes every port of a client the user no longer allows, telling it why. */
   closeClient (client: ClientId): void {
     const error = serializeError(new NotAuthorizedError(client, 'not-allowed'))
-    for (const [port, caller] of this.#ports) {
+    for (const [port, { caller }] of this.#ports) {
       if (caller.kind !== 'client' || caller.client !== client) continue
       this.#post(port, { type: 'refused', error })
       this.#ports.delete(port)
@@ -129,7 +131,7 @@ export class ApiServer {
    * messages a second one event per change costs more than the messages themselves.
    */
   announce (message: MessageView): void {
-    if (this.#ports.size === 0) return
+    if (![...this.#ports.values()].some(p => p.messages)) return
     this.#pendingMessages.delete(message.id)
     this.#pendingMessages.set(message.id, message)
     this.#flushSoon()
@@ -137,14 +139,14 @@ export class ApiServer {
 
   /** Sends the status to Peerlink's pages, and to each client what it may see of it. */
   broadcastStatus (status: Status): void {
-    for (const [port, caller] of this.#ports) {
+    for (const [port, { caller }] of this.#ports) {
       this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
     }
   }
 
   /** Sends the status to one port, as its caller may see it. */
   sendStatus (port: EventPort, status: Status): void {
-    const caller = this.#ports.get(port)
+    const caller = this.#ports.get(port)?.caller
     if (caller != null) this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
   }
 

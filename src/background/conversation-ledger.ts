@@ -25,6 +25,12 @@ export interface PeerLedger {
   pendingBytes: number
   /** Pending messages per client channel (Peerlink's own not counted): each client's quota is inside the peer's limits. */
   pendingByChannel?: Record<string, number>
+  /**
+   * Messages the conversation keeps, both ways, counted as they are stored
+   * and removed, so keeping the history bound never counts them all again.
+   * Absent until the first prune counts them once.
+   */
+  storedCount?: number
 }
 
 /** A conversation starting afresh: a new incarnation, nothing sent or received. */

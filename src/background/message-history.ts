@@ -3,6 +3,10 @@ import { ValidationError } from '../common/errors/index.ts'
 import { PRUNE_EVERY_MESSAGES } from '../common/constants.ts'
 import { channelRange, conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 
+/** Messages read per request while pruning: what must go, and a few more for pending ones in between. */
+const PRUNE_PAGE_SLACK = 16
+const PRUNE_PAGE_MAX = 1_000
+
 /** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
 export interface StoredWithAck<T> {
   found: T
@@ -80,19 +84,31 @@ export class MessageHistory {
    */
   async prune (peerId: string, keep: number): Promise<number> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const index = tx.objectStore('messages').index('byPeerAt')
-    let excess = await index.count(conversationRange(peerId)) - keep
+    const messages = tx.objectStore('messages')
+    const index = messages.index('byPeerAt')
+    const ledger = await tx.objectStore('ledgers').get(peerId)
+    // Counted once; from then on the ledger keeps the count as messages come and go.
+    const stored = ledger?.storedCount ?? await index.count(conversationRange(peerId))
+    let excess = stored - keep
     let removed = 0
-    if (excess > 0) {
-      const ackedOutSeq = (await tx.objectStore('ledgers').get(peerId))?.ackedOutSeq ?? -1
-      for await (const cursor of index.iterate(conversationRange(peerId))) {
+    const ackedOutSeq = ledger?.ackedOutSeq ?? -1
+    let range = conversationRange(peerId)
+    // Oldest first, a page per request, and the deletes asked for together: a cursor costs a round trip per message.
+    while (excess > 0) {
+      const wanted = Math.min(excess + PRUNE_PAGE_SLACK, PRUNE_PAGE_MAX)
+      const page = await index.getAll(range, wanted)
+      for (const message of page) {
         if (excess <= 0) break
-        if (cursor.value.direction === 'out' && cursor.value.seq > ackedOutSeq) continue
-        await cursor.delete()
+        if (message.direction === 'out' && message.seq > ackedOutSeq) continue
+        void messages.delete(message.id)
         excess -= 1
         removed += 1
       }
+      const last = page.at(-1)
+      if (last == null || page.length < wanted) break
+      range = IDBKeyRange.bound([peerId, last.at, last.direction, last.seq], [peerId, Infinity, [], []], true, false)
     }
+    if (ledger != null && (ledger.storedCount !== stored - removed)) await tx.objectStore('ledgers').put({ ...ledger, storedCount: stored - removed })
     await tx.done
     return removed
   }
@@ -106,20 +122,24 @@ export class MessageHistory {
    * per message removed.
    */
   async expireChannels (peerId: string, expires: (channel: string) => boolean, before: number): Promise<Map<string, number>> {
-    const tx = this.#db.transaction('messages', 'readwrite', WRITE)
-    const index = tx.store.index('byPeerChannelAt')
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const index = tx.objectStore('messages').index('byPeerChannelAt')
     const held = new Map<string, number>()
+    let removed = 0
     let cursor = await index.openCursor(IDBKeyRange.bound([peerId, ''], [peerId, OWN_CHANNEL], false, true))
     while (cursor != null) {
       const { channel, at } = cursor.value
       if (expires(channel) && at < before) {
         await cursor.delete()
+        removed += 1
         cursor = await cursor.continue()
         continue
       }
       held.set(channel, await index.count(channelRange(peerId, channel)))
       cursor = await cursor.continue([peerId, channel, Infinity, '', 0])
     }
+    const ledger = removed > 0 ? await tx.objectStore('ledgers').get(peerId) : undefined
+    if (ledger?.storedCount != null) await tx.objectStore('ledgers').put({ ...ledger, storedCount: ledger.storedCount - removed })
     await tx.done
     return held
   }

@@ -224,6 +224,20 @@ describe('MessageStore', () => {
     expect((await s.pendingByPeer()).has('A')).toBe(false)
   })
 
+  it('keeps counting a conversation after its first prune, as messages come and go', async () => {
+    const s = await openStore()
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    await s.storeIncoming('A', inFrames(0, 1, 2, 3, 4), 2000)
+    expect(await s.history.prune('A', 3)).toBe(2)
+    await s.storeIncoming('A', inFrames(5, 6), 3000)
+    for (let i = 0; i < 2; i++) await s.appendOutgoing(out('A', `o${i}`, 4000 + i), l)
+    await s.acknowledge('A', 1)
+    // 3 kept + 2 received + 2 delivered: 4 over the limit, oldest first.
+    expect(await s.history.prune('A', 3)).toBe(4)
+    expect((await listed(s, 'A')).map(m => m.text)).toEqual(['t6', 'o0', 'o1'])
+    expect(await s.history.prune('A', 3)).toBe(0)
+  })
+
   it('pages back through a conversation from a message, within a byte budget', async () => {
     const s = await openStore()
     const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }

@@ -164,6 +164,7 @@ export class MessageStore {
     })
     ledger.pendingCount = count
     ledger.pendingBytes = bytes
+    if (ledger.storedCount != null) ledger.storedCount += results.filter(r => r.created).length
     void tx.objectStore('ledgers').put(ledger)
     await tx.done
     return results
@@ -225,6 +226,7 @@ export class MessageStore {
         stored.push(message)
         void messages.put(message)
       })
+      if (ledger.storedCount != null) ledger.storedCount += stored.length
       if (ledger.nextInSeq > before) void tx.objectStore('ledgers').put(ledger)
       await tx.done
       return { stored, ackSeq: ledger.nextInSeq - 1 }

@@ -146,11 +146,18 @@ export class Outbox {
 
   /** The peer acknowledged everything up to `seq`. */
   async onAck (peerId: string, seq: number): Promise<void> {
-    // Announced from the store, not from the window: after a worker restart the window is empty.
-    const delivered = await this.#o.store.acknowledge(peerId, seq)
-    for (const message of delivered) this.#o.announce(message)
-    if (delivered.length > 0) this.#o.store.history.grew(peerId, delivered.length, this.#o.settings().historyPerPeer, this.#o.log)
     const window = this.#window(peerId)
+    // The ledger's transaction starts now, so every read after this sees the ack.
+    const acknowledging = this.#o.store.acknowledge(peerId, seq)
+    // The peer has stored what it acknowledges: messages this worker sent are delivered now, before our own
+    // bookkeeping commits (an ack of a number we sent is never a protocol error).
+    const early = window.unacked.has(seq) ? [...window.unacked.values()].filter(m => m.seq <= seq) : []
+    for (const message of early) this.#o.announce({ ...message, state: 'delivered' })
+    // The rest from the store: after a worker restart the window is empty.
+    const told = new Set(early.map(m => m.seq))
+    const delivered = await acknowledging
+    for (const message of delivered) if (!told.has(message.seq)) this.#o.announce(message)
+    if (delivered.length > 0) this.#o.store.history.grew(peerId, delivered.length, this.#o.settings().historyPerPeer, this.#o.log)
     for (const s of window.unacked.keys()) if (s <= seq) window.unacked.delete(s)
     for (const s of window.inFlight.keys()) if (s <= seq) window.inFlight.delete(s)
     this.#armAckTimer(peerId, window, true)

@@ -27,6 +27,6 @@ const unsubscribe = client.subscribe((event) => {
   contacts.render(event.status)
   limits.render(event.status)
   storage.render()
-})
+}, { messages: false })
 
 addEventListener('pagehide', () => { unsubscribe(); teardown.abort() })
