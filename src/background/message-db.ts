@@ -19,6 +19,12 @@ export interface StoredMessage extends MessageView {
    * covering its number does not mean the peer has it.
    */
   skipped?: true
+  /**
+   * An outgoing message's sequence number (its `seq`), on outgoing messages
+   * only: the outbox finds them by it (`byPeerOutSeq`), and an incoming
+   * message, without it, costs one index entry fewer to store and to prune.
+   */
+  outSeq?: number
 }
 
 export interface PeerlinkDB extends DBSchema {
@@ -27,7 +33,7 @@ export interface PeerlinkDB extends DBSchema {
     value: StoredMessage
     indexes: {
       byPeerAt: [string, number, string, number]
-      byPeerDirSeq: [string, string, number]
+      byPeerOutSeq: [string, number]
       byPeerWireId: [string, string]
       byPeerChannelAt: [string, string, number, string, number]
     }
@@ -59,7 +65,6 @@ export async function openMessageDB (name: string): Promise<MessageDB> {
         const messages = db.createObjectStore('messages', { keyPath: 'id' })
         // Messages of the same millisecond keep their sequence order.
         messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
-        messages.createIndex('byPeerDirSeq', ['peerId', 'direction', 'seq'])
         db.createObjectStore('ledgers', { keyPath: 'peerId' })
       }
       // Version 2: incoming messages are found by their sender's id, so one sent again is stored once.
@@ -68,17 +73,21 @@ export async function openMessageDB (name: string): Promise<MessageDB> {
       if (oldVersion < 3) {
         const messages = tx.objectStore('messages')
         messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
+        messages.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
+        if ((messages.indexNames as unknown as DOMStringList).contains('byPeerDirSeq')) messages.deleteIndex('byPeerDirSeq' as never)
         // A failure here aborts the upgrade's transaction, and the open fails: nothing half-migrated stays.
-        if (oldVersion > 0) void addOwnChannel(messages)
+        if (oldVersion > 0) void addChannelsAndOutSeq(messages)
       }
     }
   })
 }
 
-/** Messages stored before channels existed were all Peerlink's own, and all text. */
-async function addOwnChannel (messages: { iterate: () => AsyncIterable<{ value: StoredMessage, update: (value: StoredMessage) => Promise<unknown> }> }): Promise<void> {
+/** Messages stored before channels existed were all Peerlink's own, and all text; outgoing ones get their `outSeq`. */
+async function addChannelsAndOutSeq (messages: { iterate: () => AsyncIterable<{ value: StoredMessage, update: (value: StoredMessage) => Promise<unknown> }> }): Promise<void> {
   for await (const cursor of messages.iterate()) {
-    if (cursor.value.channel == null) await cursor.update({ ...cursor.value, channel: OWN_CHANNEL, kind: 'text' })
+    const message = cursor.value
+    const outSeq = message.direction === 'out' ? { outSeq: message.seq } : {}
+    if (message.channel == null || (message.direction === 'out' && message.outSeq == null)) await cursor.update({ ...message, channel: message.channel ?? OWN_CHANNEL, kind: message.kind ?? 'text', ...outSeq })
   }
 }
 

@@ -36,11 +36,14 @@ describe('MessageStore', () => {
       }
     })
     await old.put('messages', { id: 'old-1', peerId: 'A', direction: 'in', seq: 0, text: 'from before', bytes: 11, at: 5, state: 'received', wireId: 'w0' })
+    await old.put('messages', { id: 'old-2', peerId: 'A', direction: 'out', seq: 0, text: 'still queued', bytes: 12, at: 6, state: 'queued', expiresAt: 99 })
     old.close()
     const s = await MessageStore.open(name)
     store = s
     const { found } = await s.history.list('A', 10, { channel: OWN_CHANNEL })
-    expect(found).toMatchObject([{ id: 'old-1', channel: OWN_CHANNEL, kind: 'text', text: 'from before' }])
+    expect(found).toMatchObject([{ id: 'old-1', channel: OWN_CHANNEL, kind: 'text', text: 'from before' }, { id: 'old-2', channel: OWN_CHANNEL }])
+    // The queued message is still found to be sent.
+    expect((await s.pending('A')).map(m => m.id)).toEqual(['old-2'])
   })
 
   it('numbers outgoing messages per peer from 0 without gaps', async () => {

@@ -157,7 +157,8 @@ export class MessageStore {
       const stored = existing[i]
       if (stored != null) return { message: stored, created: false, ackedOutSeq: ledger.ackedOutSeq }
       const { callerId: _, ...fields } = input
-      const message: StoredMessage = { ...fields, peerId, direction: 'out', seq: ledger.nextOutSeq++, state: 'queued' }
+      const seq = ledger.nextOutSeq++
+      const message: StoredMessage = { ...fields, peerId, direction: 'out', seq, outSeq: seq, state: 'queued' }
       countPending(ledger, message.channel, 1)
       void messages.put(message)
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
@@ -186,7 +187,8 @@ export class MessageStore {
     if (over != null) return await refuse(tx, over)
     // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
     const { error: _, skipped: __, ...rest } = message
-    const requeued: StoredMessage = { ...rest, seq: ledger.nextOutSeq++, state: 'queued' }
+    const seq = ledger.nextOutSeq++
+    const requeued: StoredMessage = { ...rest, seq, outSeq: seq, state: 'queued' }
     ledger.pendingCount += 1
     ledger.pendingBytes += message.bytes
     countPending(ledger, message.channel, 1)
@@ -299,7 +301,7 @@ export class MessageStore {
     const delivered: StoredMessage[] = []
     const messages = tx.objectStore('messages')
     // One request for the whole range: a cursor costs a round trip per message.
-    const covered = await messages.index('byPeerDirSeq').getAll(IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', seq]))
+    const covered = await messages.index('byPeerOutSeq').getAll(IDBKeyRange.bound([peerId, ledger.ackedOutSeq + 1], [peerId, seq]))
     for (const { error: _, ...message } of covered) {
       if (message.state === 'queued') {
         ledger.pendingCount -= 1
@@ -329,7 +331,7 @@ export class MessageStore {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     let expected = Math.max(fromSeq, ledger.ackedOutSeq + 1)
-    const index = tx.objectStore('messages').index('byPeerDirSeq')
+    const index = tx.objectStore('messages').index('byPeerOutSeq')
     const out: PendingMessage[] = []
     let bytes = 0
     // Read in pages, one request each (a cursor costs a round trip per message), about as many as the budget takes.
@@ -337,7 +339,7 @@ export class MessageStore {
     const pageSize = Math.max(1, Math.min(PENDING_PAGE, Math.ceil(maxBytes / averageBytes) + 1))
     let from = expected
     while (true) {
-      const page = await index.getAll(IDBKeyRange.bound([peerId, 'out', from], [peerId, 'out', Infinity]), pageSize)
+      const page = await index.getAll(IDBKeyRange.bound([peerId, from], [peerId, Infinity]), pageSize)
       for (const message of page) {
         if (message.state !== 'queued') continue
         if (out.length > 0 && bytes + message.bytes > maxBytes) return out
@@ -358,7 +360,7 @@ export class MessageStore {
    */
   async markSkipped (peerId: string, from: number, to: number): Promise<void> {
     const tx = this.#db.transaction('messages', 'readwrite', WRITE)
-    for await (const cursor of tx.store.index('byPeerDirSeq').iterate(IDBKeyRange.bound([peerId, 'out', from], [peerId, 'out', to]))) {
+    for await (const cursor of tx.store.index('byPeerOutSeq').iterate(IDBKeyRange.bound([peerId, from], [peerId, to]))) {
       if (cursor.value.state === 'failed' && cursor.value.skipped !== true) await cursor.update({ ...cursor.value, skipped: true })
     }
     await tx.done
@@ -368,9 +370,9 @@ export class MessageStore {
   async failPending (peerId: string, errorFor: (m: StoredMessage) => SerializedError, which: (m: StoredMessage) => boolean = () => true): Promise<StoredMessage[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
-    const range = IDBKeyRange.bound([peerId, 'out', ledger.ackedOutSeq + 1], [peerId, 'out', Infinity])
+    const range = IDBKeyRange.bound([peerId, ledger.ackedOutSeq + 1], [peerId, Infinity])
     const changed: StoredMessage[] = []
-    for await (const cursor of tx.objectStore('messages').index('byPeerDirSeq').iterate(range)) {
+    for await (const cursor of tx.objectStore('messages').index('byPeerOutSeq').iterate(range)) {
       if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
       ledger.pendingCount -= 1
       ledger.pendingBytes -= cursor.value.bytes

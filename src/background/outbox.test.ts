@@ -117,6 +117,32 @@ describe('Outbox', () => {
     outbox.stop()
   })
 
+  it('never skips a pending message when the stream is lost while the outbox is being read', async () => {
+    const outbox = await makeOutbox()
+    const read = store.pending.bind(store)
+    let release: () => void = () => {}
+    const held = new Promise<void>(resolve => { release = resolve })
+    let reads = 0
+    // The second read (the one that finds nothing more to send) answers only once the stream was lost.
+    vi.spyOn(store, 'pending').mockImplementation(async (...args) => {
+      const found = await read(...args)
+      if (++reads === 2) await held
+      return found
+    })
+    await send({ peerId: 'P', text: 'a' })
+    await settle()
+    expect(sent.flatMap(s => s.seqs)).toEqual([0])
+    sent = []
+    outbox.onStreamLost('P')
+    await send({ peerId: 'P', text: 'b' })
+    release()
+    await settle()
+    // Both go again on the new stream, in order; nothing is skipped, since both still wait for their ack.
+    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
+    expect(sent.flatMap(s => s.skips ?? [])).toEqual([])
+    outbox.stop()
+  })
+
   it('resends from the sequence number a HELLO asks for, and takes it as an ack of the rest', async () => {
     const outbox = await makeOutbox()
     for (const text of ['a', 'b', 'c']) await send({ peerId: 'P', text })

@@ -62,6 +62,12 @@ interface PeerWindow {
   freshExact: boolean
   /** `fresh` dropped messages since the outbox was last read: the read may not have seen them. */
   freshOverflowed: boolean
+  /**
+   * Counts resets: a read or a write that was under way when the window was
+   * reset (a new stream, a lost one, an ack timeout) speaks of the old
+   * stream, and its result is dropped.
+   */
+  generation: number
   flushing: boolean
   again: boolean
   /** No stream to write on: waiting for `unblock` (a reconnection or the peer's HELLO). */
@@ -264,7 +270,10 @@ export class Outbox {
       const inFlightBytes = [...window.inFlight.values()].reduce((a, b) => a + b, 0)
       const budget = this.#o.settings().maxInFlightBytes - inFlightBytes
       if (budget <= 0 || window.blocked || window.paused) return
+      const generation = window.generation
       const batch = window.freshExact ? this.#freshBatch(window, budget) : await this.#readPending(peerId, window, budget)
+      // Reset while the outbox was read: the batch starts from where the old stream was.
+      if (window.generation !== generation) continue
       // Even one message larger than the budget goes out once nothing else is in flight.
       if (batch.length === 0 || (inFlightBytes > 0 && batch[0]!.bytes > budget)) return
       // Messages that failed leave gaps the receiver must not wait on: each is skipped, exactly.
@@ -283,6 +292,8 @@ export class Outbox {
         this.#o.needConnection(peerId)
         return
       }
+      // Reset while this was written: everything unacknowledged goes again on the new stream, from the outbox.
+      if (window.generation !== generation) continue
       for (const m of batch) {
         window.inFlight.set(m.seq, m.bytes)
         if (window.unacked.has(m.seq)) continue
@@ -303,8 +314,10 @@ export class Outbox {
    */
   async #readPending (peerId: string, window: PeerWindow, budget: number): Promise<PendingMessage[]> {
     window.freshOverflowed = false
+    const generation = window.generation
     const batch = await this.#o.store.pending(peerId, window.sentUpTo + 1, budget)
-    if (batch.length === 0 && !window.freshOverflowed) window.freshExact = true
+    // Only a read of the current stream's position says nothing more is waiting.
+    if (batch.length === 0 && !window.freshOverflowed && window.generation === generation) window.freshExact = true
     return batch
   }
 
@@ -370,6 +383,7 @@ export class Outbox {
 
   #reset (window: PeerWindow): void {
     // Everything unacknowledged goes again: that is read from the outbox.
+    window.generation += 1
     window.freshExact = false
     window.sentUpTo = -1
     window.inFlight.clear()
@@ -380,7 +394,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, flushing: false, again: false, blocked: false, paused: false }
+      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, generation: 0, flushing: false, again: false, blocked: false, paused: false }
       this.#windows.set(peerId, window)
     }
     return window
