@@ -289,3 +289,5 @@ export const MAX_CLIENT_REQUESTS_PER_SECOND = 200
 export const DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT = 100
 /** Freshly appended messages an outbox keeps in memory per peer to send without reading them back; past it, they are read from IndexedDB. */
 export const MAX_FRESH_BYTES_PER_PEER = 4 * 1024 * 1024
+/** A call from the node to the worker not answered within this nudges the worker (Chrome may have stopped it). */
+export const WORKER_NUDGE_AFTER_MS = 25

@@ -7,6 +7,12 @@
  */
 export const LINK_REQUEST = 'peerlink/link-request'
 export const LINK_OFFER = 'peerlink/link-offer'
+/**
+ * Sent to the worker when a call to it goes unanswered for a moment: if
+ * Chrome stopped it, the message starts it, and it asks for a new link. A
+ * stopped worker's link gives no sign of its own; a running worker ignores this.
+ */
+export const WORKER_NUDGE = 'peerlink/nudge'
 
 export interface LinkOffer {
   type: typeof LINK_OFFER

@@ -3,15 +3,18 @@
  * node, and the link it offers the worker's half. Chrome runs it in the
  * offscreen document; Firefox in its persistent background page.
  */
-import { DEFAULT_LINK_TIMEOUT_MS, WORKER_LINK_SILENCE_MS } from '../common/constants.ts'
+import { DEFAULT_LINK_TIMEOUT_MS, WORKER_LINK_SILENCE_MS, WORKER_NUDGE_AFTER_MS } from '../common/constants.ts'
 import { WORKER_CALL_DEADLINES_MS, type WorkerApi } from '../link/apis.ts'
 import { exposeOnPort, LinkEnd } from '../link/link-end.ts'
+import { withNudge } from '../link/nudge.ts'
 import { retryOnLinkLoss } from '../link/retry.ts'
 import { NodeRuntime } from './node-runtime.ts'
 
 export interface NodeHostOptions {
   /** Hands the worker's half its two ports of link `epoch` (to it, from it). */
   offer: (epoch: number, ports: [toNode: MessagePort, toWorker: MessagePort]) => Promise<void>
+  /** Starts the worker's half if it was stopped (it then asks for a link); nothing where it cannot stop. */
+  nudgeWorker?: () => void
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -22,7 +25,7 @@ export interface NodeHost {
 }
 
 /** Starts the node's half and offers the first link. */
-export function makeNodeHost ({ offer, log }: NodeHostOptions): NodeHost {
+export function makeNodeHost ({ offer, nudgeWorker, log }: NodeHostOptions): NodeHost {
   let epoch = 0
   let offering: Promise<void> | undefined
 
@@ -35,9 +38,14 @@ export function makeNodeHost ({ offer, log }: NodeHostOptions): NodeHost {
     onNeedLink: () => { void offerLink() }
   })
 
-  /** Calls the worker until it answers: every call is safe to repeat, and giving up would lose an event. */
+  /**
+   * Calls the worker until it answers: every call is safe to repeat, and
+   * giving up would lose an event. A call not answered at once nudges the
+   * worker, which Chrome may have stopped: waiting for its link to fall
+   * silent would cost seconds, and a message arriving for it is what wakes it.
+   */
   const tell = async <K extends keyof WorkerApi & string>(method: K, ...args: Parameters<WorkerApi[K]>): Promise<Awaited<ReturnType<WorkerApi[K]>>> =>
-    await retryOnLinkLoss(async () => await worker.call(method, ...args), Infinity)
+    await withNudge(async () => await retryOnLinkLoss(async () => await worker.call(method, ...args), Infinity), nudgeWorker, WORKER_NUDGE_AFTER_MS)
 
   const runtime = new NodeRuntime({
     sink: {

@@ -3,7 +3,7 @@
  * and offers the service worker a link through `navigator.serviceWorker`
  * (which also wakes a stopped worker) whenever the worker asks.
  */
-import { LINK_OFFER, LINK_REQUEST, type LinkOffer } from '../link/handshake.ts'
+import { LINK_OFFER, LINK_REQUEST, WORKER_NUDGE, type LinkOffer } from '../link/handshake.ts'
 import { makeNodeHost } from './node-host.ts'
 
 const log = (format: string, ...args: unknown[]): void => { console.info(`[peerlink] ${format}`, ...args) }
@@ -13,6 +13,9 @@ const host = makeNodeHost({
     const registration = await navigator.serviceWorker.ready
     const offer: LinkOffer = { type: LINK_OFFER, epoch }
     registration.active?.postMessage(offer, ports)
+  },
+  nudgeWorker: () => {
+    void navigator.serviceWorker.ready.then((registration) => { registration.active?.postMessage({ type: WORKER_NUDGE }) })
   },
   log
 })
