@@ -144,7 +144,7 @@ async function peers (relay: RelayProcess): Promise<GrowthSeries[]> {
   trackPeerConnections()
   // libp2p in Node lets a failed relayed dial's upgrade escape as an unhandled rejection even
   // though the dial that started it fails and is retried: note it rather than end the bench.
-  const escaped = (err: unknown): void => { console.log(`    (a Node peer's dial failed and is retried: ${(err as Error).message})`) }
+  const escaped = (err: unknown): void => { console.log(`    (a Node peer's dial failed and is retried: ${String((err as Error | undefined)?.message ?? err)})`) }
   process.on('unhandledRejection', escaped)
   process.on('uncaughtException', escaped)
   const hub = await ExtensionProfile.launch({ name: 'hub', toolbar: true })
@@ -162,12 +162,21 @@ async function peers (relay: RelayProcess): Promise<GrowthSeries[]> {
           const peer = await NodePeer.start()
           nodes.push(peer)
           await hub.api({ method: 'addPeer', peerId: peer.peerId, name: `node ${nodes.length}` })
-          await connectNodePeer(relay.address, hubId, peer)
+          // All Node peers dial from one address, which the relay's libp2p limits per second: pace and retry.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await connectNodePeer(relay.address, hubId, peer)
+              break
+            } catch (err) {
+              if (attempt === 5) throw err
+              await sleep(1_000 * attempt)
+            }
+          }
         }
         connected = await hub.waitForStatus(s => s.peers.filter(p => p.state === 'connected').length >= count, `${count} connected peers`, 60_000)
       } catch (err) {
         // The sizes measured so far still make a (shorter) series.
-        console.log(`  could not connect ${count} peers: ${(err as Error).message.split('\n')[0]}`)
+        console.log(`  could not connect ${count} peers: ${String((err as Error | undefined)?.message ?? err).split('\n')[0]}`)
         break
       }
       measured.push(count)
