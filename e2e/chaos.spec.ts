@@ -154,7 +154,7 @@ test('chaos, continued: a receiver pruning its history, a sender lowering its si
       `new Bob → Alice: ${show(newBobTally)}, ${refusedBy('nb-')} refused at send`,
       `refusals: ${[...new Set(refused.values())].join(', ')}`,
       ...(lostIds.length > 0 ? [`marked delivered but never seen: ${lostIds.join(', ')}`] : []),
-      `stored at old Bob when he moved: ${oldBobStored} messages (history limit 50, pruned every 50 new ones), having seen ${oldBobReceived.length} arrive`
+      `stored at old Bob when he moved: ${oldBobStored} messages (history limit 50, pruned every 25 new ones), having seen ${oldBobReceived.length} arrive`
     ].join('\n'))
 
     expect(events).toHaveLength(2)

@@ -12,8 +12,6 @@ export class Inbox {
   readonly #received: (peerId: string, messages: StoredMessage[]) => Promise<void>
   readonly #history: () => number
   readonly #log: (format: string, ...args: unknown[]) => void
-  /** Bookkeeping of the bursts received so far (unread counts, last seen, pruning), in order. */
-  #bookkeeping: Promise<void> = Promise.resolve()
 
   /**
    * `received` is told once per batch, so per-message bookkeeping (unread
@@ -31,26 +29,17 @@ export class Inbox {
 
   /**
    * Stores message frames durably; answers the cumulative sequence number to
-   * acknowledge (-1: none) as soon as they are stored: the ack waits for
-   * nothing else, and the bookkeeping follows in order (`settled`). A full
-   * disk throws `StorageFullError`.
+   * acknowledge (-1: none). A full disk throws `StorageFullError`.
    */
   async receive (peerId: string, frames: Array<{ seq: number, id: string, body: Uint8Array, channel: string, kind: PayloadKind }>): Promise<number> {
     const incoming = frames.map(f => ({ seq: f.seq, id: f.id, channel: f.channel, ...payloadOf(f.kind, f.body) }))
     const { stored, ackSeq } = await this.#store.storeIncoming(peerId, incoming)
     for (const message of stored) this.#announce(message)
-    this.#bookkeeping = this.#bookkeeping.then(async () => {
-      if (stored.length > 0) {
-        await this.#received(peerId, stored)
-        this.#store.history.grew(peerId, stored.length, this.#history(), this.#log)
-      }
-      await this.#contacts.touch(peerId)
-    }).catch((err: unknown) => { this.#log('could not note messages from %s: %o', peerId, err) })
+    if (stored.length > 0) {
+      await this.#received(peerId, stored)
+      this.#store.history.grew(peerId, stored.length, this.#history(), this.#log)
+    }
+    await this.#contacts.touch(peerId)
     return ackSeq
-  }
-
-  /** Resolves once the bookkeeping of every burst received so far is done. */
-  async settled (): Promise<void> {
-    await this.#bookkeeping
   }
 }

@@ -7,6 +7,11 @@ import { channelRange, conversationRange, WRITE, type MessageDB, type StoredMess
 const PRUNE_PAGE_SLACK = 16
 const PRUNE_PAGE_MAX = 1_000
 
+/** New messages between prunes: `PRUNE_EVERY_MESSAGES`, or half the limit when that is smaller, so a small history stays near its limit. */
+function pruneEvery (keep: number): number {
+  return Math.max(1, Math.min(PRUNE_EVERY_MESSAGES, Math.ceil(keep / 2)))
+}
+
 /** Stored messages, with the ack point of their peer's conversation read in the same transaction. */
 export interface StoredWithAck<T> {
   found: T
@@ -32,7 +37,7 @@ export class MessageHistory {
    */
   grew (peerId: string, added: number, keep: number, log: (format: string, ...args: unknown[]) => void): void {
     const count = (this.#added.get(peerId) ?? 0) + added
-    if (count < Math.min(PRUNE_EVERY_MESSAGES, keep) || this.#pruning.has(peerId)) {
+    if (count < pruneEvery(keep) || this.#pruning.has(peerId)) {
       this.#added.set(peerId, count)
       return
     }
@@ -40,7 +45,11 @@ export class MessageHistory {
     this.#pruning.add(peerId)
     void this.prune(peerId, keep)
       .catch((err: unknown) => { log('could not prune the conversation with %s: %o', peerId, err) })
-      .finally(() => { this.#pruning.delete(peerId) })
+      .finally(() => {
+        this.#pruning.delete(peerId)
+        // Enough came while this ran: prune again now rather than at the next message.
+        if ((this.#added.get(peerId) ?? 0) >= pruneEvery(keep)) this.grew(peerId, 0, keep, log)
+      })
   }
 
   async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {

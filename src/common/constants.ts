@@ -40,7 +40,7 @@ export const DEFAULT_LINK_TIMEOUT_MS = 15_000
 /** Delivered and received messages kept per conversation; the oldest are pruned, pending ones never. */
 export const DEFAULT_HISTORY_PER_PEER = 10_000
 
-/** A conversation is pruned after this many new messages (or its whole limit, if smaller), in the background. */
+/** A conversation is pruned after this many new messages (or half its limit, if smaller), in the background. */
 export const PRUNE_EVERY_MESSAGES = 100
 
 /** Cap on relays and peers a user may configure: keeps storage and dials bounded. */
