@@ -131,7 +131,7 @@ export class ApiServer {
    * messages a second one event per change costs more than the messages themselves.
    */
   announce (message: MessageView): void {
-    if (![...this.#ports.values()].some(p => p.messages)) return
+    if (!this.#anyWantsMessages()) return
     this.#pendingMessages.delete(message.id)
     this.#pendingMessages.set(message.id, message)
     this.#flushSoon()
@@ -148,6 +148,12 @@ export class ApiServer {
   sendStatus (port: EventPort, status: Status): void {
     const caller = this.#ports.get(port)?.caller
     if (caller != null) this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
+  }
+
+  /** Whether any port wants message events (checked for every message, so without building a list). */
+  #anyWantsMessages (): boolean {
+    for (const { messages } of this.#ports.values()) if (messages) return true
+    return false
   }
 
   /** A client the user has not allowed is refused, and listed for the user to decide. */

@@ -88,7 +88,7 @@ function countPending (ledger: PeerLedger, channel: string, delta: number): void
 }
 
 /** Messages per channel among `messages`. */
-function perChannel (messages: Array<{ channel: string }>): Map<string, number> {
+export function countByChannel (messages: Array<{ channel: string }>): Map<string, number> {
   const counts = new Map<string, number>()
   for (const { channel } of messages) counts.set(channel, (counts.get(channel) ?? 0) + 1)
   return counts
@@ -142,7 +142,7 @@ export class MessageStore {
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
     const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
-    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, perChannel(fresh))
+    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, countByChannel(fresh))
     if (over != null) return await refuse(tx, over)
     const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
     if (tooLarge != null) return await refuse(tx, new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))

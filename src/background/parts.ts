@@ -5,7 +5,7 @@ import { Contacts } from './contacts.ts'
 import { OwnIdentity } from './identity.ts'
 import { Inbox } from './inbox.ts'
 import type { KeyValueStore } from './key-value-store.ts'
-import { MessageStore, type StoredMessage } from './message-store.ts'
+import { countByChannel, MessageStore, type StoredMessage } from './message-store.ts'
 import type { NodeLink } from './node-link.ts'
 import { Outbox } from './outbox.ts'
 import { Reconnector } from './reconnector.ts'
@@ -93,12 +93,6 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     statusChanged()
   }, () => limits().historyPerPeer, log)
   return { identity, settings, contacts, store, outbox, inbox, reconnector, unread, clients }
-}
-
-function countByChannel (messages: StoredMessage[]): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const { channel } of messages) if (channel !== OWN_CHANNEL) counts.set(channel, (counts.get(channel) ?? 0) + 1)
-  return counts
 }
 
 /** Stops the parts' timers and closes their database (before they are built again, under another identity). */
