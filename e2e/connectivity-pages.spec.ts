@@ -15,7 +15,8 @@ async function failure (call: Promise<unknown>): Promise<Error> {
 /** The contacts as stored in the profile's extension storage (where their addresses are kept). */
 async function storedContacts (profile: ExtensionProfile): Promise<Array<{ peerId: string, addresses?: string[] }>> {
   await profile.status() // wakes the worker
-  return await profile.worker!.evaluate(async () => ((await chrome.storage.local.get('contacts')).contacts ?? []) as Array<{ peerId: string, addresses?: string[] }>)
+  const stored = await profile.worker!.evaluate(async () => await chrome.storage.local.get(null))
+  return Object.entries(stored).filter(([key]) => key.startsWith('contact/')).map(([, contact]) => contact as { peerId: string, addresses?: string[] })
 }
 
 /** This profile's contact card, as its popup shows it. */

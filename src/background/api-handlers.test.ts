@@ -77,6 +77,31 @@ afterEach(async () => {
   parts.store.close()
 })
 
+describe('NodeSync', () => {
+  it('leaves the node with the latest settings when two starts overlap (a new link, and relays changed meanwhile)', async () => {
+    const relay = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}`
+    const info = fakeNode().info
+    // The node applies a start when its call ends; the first one is slow (a node shutting down).
+    const applied: string[][] = []
+    let starts = 0
+    const node = {
+      ...fakeNode(),
+      call: async (method: keyof OffscreenApi, config?: { relays: string[] }) => {
+        if (method !== 'start') return info
+        const slow = starts++ === 0
+        await new Promise(resolve => setTimeout(resolve, slow ? 30 : 0))
+        applied.push(config!.relays)
+        return info
+      }
+    } as unknown as NodeLink
+    const sync = new NodeSync(parts, node, { publish: async () => {}, soon: () => {} } as unknown as StatusReporter)
+    const forLink = sync.start()
+    await parts.settings.setRelays([relay])
+    await Promise.all([forLink, sync.start()])
+    expect(applied.at(-1)).toEqual([relay])
+  })
+})
+
 describe('API handlers', () => {
   it('adds a contact and tells the node who may connect', async () => {
     const view = await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })

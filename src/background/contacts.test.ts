@@ -115,4 +115,20 @@ describe('Contacts', () => {
     const err = await new Contacts(storage, () => self, async () => false).add(other).catch((e: unknown) => e)
     expect((err as ResourceLimitError).data).toEqual({ limitType: 'peers', limit: MAX_PEERS, current: MAX_PEERS + 1 })
   })
+
+  it('keeps each contact in its own entry: an old single list is moved in order, and a change writes one contact', async () => {
+    const storage = makeMemoryStorage()
+    await storage.set('contacts', [{ peerId: third, name: 'Carol', addedAt: 5, lastSeen: null }, { peerId: other, name: 'Bob', addedAt: 5, lastSeen: null }])
+    const ids = [third, other].sort()
+    expect((await new Contacts(storage, () => self).list()).map(c => c.peerId)).toEqual(ids)
+    expect(await storage.get('contacts')).toBeUndefined()
+    const writes: string[] = []
+    const counting = { ...storage, set: async (key: string, value: unknown) => { writes.push(key); await storage.set(key, value) } }
+    const contacts = new Contacts(counting, () => self)
+    await contacts.add(other, 'Robert')
+    await contacts.touch(third, 1_000_000)
+    expect(writes).toEqual([`contact/${other}`, `contact/${third}`])
+    const reloaded = await new Contacts(storage, () => self).list()
+    expect(reloaded.map(c => [c.peerId, c.name, c.lastSeen])).toEqual(ids.map(id => id === other ? [other, 'Robert', null] : [third, 'Carol', 1_000_000]))
+  })
 })

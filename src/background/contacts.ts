@@ -4,7 +4,10 @@ import { ResourceLimitError, UnknownPeerError, ValidationError } from '../common
 import { parsePeerId, parsePeerName } from '../common/validators.ts'
 import type { KeyValueStore } from './key-value-store.ts'
 
-const CONTACTS_KEY = 'contacts'
+/** Each contact is its own `storage.local` entry, so a change writes one contact, not the whole list. */
+const CONTACT_PREFIX = 'contact/'
+/** Where versions before 0.2 kept the whole list as one entry; moved to one entry per contact on first read. */
+const LEGACY_LIST_KEY = 'contacts'
 
 
 export interface Contact {
@@ -29,9 +32,11 @@ export class Contacts {
   readonly #ownPeerId: () => string
   /** Every change goes through this object, so the copy in memory stays true for the worker's life. */
   #cache: Contact[] | undefined
+  /** The first read, shared by every caller that comes while it runs. */
+  #loading: Promise<Contact[]> | undefined
   /**
-   * Changes run one at a time: each reads, changes and writes the whole list,
-   * and two interleaved would lose one (a contact added while another was
+   * Changes run one at a time: each reads the list, decides and writes, and
+   * two interleaved would lose one (a contact added while another was
    * touched, or a removed one written back).
    */
   readonly #changes = new PQueue({ concurrency: 1 })
@@ -49,24 +54,55 @@ export class Contacts {
     return (await this.#cached()).map(c => ({ ...c }))
   }
 
-  /** The contacts as stored, not to be changed: callers get copies from `list()`. */
+  /** The contacts as stored, in the order they were added, not to be changed: callers get copies from `list()`. */
   async #cached (): Promise<readonly Contact[]> {
-    this.#cache ??= await this.#storage.get<Contact[]>(CONTACTS_KEY) ?? []
+    if (this.#cache == null) {
+      this.#loading ??= this.#load()
+      const loaded = await this.#loading
+      this.#cache ??= loaded
+    }
     return this.#cache
   }
 
-  async #save (contacts: Contact[]): Promise<void> {
-    await this.#storage.set(CONTACTS_KEY, contacts)
-    this.#cache = contacts.map(c => ({ ...c }))
+  async #load (): Promise<Contact[]> {
+    const legacy = await this.#storage.get<Contact[]>(LEGACY_LIST_KEY)
+    if (legacy != null) {
+      // Written before the old entry goes: a crash in between moves the same list again.
+      await this.#storage.setMany(Object.fromEntries(legacy.map(c => [CONTACT_PREFIX + c.peerId, c])))
+      await this.#storage.remove([LEGACY_LIST_KEY])
+    }
+    const contacts = (await this.#storage.entries<Contact>(CONTACT_PREFIX)).map(([, c]) => c)
+    return contacts.sort((a, b) => a.addedAt - b.addedAt || (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0))
+  }
+
+  /** Stores one contact, new or changed; the list in memory follows. */
+  async #put (contact: Contact): Promise<void> {
+    await this.#storage.set(CONTACT_PREFIX + contact.peerId, contact)
+    const cache = [...await this.#cached()]
+    const at = cache.findIndex(c => c.peerId === contact.peerId)
+    if (at >= 0) cache[at] = { ...contact }
+    else cache.push({ ...contact })
+    this.#cache = cache
+  }
+
+  /** A copy of one contact, if it is one. */
+  async #find (peerId: string): Promise<Contact | undefined> {
+    const contact = (await this.#cached()).find(c => c.peerId === peerId)
+    return contact == null ? undefined : { ...contact }
+  }
+
+  async #delete (peerId: string): Promise<void> {
+    await this.#storage.remove([CONTACT_PREFIX + peerId])
+    this.#cache = (await this.#cached()).filter(c => c.peerId !== peerId)
   }
 
   async has (peerId: string): Promise<boolean> {
-    return (await this.list()).some(c => c.peerId === peerId)
+    return (await this.#cached()).some(c => c.peerId === peerId)
   }
 
   /** Returns the contact, or throws `UnknownPeerError`. */
   async get (peerId: string): Promise<Contact> {
-    const contact = (await this.list()).find(c => c.peerId === peerId)
+    const contact = await this.#find(peerId)
     if (contact == null) throw new UnknownPeerError(peerId)
     return contact
   }
@@ -89,41 +125,41 @@ export class Contacts {
     if (peerId === this.#ownPeerId()) {
       throw new ValidationError('peer id', 'that is this browser\'s own peer id')
     }
-    const contacts = await this.list()
-    const existing = contacts.find(c => c.peerId === peerId)
+    const existing = await this.#find(peerId)
     if (existing != null) {
       existing.name = name === '' ? existing.name : name
       // The user adding a peer makes it theirs, whoever let it in first.
       if (!auto) delete existing.auto
       if (addresses.length > 0) existing.addresses = mergeAddresses(addresses, existing.addresses)
-      await this.#save(contacts)
+      await this.#put(existing)
       return existing
     }
-    const kept = contacts.length >= MAX_PEERS ? await this.#evictStranger(contacts) : contacts
-    if (kept.length >= MAX_PEERS) {
-      throw new ResourceLimitError('peers', MAX_PEERS, contacts.length + 1)
+    const count = (await this.#cached()).length
+    const evicted = count >= MAX_PEERS ? await this.#strangerToEvict() : undefined
+    if (count - (evicted == null ? 0 : 1) >= MAX_PEERS) {
+      throw new ResourceLimitError('peers', MAX_PEERS, count + 1)
     }
     const contact: Contact = { peerId, name, addedAt: Date.now(), lastSeen: null }
     if (auto) contact.auto = true
     if (addresses.length > 0) contact.addresses = mergeAddresses(addresses)
-    await this.#save([...kept, contact])
+    if (evicted != null) await this.#delete(evicted.peerId)
+    await this.#put(contact)
     return contact
   }
 
-  /** The list without its oldest auto-accepted contact that never exchanged a message; unchanged if there is none. */
-  async #evictStranger (contacts: Contact[]): Promise<Contact[]> {
-    for (const stranger of contacts.filter(c => c.auto === true).sort((a, b) => a.addedAt - b.addedAt)) {
-      if (!await this.#hasConversation(stranger.peerId)) return contacts.filter(c => c !== stranger)
+  /** The oldest auto-accepted contact that never exchanged a message, if any. */
+  async #strangerToEvict (): Promise<Contact | undefined> {
+    for (const stranger of (await this.#cached()).filter(c => c.auto === true).sort((a, b) => a.addedAt - b.addedAt)) {
+      if (!await this.#hasConversation(stranger.peerId)) return stranger
     }
-    return contacts
+    return undefined
   }
 
   async remove (peerIdInput: unknown): Promise<void> {
     const peerId = parsePeerId(peerIdInput)
     await this.#change(async () => {
-      const contacts = await this.list()
-      if (!contacts.some(c => c.peerId === peerId)) throw new UnknownPeerError(peerId)
-      await this.#save(contacts.filter(c => c.peerId !== peerId))
+      if (!await this.has(peerId)) throw new UnknownPeerError(peerId)
+      await this.#delete(peerId)
     })
   }
 
@@ -132,12 +168,11 @@ export class Contacts {
     const seen = (await this.#cached()).find(c => c.peerId === peerId)
     if (seen == null || at - (seen.lastSeen ?? -Infinity) <= LAST_SEEN_PRECISION_MS) return
     await this.#change(async () => {
-      const contacts = await this.list()
-      const contact = contacts.find(c => c.peerId === peerId)
+      const contact = await this.#find(peerId)
       // Removed while this waited its turn: it stays removed.
       if (contact == null) return
       contact.lastSeen = Math.max(at, contact.lastSeen ?? -Infinity)
-      await this.#save(contacts)
+      await this.#put(contact)
     })
   }
 
@@ -147,13 +182,12 @@ export class Contacts {
    */
   async learnAddresses (peerId: string, addresses: string[]): Promise<void> {
     await this.#change(async () => {
-      const contacts = await this.list()
-      const contact = contacts.find(c => c.peerId === peerId)
+      const contact = await this.#find(peerId)
       if (contact == null) return
       const merged = mergeAddresses(addresses, contact.addresses)
       if (JSON.stringify(merged) === JSON.stringify(contact.addresses ?? [])) return
       contact.addresses = merged
-      await this.#save(contacts)
+      await this.#put(contact)
     })
   }
 

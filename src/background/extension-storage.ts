@@ -5,6 +5,10 @@ import type { KeyValueStore } from './key-value-store.ts'
 export function makeExtensionStorage (): KeyValueStore {
   return {
     get: async <T>(key: string) => (await browser.storage.local.get(key))[key] as T | undefined,
-    set: async (key, value) => { await browser.storage.local.set({ [key]: value }) }
+    set: async (key, value) => { await browser.storage.local.set({ [key]: value }) },
+    // storage.local cannot select by prefix: this reads it all, which the worker does once per start.
+    entries: async <T>(prefix: string) => Object.entries(await browser.storage.local.get(null)).filter(([key]) => key.startsWith(prefix)) as Array<[string, T]>,
+    setMany: async (values) => { await browser.storage.local.set(values) },
+    remove: async (keys) => { await browser.storage.local.remove(keys) }
   }
 }

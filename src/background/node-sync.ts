@@ -1,3 +1,4 @@
+import PQueue from 'p-queue'
 import type { NodeLink } from './node-link.ts'
 import type { Parts } from './parts.ts'
 import type { StatusReporter } from './status-reporter.ts'
@@ -7,6 +8,7 @@ export class NodeSync {
   readonly #parts: Parts
   readonly #node: NodeLink
   readonly #status: StatusReporter
+  readonly #starts = new PQueue({ concurrency: 1 })
 
   constructor (parts: Parts, node: NodeLink, status: StatusReporter) {
     this.#parts = parts
@@ -14,15 +16,26 @@ export class NodeSync {
     this.#status = status
   }
 
-  /** Starts the node, or restarts it when its config changed, and shows the result. */
+  /**
+   * Starts the node, or restarts it when its config changed, and shows the
+   * result. Starts run one at a time, each reading the settings as they are
+   * when it sends them, so the last one asked for leaves the node with the
+   * latest settings (a start for a new link and one for changed relays may
+   * overlap).
+   */
   async start (): Promise<void> {
+    await this.#starts.add(async () => { await this.#start() })
+  }
+
+  async #start (): Promise<void> {
     const { identity, settings } = this.#parts
+    const allowedPeers = await this.allowedPeers()
     const { relays, iceServers, limits, acceptUnknownPeers } = settings.current
     this.#node.update(await this.#node.call('start', {
       privateKey: identity.current.privateKey,
       relays,
       iceServers,
-      allowedPeers: await this.allowedPeers(),
+      allowedPeers,
       acceptUnknownPeers,
       maxConnections: limits.maxConnections,
       maxMessageBytes: limits.maxMessageBytes,
@@ -35,11 +48,15 @@ export class NodeSync {
     await this.#status.publish()
   }
 
-  /** Tells the node who may open streams now, and shows the result. */
+  /**
+   * Tells the node who may open streams now, and shows the result soon: the
+   * status lists every contact, so a burst of changes (many contacts added)
+   * goes out to pages as one event, not one per change.
+   */
   async allowed (): Promise<void> {
     await this.#node.call('setAllowedPeers', await this.allowedPeers())
     this.#node.update(await this.#node.call('info'))
-    await this.#status.publish()
+    this.#status.soon()
   }
 
   /** Contacts may open streams to us, except those the user closed. */

@@ -43,7 +43,7 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
     nodeChanged: async (info) => {
       const { node, status } = await context()
       node.update(info)
-      await status.publish()
+      status.soon()
     },
     woke: async () => { await woke(await context()) },
     peerAddresses: async (peerId, addresses) => { await (await context()).parts.contacts.learnAddresses(peerId, addresses) },

@@ -1,7 +1,8 @@
 import type { PeerlinkClient } from '../api/client.ts'
-import type { Status } from '../api/protocol.ts'
+import type { PeerView, Status } from '../api/protocol.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
+import { makeKeyedList } from '../ui/keyed-list.ts'
 
 /** The allowed peers with their names (editable), removal, and the accept-anyone switch. */
 export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): { render: (status: Status) => void } {
@@ -19,27 +20,27 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, s
     h('div', { className: 'row' }, anyone, h('label', { for: 'accept-anyone', className: 'inline' }, t('acceptAnyone'))),
     h('p', { className: 'muted help' }, t('acceptAnyoneHelp')),
     error)
-  let last = ''
+  const rows = makeKeyedList<PeerView>(list, {
+    key: peer => peer.peerId,
+    signature: peer => peer.name,
+    empty: h('li', { className: 'muted' }, t('noContacts')),
+    build: (peer) => {
+      const name = h('input', { value: peer.name, 'aria-label': t('contactNameLabel', peer.peerId), placeholder: t('peerNameLabel') })
+      name.addEventListener('change', () => {
+        client.addPeer(peer.peerId, name.value).catch((err: unknown) => { error.textContent = errorText(err) })
+      }, { signal })
+      const remove = h('button', { type: 'button', 'aria-label': t('removeContactLabel', peer.name === '' ? peer.peerId : peer.name) }, t('remove'))
+      remove.addEventListener('click', () => {
+        if (!confirm(t('removeContactConfirm'))) return
+        client.removePeer(peer.peerId).catch((err: unknown) => { error.textContent = errorText(err) })
+      }, { signal })
+      return h('li', { className: 'contact-row row' }, h('code', { className: 'grow' }, peer.peerId), name, remove)
+    }
+  })
   return {
     render (status) {
       anyone.checked = status.acceptUnknownPeers
-      const current = JSON.stringify(status.peers.map(p => [p.peerId, p.name]))
-      if (current === last) return
-      last = current
-      list.replaceChildren(...(status.peers.length === 0
-        ? [h('li', { className: 'muted' }, t('noContacts'))]
-        : status.peers.map((peer) => {
-          const name = h('input', { value: peer.name, 'aria-label': t('contactNameLabel', peer.peerId), placeholder: t('peerNameLabel') })
-          name.addEventListener('change', () => {
-            client.addPeer(peer.peerId, name.value).catch((err: unknown) => { error.textContent = errorText(err) })
-          }, { signal })
-          const remove = h('button', { type: 'button', 'aria-label': t('removeContactLabel', peer.name === '' ? peer.peerId : peer.name) }, t('remove'))
-          remove.addEventListener('click', () => {
-            if (!confirm(t('removeContactConfirm'))) return
-            client.removePeer(peer.peerId).catch((err: unknown) => { error.textContent = errorText(err) })
-          }, { signal })
-          return h('li', { className: 'contact-row row' }, h('code', { className: 'grow' }, peer.peerId), name, remove)
-        })))
+      rows.render(status.peers)
     }
   }
 }

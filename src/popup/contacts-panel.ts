@@ -4,6 +4,7 @@ import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { errorText, h, shortId } from '../ui/dom.ts'
 import { formatAgo, formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
+import { makeKeyedList } from '../ui/keyed-list.ts'
 import { describePeerState } from '../ui/peer-state.ts'
 
 export interface ContactsPanel {
@@ -26,6 +27,7 @@ function addError (err: unknown): string {
 export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, onSelect: (peer: PeerView) => void, signal: AbortSignal): ContactsPanel {
   let selected: string | undefined
   let relays = 0
+  let latest = new Map<string, PeerView>()
   const list = h('ul', { 'aria-label': t('contactsList') })
   const peerInput = h('input', { id: 'add-peer-id', autocomplete: 'off', spellcheck: 'false', placeholder: '12D3KooW… / peerlink:…', 'aria-describedby': 'add-peer-help' })
   const nameInput = h('input', { id: 'add-peer-name', autocomplete: 'off' })
@@ -57,6 +59,33 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     }, (err: unknown) => { error.textContent = addError(err) })
   }, { signal })
   root.replaceChildren(h('h2', { id: 'contacts-heading' }, t('contactsHeading')), list, form)
+  /** Everything a contact's row says, in words. */
+  const rowText = (peer: PeerView): { name: string, state: ReturnType<typeof describePeerState>, facts: string } => ({
+    name: peer.name === '' ? shortId(peer.peerId) : peer.name,
+    state: describePeerState(peer),
+    facts: [
+      peer.rttMs == null ? null : t('rtt', peer.rttMs.toFixed(1)),
+      peer.pending.messages === 0 ? null : t('queuedFacts', String(peer.pending.messages), formatBytes(peer.pending.bytes)),
+      peer.state === 'connected' ? null : formatAgo(peer.lastSeen)
+    ].filter(f => f != null).join(' · ')
+  })
+  const rows = makeKeyedList<{ peer: PeerView, current: boolean }>(list, {
+    key: ({ peer }) => peer.peerId,
+    signature: ({ peer, current }) => JSON.stringify([rowText(peer), peer.unread, current]),
+    empty: h('li', { className: 'muted' }, t('noContacts')),
+    build: ({ peer, current }) => {
+      const { name, state, facts } = rowText(peer)
+      const button = h('button', { type: 'button', className: 'contact', 'aria-current': current ? 'true' : 'false' },
+        h('span', { className: 'grow' },
+          h('span', { className: 'contact-name' }, name),
+          peer.unread > 0 && h('span', { className: 'unread', 'aria-label': t('unreadLabel', String(peer.unread)) }, String(peer.unread)),
+          h('span', { className: 'facts muted' }, facts)),
+        h('span', { className: `badge tone-${state.tone}` }, state.text))
+      // A kept row outlives the status it was built from: select the contact as the latest status has it.
+      button.addEventListener('click', () => { selected = peer.peerId; onSelect(latest.get(peer.peerId) ?? peer) }, { signal })
+      return h('li', {}, button)
+    }
+  })
 
   return {
     offerCard (card) {
@@ -66,23 +95,8 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     },
     render (status) {
       relays = status.relays.length
-      const items = status.peers.map((peer) => {
-        const state = describePeerState(peer)
-        const facts = [
-          peer.rttMs == null ? null : t('rtt', peer.rttMs.toFixed(1)),
-          peer.pending.messages === 0 ? null : t('queuedFacts', String(peer.pending.messages), formatBytes(peer.pending.bytes)),
-          peer.state === 'connected' ? null : formatAgo(peer.lastSeen)
-        ].filter(f => f != null).join(' · ')
-        const button = h('button', { type: 'button', className: 'contact', 'aria-current': peer.peerId === selected ? 'true' : 'false' },
-          h('span', { className: 'grow' },
-            h('span', { className: 'contact-name' }, peer.name === '' ? shortId(peer.peerId) : peer.name),
-            peer.unread > 0 && h('span', { className: 'unread', 'aria-label': t('unreadLabel', String(peer.unread)) }, String(peer.unread)),
-            h('span', { className: 'facts muted' }, facts)),
-          h('span', { className: `badge tone-${state.tone}` }, state.text))
-        button.addEventListener('click', () => { selected = peer.peerId; onSelect(peer) }, { signal })
-        return h('li', {}, button)
-      })
-      list.replaceChildren(...(items.length > 0 ? items : [h('li', { className: 'muted' }, t('noContacts'))]))
+      latest = new Map(status.peers.map(peer => [peer.peerId, peer]))
+      rows.render(status.peers.map(peer => ({ peer, current: peer.peerId === selected })))
       if (selected == null && status.peers[0] != null) {
         selected = status.peers[0].peerId
         onSelect(status.peers[0])
