@@ -32,16 +32,18 @@
  * `measured`). Figures only: nothing here passes or fails on time.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { ResourceLimitError } from '../src/common/errors/index.ts'
 import { makePair, type Pair } from '../e2e/fixtures.ts'
 import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
 import { bundleSizes, DIST_CHROME, formatBundle } from './bundle.ts'
-import { durabilityCost } from './durability.ts'
+import { durabilityCost, recordLayoutCost, type RecordLayoutCost } from './durability.ts'
 import { benchFirefox } from './firefox.ts'
 import { benchGrowth, formatGrowth } from './growth.ts'
 import { allowNamedFunctions, batchedThroughput, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
 import { benchNat } from './nat.ts'
+import { browserCpuSeconds } from './process-cpu.ts'
 import { openRawChannel } from './raw-datachannel.ts'
 import { writeReport } from './report.ts'
 import { emptyResults, mergeResults, type Figure, type Results } from './results.ts'
@@ -123,22 +125,43 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
       // The target is a ratio to the stream Peerlink runs on: measure that stream too, once, in this run.
       record('libp2p.throughput', 'libp2p stream throughput, 64 KiB messages (for the ratio)', 'MB/s', [await streamThroughputMBps(alice, bobId, 64 * MiB)])
     }
+    // Both browsers share this machine's cores: what each message costs in CPU says how far the cores let it go.
+    const cpuOf = async <T>(run: () => Promise<T>): Promise<{ result: T, cpuSeconds: number }> => {
+      const used = (): number => (browserCpuSeconds(alice.userDataDir) ?? NaN) + (browserCpuSeconds(bob.userDataDir) ?? NaN)
+      const before = used()
+      const result = await run()
+      return { result, cpuSeconds: used() - before }
+    }
     const small: number[] = []
     const smallMB: number[] = []
+    const smallCpu: number[] = []
     const large: number[] = []
     const largeMsgs: number[] = []
+    const largeCpu: number[] = []
+    const streamCpu: number[] = []
     for (let i = 0; i < RUNS; i++) {
-      const s = await page.evaluate(batchedThroughput, { peerId: bobId, count: 10_000, bytes: KiB, batch: 200 })
-      small.push(s.msgPerSec)
-      smallMB.push(s.mbPerSec)
-      const l = await page.evaluate(batchedThroughput, { peerId: bobId, count: 512, bytes: 64 * KiB, batch: 16 })
-      large.push(l.mbPerSec)
-      largeMsgs.push(l.msgPerSec)
+      const s = await cpuOf(async () => await page.evaluate(batchedThroughput, { peerId: bobId, count: 10_000, bytes: KiB, batch: 200 }))
+      small.push(s.result.msgPerSec)
+      smallMB.push(s.result.mbPerSec)
+      smallCpu.push(s.cpuSeconds * 1000 / 10_000)
+      const l = await cpuOf(async () => await page.evaluate(batchedThroughput, { peerId: bobId, count: 512, bytes: 64 * KiB, batch: 16 }))
+      large.push(l.result.mbPerSec)
+      largeMsgs.push(l.result.msgPerSec)
+      largeCpu.push(l.cpuSeconds / (512 * 64 * KiB / 1e6))
+      const stream = await cpuOf(async () => await streamThroughputMBps(alice, bobId, 32 * MiB))
+      streamCpu.push(stream.cpuSeconds / (32 * MiB / 1e6))
     }
     record('peerlink.1k.msgs', 'Peerlink throughput, 1 KiB messages', 'msg/s', small)
     record('peerlink.1k.mbps', 'Peerlink throughput, 1 KiB messages', 'MB/s', smallMB)
     record('peerlink.64k.mbps', 'Peerlink throughput, 64 KiB messages', 'MB/s', large)
     record('peerlink.64k.msgs', 'Peerlink throughput, 64 KiB messages', 'msg/s', largeMsgs)
+    if (smallCpu.every(Number.isFinite)) {
+      const cores = availableParallelism()
+      record('peerlink.1k.cpu', 'CPU per 1 KiB message, both browsers, every process', 'ms', smallCpu)
+      record('peerlink.1k.ceiling', `1 KiB messages per second ${cores} cores allow at that cost`, 'msg/s', smallCpu.map(ms => cores * 1000 / ms))
+      record('peerlink.64k.cpu', 'CPU per MB, Peerlink 64 KiB messages, both browsers', 's/MB', largeCpu)
+      record('libp2p.cpu', 'CPU per MB, libp2p stream 64 KiB messages, both browsers', 's/MB', streamCpu)
+    }
   }
 
   if (chosen('latency')) {
@@ -159,6 +182,15 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
       const runs = durability.map(run => run.find(d => d.burst === burst)!)
       record(`durability.relaxed.${burst}`, `store a burst of ${burst} × 1 KiB, relaxed durability`, 'ms', runs.map(r => r.relaxedMs))
       record(`durability.strict.${burst}`, `store a burst of ${burst} × 1 KiB, strict durability (received messages)`, 'ms', runs.map(r => r.strictMs))
+    }
+    const cpuSeconds = (): number => browserCpuSeconds(alice.userDataDir) ?? NaN
+    if (Number.isFinite(cpuSeconds())) {
+      const layouts: RecordLayoutCost[] = []
+      for (let i = 0; i < RUNS; i++) layouts.push(await recordLayoutCost(page, cpuSeconds))
+      record('storage.cpu.record', 'IndexedDB CPU per 1 KiB message, a record each (4 indexes)', 'ms', layouts.map(l => l.recordPerMessageMs))
+      record('storage.cpu.burst', 'IndexedDB CPU per 1 KiB message, a record per burst of 50', 'ms', layouts.map(l => l.recordPerBurstMs))
+      record('storage.cpu.remove', 'IndexedDB CPU per 1 KiB message removed (history bound)', 'ms', layouts.map(l => l.removeMs))
+      record('storage.cpu.large', 'IndexedDB CPU per MB of 64 KiB messages, stored and removed', 's/MB', layouts.map(l => l.largeSecondsPerMB))
     }
   }
 
@@ -285,3 +317,5 @@ for (const line of results.targets.map(formatTargetLine)) console.log(line)
 writeFileSync(path, JSON.stringify(results, null, 2) + '\n')
 const written = writeReport(results)
 console.log(`\nwritten to bench/results.json${full ? '' : ' (merged: only the chosen sections were measured)'}, ${written.join(', ')}`)
+// The Node peers of the growth section leave libp2p timers behind after they stop: end here, all written.
+process.exit(0)

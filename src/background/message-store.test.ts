@@ -241,6 +241,22 @@ describe('MessageStore', () => {
     expect(await s.history.prune('A', 3)).toBe(0)
   })
 
+  it('starts the next prune after what the last one removed, but never past a message it had to keep', async () => {
+    const s = await openStore()
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    for (let i = 0; i < 2; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
+    await s.acknowledge('A', 0)
+    await s.storeIncoming('A', inFrames(0, 1, 2, 3), 2000)
+    // o0 delivered, o1 pending, t0..t3: o1 stays, so three others go.
+    expect(await s.history.prune('A', 3)).toBe(3)
+    expect((await listed(s, 'A')).map(m => m.text)).toEqual(['o1', 't2', 't3'])
+    await s.acknowledge('A', 1)
+    await s.storeIncoming('A', inFrames(4, 5), 3000)
+    // o1, delivered now, is the oldest: it goes first.
+    expect(await s.history.prune('A', 3)).toBe(2)
+    expect((await listed(s, 'A')).map(m => m.text)).toEqual(['t3', 't4', 't5'])
+  })
+
   it('pages back through a conversation from a message, within a byte budget', async () => {
     const s = await openStore()
     const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }

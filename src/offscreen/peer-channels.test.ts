@@ -65,6 +65,8 @@ interface Peer {
   holdDials?: Promise<void>
   /** WebRTC dials from this peer fail (ICE cannot connect); relayed ones work. */
   webrtcFails?: boolean
+  /** Connections libp2p lists as open, besides the ones dials open. */
+  open: Connection[]
 }
 
 const network = new Map<string, Peer>()
@@ -92,8 +94,8 @@ function fakeNode (self: PeerId): Libp2p {
   return {
     peerId: self,
     hangUp: async () => {},
-    // No connection stays open between dials here: a relayed fallback would dial anew.
-    getConnections: () => [],
+    // No connection a dial opened stays listed here: a relayed fallback would dial anew.
+    getConnections: (peer?: PeerId) => (network.get(self.toString())?.open ?? []).filter(c => peer == null || c.remotePeer.toString() === peer.toString()),
     dial: async (address: Multiaddr) => {
       const remote = network.get(address.getComponents().findLast(c => c.code === CODE_P2P)!.value!)!
       const from = network.get(self.toString())!
@@ -140,7 +142,7 @@ function makePeer (self: PeerId, contact: PeerId): Peer {
     dialAttempts: 1,
     log: () => {}
   })
-  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [] }
+  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [], open: [] }
   network.set(peer.id, peer)
   return peer
 }
@@ -164,6 +166,20 @@ afterEach(async () => {
 })
 
 describe('PeerChannels', () => {
+  it('closes a peer\'s relayed connection once a stream runs on a direct one (libp2p counts both against its limit)', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    const closed: string[] = []
+    const watched = (connection: Connection, name: string): Connection => Object.assign(connection, { close: async () => { closed.push(name) } })
+    const relayed = watched(connectionTo(bob.id, undefined, true), 'relayed')
+    const direct = watched(connectionTo(bob.id), 'direct')
+    const otherPeers = watched(connectionTo(relay.split('/p2p/')[1]!, undefined, true), 'relay')
+    alice.open.push(relayed, direct, otherPeers)
+    const [, inbound] = await streamPair()
+    await alice.channels.handleInbound(inbound, direct)
+    await vi.waitFor(() => { expect(alice.channels.snapshot()[bob.id]?.state).toBe('connected') })
+    expect(closed).toEqual(['relayed'])
+  })
+
   it('a connect waiting on its dial takes the peer\'s inbound stream as soon as it arrives', async () => {
     const { smaller: alice, larger: bob } = twoPeers()
     let letDialGo!: () => void

@@ -278,10 +278,24 @@ export class PeerChannels {
       this.#setInfo(channel.peerId, { ...this.#info.get(channel.peerId)!, connection: this.#routes.view(channel.connection) })
     })
     this.#options.log('stream %s open to %s over %a', channel.stream.id, channel.peerId, channel.connection.remoteAddr)
+    if (channel.connection.limits == null) this.#closeRelayed(channel.connection)
     for (const wake of this.#adoptWaiters.get(channel.peerId) ?? []) wake(channel)
     this.#adoptWaiters.delete(channel.peerId)
     this.#sayHello(channel)
     return channel
+  }
+
+  /**
+   * A peer reached directly needs no relayed connection any more: the one
+   * its WebRTC signalling came over stays open otherwise, and libp2p counts
+   * it against its connection limit (100 in a browser), so 50 peers reached
+   * over WebRTC held 100 connections and the next one was refused.
+   */
+  #closeRelayed (direct: Connection): void {
+    for (const connection of this.#options.node.getConnections(direct.remotePeer)) {
+      if (connection === direct || connection.limits == null || connection.status !== 'open') continue
+      void connection.close().catch((err: Error) => { connection.abort(err) })
+    }
   }
 
   /**
