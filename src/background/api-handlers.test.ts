@@ -100,6 +100,24 @@ describe('NodeSync', () => {
     await Promise.all([forLink, sync.start()])
     expect(applied.at(-1)).toEqual([relay])
   })
+  it('after a start, tells the node only which peers changed', async () => {
+    const info = fakeNode().info
+    const sent: Array<[string, unknown]> = []
+    const node = { ...fakeNode(), call: async (method: keyof OffscreenApi, arg?: unknown) => { sent.push([method, arg]); return info } } as unknown as NodeLink
+    const sync = new NodeSync(parts, node, { publish: async () => {}, soon: () => {} } as unknown as StatusReporter)
+    await parts.contacts.add(bob)
+    await sync.start()
+    await parts.contacts.add(stranger)
+    await sync.allowed()
+    await parts.contacts.remove(bob)
+    await sync.allowed()
+    // Nothing changed: nothing is sent.
+    await sync.allowed()
+    expect(sent.filter(([method]) => method !== 'start')).toEqual([
+      ['changeAllowedPeers', { allow: [stranger], disallow: [] }],
+      ['changeAllowedPeers', { allow: [], disallow: [bob] }]
+    ])
+  })
 })
 
 describe('API handlers', () => {

@@ -8,7 +8,10 @@ export class NodeSync {
   readonly #parts: Parts
   readonly #node: NodeLink
   readonly #status: StatusReporter
+  /** Starts and changes of the allowed peers, one at a time, in order. */
   readonly #starts = new PQueue({ concurrency: 1 })
+  /** The peers the node was last told it may let in (by a start or a change); unknown before the first start. */
+  #told: Set<string> | undefined
 
   constructor (parts: Parts, node: NodeLink, status: StatusReporter) {
     this.#parts = parts
@@ -31,6 +34,7 @@ export class NodeSync {
     const { identity, settings } = this.#parts
     const allowedPeers = await this.allowedPeers()
     const { relays, iceServers, limits, acceptUnknownPeers } = settings.current
+    this.#told = undefined
     this.#node.update(await this.#node.call('start', {
       privateKey: identity.current.privateKey,
       relays,
@@ -45,17 +49,30 @@ export class NodeSync {
       retryBaseMs: limits.retryBaseMs,
       retryCapMs: limits.retryCapMs
     }))
+    this.#told = new Set(allowedPeers)
     await this.#status.publish()
   }
 
   /**
-   * Tells the node who may open streams now, and shows the result soon: the
-   * status lists every contact, so a burst of changes (many contacts added)
-   * goes out to pages as one event, not one per change.
+   * Tells the node who may open streams now: only what changed since it was
+   * last told, so adding one contact to a thousand sends one id. The node
+   * reports its new state itself, and pages get it soon, in one status
+   * event for a burst of changes.
    */
   async allowed (): Promise<void> {
-    await this.#node.call('setAllowedPeers', await this.allowedPeers())
-    this.#node.update(await this.#node.call('info'))
+    await this.#starts.add(async () => {
+      const now = await this.allowedPeers()
+      const told = this.#told
+      if (told == null) {
+        await this.#node.call('setAllowedPeers', now)
+      } else {
+        const current = new Set(now)
+        const allow = now.filter(id => !told.has(id))
+        const disallow = [...told].filter(id => !current.has(id))
+        if (allow.length > 0 || disallow.length > 0) await this.#node.call('changeAllowedPeers', { allow, disallow })
+      }
+      this.#told = new Set(now)
+    })
     this.#status.soon()
   }
 

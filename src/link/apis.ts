@@ -62,6 +62,8 @@ export type OffscreenApi = {
   start: (config: NodeConfig) => Promise<NodeInfo>
   info: () => Promise<NodeInfo>
   setAllowedPeers: (peerIds: string[]) => Promise<void>
+  /** Allows and disallows a few peers, leaving the rest as they are: a contact added costs the same with 1,000 contacts as with 10. */
+  changeAllowedPeers: (change: { allow: string[], disallow: string[] }) => Promise<void>
   /** Forgets a refused peer's connection request. */
   dismissRequest: (peerId: string) => Promise<void>
   /** Drops connection state kept for peers not connected now (stale-peer cleanup). */
@@ -93,6 +95,7 @@ export const NODE_CALL_DEADLINES_MS: LinkDeadlines<OffscreenApi> = {
   start: LINK_TRANSMIT_DEADLINE_MS,
   info: LINK_CALL_DEADLINE_MS,
   setAllowedPeers: LINK_CALL_DEADLINE_MS,
+  changeAllowedPeers: LINK_CALL_DEADLINE_MS,
   dismissRequest: LINK_CALL_DEADLINE_MS,
   forgetPeers: LINK_CALL_DEADLINE_MS,
   sendMessages: LINK_TRANSMIT_DEADLINE_MS,

@@ -81,6 +81,14 @@ export class NodeRuntime {
         this.#config.allowedPeers = peerIds
         this.#applyConfig(this.#config)
       },
+      changeAllowedPeers: async ({ allow, disallow }) => {
+        if (this.#config == null) return
+        const allowed = new Set(this.#config.allowedPeers)
+        for (const peerId of allow) allowed.add(peerId)
+        for (const peerId of disallow) allowed.delete(peerId)
+        this.#config.allowedPeers = [...allowed]
+        this.#applyConfig(this.#config)
+      },
       dismissRequest: async (peerId) => { this.#gate.dismiss(peerId) },
       forgetPeers: async (peerIds) => { this.#channels?.forget(peerIds) },
       sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
