@@ -11,6 +11,8 @@ import { makeExtensionStorage } from './extension-storage.ts'
 import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
 import type { OffscreenDocument } from './offscreen-document.ts'
 import { makeSiteScripts, siteScriptsApis } from './site-scripts.ts'
+import { makeCoalescer } from '../common/coalescer.ts'
+import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS } from '../common/constants.ts'
 import { serializeError } from '../common/errors/index.ts'
 
 export interface WorkerHostOptions {
@@ -31,6 +33,15 @@ export interface WorkerHostOptions {
 export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log }: WorkerHostOptions): Background {
   // Manifest V2 (Firefox's persistent page) names the toolbar button browserAction.
   const action = browser.action ?? browser.browserAction
+  let badge: string | undefined
+  let wantedBadge = ''
+  const showBadgeSoon = makeCoalescer(() => {
+    if (wantedBadge === badge) return
+    // The color first, once, so the text never shows in the default one.
+    if (badge == null) void action.setBadgeBackgroundColor({ color: '#1f6feb' })
+    badge = wantedBadge
+    void action.setBadgeText({ text: badge })
+  }, BADGE_DELAY_MS)
   const background = new Background({
     storage: makeExtensionStorage(),
     offscreenDocument,
@@ -38,8 +49,8 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
     startedAt,
     sites: makeSiteScripts(siteScriptsApis(browser)),
     showBadge: (total) => {
-      void action.setBadgeText({ text: total === 0 ? '' : total > 99 ? '99+' : String(total) })
-      void action.setBadgeBackgroundColor({ color: '#1f6feb' })
+      wantedBadge = total === 0 ? '' : total > 99 ? '99+' : String(total)
+      showBadgeSoon()
     },
     log
   })
@@ -47,6 +58,7 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
   const heartbeat = makeHeartbeatAlarm(browser.alarms)
   /** The alarm beats fast while there is work and slowly otherwise (see heartbeat-alarm.ts). */
   const keepHeartbeat = async (): Promise<void> => { await heartbeat.keep(await background.busy()) }
+  const keepHeartbeatSoon = makeCoalescer(() => { keepHeartbeat().catch(() => {}) }, HEARTBEAT_CHECK_DELAY_MS)
 
   const boot = (): void => {
     background.boot().then(keepHeartbeat).catch((err: unknown) => { log('boot failed: %o', err) })
@@ -63,7 +75,7 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
       return Promise.resolve({ ok: false, error: serializeError(err) })
     }
     const handled = background.boot().then(async () => await background.api.handle(message, caller), async () => await background.api.handle(message, caller))
-    void handled.then(keepHeartbeat).catch(() => {})
+    void handled.then(keepHeartbeatSoon, keepHeartbeatSoon)
     return handled
   }
   const subscribe = (port: browser.Runtime.Port, external: boolean): void => {

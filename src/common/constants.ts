@@ -184,6 +184,19 @@ export const OFFSCREEN_CHECK_AFTER_ACTIVITY_MS = 20_000
 /** Status changes within this long go out to pages as one event. */
 export const STATUS_EVENT_DELAY_MS = 50
 
+/**
+ * Badge changes within this long are shown once: the unread count changes
+ * with every burst received, and each change is two calls to the browser.
+ */
+export const BADGE_DELAY_MS = 100
+
+/**
+ * After API requests, the heartbeat alarm is checked once within this long:
+ * checking it reads every peer's ledger and asks the browser for the alarm,
+ * and a page polling `getStatus` made it cost more than the requests.
+ */
+export const HEARTBEAT_CHECK_DELAY_MS = 1_000
+
 /** Message changes within this long go out to pages as one event. */
 export const MESSAGE_EVENT_DELAY_MS = 5
 
