@@ -12,7 +12,7 @@
  *   layers      raw RTCDataChannel and raw libp2p stream
  *   throughput  Peerlink, 1 KiB (sendMany) and 64 KiB (measures the libp2p
  *               stream once too when `layers` is not chosen, for the ratio)
- *   latency     send → delivered, 100 B, sequential
+ *   latency     send → delivered, 100 B, sequential; the page ↔ worker hop
  *   durability  strict vs relaxed IndexedDB transactions
  *   wake        send to a stopped worker; worker start → first call
  *   recovery    stream reset, relay restart
@@ -39,6 +39,7 @@ import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
 import { bundleSizes, DIST_CHROME, formatBundle } from './bundle.ts'
 import { durabilityCost, recordLayoutCost, type RecordLayoutCost } from './durability.ts'
+import { messagingRoundTrips, type MessagingRoundTrips } from './extension-messaging.ts'
 import { benchFirefox } from './firefox.ts'
 import { benchGrowth, formatGrowth } from './growth.ts'
 import { allowNamedFunctions, batchedThroughput, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
@@ -171,6 +172,10 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
     record('peerlink.latency.p50', 'Peerlink send → delivered, 100 B, p50 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.5)))
     record('peerlink.latency.p99', 'Peerlink send → delivered, 100 B, p99 (200 sequential)', 'ms', latencies.map(t => percentile(t, 0.99)))
     fresh.samples['peerlink.latency'] = latencies.flat()
+    const hops: MessagingRoundTrips[] = []
+    for (let i = 0; i < RUNS; i++) hops.push(await messagingRoundTrips(page, alice.worker!))
+    record('messaging.runtime.rtt', 'page ↔ worker round trip, runtime.sendMessage (every request)', 'ms', hops.map(h => h.runtimeMs))
+    record('messaging.channel.rtt', 'page ↔ worker round trip, a MessageChannel', 'ms', hops.map(h => h.channelMs))
     if (!chosen('layers')) record('libp2p.rtt', 'libp2p stream round trip, 100 B (for the ratio)', 'ms', [await streamRoundTripMs(alice, bobId)])
   }
 

@@ -1,0 +1,57 @@
+import type { Page, Worker } from '@playwright/test'
+
+/** Round trips between an extension page and the extension's service worker, two ways. */
+export interface MessagingRoundTrips {
+  /** `runtime.sendMessage` and its answer, as Peerlink's pages send every request. */
+  runtimeMs: number
+  /** A `MessageChannel` port handed to the service worker, as the offscreen document's link is. */
+  channelMs: number
+}
+
+/**
+ * What one hop between a page and the worker costs, apart from what the
+ * worker does with it: extension messaging goes through the browser
+ * process, a MessageChannel between two contexts of the same extension
+ * process does not. A listener answering at once is added to the running
+ * worker for the measure (it lives until the worker stops).
+ */
+export async function messagingRoundTrips (page: Page, worker: Worker, count = 300): Promise<MessagingRoundTrips> {
+  // The helper tsx's keepNames wraps named functions in (see allowNamedFunctions in measure.ts).
+  await worker.evaluate('globalThis.__name ??= (f) => f')
+  await worker.evaluate(() => {
+    chrome.runtime.onMessage.addListener((message: unknown, _sender: unknown, reply: (answer: unknown) => void) => {
+      if ((message as { benchPing?: true } | undefined)?.benchPing !== true) return undefined
+      reply({ pong: true })
+      return false
+    })
+    globalThis.addEventListener('message', (event: Event) => {
+      const { data, ports } = event as MessageEvent<{ benchChannel?: true }>
+      if (data?.benchChannel !== true) return
+      const port = ports[0]!
+      port.onmessage = (m) => { port.postMessage(m.data) }
+    })
+  })
+  return await page.evaluate(async (count) => {
+    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const runtime: number[] = []
+    for (let i = 0; i < count; i++) {
+      const started = performance.now()
+      await chrome.runtime.sendMessage({ benchPing: true })
+      runtime.push(performance.now() - started)
+    }
+    const worker = (await navigator.serviceWorker.getRegistration())!.active!
+    const channel = new MessageChannel()
+    worker.postMessage({ benchChannel: true }, [channel.port2])
+    const text = 'x'.repeat(100)
+    const echo = async (i: number): Promise<void> => { await new Promise(resolve => { channel.port1.onmessage = resolve; channel.port1.postMessage({ i, text }) }) }
+    await echo(-1)
+    const channelTimes: number[] = []
+    for (let i = 0; i < count; i++) {
+      const started = performance.now()
+      await echo(i)
+      channelTimes.push(performance.now() - started)
+    }
+    channel.port1.close()
+    return { runtimeMs: median(runtime), channelMs: median(channelTimes) }
+  }, count)
+}
