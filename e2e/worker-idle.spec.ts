@@ -16,11 +16,12 @@ test('an idle Peerlink lets Chrome stop its service worker (nothing keeps it awa
   test.setTimeout(150_000)
   const executable = await findChromium()
   const profile = mkdtempSync(join(tmpdir(), 'peerlink-idle-'))
+  // Its own process group, so the end of the test stops every Chromium process, not only the first.
   const browser = spawn(executable!, [
     '--headless', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu',
     `--user-data-dir=${profile}`, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`,
     '--remote-debugging-port=0', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), 'about:blank'
-  ], { stdio: ['ignore', 'ignore', 'pipe'] })
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
       let text = ''
@@ -56,8 +57,10 @@ test('an idle Peerlink lets Chrome stop its service worker (nothing keeps it awa
     console.log(`worker: ${events.map(e => `${e.running ? 'running' : 'stopped'} at ${(e.at / 1000).toFixed(1)} s`).join(', ')}`)
     socket.close()
   } finally {
-    browser.kill()
-    await new Promise(resolve => browser.once('exit', resolve))
-    rmSync(profile, { recursive: true, force: true })
+    const exited = new Promise(resolve => browser.once('exit', resolve))
+    process.kill(-browser.pid!, 'SIGKILL')
+    await exited
+    // A child process may still be closing files in the profile as it goes: Node retries what that fails.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
   }
 })
