@@ -69,12 +69,11 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
       peer.state === 'connected' ? null : formatAgo(peer.lastSeen)
     ].filter(f => f != null).join(' · ')
   })
-  const rows = makeKeyedList<{ peer: PeerView, current: boolean }>(list, {
+  const rows = makeKeyedList<{ peer: PeerView, current: boolean, text: ReturnType<typeof rowText> }>(list, {
     key: ({ peer }) => peer.peerId,
-    signature: ({ peer, current }) => JSON.stringify([rowText(peer), peer.unread, current]),
+    signature: ({ peer, current, text }) => JSON.stringify([text, peer.unread, current]),
     empty: h('li', { className: 'muted' }, t('noContacts')),
-    build: ({ peer, current }) => {
-      const { name, state, facts } = rowText(peer)
+    build: ({ peer, current, text: { name, state, facts } }) => {
       const button = h('button', { type: 'button', className: 'contact', 'aria-current': current ? 'true' : 'false' },
         h('span', { className: 'grow' },
           h('span', { className: 'contact-name' }, name),
@@ -96,7 +95,8 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     render (status) {
       relays = status.relays.length
       latest = new Map(status.peers.map(peer => [peer.peerId, peer]))
-      rows.render(status.peers.map(peer => ({ peer, current: peer.peerId === selected })))
+      // Each row's words once per render: they are both its signature and what a rebuilt row shows.
+      rows.render(status.peers.map(peer => ({ peer, current: peer.peerId === selected, text: rowText(peer) })))
       if (selected == null && status.peers[0] != null) {
         selected = status.peers[0].peerId
         onSelect(status.peers[0])
