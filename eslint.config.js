@@ -22,16 +22,72 @@ const layers = {
   site: ['common', 'api', 'client'],
   firefox: ['common', 'link', 'background', 'offscreen']
 }
-const boundaries = Object.entries(layers).map(([layer, allowed]) => ({
+const layerPatterns = layer => Object.keys(layers)
+  .filter(other => other !== layer && !layers[layer].includes(other))
+  .map(other => ({ group: [`**/${other}/*`, `**/${other}/**`], message: `src/${layer} may import only ${['itself', ...layers[layer].map(a => `src/${a}`)].join(', ')}.` }))
+const boundaries = Object.keys(layers).map(layer => ({
   files: [`src/${layer}/**/*.ts`],
+  rules: { 'no-restricted-imports': ['error', { patterns: layerPatterns(layer) }] }
+}))
+
+/**
+ * Rooms inside each half, one concern a folder. A room imports only the rooms
+ * listed for it, and only through their `index.ts`; it never imports the files
+ * at the top of its half (the entry point and the wiring), which may import any
+ * room, again through its `index.ts`. Listed dependencies must not run in a
+ * circle (checked below; `scripts/import-graph.test.ts` checks the real imports).
+ */
+const rooms = {
+  background: { profile: [], peers: ['profile'], delivery: ['profile', 'peers'], api: ['profile'], node: [] },
+  offscreen: { reach: [], ice: ['reach'], streams: ['reach', 'ice'] }
+}
+for (const [half, inside] of Object.entries(rooms)) {
+  const seen = new Set()
+  const visit = (room, path) => {
+    if (path.includes(room)) throw new Error(`rooms of src/${half} import in a circle: ${[...path, room].join(' → ')}`)
+    if (seen.has(room)) return
+    for (const next of inside[room]) visit(next, [...path, room])
+    seen.add(room)
+  }
+  Object.keys(inside).forEach(room => visit(room, []))
+}
+const anyRoomButIndex = names => `(${names.join('|')})/(?!index\\.ts$)`
+const roomBoundaries = Object.entries(rooms).flatMap(([half, inside]) => [
+  {
+    files: [`src/${half}/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...layerPatterns(half), { regex: `^\\./${anyRoomButIndex(Object.keys(inside))}`, message: `import a room of src/${half} through its index.ts.` }]
+      }]
+    }
+  },
+  ...Object.entries(inside).map(([room, allowed]) => ({
+    files: [`src/${half}/${room}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...layerPatterns(half),
+          { regex: '^\\.\\./[^./][^/]*$', message: `src/${half}/${room} may not import the top of src/${half}: the wiring imports the rooms, not the other way.` },
+          ...Object.keys(inside).filter(other => other !== room && !allowed.includes(other))
+            .map(other => ({ regex: `^\\.\\./${other}/`, message: `src/${half}/${room} may import only ${['itself', ...allowed.map(a => `src/${half}/${a}`)].join(', ')} of src/${half}.` })),
+          ...(allowed.length > 0 ? [{ regex: `^\\.\\./${anyRoomButIndex(allowed)}`, message: `import a room of src/${half} through its index.ts.` }] : [])
+        ]
+      }]
+    }
+  }))
+])
+// Other folders that reach into a half (Firefox's page runs both) use the rooms' index.ts too.
+const outsideIntoRooms = {
+  files: ['src/firefox/**/*.ts'],
   rules: {
     'no-restricted-imports': ['error', {
-      patterns: Object.keys(layers)
-        .filter(other => other !== layer && !allowed.includes(other))
-        .map(other => ({ group: [`**/${other}/*`, `**/${other}/**`], message: `src/${layer} may import only ${['itself', ...allowed.map(a => `src/${a}`)].join(', ')}.` }))
+      patterns: [
+        ...layerPatterns('firefox'),
+        ...Object.entries(rooms).map(([half, inside]) => ({ regex: `^\\.\\./${half}/${anyRoomButIndex(Object.keys(inside))}`, message: `import a room of src/${half} through its index.ts.` }))
+      ]
     }]
   }
-}))
+}
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/'] },
@@ -58,6 +114,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-floating-promises': 'error' }
   },
   ...boundaries,
+  ...roomBoundaries,
+  outsideIntoRooms,
   {
     // Written by protons from the .proto beside each (npm run protos): its namespaces are how protons shapes codecs.
     files: ['src/common/wire/ice-offer.ts', 'src/common/wire/frame.ts'],

@@ -1,19 +1,16 @@
 import { OWN_CHANNEL, type ClientId, type MessageView, type Status } from '../api/protocol.ts'
 import { describeClient, isClientId } from '../common/client-id.ts'
 import { parsePayload } from '../common/payload.ts'
-import { clientStatus } from './client-status.ts'
-import type { StoredMessage, StoredWithAck } from './message-store.ts'
-import type { OutgoingMessage } from './outbox.ts'
+import { type ApiHandlers, type ClientHandlers, clientStatus } from './api/index.ts'
+import type { OutgoingMessage, StoredMessage, StoredWithAck } from './delivery/index.ts'
 import {
   AWAIT_DELIVERY_MS, DEFAULT_MESSAGES_PAGE, DEFAULT_SPEED_TEST_COUNT, DEFAULT_SPEED_TEST_MESSAGE_BYTES,
   DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, DEFAULT_SPEED_TEST_TOTAL_BYTES, MAX_MESSAGES_PAGE_BYTES
 } from '../common/constants.ts'
 import { DeliveryFailedError, deserializeError, PeerClosedError, ValidationError } from '../common/errors/index.ts'
 import { parsePeerId } from '../common/validators.ts'
-import type { ApiHandlers, ClientHandlers } from './api-server.ts'
-import { exportKey, parseExportedKey } from './identity.ts'
-import { parseNewContact } from './new-contact.ts'
-import type { Settings, SettingsStore } from './settings.ts'
+import { exportKey, parseExportedKey, type Settings, type SettingsStore } from './profile/index.ts'
+import { parseNewContact } from './peers/index.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 /**

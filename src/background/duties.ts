@@ -1,6 +1,6 @@
 import { HEARTBEAT_BUSY_PERIOD_MS, STALE_SWEEP_INTERVAL_MS, WAKE_LATE_MS } from '../common/constants.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
-import { recentPeers, stalePeers } from './stale-peers.ts'
+import { recentPeers, stalePeers } from './peers/index.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 const LAST_TICK_KEY = 'wake.lastTick'

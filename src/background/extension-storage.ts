@@ -1,5 +1,5 @@
 import browser from 'webextension-polyfill'
-import type { KeyValueStore } from './key-value-store.ts'
+import type { KeyValueStore } from './profile/index.ts'
 
 /** `browser.storage.local`, which survives worker restarts and browser restarts. */
 export function makeExtensionStorage (): KeyValueStore {

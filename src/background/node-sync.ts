@@ -1,5 +1,5 @@
 import PQueue from 'p-queue'
-import type { NodeLink } from './node-link.ts'
+import type { NodeLink } from './node/index.ts'
 import type { Parts } from './parts.ts'
 import type { StatusReporter } from './status-reporter.ts'
 

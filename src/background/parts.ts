@@ -1,17 +1,10 @@
 import { DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS } from '../common/constants.ts'
 import { OWN_CHANNEL, isClientId } from '../common/client-id.ts'
-import { Clients } from './clients.ts'
-import { Contacts } from './contacts.ts'
-import { OwnIdentity } from './identity.ts'
-import { Inbox } from './inbox.ts'
-import type { KeyValueStore } from './key-value-store.ts'
-import { countByChannel, MessageStore, type StoredMessage } from './message-store.ts'
-import type { NodeLink } from './node-link.ts'
-import { Outbox } from './outbox.ts'
-import { Reconnector } from './reconnector.ts'
-import { SettingsStore } from './settings.ts'
-import { storeNameFor } from './store-name.ts'
-import { Unread } from './unread.ts'
+import { Clients } from './api/index.ts'
+import { Contacts, Reconnector } from './peers/index.ts'
+import { type KeyValueStore, OwnIdentity, SettingsStore, storeNameFor } from './profile/index.ts'
+import { countByChannel, Inbox, MessageStore, Outbox, type StoredMessage, Unread } from './delivery/index.ts'
+import type { NodeLink } from './node/index.ts'
 
 /** The worker's durable state and policy, built once per worker start. */
 export interface Parts {

@@ -5,7 +5,7 @@
  */
 import browser from 'webextension-polyfill'
 import { isLinkOffer, LINK_REQUEST } from '../link/handshake.ts'
-import { makeOffscreenDocument } from './offscreen-document.ts'
+import { makeOffscreenDocument } from './node/index.ts'
 import { makeWorkerHost } from './worker-host.ts'
 
 declare const self: ServiceWorkerGlobalScope

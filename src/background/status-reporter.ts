@@ -1,11 +1,10 @@
 import type { PeerView, Status } from '../api/protocol.ts'
 import { makeCoalescer } from '../common/coalescer.ts'
 import { STATUS_EVENT_DELAY_MS } from '../common/constants.ts'
-import type { ApiServer } from './api-server.ts'
-import type { Contact } from './contacts.ts'
-import type { NodeLink } from './node-link.ts'
+import type { ApiServer } from './api/index.ts'
+import { type Contact, peerView, statusView } from './peers/index.ts'
+import type { NodeLink } from './node/index.ts'
 import type { Parts } from './parts.ts'
-import { peerView, statusView } from './peer-view.ts'
 
 /** Builds what pages see of Peerlink and its peers, and pushes it to them when it changes. */
 export class StatusReporter {

@@ -1,10 +1,10 @@
 import type { ClientId } from '../common/client-id.ts'
-import type { DeliveryWatch } from './delivery-watch.ts'
-import type { KeyValueStore } from './key-value-store.ts'
-import type { NodeLink } from './node-link.ts'
+import type { DeliveryWatch } from './delivery/index.ts'
+import type { KeyValueStore } from './profile/index.ts'
+import type { NodeLink } from './node/index.ts'
 import type { NodeSync } from './node-sync.ts'
 import type { Parts } from './parts.ts'
-import type { SiteScripts } from './site-scripts.ts'
+import type { SiteScripts } from './api/index.ts'
 import type { StatusReporter } from './status-reporter.ts'
 
 /** Everything the worker's handlers and duties work with, built once per worker start. */

@@ -4,13 +4,11 @@
  * service worker; Firefox in its persistent background page.
  */
 import browser from 'webextension-polyfill'
-import { ApiServer } from './api-server.ts'
+import { ApiServer, type Caller, type CallerContext, callerOf, makeSiteScripts, type Sender, siteScriptsApis } from './api/index.ts'
 import { Background } from './background.ts'
-import { callerOf, type Caller, type CallerContext, type Sender } from './caller.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
 import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
-import type { OffscreenDocument } from './offscreen-document.ts'
-import { makeSiteScripts, siteScriptsApis } from './site-scripts.ts'
+import type { OffscreenDocument } from './node/index.ts'
 import { makeCoalescer } from '../common/coalescer.ts'
 import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS } from '../common/constants.ts'
 import { serializeError } from '../common/errors/index.ts'

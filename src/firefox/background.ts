@@ -4,7 +4,7 @@
  * connections with them) about 30 s after the last extension event, so one
  * page that never suspends runs both halves, joined by MessageChannels.
  */
-import type { OffscreenDocument } from '../background/offscreen-document.ts'
+import type { OffscreenDocument } from '../background/node/index.ts'
 import { makeWorkerHost } from '../background/worker-host.ts'
 import { makeNodeHost } from '../offscreen/node-host.ts'
 

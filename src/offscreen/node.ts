@@ -10,7 +10,7 @@ import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { NodeConfig } from '../link/apis.ts'
-import type { PeerGate } from './peer-gate.ts'
+import type { PeerGate } from './reach/index.ts'
 
 /** Creates and starts the browser's libp2p node: WebRTC through circuit relays, WebSockets, WebTransport. */
 export async function createNode (config: NodeConfig, gate: PeerGate, rtcConfiguration: () => Promise<RTCConfiguration>): Promise<Libp2p<{ ping: Ping }>> {

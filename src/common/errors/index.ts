@@ -1,26 +1,31 @@
-import { DeliveryFailedError } from './delivery-failed-error.ts'
-import { IceOfferRefusedError } from './ice-offer-refused-error.ts'
+/**
+ * Every error that reaches a caller or crosses the link: one class a file,
+ * grouped by the half that raises it (`worker/`, `node/`; the link's two at the
+ * top), each with a static name and structured data, rebuilt typed on the other side.
+ */
+import { DeliveryFailedError } from './worker/delivery-failed-error.ts'
+import { IceOfferRefusedError } from './node/ice-offer-refused-error.ts'
 import { LinkCallTimeoutError } from './link-call-timeout-error.ts'
 import { LinkClosedError } from './link-closed-error.ts'
-import { PeerClosedError } from './peer-closed-error.ts'
-import { PeerlinkError, type ErrorData } from './peerlink-error.ts'
-import { ResourceLimitError } from './resource-limit-error.ts'
-import { NotAuthorizedError } from './not-authorized-error.ts'
-import { UnknownPeerError } from './unknown-peer-error.ts'
-import { ValidationError } from './validation-error.ts'
-import { ChannelClosedError } from './channel-closed-error.ts'
-import { ControlFloodError } from './control-flood-error.ts'
-import { InactivityTimeoutError } from './inactivity-timeout-error.ts'
-import { MalformedFrameError } from './malformed-frame-error.ts'
-import { NoDirectConnectionError } from './no-direct-connection-error.ts'
-import { NoRelayError } from './no-relay-error.ts'
-import { NotConnectedError } from './not-connected-error.ts'
-import { PeerDisconnectedError } from './peer-disconnected-error.ts'
-import { PeerNotAllowedError } from './peer-not-allowed-error.ts'
-import { ResetByUserError } from './reset-by-user-error.ts'
-import { StuckStreamError } from './stuck-stream-error.ts'
-import { StorageFullError } from './storage-full-error.ts'
-import { UnsentAckError } from './unsent-ack-error.ts'
+import { PeerClosedError } from './worker/peer-closed-error.ts'
+import { PeerlinkError, type ErrorData } from './base/peerlink-error.ts'
+import { ResourceLimitError } from './worker/resource-limit-error.ts'
+import { NotAuthorizedError } from './worker/not-authorized-error.ts'
+import { UnknownPeerError } from './worker/unknown-peer-error.ts'
+import { ValidationError } from './worker/validation-error.ts'
+import { ChannelClosedError } from './node/channel-closed-error.ts'
+import { ControlFloodError } from './node/control-flood-error.ts'
+import { InactivityTimeoutError } from './node/inactivity-timeout-error.ts'
+import { MalformedFrameError } from './node/malformed-frame-error.ts'
+import { NoDirectConnectionError } from './node/no-direct-connection-error.ts'
+import { NoRelayError } from './node/no-relay-error.ts'
+import { NotConnectedError } from './node/not-connected-error.ts'
+import { PeerDisconnectedError } from './node/peer-disconnected-error.ts'
+import { PeerNotAllowedError } from './node/peer-not-allowed-error.ts'
+import { ResetByUserError } from './node/reset-by-user-error.ts'
+import { StuckStreamError } from './node/stuck-stream-error.ts'
+import { StorageFullError } from './worker/storage-full-error.ts'
+import { UnsentAckError } from './worker/unsent-ack-error.ts'
 
 export { DeliveryFailedError, LinkCallTimeoutError, LinkClosedError, NotAuthorizedError, PeerClosedError, PeerlinkError, ResourceLimitError, StorageFullError, UnknownPeerError, UnsentAckError, ValidationError }
 // Raised by the node (offscreen document).
@@ -32,10 +37,10 @@ export {
 export { IceOfferRefusedError, NoRelayError }
 export { isPermanentError } from './permanence.ts'
 export type { ErrorData }
-export type { ChannelClosedReason } from './channel-closed-error.ts'
-export type { LimitType } from './resource-limit-error.ts'
-export type { DeliveryFailureReason } from './delivery-failed-error.ts'
-export type { NotAuthorizedReason } from './not-authorized-error.ts'
+export type { ChannelClosedReason } from './node/channel-closed-error.ts'
+export type { LimitType } from './worker/resource-limit-error.ts'
+export type { DeliveryFailureReason } from './worker/delivery-failed-error.ts'
+export type { NotAuthorizedReason } from './worker/not-authorized-error.ts'
 
 /** An error as it travels over the link or the page API. */
 export interface SerializedError {

@@ -1,4 +1,4 @@
-import { PeerlinkError } from './peerlink-error.ts'
+import { PeerlinkError } from './base/peerlink-error.ts'
 
 /** One call across the link outlived its own deadline; the link itself and other calls go on. */
 export class LinkCallTimeoutError extends PeerlinkError<{ method: string, deadlineMs: number, epoch: number }> {

@@ -1,4 +1,4 @@
-import { PeerlinkError } from './peerlink-error.ts'
+import { PeerlinkError } from './base/peerlink-error.ts'
 
 /** The link between the worker and the offscreen document went away mid-call. */
 export class LinkClosedError extends PeerlinkError<{ epoch: number, reason: string }> {

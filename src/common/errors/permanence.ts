@@ -1,7 +1,7 @@
 /**
  * Errors that another attempt will not fix, by name: the dial stops at one at
- * once (src/offscreen/dial.ts), and the worker's reconnection policy gives a
- * peer up after a run of the same one (src/background/reconnection-policy.ts).
+ * once (src/offscreen/reach/dial.ts), and the worker's reconnection policy gives a
+ * peer up after a run of the same one (src/background/peers/reconnection-policy.ts).
  *
  * What reaches each side: the dial meets libp2p's errors from `dial()` and
  * `newStream()`; the worker meets what `connect` threw in the offscreen

@@ -1,0 +1,397 @@
+import { OWN_CHANNEL } from '../../common/client-id.ts'
+import type { Hello, PayloadKind } from '../../common/frames.ts'
+import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
+import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
+import { ACKED_WRITE, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { MessageHistory } from './message-history.ts'
+
+export type { StoredMessage } from './message-db.ts'
+export type { StoredWithAck } from './message-history.ts'
+
+export interface OutgoingInput {
+  id: string
+  peerId: string
+  /** The client sending it (`peerlink`: Peerlink's own pages). */
+  channel: string
+  kind: PayloadKind
+  /** The text of a text message ('' for bytes); the payload of a bytes message is `data`, base64. */
+  text: string
+  data?: string
+  bytes: number
+  at: number
+  expiresAt: number
+}
+
+/** A message appended (or found already stored), with the peer's ack point at that moment. */
+export interface AppendResult {
+  message: StoredMessage
+  created: boolean
+  ackedOutSeq: number
+}
+
+export interface OutboxLimits {
+  maxPendingMessages: number
+  maxPendingBytes: number
+  /** Of those, one client's messages (Peerlink's own pages are not limited by it). */
+  maxPendingMessagesPerClient: number
+}
+
+/** A message to send, and, after a gap of failed ones, the first of them. */
+export type PendingMessage = StoredMessage & { skipFrom?: number }
+
+/** An incoming message as the wire brought it. */
+export interface IncomingInput {
+  seq: number
+  /** The sender's id of the message. */
+  id: string
+  channel: string
+  kind: PayloadKind
+  text: string
+  /** A bytes message's payload, base64. */
+  data?: string
+  bytes: number
+}
+
+/** Outgoing records read per request while collecting what to send. */
+const PENDING_PAGE = 256
+
+/** Ends a transaction without writing anything, and throws why. */
+async function refuse (tx: { abort: () => void, done: Promise<void> }, err: Error): Promise<never> {
+  tx.abort()
+  await tx.done.catch(() => {})
+  throw err
+}
+
+/** The limit a peer's outbox would go over with `count` messages of `bytes` pending, if any. */
+function pendingLimitError (limits: OutboxLimits, count: number, bytes: number): ResourceLimitError | undefined {
+  if (count > limits.maxPendingMessages) return new ResourceLimitError('pending-messages', limits.maxPendingMessages, count)
+  if (bytes > limits.maxPendingBytes) return new ResourceLimitError('pending-bytes', limits.maxPendingBytes, bytes)
+  return undefined
+}
+
+/** The client quota a peer's outbox would go over with `added` more messages per channel, if any. */
+function clientLimitError (limits: OutboxLimits, ledger: PeerLedger, added: Map<string, number>): ResourceLimitError | undefined {
+  for (const [channel, count] of added) {
+    const total = (ledger.pendingByChannel?.[channel] ?? 0) + count
+    if (channel !== OWN_CHANNEL && total > limits.maxPendingMessagesPerClient) return new ResourceLimitError('client-pending-messages', limits.maxPendingMessagesPerClient, total)
+  }
+  return undefined
+}
+
+/** Counts `delta` more (or fewer) pending messages on a client's channel; Peerlink's own is not counted. */
+function countPending (ledger: PeerLedger, channel: string, delta: number): void {
+  if (channel === OWN_CHANNEL) return
+  const counts = ledger.pendingByChannel ??= {}
+  const count = (counts[channel] ?? 0) + delta
+  if (count > 0) counts[channel] = count
+  else delete counts[channel]
+}
+
+/** Messages per channel among `messages`. */
+export function countByChannel (messages: Array<{ channel: string }>): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const { channel } of messages) counts.set(channel, (counts.get(channel) ?? 0) + 1)
+  return counts
+}
+
+/**
+ * Conversations, outbox and inbox in IndexedDB: the durable half of
+ * messaging. One database per identity, so another identity's sequence
+ * state is never reused; `history` is the read side pages use.
+ */
+export class MessageStore {
+  readonly #db: MessageDB
+  readonly history: MessageHistory
+
+  private constructor (db: MessageDB) {
+    this.#db = db
+    this.history = new MessageHistory(db)
+  }
+
+  static async open (name = 'peerlink'): Promise<MessageStore> {
+    return new MessageStore(await openMessageDB(name))
+  }
+
+  close (): void {
+    this.#db.close()
+  }
+
+  /**
+   * Queues an outgoing message with the peer's next sequence number. A
+   * message whose `id` is already stored is answered as it is, so a caller
+   * may safely repeat a send whose answer it lost. Over a limit it throws
+   * `ResourceLimitError` and changes nothing.
+   */
+  async appendOutgoing (input: OutgoingInput, limits: OutboxLimits): Promise<AppendResult> {
+    const [result] = await this.appendOutgoingMany(input.peerId, [input], limits)
+    return result!
+  }
+
+  /**
+   * Queues several messages to one peer in one transaction, all or none:
+   * when the batch does not fit the limits (ours, or the size the peer said
+   * it accepts), `ResourceLimitError` and nothing changes. Ids already stored
+   * are answered as they are.
+   */
+  async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const messages = tx.objectStore('messages')
+    // Only an id the caller chose can have been stored before.
+    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(input.id)))
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+    const fresh = inputs.filter((_, i) => existing[i] == null)
+    const count = ledger.pendingCount + fresh.length
+    const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
+    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, countByChannel(fresh))
+    if (over != null) return await refuse(tx, over)
+    const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
+    if (tooLarge != null) return await refuse(tx, new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
+    // A repeated id answers its message only if it is the same message; never another one's state.
+    const clash = inputs.findIndex((input, i) => {
+      const stored = existing[i]
+      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.channel !== input.channel ||
+        stored.kind !== input.kind || stored.text !== input.text || stored.data !== input.data)
+    })
+    if (clash >= 0) return await refuse(tx, new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
+    const results = inputs.map((input, i) => {
+      const stored = existing[i]
+      if (stored != null) return { message: stored, created: false, ackedOutSeq: ledger.ackedOutSeq }
+      const { callerId: _, ...fields } = input
+      const seq = ledger.nextOutSeq++
+      const message: StoredMessage = { ...fields, peerId, direction: 'out', seq, outSeq: seq, state: 'queued' }
+      countPending(ledger, message.channel, 1)
+      void messages.put(message)
+      return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
+    })
+    ledger.pendingCount = count
+    ledger.pendingBytes = bytes
+    if (ledger.storedCount != null) ledger.storedCount += results.filter(r => r.created).length
+    void tx.objectStore('ledgers').put(ledger)
+    await tx.done
+    return results
+  }
+
+  /**
+   * Sends a failed message again under a new sequence number, keeping its id
+   * (so a receiver that had it after all stores it once). Answers it queued.
+   */
+  async requeue (id: string, limits: OutboxLimits): Promise<AppendResult> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const message = await tx.objectStore('messages').get(id)
+    if (message?.direction !== 'out' || message.state !== 'failed') {
+      return await refuse(tx, new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again'))
+    }
+    const ledger = ledgerOf(message.peerId, await tx.objectStore('ledgers').get(message.peerId))
+    const over = pendingLimitError(limits, ledger.pendingCount + 1, ledger.pendingBytes + message.bytes) ??
+      clientLimitError(limits, ledger, new Map([[message.channel, 1]]))
+    if (over != null) return await refuse(tx, over)
+    // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
+    const { error: _, skipped: __, ...rest } = message
+    const seq = ledger.nextOutSeq++
+    const requeued: StoredMessage = { ...rest, seq, outSeq: seq, state: 'queued' }
+    ledger.pendingCount += 1
+    ledger.pendingBytes += message.bytes
+    countPending(ledger, message.channel, 1)
+    await Promise.all([tx.objectStore('messages').put(requeued), tx.objectStore('ledgers').put(ledger), tx.done])
+    return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
+  }
+
+  /**
+   * Stores incoming messages in sequence order: duplicates (below the next
+   * expected number) are dropped, and so is everything from the first gap on,
+   * since the sender resends from the ack point. A message whose sender's id
+   * is already stored (sent again after it failed there) takes its number but
+   * is not stored twice. Answers what was stored and the cumulative sequence
+   * number to acknowledge (-1: none yet). A full disk is `StorageFullError`.
+   */
+  async storeIncoming (peerId: string, incoming: IncomingInput[], at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
+    try {
+      const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', ACKED_WRITE)
+      const messages = tx.objectStore('messages')
+      const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+      const stored: StoredMessage[] = []
+      const before = ledger.nextInSeq
+      // The run that follows on from what we have: duplicates before it, and everything from the first gap on, are dropped.
+      const first = incoming.findIndex(m => m.seq === before)
+      const run: IncomingInput[] = []
+      for (let i = first; i >= 0 && i < incoming.length && incoming[i]!.seq === before + run.length; i++) run.push(incoming[i]!)
+      // All lookups are asked for at once: one round trip for the burst, not one per message.
+      const byWireId = messages.index('byPeerWireId')
+      const known = await Promise.all(run.map(async ({ id }) => await byWireId.getKey([peerId, id])))
+      const taken = new Set<string>()
+      run.forEach(({ seq, id, ...payload }, i) => {
+        ledger.nextInSeq += 1
+        // Sent again after it failed there: it takes its new number, and is stored once.
+        if (known[i] != null || taken.has(id)) return
+        taken.add(id)
+        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
+        stored.push(message)
+        void messages.put(message)
+      })
+      if (ledger.storedCount != null) ledger.storedCount += stored.length
+      if (ledger.nextInSeq > before) void tx.objectStore('ledgers').put(ledger)
+      await tx.done
+      return { stored, ackSeq: ledger.nextInSeq - 1 }
+    } catch (err) {
+      if ((err as Error).name === 'QuotaExceededError') throw new StorageFullError(peerId, (err as Error).message)
+      throw err
+    }
+  }
+
+  /**
+   * The peer's messages from `from` to `seq` failed: a receiver waiting for
+   * one of them moves past them all; outside the range nothing moves, so a
+   * SKIP can never jump over a message still on its way. Answers the sequence
+   * number to ack.
+   */
+  async skipIncoming (peerId: string, from: number, seq: number): Promise<number> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
+    const ledger = ledgerOf(peerId, await tx.store.get(peerId))
+    if (ledger.nextInSeq >= from && ledger.nextInSeq <= seq) {
+      ledger.nextInSeq = seq + 1
+      await tx.store.put(ledger)
+    }
+    await tx.done
+    return ledger.nextInSeq - 1
+  }
+
+  /**
+   * What this side says of the conversation in its HELLO. A conversation seen
+   * for the first time gets its ledger now, with a new incarnation, so the
+   * HELLO and what follows agree on it.
+   */
+  async ourHello (peerId: string): Promise<ReturnType<typeof ourHello>> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
+    const stored = await tx.store.get(peerId)
+    const ledger = ledgerOf(peerId, stored)
+    if (stored == null || stored.incarnation !== ledger.incarnation) await tx.store.put(ledger)
+    await tx.done
+    return ourHello(ledger)
+  }
+
+  /** Applies the peer's HELLO (see `meetHello`); the incoming side restarts with a new peer incarnation. */
+  async meetHello (peerId: string, hello: Hello): Promise<HelloOutcome> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
+    const ledger = ledgerOf(peerId, await tx.store.get(peerId))
+    const outcome = meetHello(ledger, hello)
+    await Promise.all([tx.store.put(ledger), tx.done])
+    return outcome
+  }
+
+  /** The largest message the peer said it accepts, if it said. */
+  async peerMaxMessageBytes (peerId: string): Promise<number | null> {
+    return (await this.#db.get('ledgers', peerId))?.peerMaxMessageBytes ?? null
+  }
+
+  /**
+   * The peer acknowledged every outgoing message up to `seq` (acks are
+   * cumulative): they are delivered, whatever their local state, since the
+   * peer has them (a message failed here, by expiry or a close, and acked
+   * late is delivered after all). Answers the messages the ack newly covers,
+   * as delivered. An ack of a number never sent throws `UnsentAckError`.
+   */
+  async acknowledge (peerId: string, seq: number): Promise<StoredMessage[]> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+    if (seq >= ledger.nextOutSeq) return await refuse(tx, new UnsentAckError(peerId, seq, ledger.nextOutSeq))
+    if (seq <= ledger.ackedOutSeq) {
+      await tx.done
+      return []
+    }
+    const delivered: StoredMessage[] = []
+    const messages = tx.objectStore('messages')
+    // One request for the whole range: a cursor costs a round trip per message.
+    const covered = await messages.index('byPeerOutSeq').getAll(IDBKeyRange.bound([peerId, ledger.ackedOutSeq + 1], [peerId, seq]))
+    for (const { error: _, ...message } of covered) {
+      if (message.state === 'queued') {
+        ledger.pendingCount -= 1
+        ledger.pendingBytes -= message.bytes
+        countPending(ledger, message.channel, -1)
+      } else if (message.skipped === true) {
+        // Failed, and the peer was told to skip it: the ack covers a number it passed over.
+        continue
+      } else {
+        // Failed here (already out of the counts) but never skipped: the peer has it, so it is delivered.
+        void messages.put({ ...message, state: 'queued' })
+      }
+      delivered.push({ ...message, state: 'delivered' })
+    }
+    ledger.ackedOutSeq = seq
+    await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
+    return delivered
+  }
+
+  /**
+   * Outgoing messages still pending for a peer, in sequence order, from
+   * `fromSeq` on (and never before the ack point). A message after numbers
+   * that are not pending (failed, or sent again under a new number) carries
+   * `skipFrom`: the receiver is told to skip exactly those, and no others.
+   */
+  async pending (peerId: string, fromSeq = 0, maxBytes = Infinity): Promise<PendingMessage[]> {
+    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+    let expected = Math.max(fromSeq, ledger.ackedOutSeq + 1)
+    const index = tx.objectStore('messages').index('byPeerOutSeq')
+    const out: PendingMessage[] = []
+    let bytes = 0
+    // Read in pages, one request each (a cursor costs a round trip per message), about as many as the budget takes.
+    const averageBytes = ledger.pendingCount > 0 ? ledger.pendingBytes / ledger.pendingCount : 1
+    const pageSize = Math.max(1, Math.min(PENDING_PAGE, Math.ceil(maxBytes / averageBytes) + 1))
+    let from = expected
+    while (true) {
+      const page = await index.getAll(IDBKeyRange.bound([peerId, from], [peerId, Infinity]), pageSize)
+      for (const message of page) {
+        if (message.state !== 'queued') continue
+        if (out.length > 0 && bytes + message.bytes > maxBytes) return out
+        out.push(message.seq > expected ? { ...message, skipFrom: expected } : message)
+        bytes += message.bytes
+        expected = message.seq + 1
+      }
+      if (page.length < pageSize) return out
+      from = page.at(-1)!.seq + 1
+    }
+  }
+
+  /**
+   * Notes that the receiver is told to skip the failed messages from `from`
+   * to `to`, before it is told: from then on an ack past them does not make
+   * them delivered (had the peer stored one first, sending it again is safe:
+   * it keeps its id, and the peer stores it once).
+   */
+  async markSkipped (peerId: string, from: number, to: number): Promise<void> {
+    const tx = this.#db.transaction('messages', 'readwrite', WRITE)
+    for await (const cursor of tx.store.index('byPeerOutSeq').iterate(IDBKeyRange.bound([peerId, from], [peerId, to]))) {
+      if (cursor.value.state === 'failed' && cursor.value.skipped !== true) await cursor.update({ ...cursor.value, skipped: true })
+    }
+    await tx.done
+  }
+
+  /** Fails pending outgoing messages of a peer (all, or those `which` selects), releasing their share of the limits. */
+  async failPending (peerId: string, errorFor: (m: StoredMessage) => SerializedError, which: (m: StoredMessage) => boolean = () => true): Promise<StoredMessage[]> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+    const range = IDBKeyRange.bound([peerId, ledger.ackedOutSeq + 1], [peerId, Infinity])
+    const changed: StoredMessage[] = []
+    for await (const cursor of tx.objectStore('messages').index('byPeerOutSeq').iterate(range)) {
+      if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
+      ledger.pendingCount -= 1
+      ledger.pendingBytes -= cursor.value.bytes
+      countPending(ledger, cursor.value.channel, -1)
+      const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
+      await cursor.update(updated)
+      changed.push(updated)
+    }
+    if (changed.length > 0) await tx.objectStore('ledgers').put(ledger)
+    await tx.done
+    return changed
+  }
+
+  /** Peers with pending outgoing messages, and how many and how large. */
+  async pendingByPeer (): Promise<Map<string, { messages: number, bytes: number }>> {
+    const out = new Map<string, { messages: number, bytes: number }>()
+    for (const ledger of await this.#db.getAll('ledgers') as PeerLedger[]) {
+      if (ledger.pendingCount > 0) out.set(ledger.peerId, { messages: ledger.pendingCount, bytes: ledger.pendingBytes })
+    }
+    return out
+  }
+}

@@ -1,0 +1,30 @@
+import { PeerlinkError } from '../base/peerlink-error.ts'
+
+export type LimitType =
+  | 'message-bytes'
+  /** The receiving peer's own message size limit, from its HELLO. */
+  | 'peer-message-bytes'
+  | 'pending-messages'
+  | 'pending-bytes'
+  | 'connections'
+  | 'connection-attempts'
+  | 'relays'
+  | 'peers'
+  | 'buffered-bytes'
+  | 'ice-servers'
+  | 'contact-addresses'
+  /** Clients asking or allowed, at most. */
+  | 'clients'
+  /** One client's requests in the last second. */
+  | 'client-requests-per-second'
+  /** One client's messages waiting for one peer. */
+  | 'client-pending-messages'
+
+/** A configured limit would be exceeded; nothing already accepted is touched. */
+export class ResourceLimitError extends PeerlinkError<{ limitType: LimitType, limit: number, current: number }> {
+  static override readonly name = 'ResourceLimitError'
+
+  constructor (limitType: LimitType, limit: number, current: number) {
+    super(`Limit "${limitType}" exceeded: ${current} > ${limit}`, { limitType, limit, current })
+  }
+}

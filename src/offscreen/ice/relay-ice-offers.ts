@@ -1,0 +1,92 @@
+/**
+ * Asks every relay this node holds a reservation on for the ICE servers it
+ * offers (`/peerlink/ice/1.0.0`): as soon as the reservation is made, again
+ * before the offer expires, and again after a failed request.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Libp2p } from 'libp2p'
+import {
+  ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ICE_OFFER_RETRY_MS, ICE_OFFER_TIMEOUT_MS, MIN_ICE_OFFER_REFRESH_MS
+} from '../../common/constants.ts'
+import { requestIceOffer } from '../../common/wire/ice-protocol.ts'
+import type { IceConfig } from './ice-config.ts'
+import { relayPeerId } from '../reach/index.ts'
+
+export interface RelayIceOffersOptions {
+  node: Pick<Libp2p, 'dialProtocol' | 'getMultiaddrs'>
+  /** The configured relays' addresses. */
+  relays: string[]
+  ice: IceConfig
+  changed: () => void
+  log: (format: string, ...args: unknown[]) => void
+}
+
+/** When to ask again for an offer valid `ttlMs`: well before it expires, never in a tight loop. */
+export function offerRefreshDelayMs (ttlMs: number): number {
+  // The margin is five minutes, or a fifth of a short offer's life.
+  return Math.max(MIN_ICE_OFFER_REFRESH_MS, ttlMs - Math.min(ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ttlMs * 0.2))
+}
+
+interface Relay {
+  address: string
+  peerId: string
+  reserved: boolean
+  asking: boolean
+  timer?: ReturnType<typeof setTimeout>
+}
+
+/** Keeps `ice` supplied with the offers of the relays this node is reserved on. */
+export class RelayIceOffers {
+  readonly #o: RelayIceOffersOptions
+  readonly #relays: Relay[]
+  #stopped = false
+
+  constructor (options: RelayIceOffersOptions) {
+    this.#o = options
+    this.#relays = options.relays.map(address => ({ address, peerId: relayPeerId(address), reserved: false, asking: false }))
+    options.ice.keepOffersOf(options.relays)
+  }
+
+  /** Our addresses changed (`self:peer:update`): asks the relays we just got a reservation on. */
+  addressesChanged (): void {
+    const addresses = this.#o.node.getMultiaddrs().map(String)
+    for (const relay of this.#relays) {
+      const reserved = addresses.some(a => a.includes(`/p2p/${relay.peerId}/p2p-circuit`))
+      const fresh = reserved && !relay.reserved
+      relay.reserved = reserved
+      // A new reservation (the relay may have restarted with other servers): ask now.
+      if (fresh) this.#ask(relay)
+    }
+  }
+
+  stop (): void {
+    this.#stopped = true
+    for (const relay of this.#relays) clearTimeout(relay.timer)
+  }
+
+  #ask (relay: Relay): void {
+    if (this.#stopped || relay.asking) return
+    clearTimeout(relay.timer)
+    relay.timer = undefined
+    relay.asking = true
+    requestIceOffer(this.#o.node, peerIdFromString(relay.peerId), { signal: AbortSignal.timeout(ICE_OFFER_TIMEOUT_MS) }).then((offer) => {
+      const ttlMs = offer.ttlSeconds * 1000
+      this.#o.ice.setOffer(relay.address, offer.servers, ttlMs)
+      this.#o.log('relay %s offers ICE servers %o for %d s', relay.address, offer.servers.map(s => s.urls.join(' ')), offer.ttlSeconds)
+      this.#o.changed()
+      this.#later(relay, offerRefreshDelayMs(ttlMs))
+    }, (err: Error) => {
+      this.#o.log('no ICE offer from relay %s: %s %s', relay.address, err.name, err.message)
+      this.#later(relay, ICE_OFFER_RETRY_MS)
+    }).finally(() => { relay.asking = false })
+  }
+
+  /** Asks again after `delayMs`, if the reservation is still there then (a new one asks at once anyway). */
+  #later (relay: Relay, delayMs: number): void {
+    if (this.#stopped) return
+    relay.timer = setTimeout(() => {
+      relay.timer = undefined
+      if (relay.reserved) this.#ask(relay)
+    }, delayMs)
+  }
+}
