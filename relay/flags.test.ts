@@ -24,6 +24,8 @@ describe('relay flags', () => {
       host: '127.0.0.1',
       port: 9090,
       keyFile: '.relay-key',
+      dataDir: undefined,
+      mailbox: undefined,
       maxReservations: 1024,
       stunPort: 0,
       turn: undefined,

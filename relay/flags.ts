@@ -3,13 +3,19 @@
  * flag stops it with one clear line before anything listens.
  */
 import { isIP } from 'node:net'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import type { MailLimits } from './mailbox/mail-store.ts'
 
 export interface RelayConfig {
   host: string
   port: number
   /** Where the relay's key is kept; none: a new identity each run. */
   keyFile?: string
+  /** The relay's own files (its key unless `keyFile` says otherwise, and its mail); none: no mailbox. */
+  dataDir?: string
+  /** The mailbox's limits; only with a data directory. */
+  mailbox?: MailLimits & { depositsPerSecond: number }
   maxReservations: number
   /** UDP port of the STUN responder; 0: none. */
   stunPort: number
@@ -32,6 +38,17 @@ export class RelayFlagError extends Error {
 export const DEFAULT_MAX_RELAY_BYTES = 1n << 24n
 export const DEFAULT_MAX_RELAY_SECONDS = 600
 export const DEFAULT_TURN_TTL_SECONDS = 3600
+// A mailbox holds about a month of a busy conversation, as Signal's and Briar's servers keep mail for 30 days.
+export const DEFAULT_MAILBOX_BYTES = 64 * 1024 * 1024
+export const DEFAULT_MAILBOX_ENVELOPES = 10_000
+// A 1 MiB message (Peerlink's default size limit) and its seal fit in one envelope.
+export const DEFAULT_MAILBOX_ENVELOPE_BYTES = 2 * 1024 * 1024
+export const DEFAULT_MAILBOX_TTL_DAYS = 30
+export const DEFAULT_MAILBOX_DEPOSITS_PER_SECOND = 20
+export const DEFAULT_MAILBOX_TOTAL_BYTES = 1024 * 1024 * 1024
+/** An envelope's bytes at most, whatever the flag: a fetch page must hold one. */
+const MAX_MAILBOX_ENVELOPE_BYTES = 4 * 1024 * 1024
+const DAY_MS = 86_400_000
 // Node's timers fire at once past 2^31-1 ms, and the relay keeps the duration limit as a timer.
 const MAX_RELAY_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
 const MAX_TURN_TTL_SECONDS = 86_400
@@ -39,7 +56,10 @@ const MAX_TURN_TTL_SECONDS = 86_400
 export const USAGE = `usage: npm run relay -- [options]
   --host 127.0.0.1              address to listen on (IPv4 or IPv6; also the host of the stun: URL)
   --port 9090                   WebSocket port (0: any free port)
-  --key-file .relay-key         where the relay's key is kept ("": a new identity each run)
+  --key-file .relay-key         where the relay's key is kept ("": a new identity each run;
+                                with --data-dir: DIR/relay-key)
+  --data-dir DIR                the relay's own files: its key and the mail it keeps for its users
+                                (without it the relay keeps no mail)
   --max-reservations 1024       browsers that may hold a reservation at once
   --stun-port 0                 UDP port of the relay's STUN responder (0: off)
   --turn-url URL                a TURN server to offer: turn:host:port[?transport=udp|tcp] or turns:...
@@ -47,7 +67,14 @@ export const USAGE = `usage: npm run relay -- [options]
   --turn-secret SECRET          the TURN server's static-auth-secret (coturn use-auth-secret)
   --turn-ttl ${String(DEFAULT_TURN_TTL_SECONDS).padEnd(19)}seconds TURN credentials stay valid
   --max-relay-bytes ${String(DEFAULT_MAX_RELAY_BYTES).padEnd(12)}bytes one relayed connection may carry (js-libp2p's default: 131072)
-  --max-relay-seconds ${String(DEFAULT_MAX_RELAY_SECONDS).padEnd(10)}seconds one relayed connection may last (js-libp2p's default: 120)`
+  --max-relay-seconds ${String(DEFAULT_MAX_RELAY_SECONDS).padEnd(10)}seconds one relayed connection may last (js-libp2p's default: 120)
+mailbox (with --data-dir):
+  --mailbox-bytes ${String(DEFAULT_MAILBOX_BYTES).padEnd(14)}bytes of mail one user's mailbox may hold
+  --mailbox-envelopes ${String(DEFAULT_MAILBOX_ENVELOPES).padEnd(10)}envelopes one user's mailbox may hold
+  --mailbox-envelope-bytes ${String(DEFAULT_MAILBOX_ENVELOPE_BYTES).padEnd(5)}bytes of one envelope at most (up to ${MAX_MAILBOX_ENVELOPE_BYTES})
+  --mailbox-ttl-days ${String(DEFAULT_MAILBOX_TTL_DAYS).padEnd(11)}days mail is kept, and a mailbox lives after its owner was last seen
+  --mailbox-deposits-per-second ${String(DEFAULT_MAILBOX_DEPOSITS_PER_SECOND)} deposits one peer may make per second
+  --mailbox-total-bytes ${String(DEFAULT_MAILBOX_TOTAL_BYTES).padEnd(8)}bytes of mail the whole relay may hold`
 
 /** Reads the relay's flags; 'help' when --help was asked for. Throws RelayFlagError on anything wrong. */
 export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): RelayConfig | 'help' {
@@ -58,7 +85,14 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
       options: {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: env.PEERLINK_RELAY_PORT ?? '9090' },
-        'key-file': { type: 'string', default: '.relay-key' },
+        'key-file': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'mailbox-bytes': { type: 'string', default: String(DEFAULT_MAILBOX_BYTES) },
+        'mailbox-envelopes': { type: 'string', default: String(DEFAULT_MAILBOX_ENVELOPES) },
+        'mailbox-envelope-bytes': { type: 'string', default: String(DEFAULT_MAILBOX_ENVELOPE_BYTES) },
+        'mailbox-ttl-days': { type: 'string', default: String(DEFAULT_MAILBOX_TTL_DAYS) },
+        'mailbox-deposits-per-second': { type: 'string', default: String(DEFAULT_MAILBOX_DEPOSITS_PER_SECOND) },
+        'mailbox-total-bytes': { type: 'string', default: String(DEFAULT_MAILBOX_TOTAL_BYTES) },
         'max-reservations': { type: 'string', default: '1024' },
         'stun-port': { type: 'string', default: '0' },
         'turn-url': { type: 'string', multiple: true, default: [] },
@@ -93,10 +127,24 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
   if (turnUrls.length > 0 && (secret == null || secret === '')) throw new RelayFlagError('--turn-url needs --turn-secret (the TURN server\'s static-auth-secret)')
   if (turnUrls.length === 0 && secret != null) throw new RelayFlagError('--turn-secret needs at least one --turn-url')
 
+  const dataDir = values['data-dir'] === '' ? undefined : values['data-dir']
+  const keyFile = values['key-file'] ?? (dataDir == null ? '.relay-key' : join(dataDir, 'relay-key'))
+  const mailbox = {
+    maxBytesPerRecipient: wholeNumber('--mailbox-bytes', values['mailbox-bytes'], 1, Number.MAX_SAFE_INTEGER),
+    maxEnvelopesPerRecipient: wholeNumber('--mailbox-envelopes', values['mailbox-envelopes'], 1, Number.MAX_SAFE_INTEGER),
+    maxEnvelopeBytes: wholeNumber('--mailbox-envelope-bytes', values['mailbox-envelope-bytes'], 1024, MAX_MAILBOX_ENVELOPE_BYTES),
+    ttlMs: wholeNumber('--mailbox-ttl-days', values['mailbox-ttl-days'], 1, 3650) * DAY_MS,
+    depositsPerSecond: wholeNumber('--mailbox-deposits-per-second', values['mailbox-deposits-per-second'], 1, 1_000_000),
+    maxTotalBytes: wholeNumber('--mailbox-total-bytes', values['mailbox-total-bytes'], 1, Number.MAX_SAFE_INTEGER)
+  }
+  if (mailbox.maxEnvelopeBytes > mailbox.maxBytesPerRecipient) throw new RelayFlagError(`--mailbox-envelope-bytes (${mailbox.maxEnvelopeBytes}) must not exceed --mailbox-bytes (${mailbox.maxBytesPerRecipient})`)
+
   return {
     host,
     port,
-    keyFile: values['key-file'] === '' ? undefined : values['key-file'],
+    keyFile: keyFile === '' ? undefined : keyFile,
+    dataDir,
+    mailbox: dataDir == null ? undefined : mailbox,
     maxReservations,
     stunPort,
     turn: turnUrls.length > 0 && secret != null ? { urls: turnUrls, secret } : undefined,

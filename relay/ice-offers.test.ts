@@ -93,7 +93,8 @@ describe('/peerlink/ice/1.0.0 on a relay running on 127.0.0.1', () => {
       `relay: ${address}`,
       `stun: 127.0.0.1:${config.stunPort}`,
       `turn: turn:127.0.0.1:3479?transport=udp (credentials valid ${TTL} s)`,
-      'limits: 16777216 bytes, 600 s per relayed connection'
+      'limits: 16777216 bytes, 600 s per relayed connection',
+      'mailbox: none (start with --data-dir to keep mail for users)'
     ])
   })
 

@@ -19,7 +19,8 @@ import type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeSt
 export type { IceServer, IceServerInput } from '../common/ice-servers.ts'
 export type { ClientId } from '../common/client-id.ts'
 export { OWN_CHANNEL } from '../common/client-id.ts'
-export type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayState, RelayView, Route, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
+export type { ConnectionRequest, ConnectionView, Counters, IceServerView, MailboxView, NodeState, PeerState, RelayState, RelayView, Route, SpeedTestRequest, SpeedTestResult, Transport } from '../common/model.ts'
+export type { SerializedError } from '../common/errors/index.ts'
 
 /** Memory figures, for watching that nothing grows without bound. */
 export interface Diagnostics {
@@ -159,6 +160,13 @@ export interface PeerView {
   unread: number
   /** The peer asked us to hold our messages (its storage is full); they are sent after its next HELLO. */
   paused?: 'storage-full'
+  /**
+   * Whether we can leave it mail while it is offline (we hold a token it
+   * gave us, through its card or HELLO), and why the last deposit failed,
+   * while it did (a MailboxRefusedError: which relay, why, the limit), with
+   * when it is tried again.
+   */
+  mailbox: { token: boolean, error?: SerializedError, retryAt?: number }
   /** Last round trip (libp2p ping, every 10 s while connected), and the last few minutes of them. */
   rttMs: number | null
   rttHistoryMs: number[]
@@ -196,6 +204,8 @@ export interface ClientStatus {
 
 export interface Status {
   peerId: string | null
+  /** The mailbox token on this browser's contact card: whoever holds the card may leave it mail. */
+  cardToken: string
   node: NodeState
   link: LinkView
   limits: Limits
@@ -214,8 +224,12 @@ export interface Status {
   clients: ClientView[]
 }
 
-/** queued: stored, waiting for the stream; sent: written, waiting for the ack; then delivered or failed. */
-export type MessageState = 'queued' | 'sent' | 'delivered' | 'failed' | 'received'
+/**
+ * queued: stored, waiting for the stream; sent: written, waiting for the ack;
+ * stored: in the contact's mailbox on a relay (`storedAt`), waiting for the
+ * contact to fetch it and ack; then delivered (only on the contact's ack) or failed.
+ */
+export type MessageState = 'queued' | 'sent' | 'stored' | 'delivered' | 'failed' | 'received'
 
 export interface MessageView {
   id: string
@@ -234,6 +248,8 @@ export interface MessageView {
   bytes: number
   at: number
   state: MessageState
+  /** A stored message: the relays (peer ids) holding it in the contact's mailbox. */
+  storedAt?: string[]
   error?: SerializedError
 }
 

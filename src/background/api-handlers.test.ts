@@ -112,9 +112,12 @@ describe('NodeSync', () => {
     await sync.allowed()
     // Nothing changed: nothing is sent.
     await sync.allowed()
+    // Each change also tells the node whose tokens may leave us mail: the new contact's joins, the removed one's goes.
     expect(sent.filter(([method]) => method !== 'start')).toEqual([
       ['changeAllowedPeers', { allow: [stranger], disallow: [] }],
-      ['changeAllowedPeers', { allow: [], disallow: [bob] }]
+      ['setMailboxTokens', parts.tokens.hashes([bob, stranger])],
+      ['changeAllowedPeers', { allow: [], disallow: [bob] }],
+      ['setMailboxTokens', parts.tokens.hashes([stranger])]
     ])
   })
 })

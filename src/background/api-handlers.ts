@@ -101,8 +101,9 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     },
     acceptRequest: async ({ peerId, name }) => {
       const contact = await contacts.add(peerId, name)
-      await node.call('dismissRequest', contact.peerId)
+      // Allowed first: the node then knows the dismissed request was accepted, and keeps the mail it left us.
       await sync.allowed()
+      await node.call('dismissRequest', contact.peerId)
       return await status.peerView(contact.peerId)
     },
     refuseRequest: async ({ peerId }) => {
@@ -113,7 +114,7 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     },
     addPeer: async ({ peerId, card, addresses, name }) => {
       const found = parseNewContact({ peerId, card, addresses })
-      const contact = await contacts.add(found.peerId, name, { addresses: found.addresses })
+      const contact = await contacts.add(found.peerId, name, { addresses: found.addresses, ...(found.mailboxToken == null ? {} : { mailboxToken: found.mailboxToken }) })
       // A newcomer with no relay of their own reaches the contact through its relays.
       if (settings.current.relays.length === 0 && found.relays.length > 0) await changeSettings(async s => await s.setRelays(found.relays))
       await sync.allowed()

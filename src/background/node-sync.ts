@@ -47,14 +47,15 @@ export class NodeSync {
       inactivityTimeoutMs: limits.inactivityTimeoutMs,
       stuckStreamMs: limits.stuckStreamMs,
       retryBaseMs: limits.retryBaseMs,
-      retryCapMs: limits.retryCapMs
+      retryCapMs: limits.retryCapMs,
+      mailboxTokenHashes: this.#parts.tokens.hashes(allowedPeers)
     }))
     this.#told = new Set(allowedPeers)
     await this.#status.publish()
   }
 
   /**
-   * Tells the node who may open streams now: only what changed since it was
+   * Tells the node who may open streams (and leave us mail) now: only what changed since it was
    * last told, so adding one contact to a thousand sends one id. The node
    * reports its new state itself, and pages get it soon, in one status
    * event for a burst of changes.
@@ -69,7 +70,11 @@ export class NodeSync {
         const current = new Set(now)
         const allow = now.filter(id => !told.has(id))
         const disallow = [...told].filter(id => !current.has(id))
-        if (allow.length > 0 || disallow.length > 0) await this.#node.call('changeAllowedPeers', { allow, disallow })
+        if (allow.length > 0 || disallow.length > 0) {
+          await this.#node.call('changeAllowedPeers', { allow, disallow })
+          // A new contact may leave us mail; a removed or closed one no longer can.
+          await this.#node.call('setMailboxTokens', this.#parts.tokens.hashes(now))
+        }
       }
       this.#told = new Set(now)
     })

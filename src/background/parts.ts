@@ -5,6 +5,7 @@ import { Contacts, Reconnector } from './peers/index.ts'
 import { type KeyValueStore, OwnIdentity, SettingsStore, storeNameFor } from './profile/index.ts'
 import { countByChannel, Inbox, MessageStore, Outbox, type StoredMessage, Unread } from './delivery/index.ts'
 import type { NodeLink } from './node/index.ts'
+import { MailboxTokens, MailReceiver, MailSender } from './mailbox/index.ts'
 
 /** The worker's durable state and policy, built once per worker start. */
 export interface Parts {
@@ -17,6 +18,9 @@ export interface Parts {
   readonly reconnector: Reconnector
   readonly unread: Unread
   readonly clients: Clients
+  readonly tokens: MailboxTokens
+  readonly mailSender: MailSender
+  readonly mailReceiver: MailReceiver
 }
 
 export interface PartsDeps {
@@ -51,13 +55,18 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     connect: async (peerId) => { await node.call('connect', peerId, (await contacts.get(peerId)).addresses ?? []) },
     onConnected: (peerId) => { outbox.unblock(peerId) },
     onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
+    // The peer is not there: what waits for it goes to its mailbox now.
+    onFailed: (peerId) => { mailSender.now(peerId) },
     changed: statusChanged,
     log
   })
   const outbox: Outbox = new Outbox({
     store,
     transmit: async (peerId, frames) => { await node.call('sendMessages', peerId, frames) },
-    needConnection: (peerId) => { reconnector.want(peerId) },
+    needConnection: (peerId) => {
+      reconnector.want(peerId)
+      mailSender.waiting(peerId)
+    },
     announce,
     limits: () => ({
       maxPendingMessages: limits().maxPendingMessagesPerPeer,
@@ -85,12 +94,36 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     }
     statusChanged()
   }, () => limits().historyPerPeer, log)
-  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread, clients }
+  const tokens = await MailboxTokens.load(storage)
+  const mailSender: MailSender = new MailSender({
+    store,
+    contacts,
+    tokens,
+    connected: peerId => node.info?.peers[peerId]?.state === 'connected',
+    deposit: async (peerId, mail) => await node.call('depositMail', peerId, mail),
+    announce,
+    changed: statusChanged,
+    log
+  })
+  const mailReceiver = new MailReceiver({
+    store,
+    outbox,
+    inbox,
+    contacts,
+    closed: async (peerId) => {
+      await reconnector.close(peerId, 'remote')
+      await outbox.failPeer(peerId, 'peer-closed', 'the peer ended the conversation')
+    },
+    applied: (peerId) => { mailSender.now(peerId) },
+    log
+  })
+  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread, clients, tokens, mailSender, mailReceiver }
 }
 
 /** Stops the parts' timers and closes their database (before they are built again, under another identity). */
-export function stopParts ({ reconnector, outbox, store }: Parts): void {
+export function stopParts ({ reconnector, outbox, store, mailSender }: Parts): void {
   reconnector.stop()
   outbox.stop()
+  mailSender.stop()
   store.close()
 }

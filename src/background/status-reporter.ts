@@ -20,8 +20,8 @@ export class StatusReporter {
   }
 
   async status (): Promise<Status> {
-    const { identity, settings, contacts, clients } = this.#parts
-    return statusView(identity.peerId, settings.current, this.#node.view, this.#node.info, await this.#peerViews(await contacts.list()), clients.list())
+    const { identity, settings, contacts, clients, tokens } = this.#parts
+    return statusView(identity.peerId, settings.current, this.#node.view, this.#node.info, await this.#peerViews(await contacts.list()), clients.list(), tokens.card())
   }
 
   /** One contact's view (for answers about a single peer). */
@@ -43,7 +43,7 @@ export class StatusReporter {
 
   /** Views of `contacts`, reading the outbox ledgers and unread counts once for all of them. */
   async #peerViews (contacts: Contact[]): Promise<PeerView[]> {
-    const { store, reconnector, outbox, unread } = this.#parts
+    const { store, reconnector, outbox, unread, mailSender } = this.#parts
     const pending = await store.pendingByPeer()
     const unreadCounts = await unread.counts()
     const now = Date.now()
@@ -54,7 +54,8 @@ export class StatusReporter {
       pending: pending.get(contact.peerId) ?? { messages: 0, bytes: 0 },
       inFlightBytes: outbox.inFlightBytes(contact.peerId),
       unread: unreadCounts[contact.peerId] ?? 0,
-      paused: outbox.paused(contact.peerId)
+      paused: outbox.paused(contact.peerId),
+      mailTrouble: mailSender.trouble(contact.peerId)
     }, now))
   }
 }

@@ -19,9 +19,13 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
       // A conversation is going on: the peer is dialed again after a restart of this node.
       await contacts.touch(peerId)
       await contacts.learnAddresses(peerId, hello.addresses)
+      await contacts.learnMailboxToken(peerId, hello.mailboxToken)
       status.soon()
     },
-    ourHello: async (peerId) => await (await context()).parts.store.ourHello(peerId),
+    ourHello: async (peerId) => {
+      const { store, tokens } = (await context()).parts
+      return { ...await store.ourHello(peerId), mailboxToken: tokens.forContact(peerId) }
+    },
     peerPaused: async (peerId) => {
       const { parts: { outbox }, status, log } = await context()
       log('%s cannot store more for now; holding its messages', peerId)
@@ -48,6 +52,12 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
     woke: async () => { await woke(await context()) },
     peerAddresses: async (peerId, addresses) => { await (await context()).parts.contacts.learnAddresses(peerId, addresses) },
     // The user chose to accept anyone: such a peer becomes a contact.
+    mailArrived: async (peerId, mails) => {
+      const { parts, status } = await context()
+      const outcome = await parts.mailReceiver.apply(peerId, mails)
+      status.soon()
+      return outcome
+    },
     unknownPeerAccepted: async (peerId) => {
       const { parts, sync } = await context()
       await parts.contacts.add(peerId, undefined, { auto: true })

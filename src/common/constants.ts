@@ -304,3 +304,30 @@ export const DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT = 100
 export const MAX_FRESH_BYTES_PER_PEER = 4 * 1024 * 1024
 /** A call from the node to the worker not answered within this nudges the worker (Chrome may have stopped it). */
 export const WORKER_NUDGE_AFTER_MS = 25
+
+/**
+ * Mail for a contact who is offline (`/peerlink/mailbox/1.0.0`, on the
+ * relays the contact is reserved on). Each envelope is sealed end to end and
+ * carries part of the conversation as frames.
+ */
+/** Relays a deposit goes to, each holding every envelope: one relay down loses nothing. */
+export const MAILBOX_COPIES = 2
+/** A send that has no stream this long after it goes to the contact's mailbox (a failed dial sends it at once). */
+export const MAIL_DEPOSIT_DELAY_MS = 3_000
+/** Outgoing bytes one deposit takes at most; the rest follow in the next. */
+export const MAIL_DEPOSIT_BUDGET_BYTES = 4 * 1024 * 1024
+/** The envelope size assumed until a relay says its own (the relay's default); a message larger than a relay takes waits, with the reason. */
+export const DEFAULT_MAIL_ENVELOPE_BYTES = 2 * 1024 * 1024
+/** Room in an envelope for its seal, the HELLO and each frame's fields. */
+export const MAIL_ENVELOPE_OVERHEAD_BYTES = 4 * 1024
+/** A failed deposit is tried again after this, doubling up to the cap (and at once on the next send or reconnection). */
+export const MAIL_RETRY_BASE_MS = 30_000
+export const MAIL_RETRY_CAP_MS = 10 * 60_000
+/** One mailbox request's answer may take this long. */
+export const MAILBOX_CALL_TIMEOUT_MS = 15_000
+/** The largest answer a fetch reads: a page of envelopes (the relay sends at most 4 MiB) and its framing. */
+export const MAIL_FETCH_RESPONSE_BYTES = 5 * 1024 * 1024
+/** Ids of applied envelopes remembered per contact: a relay that hands one back again is caught. */
+export const MAIL_SEEN_IDS = 256
+/** Mail sealed longer ago than this is not believed (a relay keeps mail 30 days by default). */
+export const MAIL_MAX_AGE_MS = 45 * 24 * 60 * 60_000

@@ -1,14 +1,16 @@
 /**
  * A contact card: how one person hands their Peerlink to another. It is one
- * line of text, `peerlink:<peer id>?a=<multiaddr>&a=<multiaddr>`, carrying
- * the peer id and the circuit addresses of the relays it is reserved on
- * (`/ip4/…/tcp/…/ws/p2p/<relay>/p2p-circuit/p2p/<peer>`), so a browser on
- * another relay, or on none yet, can reach it. The same text goes into the
+ * line of text, `peerlink:<peer id>?a=<multiaddr>&a=<multiaddr>&t=<token>`,
+ * carrying the peer id, the circuit addresses of the relays it is reserved
+ * on (`/ip4/…/tcp/…/ws/p2p/<relay>/p2p-circuit/p2p/<peer>`), so a browser on
+ * another relay, or on none yet, can reach it, and optionally the token that
+ * lets the card's holder leave it mail there before they ever met. The same text goes into the
  * QR code and into the link to Peerlink's popup that fills in the add form.
  * `web+peerlink:` is read too: it is the form a protocol handler is given.
  */
 import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_CARD_CHARS } from './constants.ts'
-import { ValidationError } from './errors/index.ts'
+import { MalformedFrameError, ValidationError } from './errors/index.ts'
+import { decodeMailboxToken } from './frames.ts'
 import { parsePeerAddresses, parsePeerId } from './validators.ts'
 
 export const CONTACT_CARD_SCHEME = 'peerlink:'
@@ -19,18 +21,21 @@ export interface ContactCard {
   peerId: string
   /** 1 to `MAX_CONTACT_ADDRESSES` multiaddrs, each ending in `/p2p/<peerId>`. */
   addresses: string[]
+  /** The token that lets the card's holder leave mail in the owner's mailbox (base64url). */
+  mailboxToken?: string
 }
 
 /** The card as one line of text. */
-export function formatContactCard ({ peerId, addresses }: ContactCard): string {
+export function formatContactCard ({ peerId, addresses, mailboxToken }: ContactCard): string {
   // Slashes and colons are allowed in a query and keep the addresses readable.
   const encoded = addresses.map(a => `a=${encodeURIComponent(a).replace(/%2F/g, '/').replace(/%3A/g, ':')}`)
+  if (mailboxToken != null) encoded.push(`t=${mailboxToken}`)
   return `${CONTACT_CARD_SCHEME}${peerId}?${encoded.join('&')}`
 }
 
 /**
  * Reads a card strictly: a valid peer id, 1 to 8 addresses that all end in
- * that peer id, nothing else, bounded in length. Throws `ValidationError`
+ * that peer id, at most one mailbox token, nothing else, bounded in length. Throws `ValidationError`
  * naming 'card' or the address (`addresses.2`), or `ResourceLimitError`
  * ('contact-addresses') for too many addresses.
  */
@@ -46,15 +51,30 @@ export function parseContactCard (input: unknown): ContactCard {
   const peerId = parsePeerId(q < 0 ? body : body.slice(0, q), 'card')
   const query = q < 0 ? '' : body.slice(q + 1)
   if (query === '') throw new ValidationError('card', 'the card carries no address: ask for a card made while its owner was reserved on a relay')
-  const addresses = query.split('&').map((part, i) => {
-    if (!part.startsWith('a=')) throw new ValidationError('card', `unexpected "${part.slice(0, 40)}": a card carries only a=<address> parts`)
+  const parts = query.split('&')
+  const tokens = parts.filter(part => part.startsWith('t='))
+  if (tokens.length > 1) throw new ValidationError('card', 'a card carries at most one mailbox token (t=)')
+  const addresses = parts.filter(part => !part.startsWith('t=')).map((part, i) => {
+    if (!part.startsWith('a=')) throw new ValidationError('card', `unexpected "${part.slice(0, 40)}": a card carries only a=<address> parts and a t=<token>`)
     try {
       return decodeURIComponent(part.slice(2))
     } catch {
       throw new ValidationError(`addresses.${i}`, 'the address is not correctly %-encoded')
     }
   })
-  return { peerId, addresses: parsePeerAddresses(peerId, addresses) }
+  if (addresses.length === 0) throw new ValidationError('card', 'the card carries no address: ask for a card made while its owner was reserved on a relay')
+  const card: ContactCard = { peerId, addresses: parsePeerAddresses(peerId, addresses) }
+  const token = tokens[0]?.slice(2)
+  if (token != null) {
+    try {
+      decodeMailboxToken(token)
+    } catch (err) {
+      if (!(err instanceof MalformedFrameError)) throw err
+      throw new ValidationError('card', `its mailbox token (t=) is not 16 bytes of base64url: ${err.message}`)
+    }
+    card.mailboxToken = token
+  }
+  return card
 }
 
 /**
@@ -73,9 +93,10 @@ export function circuitRelayAddress (address: string): string | undefined {
  * address per relay it is reserved on (the WebRTC variants collapse to
  * it), as many as a card holds. Null while it is reserved on none.
  */
-export function ownContactCard (peerId: string, ownAddresses: string[]): ContactCard | null {
+export function ownContactCard (peerId: string, ownAddresses: string[], mailboxToken?: string): ContactCard | null {
   const relays = new Set(ownAddresses.map(circuitRelayAddress).filter(a => a != null))
   let addresses = [...relays].map(relay => `${relay}/p2p-circuit/p2p/${peerId}`).slice(0, MAX_CONTACT_ADDRESSES)
-  while (addresses.length > 0 && formatContactCard({ peerId, addresses }).length > MAX_CONTACT_CARD_CHARS) addresses = addresses.slice(0, -1)
-  return addresses.length === 0 ? null : { peerId, addresses }
+  const token = mailboxToken == null ? {} : { mailboxToken }
+  while (addresses.length > 0 && formatContactCard({ peerId, addresses, ...token }).length > MAX_CONTACT_CARD_CHARS) addresses = addresses.slice(0, -1)
+  return addresses.length === 0 ? null : { peerId, addresses, ...token }
 }

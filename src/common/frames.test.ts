@@ -33,6 +33,8 @@ describe('frames', () => {
     expect(roundTrip({ type: 'ack', seq: 0 })).toEqual({ type: 'ack', seq: 0 })
     expect(roundTrip({ type: 'hello', hello })).toEqual({ type: 'hello', hello })
     expect(roundTrip({ type: 'hello', hello: { ...hello, peerIncarnation: 'a1'.repeat(16) } })).toEqual({ type: 'hello', hello: { ...hello, peerIncarnation: 'a1'.repeat(16) } })
+    const withToken = { ...hello, mailboxToken: 'AAECAwQFBgcICQoLDA0ODw' }
+    expect(roundTrip({ type: 'hello', hello: withToken })).toEqual({ type: 'hello', hello: withToken })
     expect(roundTrip({ type: 'close' })).toEqual({ type: 'close' })
     expect(roundTrip({ type: 'ping' })).toEqual({ type: 'ping' })
     expect(roundTrip({ type: 'skip', from: 39, seq: 41 })).toEqual({ type: 'skip', from: 39, seq: 41 })
@@ -87,10 +89,12 @@ describe('frames', () => {
     // MESSAGE, body [1], id 'm', kind 7 (field 9): a kind the schema does not name.
     expect(() => decodeFrame(Uint8Array.of(8, 0, 26, 1, 1, 34, 1, 109, 72, 7))).toThrow(MalformedFrameError)
     expect(() => decodeFrame(wire({ type: WireFrame.Type.HELLO }))).toThrow(/without its fields/)
-    const badHello = { ...hello, incarnation: new Uint8Array(3), peerIncarnation: new Uint8Array(0) }
+    const badHello = { ...hello, incarnation: new Uint8Array(3), peerIncarnation: new Uint8Array(0), mailboxToken: new Uint8Array(0) }
     expect(() => decodeFrame(wire({ type: WireFrame.Type.HELLO, hello: badHello }))).toThrow(/incarnation of 3 bytes/)
-    const tooMany = { ...hello, incarnation: new Uint8Array(16), peerIncarnation: new Uint8Array(0), addresses: Array.from({ length: 9 }, () => '/ip4/1.2.3.4') }
+    const tooMany = { ...hello, incarnation: new Uint8Array(16), peerIncarnation: new Uint8Array(0), mailboxToken: new Uint8Array(0), addresses: Array.from({ length: 9 }, () => '/ip4/1.2.3.4') }
     expect(() => decodeFrame(wire({ type: WireFrame.Type.HELLO, hello: tooMany }))).toThrow(MalformedFrameError)
+    const shortToken = { ...hello, incarnation: new Uint8Array(16), peerIncarnation: new Uint8Array(0), mailboxToken: new Uint8Array(5) }
+    expect(() => decodeFrame(wire({ type: WireFrame.Type.HELLO, hello: shortToken }))).toThrow(/mailbox token of 5 bytes/)
     expect(() => decodeFrame(wire({ type: WireFrame.Type.PAUSE }))).toThrow(/known reason/)
     // A sequence number beyond 2^53: ten varint bytes (2^63) that JavaScript cannot hold exactly.
     expect(() => decodeFrame(Uint8Array.of(8, 1, 16, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01))).toThrow(MalformedFrameError)

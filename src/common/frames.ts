@@ -14,6 +14,8 @@ import { Frame as WireFrame, Pause as WirePause } from './wire/frame.ts'
 
 /** Bytes of an incarnation id. */
 export const INCARNATION_BYTES = 16
+/** Bytes of a mailbox token: random, one per contact. */
+export const MAILBOX_TOKEN_BYTES = 16
 
 /** What each side says first on a stream: the conversation as it keeps it, and its limits. */
 export interface Hello {
@@ -28,6 +30,8 @@ export interface Hello {
   inactivityTimeoutMs: number
   /** Where the sender can be reached (its relays' circuit addresses). */
   addresses: string[]
+  /** The token that lets the receiver leave mail for the sender on its relays (base64url), if it gives one. */
+  mailboxToken?: string
 }
 
 /** What a message's body is: UTF-8 text, or a client's bytes as they are. */
@@ -50,9 +54,14 @@ export type Frame =
   /** The sender cannot take messages for now; it says HELLO again when it can. */
   | { type: 'pause', reason: 'storage-full' }
 
+/** Encodes one frame without its length prefix (as a mailbox envelope holds frames). */
+export function encodeFrameBody (frame: Frame): Uint8Array {
+  return WireFrame.encode(toWire(frame))
+}
+
 /** Encodes one frame with its length prefix, ready for `stream.send()`. */
 export function encodeFrame (frame: Frame): Uint8Array {
-  const body = WireFrame.encode(toWire(frame))
+  const body = encodeFrameBody(frame)
   const prefix = varint.encode(body.byteLength)
   const out = new Uint8Array(prefix.byteLength + body.byteLength)
   out.set(prefix, 0)
@@ -132,7 +141,8 @@ function toWire (frame: Frame): Partial<WireFrame> & Pick<WireFrame, 'type'> {
           firstSeq: checkSeq(hello.firstSeq),
           maxMessageBytes: hello.maxMessageBytes,
           inactivityTimeoutMs: hello.inactivityTimeoutMs,
-          addresses: hello.addresses
+          addresses: hello.addresses,
+          mailboxToken: (hello.mailboxToken == null ? new Uint8Array(0) : decodeMailboxToken(hello.mailboxToken)) as Uint8Array<ArrayBuffer>
         }
       }
     }
@@ -153,6 +163,7 @@ function checkHello (wire: WireFrame): Hello {
   }
   if (hello.maxMessageBytes === 0) throw new MalformedFrameError('HELLO without a message size limit')
   if (hello.addresses.some(a => a.length > MAX_ADDRESS_CHARS)) throw new MalformedFrameError('HELLO with an oversize address')
+  if (hello.mailboxToken.byteLength !== 0 && hello.mailboxToken.byteLength !== MAILBOX_TOKEN_BYTES) throw new MalformedFrameError(`mailbox token of ${hello.mailboxToken.byteLength} bytes`)
   return {
     incarnation: bytesToHex(hello.incarnation, 'base16'),
     peerIncarnation: hello.peerIncarnation.byteLength === 0 ? null : bytesToHex(hello.peerIncarnation, 'base16'),
@@ -160,6 +171,19 @@ function checkHello (wire: WireFrame): Hello {
     firstSeq: checkSeq(hello.firstSeq),
     maxMessageBytes: hello.maxMessageBytes,
     inactivityTimeoutMs: hello.inactivityTimeoutMs,
-    addresses: hello.addresses
+    addresses: hello.addresses,
+    ...(hello.mailboxToken.byteLength === 0 ? {} : { mailboxToken: bytesToHex(hello.mailboxToken, 'base64url') })
   }
+}
+
+/** A mailbox token's bytes from its text; throws MalformedFrameError for anything but 16 bytes of base64url. */
+export function decodeMailboxToken (token: string): Uint8Array {
+  let bytes: Uint8Array
+  try {
+    bytes = hexToBytes(token, 'base64url')
+  } catch {
+    throw new MalformedFrameError('a mailbox token that is not base64url')
+  }
+  if (bytes.byteLength !== MAILBOX_TOKEN_BYTES) throw new MalformedFrameError(`mailbox token of ${bytes.byteLength} bytes`)
+  return bytes
 }

@@ -29,6 +29,22 @@ export interface RelayView {
   error?: string
   /** When the next connection attempt is due, while the relay is unreachable. */
   nextAttemptAt?: number
+  /** The mail this relay keeps for us, once it was asked. */
+  mailbox?: MailboxView
+}
+
+/**
+ * A relay's mailbox for us: 'yes' with what waits there (as of the last
+ * answer), 'none' when the relay keeps no mail, 'unknown' before it was
+ * asked. `error`: the last request to it failed.
+ */
+export interface MailboxView {
+  state: 'yes' | 'none' | 'unknown'
+  waitingEnvelopes?: number
+  waitingBytes?: number
+  /** The largest envelope it takes. */
+  maxEnvelopeBytes?: number
+  error?: string
 }
 
 /**
@@ -80,4 +96,12 @@ export interface Counters {
   protocolErrors: number
   /** Streams reset for sending control frames faster than allowed. */
   floodedStreams: number
+  /** Envelopes taken from our mailbox and applied. */
+  mailboxReceived: number
+  /**
+   * Envelopes from our mailbox dropped unapplied: tampered with, sealed for
+   * someone else or at another relay, unreadable, already applied, or from a
+   * stranger.
+   */
+  mailboxRejected: number
 }

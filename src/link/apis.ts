@@ -1,10 +1,11 @@
 /** The two APIs the halves expose to each other over the link, and the deadline of each call. */
 import { DIAL_BUDGET_MS, LINK_CALL_DEADLINE_MS, LINK_SPEED_TEST_DEADLINE_MS, LINK_TRANSMIT_DEADLINE_MS } from '../common/constants.ts'
-import type { Hello, PayloadKind } from '../common/frames.ts'
+import type { Frame, Hello, PayloadKind } from '../common/frames.ts'
+import type { SerializedError } from '../common/errors/index.ts'
 import type { LinkDeadlines } from './link-end.ts'
 
-/** The conversation's part of a HELLO, which the worker keeps. */
-export type ConversationHello = Pick<Hello, 'incarnation' | 'peerIncarnation' | 'nextExpectedSeq' | 'firstSeq'>
+/** The conversation's part of a HELLO, which the worker keeps (with the mailbox token it gives that peer). */
+export type ConversationHello = Pick<Hello, 'incarnation' | 'peerIncarnation' | 'nextExpectedSeq' | 'firstSeq' | 'mailboxToken'>
 import type { ConnectionRequest, ConnectionView, Counters, IceServerView, NodeState, PeerState, RelayView, SpeedTestRequest, SpeedTestResult } from '../common/model.ts'
 
 /** What the worker gives the offscreen document to run a node. */
@@ -24,6 +25,8 @@ export interface NodeConfig {
   stuckStreamMs: number
   retryBaseMs: number
   retryCapMs: number
+  /** SHA-256 of every mailbox token this browser hands out: their holders may leave it mail on its relays. */
+  mailboxTokenHashes: Uint8Array[]
 }
 
 export interface PeerConnectionInfo {
@@ -88,6 +91,51 @@ export type OffscreenApi = {
   speedTest: (peerId: string, request: SpeedTestRequest) => Promise<SpeedTestResult>
   /** Memory figures of the offscreen document. */
   diagnostics: () => Promise<{ jsHeapUsedBytes: number | null, inboundBufferedBytes: number }>
+  /**
+   * Seals part of the conversation for the peer and leaves it in its mailbox
+   * on up to two of its relays; answers which relays hold all of it, and why
+   * the others refused.
+   */
+  depositMail: (peerId: string, mail: OutgoingMail) => Promise<DepositOutcome>
+  /** The tokens whose holders may leave us mail changed (a contact added or removed, the card's token rotated). */
+  setMailboxTokens: (tokenHashes: Uint8Array[]) => Promise<void>
+  /** Fetches our mail from every relay we are reserved on now (the node also does on each reservation and notice). */
+  fetchMail: () => Promise<void>
+}
+
+/** Part of a conversation to leave in a peer's mailbox. */
+export interface OutgoingMail {
+  /** The conversation's part of our HELLO; the node adds its limits and addresses, as on a stream. */
+  hello: ConversationHello
+  /** Messages after what the peer holds, each after the SKIP its `skipFrom` asks for. */
+  messages: MessageFrame[]
+  /** Where the peer is reserved (its relays' circuit addresses, from its card and HELLO), and the token it gave us. */
+  addresses: string[]
+  token: string
+  /** When it is sealed (ms), and the `sentAt` of the newest envelope of the peer's we applied. */
+  sentAt: number
+  seenSentAt: number
+}
+
+export interface DepositOutcome {
+  /** The relays (peer ids) that hold every envelope of this deposit, on disk. */
+  stored: string[]
+  /** Why each other relay did not (MailboxRefusedError: the relay, the reason, the limit). */
+  refusals: SerializedError[]
+}
+
+/** An envelope from the peer, opened and checked by the node: part of the conversation, in the order it was sealed. */
+export interface MailIn {
+  /** Random, one per envelope (each relay's copy its own): an envelope handed over twice is caught by it. */
+  id: string
+  sentAt: number
+  /** The `sentAt` (ours) of the newest envelope of ours the peer had applied when it sealed this one. */
+  seenSentAt: number
+  /** The relay (peer id) it came from. */
+  relay: string
+  hello: Hello
+  /** What follows the HELLO: MESSAGE, SKIP, ACK and CLOSE frames, in order. */
+  frames: Array<Extract<Frame, { type: 'message' | 'skip' | 'ack' | 'close' }>>
 }
 
 /** How long each call to the node may take; `connect` gets the whole dial budget and a margin. */
@@ -104,7 +152,11 @@ export const NODE_CALL_DEADLINES_MS: LinkDeadlines<OffscreenApi> = {
   resetPeer: LINK_CALL_DEADLINE_MS,
   woke: LINK_CALL_DEADLINE_MS,
   speedTest: LINK_SPEED_TEST_DEADLINE_MS,
-  diagnostics: LINK_CALL_DEADLINE_MS
+  diagnostics: LINK_CALL_DEADLINE_MS,
+  // Two relays, each a dial and one request per envelope.
+  depositMail: LINK_TRANSMIT_DEADLINE_MS,
+  setMailboxTokens: LINK_CALL_DEADLINE_MS,
+  fetchMail: LINK_TRANSMIT_DEADLINE_MS
 }
 
 export interface MessageFrame {
@@ -147,6 +199,12 @@ export type WorkerApi = {
   peerAddresses: (peerId: string, addresses: string[]) => Promise<void>
   /** An unknown peer connected while `acceptUnknownPeers` is on: make it a contact. */
   unknownPeerAccepted: (peerId: string) => Promise<void>
+  /**
+   * Mail from the peer, taken from a relay: applied in order, committed, and
+   * answered (how many envelopes were applied, and how many refused: handed
+   * over before, or breaking the protocol); the node deletes it at the relay only then.
+   */
+  mailArrived: (peerId: string, mails: MailIn[]) => Promise<{ applied: number, rejected: number }>
 }
 
 /** How long each call to the worker may take; a slow one is asked again (every call is safe to repeat). */
@@ -162,5 +220,6 @@ export const WORKER_CALL_DEADLINES_MS: LinkDeadlines<WorkerApi> = {
   nodeChanged: LINK_CALL_DEADLINE_MS,
   woke: LINK_CALL_DEADLINE_MS,
   unknownPeerAccepted: LINK_CALL_DEADLINE_MS,
-  peerAddresses: LINK_CALL_DEADLINE_MS
+  peerAddresses: LINK_CALL_DEADLINE_MS,
+  mailArrived: LINK_TRANSMIT_DEADLINE_MS
 }

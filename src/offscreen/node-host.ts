@@ -58,7 +58,8 @@ export function makeNodeHost ({ offer, nudgeWorker, log }: NodeHostOptions): Nod
       peerAddresses: async (peerId, addresses) => { await tell('peerAddresses', peerId, addresses) },
       peerClosed: async (peerId) => { await tell('peerClosed', peerId) },
       streamLost: async (peerId) => { await tell('streamLost', peerId) },
-      unknownPeerAccepted: async (peerId) => { await tell('unknownPeerAccepted', peerId) }
+      unknownPeerAccepted: async (peerId) => { await tell('unknownPeerAccepted', peerId) },
+      mailArrived: async (peerId, mails) => await tell('mailArrived', peerId, mails)
     },
     woke: () => { void tell('woke') },
     report: (info) => { worker.call('nodeChanged', info).catch(() => {}) },

@@ -8,16 +8,18 @@ import {
 import { makeCoalescer } from '../common/coalescer.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { NodeConfig, NodeInfo, OffscreenApi } from '../link/apis.ts'
+import type { NodeConfig, NodeInfo, OffscreenApi, WorkerApi } from '../link/apis.ts'
 import { IceConfig, RelayIceOffers } from './ice/index.ts'
+import { MailCourier, mailKeys } from './mailbox/index.ts'
 import { createNode } from './node.ts'
 import { type ChannelSink, InboundBudget, makeSpeedTestHandler, PeerChannels, RttMonitor, runSpeedTest } from './streams/index.ts'
 import { circuitAddresses, PeerGate, RelayKeeper, relayPeerId, RelayPool } from './reach/index.ts'
 
 export interface NodeRuntimeOptions {
-  /** Inbound messages and acks go here; `changed` is replaced by the runtime's own reporting. */
-  sink: Omit<ChannelSink, 'changed'>
+  /** Inbound messages, acks and mail go here; `changed` is replaced by the runtime's own reporting. */
+  sink: Omit<ChannelSink, 'changed'> & Pick<WorkerApi, 'mailArrived'>
   /** Called when the clock jumped (the machine slept). */
   woke: () => void
   /** Receives the node's state whenever it changes (coalesced). */
@@ -28,6 +30,10 @@ export interface NodeRuntimeOptions {
 function sameConfig (a: NodeConfig, b: NodeConfig): boolean {
   return a.privateKey.length === b.privateKey.length && a.privateKey.every((byte, i) => byte === b.privateKey[i]) &&
     JSON.stringify(a.relays) === JSON.stringify(b.relays)
+}
+
+function sameBytesList (a: Uint8Array[], b: Uint8Array[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.length === b[i]!.length && x.every((byte, j) => byte === b[i]![j]))
 }
 
 /** Runs the libp2p node and its channels; implements what the worker may ask of the offscreen document. */
@@ -45,6 +51,7 @@ export class NodeRuntime {
   #node: Libp2p | undefined
   #channels: PeerChannels | undefined
   #relayKeeper: RelayKeeper | undefined
+  #mail: MailCourier | undefined
   #rtt: RttMonitor | undefined
   #starting: Promise<void> | undefined
   #startedAt: number | null = null
@@ -83,7 +90,11 @@ export class NodeRuntime {
         this.#config.allowedPeers = [...allowed]
         this.#applyConfig(this.#config)
       },
-      dismissRequest: async (peerId) => { this.#gate.dismiss(peerId) },
+      dismissRequest: async (peerId) => {
+        this.#gate.dismiss(peerId)
+        // Refused, not accepted (an accepted one is a contact by now): what it left us goes unread.
+        if (!this.#gate.isContact(peerId)) this.#mail?.refused(peerId)
+      },
       forgetPeers: async (peerIds) => { this.#channels?.forget(peerIds) },
       sendMessages: async (peerId, frames) => { await this.#ready().sendMessages(peerId, frames) },
       connect: async (peerId, addresses) => { await this.#ready().connect(peerId, addresses) },
@@ -98,14 +109,29 @@ export class NodeRuntime {
         // Chrome's non-standard performance.memory; null where it is missing.
         jsHeapUsedBytes: (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null,
         inboundBufferedBytes: this.#budget.used
-      })
+      }),
+      depositMail: async (peerId, mail) => {
+        if (this.#mail == null) throw new Error(this.#error ?? 'the node is not running yet')
+        const outcome = await this.#mail.deposit(peerId, mail)
+        this.#report()
+        return outcome
+      },
+      setMailboxTokens: async (tokenHashes) => {
+        if (this.#config != null) this.#config.mailboxTokenHashes = tokenHashes
+        this.#mail?.tokensChanged(tokenHashes)
+      },
+      fetchMail: async () => { await this.#mail?.fetchAll() }
     }
   }
 
   info (): NodeInfo {
     const node = this.#node
     const addresses = node?.getMultiaddrs().map(ma => ma.toString()) ?? []
-    const relays: RelayView[] = this.#relayKeeper?.view(addresses) ?? (this.#config?.relays ?? []).map(address => ({ address, state: 'connecting' }))
+    const relays: RelayView[] = (this.#relayKeeper?.view(addresses) ?? (this.#config?.relays ?? []).map((address): RelayView => ({ address, state: 'connecting' })))
+      .map(relay => {
+        const mailbox = this.#mail?.view(relay.address)
+        return mailbox == null ? relay : { ...relay, mailbox }
+      })
     const info: NodeInfo = {
       peerId: node?.peerId.toString() ?? null,
       state: this.#error != null ? 'error' : node != null && this.#starting == null ? 'running' : 'starting',
@@ -140,6 +166,8 @@ export class NodeRuntime {
     await channels?.closeAll()
     this.#relayKeeper?.stop()
     this.#relayKeeper = undefined
+    this.#mail?.stop()
+    this.#mail = undefined
     this.#iceOffers?.stop()
     this.#iceOffers = undefined
     this.#rtt?.stop()
@@ -155,9 +183,11 @@ export class NodeRuntime {
   async #start (config: NodeConfig): Promise<void> {
     while (this.#starting != null) await this.#starting
     if (this.#node != null && this.#config != null && sameConfig(this.#config, config)) {
-      // Contacts and limits apply live, without a restart.
+      // Contacts and limits apply live, without a restart; so do the tokens our mailbox takes.
+      const tokensChanged = !sameBytesList(this.#config.mailboxTokenHashes, config.mailboxTokenHashes)
       this.#config = config
       this.#applyConfig(config)
+      if (tokensChanged) this.#mail?.tokensChanged(config.mailboxTokenHashes)
       return
     }
     this.#starting = this.#restart(config).finally(() => {
@@ -223,6 +253,29 @@ export class NodeRuntime {
         log: this.#options.log
       })
       relayKeeper.start()
+      const ownAddresses = (): string[] => circuitAddresses(node.peerId.toString(), node.getMultiaddrs().map(String), MAX_CONTACT_ADDRESSES)
+      const mail = new MailCourier({
+        node,
+        keys: await mailKeys(privateKeyFromProtobuf(config.privateKey), node.peerId.toString()),
+        relays: config.relays,
+        tokenHashes: config.mailboxTokenHashes,
+        sink: this.#options.sink,
+        isContact: peerId => this.#gate.isContact(peerId),
+        acceptUnknownPeers: () => this.#config?.acceptUnknownPeers ?? false,
+        request: peerId => { this.#gate.mailFrom(peerId) },
+        // The HELLO a stream would carry: the receiver learns our limits, where we are, and our token for it.
+        hello: conversation => ({
+          ...conversation,
+          maxMessageBytes: this.#config?.maxMessageBytes ?? config.maxMessageBytes,
+          inactivityTimeoutMs: this.#config?.inactivityTimeoutMs ?? config.inactivityTimeoutMs,
+          addresses: ownAddresses()
+        }),
+        counters: this.#gate.counters,
+        changed: () => { this.#report() },
+        log: this.#options.log
+      })
+      await mail.start()
+      node.addEventListener('self:peer:update', () => { mail.addressesChanged(node.getMultiaddrs().map(String)) })
       // Relayed peers are not pinged: the relay counts every byte, and libp2p's ping would dial the peer anew rather than use a limited connection.
       this.#rtt = new RttMonitor(async (peerId) => await node.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(RTT_PING_TIMEOUT_MS) }),
         () => channels.connectedPeers().filter(peerId => node.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open' && c.limits == null)),
@@ -231,6 +284,7 @@ export class NodeRuntime {
       this.#startedAt = Date.now()
       this.#channels = channels
       this.#relayKeeper = relayKeeper
+      this.#mail = mail
       this.#iceOffers = iceOffers
       iceOffers.addressesChanged()
       this.#options.log('node %s running, listening on %o', node.peerId.toString(), node.getMultiaddrs().map(String))

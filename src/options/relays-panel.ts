@@ -1,12 +1,22 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { RelayView, Status } from '../api/protocol.ts'
 import { errorText, h } from '../ui/dom.ts'
+import { formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
 
 const RELAY_STATE: Record<RelayView['state'], { key: string, tone: string }> = {
   reserved: { key: 'relayReserved', tone: 'ok' },
   connecting: { key: 'relayConnecting', tone: 'busy' },
   failed: { key: 'relayFailed', tone: 'bad' }
+}
+
+/** What the relay keeps for us: whether it has a mailbox, and what waits there. */
+function mailboxText ({ mailbox }: RelayView): string {
+  if (mailbox == null || mailbox.state === 'unknown') return ''
+  if (mailbox.state === 'none') return t('relayMailboxNone')
+  if (mailbox.error != null) return t('relayMailboxError', mailbox.error)
+  const waiting = mailbox.waitingEnvelopes ?? 0
+  return waiting === 0 ? t('relayMailboxEmpty') : t('relayMailboxYes', `${waiting} (${formatBytes(mailbox.waitingBytes ?? 0)})`)
 }
 
 /** The relays: each with its live state and a remove button, and a validated form to add one. */
@@ -35,10 +45,12 @@ export function mountRelaysPanel (root: HTMLElement, client: PeerlinkClient, sig
           const state = RELAY_STATE[relay.state]
           const remove = h('button', { type: 'button', 'aria-label': t('removeRelayLabel', relay.address) }, t('remove'))
           remove.addEventListener('click', () => { save(relays.filter(r => r !== relay.address)) }, { signal })
-          return h('li', { className: 'relay row' },
-            h('code', { className: 'grow' }, relay.address),
-            h('span', { className: `badge tone-${state.tone}`, title: relay.error ?? '' }, t(state.key)),
-            remove)
+          return h('li', { className: 'relay' },
+            h('div', { className: 'row' },
+              h('code', { className: 'grow' }, relay.address),
+              h('span', { className: `badge tone-${state.tone}`, title: relay.error ?? '' }, t(state.key)),
+              remove),
+            h('p', { className: 'muted relay-mailbox' }, mailboxText(relay)))
         })
         : [h('li', { className: 'muted' }, t('noRelays'))]))
     }

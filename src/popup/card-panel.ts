@@ -38,7 +38,7 @@ export function mountCardPanel (root: HTMLElement, signal: AbortSignal): { rende
   let shown: string | null | undefined
   return {
     render (status) {
-      const own = status.peerId == null ? null : ownContactCard(status.peerId, status.addresses)
+      const own = status.peerId == null ? null : ownContactCard(status.peerId, status.addresses, status.cardToken === '' ? undefined : status.cardToken)
       const current = own == null ? null : formatContactCard(own)
       // Only when the card changed: drawing the QR code on every status event would be waste.
       if (current === shown) return

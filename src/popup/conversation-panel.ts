@@ -2,6 +2,7 @@ import type { PeerlinkClient } from '../api/client.ts'
 import type { MessageView, PeerView } from '../api/protocol.ts'
 import { errorText, h, shortId } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
+import { mailboxTroubleText } from '../ui/mailbox-text.ts'
 import { drawSparkline } from '../ui/sparkline.ts'
 
 export interface ConversationPanel {
@@ -15,7 +16,7 @@ export interface ConversationPanel {
 const looking = (): boolean => document.visibilityState === 'visible'
 
 const STATE_TEXT: Record<MessageView['state'], string> = {
-  queued: 'stateQueued', sent: 'stateSent', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
+  queued: 'stateQueued', sent: 'stateSent', stored: 'stateStored', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
 }
 
 const FAILURE_TEXT: Record<string, string> = {
@@ -29,16 +30,22 @@ function failureText (message: MessageView): string {
   return key != null ? t(key) : t('stateFailedBecause', message.error?.message ?? '')
 }
 
-function messageItem (message: MessageView, retry: (message: MessageView) => void): HTMLElement {
-  const meta = message.state === 'failed' ? failureText(message) : t(STATE_TEXT[message.state])
+function messageItem (message: MessageView, peerName: string, retry: (message: MessageView) => void): HTMLElement {
+  const meta = message.state === 'failed' ? failureText(message) : t(STATE_TEXT[message.state], peerName)
   const item = h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
     message.text, h('span', { className: 'meta' }, `${new Date(message.at).toLocaleTimeString()} · ${meta}`))
+  // Which relays hold a message that waits in the contact's mailbox.
+  if (message.state === 'stored' && message.storedAt != null) item.title = message.storedAt.map(relay => t('storedAtRelays', shortId(relay))).join('\n')
   if (message.state === 'failed') {
     const again = h('button', { type: 'button', className: 'retry' }, t('retry'))
     again.addEventListener('click', () => { retry(message) })
     item.append(again)
   }
   return item
+}
+
+function nameOf (peer: PeerView): string {
+  return peer.name === '' ? shortId(peer.peerId) : peer.name
 }
 
 /** One conversation: its messages with their delivery state, and the box to write the next one. */
@@ -51,6 +58,7 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const log = h('ul', { className: 'messages', role: 'log', 'aria-label': t('messagesLabel') })
   const text = h('textarea', { id: 'message-text', rows: 2 })
   const error = h('p', { className: 'error', role: 'alert' })
+  const mailboxNote = h('p', { className: 'mailbox-note', role: 'status' })
   const sendButton = h('button', { type: 'submit', className: 'primary' }, t('send'))
   const form = h('form', {}, h('label', { for: 'message-text' }, t('messageLabel')), text, h('div', { className: 'row' }, sendButton), error)
 
@@ -70,7 +78,7 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
     }, (err: unknown) => { error.textContent = errorText(err) })
   }
   const add = (message: MessageView): void => {
-    const item = messageItem(message, retry)
+    const item = messageItem(message, peer == null ? '' : nameOf(peer), retry)
     const old = items.get(message.id)
     if (old != null) old.replaceWith(item)
     else log.append(item)
@@ -88,13 +96,14 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); form.requestSubmit() }
   }, { signal })
-  root.replaceChildren(header, log, form)
+  root.replaceChildren(header, mailboxNote, log, form)
 
   return {
     show (next) {
       const changed = next.peerId !== peer?.peerId
       peer = next
-      heading.textContent = t('conversationWith', next.name === '' ? shortId(next.peerId) : next.name)
+      heading.textContent = t('conversationWith', nameOf(next))
+      mailboxNote.textContent = next.mailbox.error == null ? '' : mailboxTroubleText(nameOf(next), next.mailbox.error)
       drawSparkline(chart, next.rttHistoryMs)
       chart.title = next.rttMs == null ? '' : t('rtt', next.rttMs.toFixed(1))
       if (next.unread > 0 && looking()) client.request({ method: 'markRead', peerId: next.peerId }).catch(() => {})

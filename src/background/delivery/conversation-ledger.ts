@@ -31,6 +31,16 @@ export interface PeerLedger {
    * Absent until the first prune counts them once.
    */
   storedCount?: number
+  /** The last outgoing message left in the peer's mailbox (in the peer's current incarnation); absent: none. */
+  mailOutSeq?: number
+  /** When our last deposit of messages was sealed (ms, our clock). */
+  mailOutAt?: number
+  /** What our last deposit told the peer we have of its messages (its `nextExpectedSeq` - 1). */
+  mailAckedIn?: number
+  /** The `sentAt` (its clock) of the newest envelope of the peer's we applied. */
+  mailInSentAt?: number
+  /** Ids of the peer's envelopes applied lately, newest last, at most `MAIL_SEEN_IDS`. */
+  mailSeen?: string[]
 }
 
 /** A conversation starting afresh: a new incarnation, nothing sent or received. */
@@ -79,6 +89,9 @@ export function meetHello (ledger: PeerLedger, hello: Hello): HelloOutcome {
   let peerRestarted = false
   if (hello.incarnation !== ledger.peerIncarnation) {
     peerRestarted = ledger.peerIncarnation != null
+    // Its side started afresh: what its mailbox held of ours counts for nothing now, and our acks go again.
+    delete ledger.mailOutSeq
+    delete ledger.mailAckedIn
     // Carried-over state already stored some of what the peer still holds: never take it twice.
     ledger.nextInSeq = ledger.carriedOver === true ? Math.max(ledger.nextInSeq, hello.firstSeq) : hello.firstSeq
     ledger.peerIncarnation = hello.incarnation

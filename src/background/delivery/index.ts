@@ -6,7 +6,7 @@
  */
 export { DeliveryWatch } from './delivery-watch.ts'
 export { Inbox } from './inbox.ts'
-export { countByChannel, MessageStore, type StoredMessage, type StoredWithAck } from './message-store.ts'
+export { countByChannel, type MailState, MessageStore, type PendingMessage, type StoredMessage, type StoredWithAck } from './message-store.ts'
 export { messageView } from './message-view.ts'
 export { type OutgoingMessage, Outbox } from './outbox.ts'
 export { Unread } from './unread.ts'

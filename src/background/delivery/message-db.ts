@@ -25,6 +25,8 @@ export interface StoredMessage extends MessageView {
    * message, without it, costs one index entry fewer to store and to prune.
    */
   outSeq?: number
+  /** An outgoing message left in the peer's mailbox: the relays (peer ids) that hold it, and when. */
+  mailbox?: { relays: string[], at: number }
 }
 
 export interface PeerlinkDB extends DBSchema {

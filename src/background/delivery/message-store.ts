@@ -1,4 +1,5 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
+import { MAIL_SEEN_IDS } from '../../common/constants.ts'
 import type { Hello, PayloadKind } from '../../common/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
@@ -50,6 +51,18 @@ export interface IncomingInput {
   /** A bytes message's payload, base64. */
   data?: string
   bytes: number
+}
+
+/** How far a conversation's mailbox path got (see `mailState`). */
+export interface MailState {
+  ackedOutSeq: number
+  /** Our messages up to here are in the peer's mailbox (or acknowledged). */
+  mailOutSeq: number
+  nextInSeq: number
+  /** What our last deposit told the peer we have of its messages. */
+  mailAckedIn: number
+  /** The `sentAt` of the newest envelope of the peer's we applied (0: none). */
+  mailInSentAt: number
 }
 
 /** Outgoing records read per request while collecting what to send. */
@@ -186,7 +199,7 @@ export class MessageStore {
       clientLimitError(limits, ledger, new Map([[message.channel, 1]]))
     if (over != null) return await refuse(tx, over)
     // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
-    const { error: _, skipped: __, ...rest } = message
+    const { error: _, skipped: __, mailbox: ___, ...rest } = message
     const seq = ledger.nextOutSeq++
     const requeued: StoredMessage = { ...rest, seq, outSeq: seq, state: 'queued' }
     ledger.pendingCount += 1
@@ -384,6 +397,75 @@ export class MessageStore {
     if (changed.length > 0) await tx.objectStore('ledgers').put(ledger)
     await tx.done
     return changed
+  }
+
+  /** What the mailbox path needs of a conversation: how far acks and deposits got each way. */
+  async mailState (peerId: string): Promise<MailState> {
+    const ledger = ledgerOf(peerId, await this.#db.get('ledgers', peerId))
+    return {
+      ackedOutSeq: ledger.ackedOutSeq,
+      mailOutSeq: Math.max(ledger.mailOutSeq ?? -1, ledger.ackedOutSeq),
+      nextInSeq: ledger.nextInSeq,
+      mailAckedIn: ledger.mailAckedIn ?? -1,
+      mailInSentAt: ledger.mailInSentAt ?? 0
+    }
+  }
+
+  /**
+   * Notes a deposit: the messages among `seqs` still pending are in the
+   * peer's mailbox at `relays`, and it was told we have its messages up to
+   * `ackedIn`. Answers those messages as they are now stored.
+   */
+  async markMailed (peerId: string, seqs: number[], relays: string[], ackedIn: number, at: number): Promise<StoredMessage[]> {
+    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
+    const index = tx.objectStore('messages').index('byPeerOutSeq')
+    const found = await Promise.all(seqs.map(async seq => await index.get([peerId, seq])))
+    const mailed: StoredMessage[] = []
+    for (const message of found) {
+      if (message?.state !== 'queued' || message.seq <= ledger.ackedOutSeq) continue
+      const updated: StoredMessage = { ...message, mailbox: { relays, at } }
+      void tx.objectStore('messages').put(updated)
+      mailed.push(updated)
+    }
+    if (seqs.length > 0) {
+      ledger.mailOutSeq = Math.max(ledger.mailOutSeq ?? -1, ...seqs)
+      ledger.mailOutAt = at
+    }
+    ledger.mailAckedIn = Math.max(ledger.mailAckedIn ?? -1, ackedIn)
+    await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
+    return mailed
+  }
+
+  /**
+   * The peer, answering by mail after it had applied our last deposit (its
+   * envelope says it had seen the one we sealed at `seenSentAt`), has our
+   * messages only up to `ackedUpTo`: what we left after that was lost on
+   * the way (a relay died, or an envelope came after a gap), so it is left
+   * again from there. An answer that crossed our last deposit proves nothing.
+   */
+  async mailLost (peerId: string, ackedUpTo: number, seenSentAt: number): Promise<void> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', WRITE)
+    const ledger = ledgerOf(peerId, await tx.store.get(peerId))
+    if (ledger.mailOutSeq != null && ackedUpTo < ledger.mailOutSeq && seenSentAt >= (ledger.mailOutAt ?? Infinity)) {
+      ledger.mailOutSeq = Math.max(ackedUpTo, ledger.ackedOutSeq)
+      await tx.store.put(ledger)
+    }
+    await tx.done
+  }
+
+  /** Whether an envelope of the peer with this id was applied lately: a relay handing it over again is caught. */
+  async mailSeen (peerId: string, id: string): Promise<boolean> {
+    return (await this.#db.get('ledgers', peerId))?.mailSeen?.includes(id) === true
+  }
+
+  /** Remembers envelopes applied (the newest `MAIL_SEEN_IDS` of them), and when the newest was sealed. */
+  async noteMailApplied (peerId: string, ids: string[], newestSentAt: number): Promise<void> {
+    const tx = this.#db.transaction('ledgers', 'readwrite', ACKED_WRITE)
+    const ledger = ledgerOf(peerId, await tx.store.get(peerId))
+    ledger.mailSeen = [...(ledger.mailSeen ?? []).filter(id => !ids.includes(id)), ...ids].slice(-MAIL_SEEN_IDS)
+    ledger.mailInSentAt = Math.max(ledger.mailInSentAt ?? 0, newestSentAt)
+    await Promise.all([tx.store.put(ledger), tx.done])
   }
 
   /** Peers with pending outgoing messages, and how many and how large. */

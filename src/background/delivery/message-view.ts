@@ -12,13 +12,15 @@ export interface DeliveryProgress {
 /**
  * What a page sees of a stored message: the documented fields only, and its
  * state as of now. An outgoing message is stored once as 'queued'; that it
- * was delivered follows from the peer's cumulative ack, that it was sent
- * from the outbox's window. Without `progress`, the stored state stands.
+ * was delivered follows from the peer's cumulative ack, that it is in the
+ * peer's mailbox from its record, that it was sent from the outbox's window.
+ * Without `progress`, the stored state stands.
  */
 export function messageView (message: StoredMessage, progress?: DeliveryProgress): MessageView {
   let state = message.state
   if (message.direction === 'out' && state === 'queued' && progress != null) {
     if (message.seq <= progress.ackedOutSeq) state = 'delivered'
+    else if (message.mailbox != null) state = 'stored'
     else if (progress.sent(message.seq)) state = 'sent'
   }
   const view: MessageView = {
@@ -34,6 +36,7 @@ export function messageView (message: StoredMessage, progress?: DeliveryProgress
     state
   }
   if (message.data != null) view.data = message.data
+  if (state === 'stored' && message.mailbox != null) view.storedAt = message.mailbox.relays
   if (message.error != null) view.error = message.error
   return view
 }

@@ -191,6 +191,20 @@ export class Outbox {
     return outcome
   }
 
+  /**
+   * The peer's HELLO from its mailbox envelope: the same rules as on a
+   * stream (`meetHello`, messages too large for it fail, its ack counts),
+   * but a stream that may be open meanwhile keeps its window.
+   */
+  async onMailHello (peerId: string, hello: Hello): Promise<HelloOutcome> {
+    const outcome = await this.#o.store.meetHello(peerId, hello)
+    const limit = hello.maxMessageBytes
+    const tooLarge = await this.#o.store.failPending(peerId, m => serializeError(new ResourceLimitError('peer-message-bytes', limit, m.bytes)), m => m.bytes > limit)
+    this.#failed(peerId, tooLarge)
+    if (outcome.ackUpTo != null) await this.onAck(peerId, outcome.ackUpTo)
+    return outcome
+  }
+
   /** The peer cannot take messages for now (its storage is full): hold them until its next HELLO. */
   pause (peerId: string): void {
     const window = this.#window(peerId)

@@ -19,6 +19,8 @@ export interface Contact {
   auto?: true
   /** Where the peer can be reached (its relays' circuit addresses), newest first, at most `MAX_CONTACT_ADDRESSES`. */
   addresses?: string[]
+  /** The token the peer gave us (its card, its HELLO) to leave it mail on its relays. */
+  mailboxToken?: string
 }
 
 /** A contact's addresses with `newest` first, without duplicates, capped. */
@@ -115,13 +117,13 @@ export class Contacts {
    * stranger with no conversation makes room, so strangers never lock the
    * user out.
    */
-  async add (peerIdInput: unknown, nameInput?: unknown, { auto = false, addresses = [] as string[] } = {}): Promise<Contact> {
+  async add (peerIdInput: unknown, nameInput?: unknown, { auto = false, addresses = [] as string[], mailboxToken = undefined as string | undefined } = {}): Promise<Contact> {
     const peerId = parsePeerId(peerIdInput)
     const name = parsePeerName(nameInput)
-    return await this.#change(async () => await this.#add(peerId, name, auto, addresses))
+    return await this.#change(async () => await this.#add(peerId, name, auto, addresses, mailboxToken))
   }
 
-  async #add (peerId: string, name: string, auto: boolean, addresses: string[]): Promise<Contact> {
+  async #add (peerId: string, name: string, auto: boolean, addresses: string[], mailboxToken: string | undefined): Promise<Contact> {
     if (peerId === this.#ownPeerId()) {
       throw new ValidationError('peer id', 'that is this browser\'s own peer id')
     }
@@ -131,6 +133,8 @@ export class Contacts {
       // The user adding a peer makes it theirs, whoever let it in first.
       if (!auto) delete existing.auto
       if (addresses.length > 0) existing.addresses = mergeAddresses(addresses, existing.addresses)
+      // A card's token stands in only until the peer gives us one of its own.
+      if (mailboxToken != null) existing.mailboxToken ??= mailboxToken
       await this.#put(existing)
       return existing
     }
@@ -142,6 +146,7 @@ export class Contacts {
     const contact: Contact = { peerId, name, addedAt: Date.now(), lastSeen: null }
     if (auto) contact.auto = true
     if (addresses.length > 0) contact.addresses = mergeAddresses(addresses)
+    if (mailboxToken != null) contact.mailboxToken = mailboxToken
     if (evicted != null) await this.#delete(evicted.peerId)
     await this.#put(contact)
     return contact
@@ -187,6 +192,17 @@ export class Contacts {
       const merged = mergeAddresses(addresses, contact.addresses)
       if (JSON.stringify(merged) === JSON.stringify(contact.addresses ?? [])) return
       contact.addresses = merged
+      await this.#put(contact)
+    })
+  }
+
+  /** Keeps the token the peer gave us (in its HELLO) to leave it mail; a newer one replaces the older. */
+  async learnMailboxToken (peerId: string, token: string | undefined): Promise<void> {
+    if (token == null || (await this.#cached()).find(c => c.peerId === peerId)?.mailboxToken === token) return
+    await this.#change(async () => {
+      const contact = await this.#find(peerId)
+      if (contact == null || contact.mailboxToken === token) return
+      contact.mailboxToken = token
       await this.#put(contact)
     })
   }

@@ -8,6 +8,8 @@ export interface NewContact {
   addresses: string[]
   /** The relays in its circuit addresses that a browser can reserve on: a newcomer's first relays. */
   relays: string[]
+  /** The card's mailbox token, if it carries one. */
+  mailboxToken?: string
 }
 
 /**
@@ -17,7 +19,7 @@ export interface NewContact {
  * addresses; nothing is stored yet, so a refusal changes nothing.
  */
 export function parseNewContact ({ peerId, card, addresses }: { peerId?: string | undefined, card?: string | undefined, addresses?: string[] | undefined }): NewContact {
-  let found: { peerId: string, addresses: string[] }
+  let found: { peerId: string, addresses: string[], mailboxToken?: string }
   if (card != null) {
     if (addresses != null) throw new ValidationError('addresses', 'give either a card or addresses, not both')
     found = parseContactCard(card)

@@ -1,4 +1,5 @@
 import type { IceServerView, LinkView, PeerState, PeerView, Status, ClientView } from '../../api/protocol.ts'
+import type { SerializedError } from '../../common/errors/index.ts'
 import { freshCounters } from '../../common/counters.ts'
 import type { NodeInfo, PeerConnectionInfo } from '../../link/apis.ts'
 import type { Contact } from './contacts.ts'
@@ -28,10 +29,12 @@ export interface PeerFacts {
   unread: number
   /** The peer asked us to hold our messages. */
   paused: boolean
+  /** Why the last deposit in its mailbox failed, while it did. */
+  mailTrouble?: { error: SerializedError, retryAt: number }
 }
 
 /** What a page sees of a contact. */
-export function peerView ({ contact, live, policy, pending, inFlightBytes, unread, paused }: PeerFacts, now: number): PeerView {
+export function peerView ({ contact, live, policy, pending, inFlightBytes, unread, paused, mailTrouble }: PeerFacts, now: number): PeerView {
   const connected = live?.state === 'connected'
   const view: PeerView = {
     peerId: contact.peerId,
@@ -45,7 +48,8 @@ export function peerView ({ contact, live, policy, pending, inFlightBytes, unrea
     inFlightBytes,
     unread,
     rttMs: connected ? live?.rttMs ?? null : null,
-    rttHistoryMs: live?.rttHistoryMs ?? []
+    rttHistoryMs: live?.rttHistoryMs ?? [],
+    mailbox: mailTrouble == null ? { token: contact.mailboxToken != null } : { token: contact.mailboxToken != null, error: mailTrouble.error, retryAt: mailTrouble.retryAt }
   }
   if (live?.lastError != null) view.lastError = live.lastError
   if (live?.lastClose != null) view.lastClose = live.lastClose
@@ -56,9 +60,10 @@ export function peerView ({ contact, live, policy, pending, inFlightBytes, unrea
 }
 
 /** What a page sees of Peerlink as a whole; before the node first reports, the settings stand in for it. */
-export function statusView (peerId: string, settings: Settings, link: LinkView, info: NodeInfo | undefined, peers: PeerView[], clients: ClientView[] = []): Status {
+export function statusView (peerId: string, settings: Settings, link: LinkView, info: NodeInfo | undefined, peers: PeerView[], clients: ClientView[] = [], cardToken = ''): Status {
   const status: Status = {
     peerId,
+    cardToken,
     node: info?.state ?? 'starting',
     link,
     limits: settings.limits,

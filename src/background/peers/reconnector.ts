@@ -17,6 +17,8 @@ export interface ReconnectorOptions {
   onConnected: (peerId: string) => void
   /** The policy gave the peer up. */
   onGaveUp: (peerId: string, lastError: string) => Promise<void>
+  /** A dial failed (another follows when the policy allows). */
+  onFailed?: (peerId: string) => void
   changed: () => void
   log: (format: string, ...args: unknown[]) => void
   now?: () => number
@@ -151,6 +153,7 @@ export class Reconnector {
         this.#o.changed()
         return
       }
+      this.#o.onFailed?.(peerId)
       this.want(peerId)
     }
   }

@@ -24,6 +24,7 @@ import { PeerDisconnectedError } from './node/peer-disconnected-error.ts'
 import { PeerNotAllowedError } from './node/peer-not-allowed-error.ts'
 import { ResetByUserError } from './node/reset-by-user-error.ts'
 import { StuckStreamError } from './node/stuck-stream-error.ts'
+import { MailboxRefusedError } from './node/mailbox-refused-error.ts'
 import { StorageFullError } from './worker/storage-full-error.ts'
 import { UnsentAckError } from './worker/unsent-ack-error.ts'
 
@@ -33,12 +34,13 @@ export {
   ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, NoDirectConnectionError, NotConnectedError,
   PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, StuckStreamError
 }
-// Raised by the node while it reaches peers across networks.
-export { IceOfferRefusedError, NoRelayError }
+// Raised by the node while it reaches peers across networks, and by its mailbox client.
+export { IceOfferRefusedError, MailboxRefusedError, NoRelayError }
 export { isPermanentError } from './permanence.ts'
 export type { ErrorData }
 export type { ChannelClosedReason } from './node/channel-closed-error.ts'
 export type { LimitType } from './worker/resource-limit-error.ts'
+export type { MailboxRefusal } from './node/mailbox-refused-error.ts'
 export type { DeliveryFailureReason } from './worker/delivery-failed-error.ts'
 export type { NotAuthorizedReason } from './worker/not-authorized-error.ts'
 
@@ -69,7 +71,8 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [ResetByUserError.name, ResetByUserError],
   [StuckStreamError.name, StuckStreamError],
   [IceOfferRefusedError.name, IceOfferRefusedError],
-  [NoRelayError.name, NoRelayError]
+  [NoRelayError.name, NoRelayError],
+  [MailboxRefusedError.name, MailboxRefusedError]
 ])
 
 /** Turns any thrown value into plain data that survives structured cloning and JSON. */

@@ -318,6 +318,11 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameHelloMailboxTokenFieldEvent {
+    field: '$.hello.mailboxToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FramePauseReasonFieldEvent {
     field: '$.pause.reason'
     value: Pause.Reason
@@ -346,7 +351,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameTypeFieldEvent | FrameSeqFieldEvent | FrameBodyFieldEvent | FrameIdFieldEvent | FrameHelloIncarnationFieldEvent | FrameHelloPeerIncarnationFieldEvent | FrameHelloNextExpectedSeqFieldEvent | FrameHelloFirstSeqFieldEvent | FrameHelloMaxMessageBytesFieldEvent | FrameHelloInactivityTimeoutMsFieldEvent | FrameHelloAddressesFieldEvent | FramePauseReasonFieldEvent | FrameSkipFromFieldEvent | FrameChannelFieldEvent | FrameKindFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameTypeFieldEvent | FrameSeqFieldEvent | FrameBodyFieldEvent | FrameIdFieldEvent | FrameHelloIncarnationFieldEvent | FrameHelloPeerIncarnationFieldEvent | FrameHelloNextExpectedSeqFieldEvent | FrameHelloFirstSeqFieldEvent | FrameHelloMaxMessageBytesFieldEvent | FrameHelloInactivityTimeoutMsFieldEvent | FrameHelloAddressesFieldEvent | FrameHelloMailboxTokenFieldEvent | FramePauseReasonFieldEvent | FrameSkipFromFieldEvent | FrameChannelFieldEvent | FrameKindFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -359,6 +364,7 @@ export interface Hello {
   maxMessageBytes: number
   inactivityTimeoutMs: number
   addresses: string[]
+  mailboxToken: Uint8Array<ArrayBuffer>
 }
 
 export namespace Hello {
@@ -408,6 +414,11 @@ export namespace Hello {
           }
         }
 
+        if ((obj.mailboxToken != null && obj.mailboxToken.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.mailboxToken)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -419,7 +430,8 @@ export namespace Hello {
           firstSeq: 0,
           maxMessageBytes: 0,
           inactivityTimeoutMs: 0,
-          addresses: []
+          addresses: [],
+          mailboxToken: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -462,6 +474,10 @@ export namespace Hello {
               }
 
               obj.addresses.push(reader.string())
+              break
+            }
+            case 8: {
+              obj.mailboxToken = reader.bytes()
               break
             }
             default: {
@@ -544,6 +560,13 @@ export namespace Hello {
 
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.mailboxToken`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -592,6 +615,11 @@ export namespace Hello {
     value: string
   }
 
+  export interface HelloMailboxTokenFieldEvent {
+    field: '$.mailboxToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Hello>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Hello.codec())
   }
@@ -600,7 +628,7 @@ export namespace Hello {
     return decodeMessage(buf, Hello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloIncarnationFieldEvent | HelloPeerIncarnationFieldEvent | HelloNextExpectedSeqFieldEvent | HelloFirstSeqFieldEvent | HelloMaxMessageBytesFieldEvent | HelloInactivityTimeoutMsFieldEvent | HelloAddressesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Hello>): Generator<HelloIncarnationFieldEvent | HelloPeerIncarnationFieldEvent | HelloNextExpectedSeqFieldEvent | HelloFirstSeqFieldEvent | HelloMaxMessageBytesFieldEvent | HelloInactivityTimeoutMsFieldEvent | HelloAddressesFieldEvent | HelloMailboxTokenFieldEvent> {
     return streamMessage(buf, Hello.codec(), opts)
   }
 }

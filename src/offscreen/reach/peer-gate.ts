@@ -84,6 +84,11 @@ export class PeerGate {
     return false
   }
 
+  /** Mail came from an unknown peer (it holds our card's token): listed as a request for the user to accept. */
+  mailFrom (peerId: string): void {
+    if (!this.#allowed.has(peerId)) this.#request(peerId)
+  }
+
   requests (): ConnectionRequest[] {
     return [...this.#requests.values()].sort((a, b) => b.lastAt - a.lastAt)
   }
