@@ -24,16 +24,19 @@ export class FirefoxProfile extends PeerlinkProfile {
   readonly geckoId: string
   /** The moz-extension:// host of every add-on installed beside Peerlink, by its gecko id. */
   readonly #extraUuids: Map<string, string>
-  readonly #userDataDir: string
+  readonly userDataDir: string
+  /** The profile directory was the caller's: it stays when the browser closes, to be launched again. */
+  readonly #keepDir: boolean
   #apiPage: Page
 
-  private constructor (name: string, browser: Browser, uuid: string, extraUuids: Map<string, string>, userDataDir: string, apiPage: Page) {
+  private constructor (name: string, browser: Browser, uuid: string, extraUuids: Map<string, string>, userDataDir: string, apiPage: Page, keepDir: boolean) {
     super(name)
     this.browser = browser
     this.uuid = uuid
     this.geckoId = geckoIdOf(FIREFOX_EXTENSION_DIR)
     this.#extraUuids = extraUuids
-    this.#userDataDir = userDataDir
+    this.userDataDir = userDataDir
+    this.#keepDir = keepDir
     this.#apiPage = apiPage
   }
 
@@ -42,15 +45,15 @@ export class FirefoxProfile extends PeerlinkProfile {
    * directories whose manifests name a gecko id, beside it) and opens one of
    * its pages to call the API from.
    */
-  static async launch ({ name, extraExtensions = [] }: { name: string, extraExtensions?: string[] }): Promise<FirefoxProfile> {
+  static async launch ({ name, extraExtensions = [], userDataDir: keptDir, uuid: keptUuid }: { name: string, extraExtensions?: string[], userDataDir?: string, uuid?: string }): Promise<FirefoxProfile> {
     const manifestPath = join(FIREFOX_EXTENSION_DIR, 'manifest.json')
     if (!existsSync(manifestPath)) throw new Error(`no built extension in ${FIREFOX_EXTENSION_DIR}: run npm run build first`)
     const executablePath = await findFirefox()
     if (executablePath == null) throw new Error('no Firefox found: run npm test, which installs one, or set PEERLINK_FIREFOX')
     const geckoId = geckoIdOf(FIREFOX_EXTENSION_DIR)
-    const uuid = randomUUID()
+    const uuid = keptUuid ?? randomUUID()
     const extraUuids = new Map(extraExtensions.map(dir => [geckoIdOf(dir), randomUUID()]))
-    const userDataDir = mkdtempSync(join(tmpdir(), `peerlink-${name}-`))
+    const userDataDir = keptDir ?? mkdtempSync(join(tmpdir(), `peerlink-${name}-`))
     const browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath,
@@ -58,12 +61,17 @@ export class FirefoxProfile extends PeerlinkProfile {
       userDataDir,
       args: ['--remote-allow-system-access'],
       // Firefox's WebRTC defaults are kept: it reaches Chromium directly with them.
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid, ...Object.fromEntries(extraUuids) }) }
+      extraPrefsFirefox: {
+        'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid, ...Object.fromEntries(extraUuids) }),
+        // The add-on is installed anew at every launch (a temporary install): a profile launched again keeps its data, as a user's does.
+        'extensions.webextensions.keepStorageOnUninstall': true,
+        'extensions.webextensions.keepUuidOnUninstall': true
+      }
     })
     await browser.installExtension(FIREFOX_EXTENSION_DIR)
     for (const dir of extraExtensions) await browser.installExtension(dir)
     const apiPage = await openExtensionPage(browser, uuid, 'options/options.html')
-    return new FirefoxProfile(name, browser, uuid, extraUuids, userDataDir, apiPage)
+    return new FirefoxProfile(name, browser, uuid, extraUuids, userDataDir, apiPage, keptDir != null)
   }
 
   /** Opens a page of an add-on installed beside Peerlink, by its gecko id and path. */
@@ -124,7 +132,7 @@ export class FirefoxProfile extends PeerlinkProfile {
 
   override async close (): Promise<void> {
     await this.browser.close()
-    rmSync(this.#userDataDir, { recursive: true, force: true })
+    if (!this.#keepDir) rmSync(this.userDataDir, { recursive: true, force: true })
   }
 }
 

@@ -18,6 +18,7 @@ export class RelayProcess {
   readonly #options: RelayProcessOptions
   #child: ChildProcess | undefined
   #address = ''
+  #log = ''
 
   private constructor (keyFile: string, options: RelayProcessOptions) {
     this.#keyFile = keyFile
@@ -34,6 +35,11 @@ export class RelayProcess {
   /** The relay's multiaddr, with its peer id. */
   get address (): string {
     return this.#address
+  }
+
+  /** Everything the relay printed, across its restarts. */
+  get log (): string {
+    return this.#log
   }
 
   /** Stops the relay cleanly (SIGTERM, then SIGKILL after 5 s). */
@@ -72,6 +78,9 @@ export class RelayProcess {
     const args = ['--import', 'tsx', 'relay/main.ts', '--port', String(port), '--key-file', this.#keyFile, ...(this.#options.args ?? [])]
     const child = this.#options.spawnIn?.(process.execPath, args) ?? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
+    const keep = (chunk: Buffer): void => { this.#log += chunk.toString() }
+    child.stdout?.on('data', keep)
+    child.stderr?.on('data', keep)
     let output = ''
     this.#address = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error(`relay did not start within ${RELAY_START_TIMEOUT_MS} ms:\n${output}`)) }, RELAY_START_TIMEOUT_MS)

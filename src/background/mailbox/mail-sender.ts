@@ -102,7 +102,8 @@ export class MailSender {
   }
 
   async #deposit (peerId: string, peer: PeerMail): Promise<void> {
-    if (this.#o.connected(peerId)) return
+    // A stream carries everything now: nothing waits on the mailbox.
+    if (this.#o.connected(peerId)) return this.#cleared(peerId, peer)
     const contact = await this.#o.contacts.get(peerId).catch((err: Error) => {
       if (err instanceof UnknownPeerError) return undefined
       throw err
