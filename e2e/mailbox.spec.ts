@@ -8,6 +8,7 @@ import { parseContactCard } from '../src/common/contact-card.ts'
 import { SealedMail } from '../src/common/wire/mail.ts'
 import { ClientPage, makeClientExtension } from './support/client-extension.ts'
 import { MailPeer } from './support/mail-peer.ts'
+import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { FirefoxProfile } from './support/firefox-profile.ts'
 import { cardOf, startMailRelay, waitForConversation, waitForMailbox } from './support/mailbox.ts'
@@ -249,6 +250,56 @@ test('never online together, Firefox and Chromium: each reads the other\'s mail 
       'her 10 delivered and Bob\'s 5')
     expect(done.filter(m => m.direction === 'in').map(m => m.text)).toEqual(toAlice)
     await alice.close()
+  } finally {
+    await relay.stop()
+    for (const dir of [...Object.values(dirs), dataDir]) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+  }
+})
+
+test('half by mailbox, then both online, through worker stops, a relay killed and each browser closed once: every message arrives once and in order, and none is delivered falsely', async () => {
+  test.setTimeout(300_000)
+  const { relay, dataDir } = await startMailRelay()
+  const dirs = { alice: mkdtempSync(join(tmpdir(), 'peerlink-alice-')), bob: mkdtempSync(join(tmpdir(), 'peerlink-bob-')) }
+  const launch = async (name: 'alice' | 'bob'): Promise<ExtensionProfile> => await ExtensionProfile.launch({ name, userDataDir: dirs[name] })
+  try {
+    let [alice, bob] = await Promise.all([launch('alice'), launch('bob')])
+    await Promise.all([alice.useRelay(relay.address), bob.useRelay(relay.address)])
+    await Promise.all([waitForMailbox(alice), waitForMailbox(bob)])
+    const [aliceCard, bobCard] = await Promise.all([cardOf(alice), cardOf(bob)])
+    const [aliceId, bobId] = [(await alice.status()).peerId!, (await bob.status()).peerId!]
+    await alice.api({ method: 'addPeer', card: bobCard, name: 'Bob' })
+    await bob.api({ method: 'addPeer', card: aliceCard, name: 'Alice' })
+    await alice.api({ method: 'send', peerId: bobId, text: 'a-0', id: 'a-0', awaitDelivery: true })
+
+    // Bob is away: Alice's messages go to his mailbox, and the relay dies hard in the middle.
+    await bob.close()
+    await sendNumbered(alice, bobId, 'a', 100, async (sent) => {
+      if (sent !== 50) return
+      await relay.kill()
+      await relay.startAgain()
+    })
+    // Bob is back: his mailbox and the stream both bring Alice's messages, while both keep writing and their workers are stopped now and then.
+    bob = await launch('bob')
+    const stoppers = [keepStoppingWorker(alice, 2_000), keepStoppingWorker(bob, 2_000)]
+    await Promise.all([sendNumbered(alice, bobId, 'a', 200), sendNumbered(bob, aliceId, 'b', 100)])
+    await Promise.all(stoppers.map(async s => await s.end()))
+    // Alice is away: Bob's next messages wait in her mailbox.
+    await alice.close()
+    await sendNumbered(bob, aliceId, 'b', 200)
+    alice = await launch('alice')
+
+    const [atBob, atAlice] = await Promise.all([waitForAll(alice, bob, 200, 120_000), waitForAll(bob, alice, 200, 120_000)])
+    expect(atBob.received).toEqual(numbered('a', 200))
+    expect(atAlice.received).toEqual(numbered('b', 200))
+    expect([atBob.pending, atAlice.pending]).toEqual([0, 0])
+    // Delivered means the other side has it: every message is both delivered here and there, once.
+    for (const [profile, peerId] of [[alice, bobId], [bob, aliceId]] as const) {
+      const out = (await profile.messages(peerId, 10_000)).filter(m => m.direction === 'out')
+      expect(out.filter(m => m.state !== 'delivered')).toEqual([])
+      expect(out).toHaveLength(200)
+    }
+    expect((await alice.status()).counters.mailboxRejected + (await bob.status()).counters.mailboxRejected).toBe(0)
+    await Promise.all([alice.close(), bob.close()])
   } finally {
     await relay.stop()
     for (const dir of [...Object.values(dirs), dataDir]) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
