@@ -48,6 +48,7 @@ import { browserCpuSeconds } from './process-cpu.ts'
 import { openRawChannel } from './raw-datachannel.ts'
 import { writeReport } from './report.ts'
 import { emptyResults, mergeResults, type Figure, type Results } from './results.ts'
+import { benchMailbox } from './mailbox.ts'
 import { isFullRun, selectSections, type Section } from './sections.ts'
 import { median, percentile } from './stats.ts'
 import { evaluateTargets, formatTargetLine } from './targets.ts'
@@ -280,6 +281,11 @@ if (chosen('firefox')) {
 if (chosen('nat')) {
   begin('nat', '8. Across NATs: two homes behind NAT routers, per route (direct, TURN, relay)')
   Object.assign(fresh.ratios, await benchNat(record, RUNS))
+}
+
+if (chosen('mailbox')) {
+  begin('mailbox', '8b. The mailbox: a message through it, what sealing adds, what one relay core takes')
+  await benchMailbox(record)
 }
 
 for (const section of ['history', 'peers', 'contacts'] as const) {

@@ -14,6 +14,7 @@ export const SECTIONS = {
   memory: 'sender heap and outbox while the receiver stalls',
   firefox: 'Firefox ↔ Chromium',
   nat: 'across NAT routers, per route (root only)',
+  mailbox: 'through a contact\'s mailbox: send → delivered, envelope overhead, deposits per relay core, the relay\'s disk and memory',
   history: 'how cost grows: 1 k, 10 k, 100 k stored messages',
   peers: 'how cost grows: 1, 10, 50 connected peers',
   contacts: 'how cost grows: 10, 100, 1,000 contacts',

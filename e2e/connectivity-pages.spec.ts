@@ -127,7 +127,8 @@ test('contact cards: a newcomer opens a card\'s link, adds the contact with its 
   const carol = await ExtensionProfile.launch({ name: 'carol' })
   try {
     const aliceCard = await ownCard(alice)
-    expect(aliceCard.text).toBe(`peerlink:${aliceId}?a=${relay.address}/p2p-circuit/p2p/${aliceId}`)
+    // Her relay's circuit address, and the token that lets the card's holder leave her mail there.
+    expect(aliceCard.text).toBe(`peerlink:${aliceId}?a=${relay.address}/p2p-circuit/p2p/${aliceId}&t=${(await alice.status()).cardToken}`)
     expect(aliceCard.link).toContain('/popup/popup.html?tab&card=')
 
     // Carol has no relay and no card of her own yet.

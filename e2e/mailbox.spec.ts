@@ -155,6 +155,14 @@ test('mail for a browser that is online reaches it when the relay tells it; tamp
     await friend.send(bobCard, ['after all that'], 4)
     await expect.poll(texts).toEqual(['first', 'second', 'third', 'once', 'after all that'])
     expect(await rejected()).toBe(5)
+
+    // Bob makes a new card: whoever holds only the old one, and is no contact, can no longer leave him mail.
+    await bob.api({ method: 'rotateCardToken' })
+    await expect.poll(async () => (await stranger.send(bobCard, ['with an old card'], 1)).refusals[0]?.data.reason).toBe('not-allowed')
+    expect(await cardOf(bob)).not.toBe(bobCard)
+    // The options page says what his relay keeps for him.
+    const options = await bob.open('options/options.html')
+    await expect(options.getByRole('list', { name: 'Relays' })).toContainText(/Mailbox: (nothing waiting|\d+ \()/)
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
     await bob.close()
@@ -303,5 +311,49 @@ test('half by mailbox, then both online, through worker stops, a relay killed an
   } finally {
     await relay.stop()
     for (const dir of [...Object.values(dirs), dataDir]) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
+  }
+})
+
+test('mail is left on two of the contact\'s relays: one of them gone for good loses nothing', async () => {
+  test.setTimeout(180_000)
+  const [first, second] = await Promise.all([startMailRelay(), startMailRelay()])
+  const dirs = { alice: mkdtempSync(join(tmpdir(), 'peerlink-alice-')), bob: mkdtempSync(join(tmpdir(), 'peerlink-bob-')) }
+  const launch = async (name: 'alice' | 'bob'): Promise<ExtensionProfile> => await ExtensionProfile.launch({ name, userDataDir: dirs[name] })
+  try {
+    let bob = await launch('bob')
+    await bob.api({ method: 'setRelays', relays: [first.relay.address, second.relay.address] })
+    await bob.waitForStatus(s => s.relays.length === 2 && s.relays.every(r => r.state === 'reserved'), 'reservations on both relays')
+    await waitForMailbox(bob)
+    const bobCard = await cardOf(bob)
+    const bobId = (await bob.status()).peerId!
+    await bob.close()
+
+    // Alice uses both relays as well (a browser dials a relay on a private address only when it is one of its own).
+    const alice = await launch('alice')
+    await alice.api({ method: 'setRelays', relays: [first.relay.address, second.relay.address] })
+    await alice.waitForStatus(s => s.relays.length === 2 && s.relays.every(r => r.state === 'reserved'), 'Alice\'s reservations on both relays')
+    const aliceCard = await cardOf(alice)
+    const aliceId = (await alice.status()).peerId!
+    await alice.api({ method: 'addPeer', card: bobCard, name: 'Bob' })
+    const texts = Array.from({ length: 10 }, (_, i) => `twice kept #${i}`)
+    for (const text of texts) await alice.api({ method: 'send', peerId: bobId, text })
+    const stored = await waitForConversation(alice, bobId, [OWN_CHANNEL], ms => ms.length === 10 && ms.every(m => m.state === 'stored' && m.storedAt?.length === 2), 'all 10 on both of Bob\'s relays')
+    const relayIds = [first, second].map(({ relay }) => relay.address.slice(relay.address.lastIndexOf('/') + 1)).sort()
+    expect(stored.every(m => [...m.storedAt!].sort().join() === relayIds.join())).toBe(true)
+
+    // The first relay, where Alice is reserved too, is gone for good.
+    await first.relay.kill()
+    rmSync(first.dataDir, { recursive: true, force: true })
+    bob = await launch('bob')
+    await bob.api({ method: 'addPeer', card: aliceCard, name: 'Alice' })
+    await expect.poll(async () => (await bob.messages(aliceId)).map(m => m.text), { timeout: 60_000 }).toEqual(texts)
+    expect((await bob.status()).counters.mailboxRejected).toBe(0)
+    await Promise.all([alice.close(), bob.close()])
+  } finally {
+    for (const { relay, dataDir } of [first, second]) {
+      await relay.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+    for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
   }
 })

@@ -26,7 +26,9 @@ if (spawnSync('node', ['scripts/build.mjs', '--logLevel', 'warn'], { stdio: 'inh
 const headless = values.headless || (process.platform === 'linux' && process.env.DISPLAY == null && process.env.WAYLAND_DISPLAY == null)
 if (headless && !values.headless) say('no display found: running headless')
 
-const relay = await RelayProcess.start(Number(values.port), '.relay-key').catch(async () => await RelayProcess.start(0, '.relay-key'))
+// The relay keeps mail for whoever of the two is offline (its data directory beside the key).
+const relayOptions = { args: ['--data-dir', '.relay-data'] }
+const relay = await RelayProcess.start(Number(values.port), '.relay-key', relayOptions).catch(async () => await RelayProcess.start(0, '.relay-key', relayOptions))
 say(`relay listening at ${relay.address}`)
 
 const [alice, bob] = await Promise.all([

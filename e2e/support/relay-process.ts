@@ -37,6 +37,11 @@ export class RelayProcess {
     return this.#address
   }
 
+  /** The running relay's process id (for its CPU and memory figures). */
+  get pid (): number | undefined {
+    return this.#child?.pid
+  }
+
   /** Everything the relay printed, across its restarts. */
   get log (): string {
     return this.#log

@@ -68,6 +68,8 @@ export const ApiRequestSchema = v.variant('method', [
   /** A peer id, or a contact card (`card`), or a peer id with its addresses; checked in full by the handler. */
   v.object({ method: v.literal('addPeer'), peerId: v.optional(text), card: v.optional(text), addresses: v.optional(v.array(text)), name: v.optional(text) }),
   v.object({ method: v.literal('removePeer'), peerId: text }),
+  /** A new mailbox token on this browser's card: whoever holds an older card (and is no contact) can no longer leave it mail. */
+  v.object({ method: v.literal('rotateCardToken') }),
   v.object({ method: v.literal('resetPeer'), peerId: text }),
   v.object({ method: v.literal('closePeer'), peerId: text }),
   v.object({ method: v.literal('reconnectPeer'), peerId: text }),
@@ -274,6 +276,7 @@ export interface ApiResults {
   refuseRequest: null
   addPeer: PeerView
   removePeer: null
+  rotateCardToken: Status
   resetPeer: null
   closePeer: PeerView
   reconnectPeer: PeerView

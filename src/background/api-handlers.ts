@@ -133,6 +133,12 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       await sync.allowed()
       return null
     },
+    rotateCardToken: async () => {
+      await parts.tokens.rotateCard()
+      // The relays hear the new set at once: the old card's token is withdrawn.
+      await node.call('setMailboxTokens', parts.tokens.hashes(await sync.allowedPeers()))
+      return await status.status()
+    },
     closePeer: async ({ peerId }) => {
       const id = await contactId(peerId)
       await reconnector.close(id, 'local')

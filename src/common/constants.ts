@@ -329,5 +329,7 @@ export const MAILBOX_CALL_TIMEOUT_MS = 15_000
 export const MAIL_FETCH_RESPONSE_BYTES = 5 * 1024 * 1024
 /** Ids of applied envelopes remembered per contact: a relay that hands one back again is caught. */
 export const MAIL_SEEN_IDS = 256
+/** How long a relay keeps mail by default: a message in a contact's mailbox does not expire before. */
+export const MAIL_KEPT_MS = 30 * 24 * 60 * 60_000
 /** Mail sealed longer ago than this is not believed (a relay keeps mail 30 days by default). */
 export const MAIL_MAX_AGE_MS = 45 * 24 * 60 * 60_000

@@ -30,6 +30,17 @@ describe('contact cards', () => {
     expect(parseContactCard(text.replace('peerlink:', 'PeerLink:'))).toEqual(card)
   })
 
+  it('carries a mailbox token, once at most, 16 bytes of base64url', () => {
+    const card = { peerId: peer, addresses: [circuit(relayA)], mailboxToken: 'AAECAwQFBgcICQoLDA0ODw' }
+    const text = formatContactCard(card)
+    expect(text).toBe(`peerlink:${peer}?a=${circuit(relayA)}&t=AAECAwQFBgcICQoLDA0ODw`)
+    expect(parseContactCard(text)).toEqual(card)
+    expect(() => parseContactCard(`${text}&t=AAECAwQFBgcICQoLDA0ODw`)).toThrow(/at most one mailbox token/)
+    expect(() => parseContactCard(`peerlink:${peer}?a=${circuit(relayA)}&t=short`)).toThrow(/not 16 bytes of base64url/)
+    expect(() => parseContactCard(`peerlink:${peer}?t=AAECAwQFBgcICQoLDA0ODw`)).toThrow(/carries no address/)
+    expect(ownContactCard(peer, [circuit(relayA)], card.mailboxToken)).toEqual(card)
+  })
+
   it('reads %-encoded addresses, and odd characters survive the round trip', () => {
     const dns = `/dns4/relay.example.org/tcp/443/wss/p2p/${relayA}/p2p-circuit/p2p/${peer}`
     const text = `peerlink:${peer}?a=${encodeURIComponent(dns)}`

@@ -1,6 +1,7 @@
+import type { PeerlinkClient } from '../api/client.ts'
 import type { Status } from '../api/protocol.ts'
 import { formatContactCard, ownContactCard } from '../common/contact-card.ts'
-import { h } from '../ui/dom.ts'
+import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
 import { qrCodeSvg } from '../ui/qr-code.ts'
 
@@ -14,7 +15,7 @@ export function cardLink (card: string): string {
  * page: the text with a copy button, the link, and the QR code. Shown once
  * the node is reserved on a relay (a card without an address reaches no one).
  */
-export function mountCardPanel (root: HTMLElement, signal: AbortSignal): { render: (status: Status) => void } {
+export function mountCardPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): { render: (status: Status) => void } {
   const text = h('code', { id: 'own-card' })
   const copied = h('span', { className: 'muted', role: 'status' })
   const copyText = h('button', { type: 'button' }, t('copyCard'))
@@ -22,17 +23,24 @@ export function mountCardPanel (root: HTMLElement, signal: AbortSignal): { rende
   const copyLink = h('button', { type: 'button' }, t('copyCardLink'))
   const qr = h('div', { className: 'qr' })
   const none = h('p', { className: 'muted' }, t('noCardYet'))
+  const rotate = h('button', { type: 'button', title: t('newCardHelp') }, t('newCard'))
   const card = h('div', {},
     h('p', { className: 'muted' }, t('cardHelp')),
     text,
     h('div', { className: 'row' }, copyText, copyLink, link, copied),
-    qr)
+    qr,
+    h('div', { className: 'row' }, rotate, h('span', { className: 'muted' }, t('newCardHelp'))))
 
   const copy = (value: () => string): void => {
     navigator.clipboard.writeText(value()).then(() => { copied.textContent = t('copied') }, () => { copied.textContent = t('copyFailed') })
   }
   copyText.addEventListener('click', () => { copy(() => text.textContent ?? '') }, { signal })
   copyLink.addEventListener('click', () => { copy(() => link.href) }, { signal })
+  // A new mailbox token: the card changes, and whoever holds only the old one can no longer leave mail.
+  rotate.addEventListener('click', () => {
+    copied.textContent = ''
+    client.request({ method: 'rotateCardToken' }).catch((err: unknown) => { copied.textContent = errorText(err) })
+  }, { signal })
 
   root.replaceChildren(h('details', {}, h('summary', { id: 'card-heading' }, t('cardHeading')), none, card))
   let shown: string | null | undefined

@@ -25,7 +25,7 @@ const clients = mountClientsPanel(document.getElementById('clients')!, client, t
 let selected: string | undefined
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { selected = peer.peerId; conversation.show(peer) }, teardown.signal)
 
-const card = mountCardPanel(document.getElementById('card')!, teardown.signal)
+const card = mountCardPanel(document.getElementById('card')!, client, teardown.signal)
 // Opened from a contact card's link: the card waits in the add form for the user to add it.
 const offered = new URLSearchParams(location.search).get('card')
 if (offered != null) contacts.offerCard(offered)

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto'
+import { MAIL_KEPT_MS } from '../../common/constants.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MessageView } from '../../api/protocol.ts'
 import { ValidationError, type ResourceLimitError } from '../../common/errors/index.ts'
@@ -277,6 +278,20 @@ describe('Outbox', () => {
     expect(messages.map(m => m.state)).toEqual(['failed', 'sent'])
     expect(messages[0]?.error).toMatchObject({ name: 'DeliveryFailedError', data: { reason: 'expired', messageId: messages[0]?.id } })
     expect((await store.pendingByPeer()).get('P')).toEqual({ messages: 1, bytes: 4 })
+    outbox.stop()
+  })
+
+  it('keeps a message that waits in the peer\'s mailbox past its time to live, as long as a relay keeps mail', async () => {
+    const outbox = await makeOutbox()
+    await send({ peerId: 'P', text: 'mailed', ttlMs: 1_000 })
+    await send({ peerId: 'P', text: 'not mailed', ttlMs: 1_000 })
+    await store.markMailed('P', [0], ['relay'], -1, clock)
+    clock += 5_000
+    await outbox.expire()
+    expect((await listed('P')).map(m => [m.text, m.state])).toEqual([['mailed', 'stored'], ['not mailed', 'failed']])
+    clock += MAIL_KEPT_MS
+    await outbox.expire()
+    expect((await listed('P')).map(m => m.state)).toEqual(['failed', 'failed'])
     outbox.stop()
   })
 

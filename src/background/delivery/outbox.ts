@@ -1,5 +1,5 @@
 import type { MessageView } from '../../api/protocol.ts'
-import { MAX_FRESH_BYTES_PER_PEER } from '../../common/constants.ts'
+import { MAIL_KEPT_MS, MAX_FRESH_BYTES_PER_PEER } from '../../common/constants.ts'
 import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../../common/errors/index.ts'
 import type { Hello, PayloadKind } from '../../common/frames.ts'
 import { payloadBody, type Payload } from '../../common/payload.ts'
@@ -245,12 +245,16 @@ export class Outbox {
     this.#failed(peerId, failed)
   }
 
-  /** Fails messages that outlived their time to live; only those. */
+  /**
+   * Fails messages that outlived their time to live; only those. A message
+   * in the peer's mailbox waits there as long as a relay keeps mail: the
+   * peer may fetch it any day, and failing it here would tell a falsehood.
+   */
   async expire (): Promise<void> {
     const now = this.#now()
     for (const peerId of (await this.#o.store.pendingByPeer()).keys()) {
       const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, 'expired')),
-        m => m.expiresAt != null && m.expiresAt <= now)
+        m => m.expiresAt != null && m.expiresAt <= now && (m.mailbox == null || m.mailbox.at + MAIL_KEPT_MS <= now))
       this.#failed(peerId, failed)
     }
   }
