@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import Database from 'better-sqlite3'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { parseContactCard } from '../src/common/contact-card.ts'
@@ -89,8 +90,12 @@ async function relayCapacity (record: Record): Promise<void> {
   const { relay, dataDir } = await startMailRelay({
     args: ['--mailbox-envelopes', '1000000', '--mailbox-bytes', String(2048 * MiB), '--mailbox-total-bytes', String(4096 * MiB), '--mailbox-deposits-per-second', '1000000']
   })
+  // The owner registers its mailbox and then stays away: what is deposited stays stored.
   const owner = await MailPeer.start(relay.address)
-  const depositors = await Promise.all(Array.from({ length: LOAD_DEPOSITORS }, async () => await MailPeer.start(relay.address)))
+  owner.courier.stop()
+  // One after another: libp2p's connection manager takes only a few new connections a second from one address.
+  const depositors: MailPeer[] = []
+  for (let i = 0; i < LOAD_DEPOSITORS; i++) depositors.push(await startPatiently(relay.address))
   try {
     const card = parseContactCard(owner.card)
     const token = decodeMailboxToken(card.mailboxToken!) as Uint8Array<ArrayBuffer>
@@ -113,6 +118,8 @@ async function relayCapacity (record: Record): Promise<void> {
     record('mailbox.deposits.perCore', 'deposits per second of relay CPU (one core)', 'deposits/s', [deposits / cpu])
     for (const target of [10_000, 100_000]) {
       await depositUntil(() => deposits >= target)
+      const stored = storedEnvelopes(dataDir)
+      if (stored < target) throw new Error(`the relay holds ${stored} envelopes, not ${target}`)
       record(`mailbox.store.${target}.disk`, `relay's data directory with ${target.toLocaleString('en')} envelopes of 1 KiB stored`, 'MiB', [directoryBytes(dataDir) / MiB])
       record(`mailbox.store.${target}.rss`, `relay's resident memory with ${target.toLocaleString('en')} envelopes stored`, 'MiB', [relayRssBytes(relay.pid!) / MiB])
     }
@@ -123,6 +130,18 @@ async function relayCapacity (record: Record): Promise<void> {
   }
 }
 
+/** A mail peer, tried again while the relay turns away a burst of connections from this address. */
+async function startPatiently (relay: string): Promise<MailPeer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await MailPeer.start(relay)
+    } catch (err) {
+      if (attempt >= 10) throw err
+      await new Promise(resolve => setTimeout(resolve, 500))
+    }
+  }
+}
+
 function relayCpuSeconds (pid: number): number {
   return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ticks / 100
 }
@@ -130,6 +149,16 @@ function relayCpuSeconds (pid: number): number {
 function relayRssBytes (pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find(l => l.startsWith('VmRSS:'))
   return Number(line?.match(/(\d+)/)?.[1] ?? 0) * 1024
+}
+
+/** Envelopes in the relay's database, read beside the running relay (SQLite's WAL lets a reader in). */
+function storedEnvelopes (dataDir: string): number {
+  const db = new Database(join(dataDir, 'mailbox.sqlite'), { readonly: true })
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM envelopes').get() as { n: number }).n
+  } finally {
+    db.close()
+  }
 }
 
 function directoryBytes (dir: string): number {

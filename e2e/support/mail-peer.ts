@@ -88,17 +88,22 @@ export class MailPeer {
       log: () => {}
     })
     const peer = new MailPeer(node, keys, relay, token, courier, received)
-    await courier.start()
-    node.addEventListener('self:peer:update', () => { courier.addressesChanged(node.getMultiaddrs().map(String)) })
-    await node.dial(multiaddr(relay))
-    const deadline = Date.now() + 20_000
-    while (!node.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit'))) {
-      if (Date.now() > deadline) throw new Error('the mail peer got no reservation')
-      await new Promise(resolve => setTimeout(resolve, 50))
+    try {
+      await courier.start()
+      node.addEventListener('self:peer:update', () => { courier.addressesChanged(node.getMultiaddrs().map(String)) })
+      await node.dial(multiaddr(relay))
+      const deadline = Date.now() + 20_000
+      while (!node.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit'))) {
+        if (Date.now() > deadline) throw new Error('the mail peer got no reservation')
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+      courier.addressesChanged(node.getMultiaddrs().map(String))
+      await courier.fetchAll()
+      return peer
+    } catch (err) {
+      await peer.stop()
+      throw err
     }
-    courier.addressesChanged(node.getMultiaddrs().map(String))
-    await courier.fetchAll()
-    return peer
   }
 
   get peerId (): string {

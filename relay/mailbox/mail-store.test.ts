@@ -49,6 +49,20 @@ describe('the relay\'s mail store', () => {
     store.close()
   })
 
+  it('checks each deposit of a group against the limits as the ones before it left them', () => {
+    const { store } = open()
+    store.register('bob', [token], 0)
+    const results = store.depositMany([
+      { recipient: 'bob', tokenHash: token, envelope: bytes(400) },
+      { recipient: 'bob', tokenHash: other, envelope: bytes(10) },
+      { recipient: 'bob', tokenHash: token, envelope: bytes(400) },
+      { recipient: 'bob', tokenHash: token, envelope: bytes(300) }
+    ], 0)
+    expect(results).toEqual([{ id: 1 }, { reason: 'not-allowed' }, { id: 2 }, { reason: 'mailbox-full-bytes', limit: 1000, value: 1100 }])
+    expect(store.waiting('bob')).toEqual({ envelopes: 2, bytes: 800 })
+    store.close()
+  })
+
   it('hands a recipient its own envelopes in order, a page at a time, and deletes only its own', () => {
     const { store } = open({ maxEnvelopesPerRecipient: 100, maxBytesPerRecipient: 10_000, maxTotalBytes: 100_000 })
     store.register('bob', [token], 0)

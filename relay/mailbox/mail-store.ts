@@ -118,22 +118,35 @@ export class MailStore {
 
   /** Stores an envelope for `recipient` if its mailbox takes it; answers its id, or why not. Durable once it returns. */
   deposit (recipient: string, tokenHash: Uint8Array, envelope: Uint8Array, now: number): { id: number } | DepositRefusal {
+    return this.depositMany([{ recipient, tokenHash, envelope }], now)[0]!
+  }
+
+  /**
+   * Stores several deposits in one transaction, one flush to disk for all of
+   * them (a group commit: the disk's flush, not the work, bounds deposits one
+   * at a time). Each is checked against the limits as the ones before it
+   * left them; answers each one's id, or why not. Durable once it returns.
+   */
+  depositMany (deposits: Array<{ recipient: string, tokenHash: Uint8Array, envelope: Uint8Array }>, now: number): Array<{ id: number } | DepositRefusal> {
     const limits = this.#limits
-    const mailbox = this.#q.mailbox.get(recipient)
-    if (mailbox == null || mailbox.seen_at + limits.ttlMs <= now) return { reason: 'no-mailbox' }
-    if (this.#q.hasToken.get(recipient, tokenHash) == null) return { reason: 'not-allowed' }
-    const size = envelope.byteLength
-    if (size > limits.maxEnvelopeBytes) return { reason: 'envelope-too-large', limit: limits.maxEnvelopeBytes, value: size }
-    if (mailbox.envelopes + 1 > limits.maxEnvelopesPerRecipient) return { reason: 'mailbox-full-envelopes', limit: limits.maxEnvelopesPerRecipient, value: mailbox.envelopes + 1 }
-    if (mailbox.bytes + size > limits.maxBytesPerRecipient) return { reason: 'mailbox-full-bytes', limit: limits.maxBytesPerRecipient, value: mailbox.bytes + size }
-    if (this.#totalBytes + size > limits.maxTotalBytes) return { reason: 'relay-full', limit: limits.maxTotalBytes, value: this.#totalBytes + size }
-    const id = this.#db.transaction(() => {
+    let added = 0
+    const results = this.#db.transaction(() => deposits.map(({ recipient, tokenHash, envelope }): { id: number } | DepositRefusal => {
+      const mailbox = this.#q.mailbox.get(recipient)
+      if (mailbox == null || mailbox.seen_at + limits.ttlMs <= now) return { reason: 'no-mailbox' }
+      if (this.#q.hasToken.get(recipient, tokenHash) == null) return { reason: 'not-allowed' }
+      const size = envelope.byteLength
+      const total = this.#totalBytes + added
+      if (size > limits.maxEnvelopeBytes) return { reason: 'envelope-too-large', limit: limits.maxEnvelopeBytes, value: size }
+      if (mailbox.envelopes + 1 > limits.maxEnvelopesPerRecipient) return { reason: 'mailbox-full-envelopes', limit: limits.maxEnvelopesPerRecipient, value: mailbox.envelopes + 1 }
+      if (mailbox.bytes + size > limits.maxBytesPerRecipient) return { reason: 'mailbox-full-bytes', limit: limits.maxBytesPerRecipient, value: mailbox.bytes + size }
+      if (total + size > limits.maxTotalBytes) return { reason: 'relay-full', limit: limits.maxTotalBytes, value: total + size }
       const { lastInsertRowid } = this.#q.insert.run(recipient, now, now + limits.ttlMs, size, envelope)
       this.#q.count.run(1, size, recipient)
-      return Number(lastInsertRowid)
-    })()
-    this.#totalBytes += size
-    return { id }
+      added += size
+      return { id: Number(lastInsertRowid) }
+    }))()
+    this.#totalBytes += added
+    return results
   }
 
   /** The recipient's envelopes after `after`, oldest first, at most `limit`; marks its owner seen. */

@@ -73,7 +73,8 @@ export async function serveMailbox (node: Libp2p, options: MailboxServiceOptions
   const refuse = (reason: string): void => { counters.refused[reason] = (counters.refused[reason] ?? 0) + 1 }
   const notices = makeNotices(node, counters)
 
-  const answer = (request: MailboxRequest, peer: PeerId): Partial<MailboxResponse> => {
+  const commits = makeGroupCommit(store, now)
+  const answer = async (request: MailboxRequest, peer: PeerId): Promise<Partial<MailboxResponse>> => {
     const me = peer.toString()
     switch (request.type) {
       case MailboxRequest.Type.REGISTER: {
@@ -97,7 +98,7 @@ export async function serveMailbox (node: Libp2p, options: MailboxServiceOptions
           return { status: MailboxResponse.Status.BAD_REQUEST }
         }
         if (request.token.byteLength !== MAILBOX_TOKEN_BYTES || request.envelope.byteLength === 0) { refuse('bad-request'); return { status: MailboxResponse.Status.BAD_REQUEST } }
-        const result = store.deposit(recipient, tokenHash(request.token), request.envelope, now())
+        const result = await commits.deposit(recipient, tokenHash(request.token), request.envelope)
         if (!('id' in result)) {
           refuse(result.reason)
           return { status: REFUSAL_STATUS[result.reason], ...('limit' in result ? { limit: result.limit, value: result.value } : {}) }
@@ -134,7 +135,7 @@ export async function serveMailbox (node: Libp2p, options: MailboxServiceOptions
     const signal = AbortSignal.timeout(STREAM_TIMEOUT_MS)
     try {
       const request = await readMailboxRequest(stream, maxRequestBytes(maxEnvelopeBytes), { signal })
-      await writeMailboxResponse(stream, { ...answer(request, connection.remotePeer), maxEnvelopeBytes }, { signal })
+      await writeMailboxResponse(stream, { ...await answer(request, connection.remotePeer), maxEnvelopeBytes }, { signal })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
@@ -151,6 +152,42 @@ export async function serveMailbox (node: Libp2p, options: MailboxServiceOptions
       clearInterval(expiry)
       await node.unhandle(MAILBOX_PROTOCOL)
     }
+  }
+}
+
+/** Deposits that arrive together: at most this many share one transaction and one flush to disk. */
+const GROUP_COMMIT_MAX = 256
+
+/**
+ * Deposits arriving while one transaction is written wait for the next, and
+ * go in it together: one flush to disk for all (each is answered only after
+ * it), instead of one flush each.
+ */
+function makeGroupCommit (store: MailStore, now: () => number): { deposit: (recipient: string, tokenHash: Uint8Array, envelope: Uint8Array) => Promise<{ id: number } | DepositRefusal> } {
+  type Waiting = { recipient: string, tokenHash: Uint8Array, envelope: Uint8Array, done: (result: { id: number } | DepositRefusal) => void, failed: (err: unknown) => void }
+  const queue: Waiting[] = []
+  let scheduled = false
+  const flush = (): void => {
+    scheduled = false
+    const batch = queue.splice(0, GROUP_COMMIT_MAX)
+    if (queue.length > 0) schedule()
+    try {
+      const results = store.depositMany(batch, now())
+      batch.forEach((w, i) => { w.done(results[i]!) })
+    } catch (err) {
+      for (const w of batch) w.failed(err)
+    }
+  }
+  const schedule = (): void => {
+    if (scheduled) return
+    scheduled = true
+    setImmediate(flush)
+  }
+  return {
+    deposit: async (recipient, tokenHash, envelope) => await new Promise((resolve, reject) => {
+      queue.push({ recipient, tokenHash, envelope, done: resolve, failed: reject })
+      schedule()
+    })
   }
 }
 
