@@ -11,7 +11,7 @@ import { MailPeer } from './support/mail-peer.ts'
 import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { FirefoxProfile } from './support/firefox-profile.ts'
-import { cardOf, startMailRelay, waitForConversation, waitForMailbox } from './support/mailbox.ts'
+import { cardOf, reserveWithMailbox, startMailRelay, waitForConversation, waitForMailbox } from './support/mailbox.ts'
 
 /** What a message says: its text, or its bytes (base64). */
 const said = (m: MessageView): string => m.kind === 'bytes' ? `bytes:${m.data}` : m.text
@@ -25,18 +25,12 @@ test('never online together: Alice writes while Bob is away, the relay is killed
   try {
     // Bob sets up once and hands out his card; his relay now keeps his mailbox.
     let bob = await launch('bob')
-    await bob.useRelay(relay.address)
-    await waitForMailbox(bob)
-    const bobCard = await cardOf(bob)
-    const bobId = (await bob.status()).peerId!
+    const { card: bobCard, peerId: bobId } = await reserveWithMailbox(bob, relay.address)
     await bob.close()
 
     // Alice, alone: she adds Bob from his card and writes 50 messages, text and bytes, on Peerlink's channel and an app's.
     let alice = await launch('alice')
-    await alice.useRelay(relay.address)
-    await waitForMailbox(alice)
-    const aliceCard = await cardOf(alice)
-    const aliceId = (await alice.status()).peerId!
+    const { card: aliceCard, peerId: aliceId } = await reserveWithMailbox(alice, relay.address)
     await alice.api({ method: 'addPeer', card: bobCard, name: 'Bob' })
     const appAtAlice = await ClientPage.openInChromium(alice, app)
     await alice.api({ method: 'allowClient', client: appAtAlice.client })
@@ -103,10 +97,7 @@ test('mail for a browser that is online reaches it when the relay tells it; tamp
   const bob = await ExtensionProfile.launch({ name: 'bob' })
   const peers: MailPeer[] = []
   try {
-    await bob.useRelay(relay.address)
-    await waitForMailbox(bob)
-    const bobCard = await cardOf(bob)
-    const bobId = (await bob.status()).peerId!
+    const { card: bobCard, peerId: bobId } = await reserveWithMailbox(bob, relay.address)
     const relayId = relay.address.slice(relay.address.lastIndexOf('/') + 1)
     const friend = await MailPeer.start(relay.address)
     const stranger = await MailPeer.start(relay.address)
@@ -178,10 +169,7 @@ test('a full mailbox: the sender shows why in the popup, keeps the message, and 
   const launch = async (name: 'alice' | 'bob'): Promise<ExtensionProfile> => await ExtensionProfile.launch({ name, userDataDir: dirs[name] })
   try {
     let bob = await launch('bob')
-    await bob.useRelay(relay.address)
-    await waitForMailbox(bob)
-    const bobCard = await cardOf(bob)
-    const bobId = (await bob.status()).peerId!
+    const { card: bobCard, peerId: bobId } = await reserveWithMailbox(bob, relay.address)
     await bob.close()
 
     const alice = await launch('alice')
@@ -227,17 +215,11 @@ test('never online together, Firefox and Chromium: each reads the other\'s mail 
   const launchBob = async (): Promise<ExtensionProfile> => await ExtensionProfile.launch({ name: 'bob', userDataDir: dirs.bob })
   try {
     let bob = await launchBob()
-    await bob.useRelay(relay.address)
-    await waitForMailbox(bob)
-    const bobCard = await cardOf(bob)
-    const bobId = (await bob.status()).peerId!
+    const { card: bobCard, peerId: bobId } = await reserveWithMailbox(bob, relay.address)
     await bob.close()
 
     let alice = await launchAlice()
-    await alice.useRelay(relay.address)
-    await waitForMailbox(alice)
-    const aliceCard = await cardOf(alice)
-    const aliceId = (await alice.status()).peerId!
+    const { card: aliceCard, peerId: aliceId } = await reserveWithMailbox(alice, relay.address)
     await alice.api({ method: 'addPeer', card: bobCard, name: 'Bob' })
     const toBob = Array.from({ length: 10 }, (_, i) => `from Firefox #${i}`)
     for (const text of toBob) await alice.api({ method: 'send', peerId: bobId, text })

@@ -2,43 +2,16 @@ import './polyfills.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { webSockets } from '@libp2p/websockets'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WebSocket as NodeWebSocket } from 'ws'
 import { callMailbox, MAIL_NOTICE_PROTOCOL, MailboxRequest, readMailNotice } from '../src/common/wire/mailbox-protocol.ts'
 import { parseRelayFlags } from './flags.ts'
 import { runRelay, type RunningRelay } from './run.ts'
 import { tokenHash } from './mailbox/mailbox-service.ts'
-
-// @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on.
-globalThis.WebSocket ??= NodeWebSocket as unknown as typeof WebSocket
+import { startClient, waitFor } from './test-clients.ts'
 
 const MAX_RESPONSE = 8 * 1024 * 1024
-
-async function startClient (reserve: boolean): Promise<Libp2p> {
-  return await createLibp2p({
-    addresses: { listen: reserve ? ['/p2p-circuit'] : [] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify() }
-  })
-}
-
-async function waitFor (predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
 
 async function startRelay (args: string[]): Promise<RunningRelay> {
   const config = parseRelayFlags(['--port', '0', '--key-file', '', ...args])

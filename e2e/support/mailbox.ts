@@ -24,6 +24,13 @@ export async function waitForMailbox (profile: PeerlinkProfile, timeoutMs = 30_0
   await profile.waitForStatus(s => s.relays.length > 0 && s.relays.every(r => r.mailbox?.state === 'yes'), 'a mailbox on every relay', timeoutMs)
 }
 
+/** Reserves the profile on the relay, waits until the relay keeps its mailbox, and answers its card and peer id. */
+export async function reserveWithMailbox (profile: PeerlinkProfile, relayAddress: string): Promise<{ card: string, peerId: string }> {
+  await profile.useRelay(relayAddress)
+  await waitForMailbox(profile)
+  return { card: await cardOf(profile), peerId: (await profile.status()).peerId! }
+}
+
 /** Every message with `peerId` on `channels`, oldest first. */
 export async function conversation (profile: PeerlinkProfile, peerId: string, channels: string[]): Promise<MessageView[]> {
   const all = await Promise.all(channels.map(async channel => await profile.api({ method: 'getMessages', peerId, channel, limit: 500 })))
