@@ -252,8 +252,10 @@ export const RELAYED_FALLBACK_AFTER_MS = 1_500
 export const WEBRTC_RETRY_BASE_MS = 2_000
 export const WEBRTC_RETRY_CAP_MS = 5 * 60_000
 
-/** Relays that contacts are known to use (besides ours), kept to dial contacts through; the least recently used goes first. */
+/** Relays that contacts are known to use (besides ours), kept to dial contacts through; the least recently named goes first. */
 export const MAX_RELAY_POOL = 16
+/** Relays one contact may place in that pool: no contact can fill it with relays of its own. */
+export const MAX_RELAY_POOL_PER_PEER = 2
 
 /** A relay's ICE offer is asked for again this long before it expires, and never sooner than the minimum after the last. */
 export const ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000

@@ -7,6 +7,7 @@ import {
   MalformedFrameError, NotConnectedError, PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, ResourceLimitError, StorageFullError,
   UnsentAckError
 } from '../../common/errors/index.ts'
+import { usablePeerAddresses } from '../../common/validators.ts'
 import type { MessageFrame, PeerConnectionInfo, WorkerApi } from '../../link/apis.ts'
 import { ConnectionRoutes } from '../ice/index.ts'
 import { type Opened, type PeerGate, PeerReach, type RelayPool } from '../reach/index.ts'
@@ -404,10 +405,17 @@ export class PeerChannels {
       case 'ack':
         await this.#protocolChecked(async () => { await this.#options.sink.acked(channel.peerId, frame.seq) })
         return
-      case 'hello':
+      case 'hello': {
         channel.peerInactivityTimeout(frame.hello.inactivityTimeoutMs)
-        await this.#protocolChecked(async () => { await this.#options.sink.peerHello(channel.peerId, frame.hello) })
+        // Where the peer says it can be reached is kept and dialed later: only what a browser can use, checked as a card's addresses are.
+        const { addresses, refused } = usablePeerAddresses(channel.peerId, frame.hello.addresses)
+        if (refused > 0) {
+          this.#options.gate.counters.refusedAddresses += refused
+          this.#options.sink.changed()
+        }
+        await this.#protocolChecked(async () => { await this.#options.sink.peerHello(channel.peerId, { ...frame.hello, addresses }) })
         return
+      }
       case 'pause':
         await this.#options.sink.peerPaused(channel.peerId, frame.reason)
         return
