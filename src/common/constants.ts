@@ -265,6 +265,9 @@ export const MIN_ICE_OFFER_REFRESH_MS = 30_000
 export const ICE_OFFER_TIMEOUT_MS = 10_000
 export const ICE_OFFER_RETRY_MS = 30_000
 
+/** A relay that withholds TURN for now (the reservation is too new) is asked again when it says, never sooner than this. */
+export const MIN_TURN_ASK_DELAY_MS = 2_000
+
 /** A WebRTC connection's route is read from its ICE stats when it opens and again at these delays (ICE may switch pairs). */
 export const ROUTE_CHECK_DELAYS_MS = [1_000, 5_000, 30_000] as const
 

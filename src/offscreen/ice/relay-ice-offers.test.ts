@@ -12,4 +12,11 @@ describe('offerRefreshDelayMs', () => {
     expect(offerRefreshDelayMs(10_000)).toBe(30_000)
     expect(offerRefreshDelayMs(0)).toBe(30_000)
   })
+
+  it('asks again when the relay says TURN is due, never sooner than two seconds, never later than the refresh', () => {
+    expect(offerRefreshDelayMs(3_600_000, 4_000)).toBe(4_000)
+    expect(offerRefreshDelayMs(3_600_000, 1_000)).toBe(2_000)
+    expect(offerRefreshDelayMs(3_600_000, 3_600_000)).toBe(3_300_000)
+    expect(offerRefreshDelayMs(3_600_000, 0)).toBe(3_300_000)
+  })
 })

@@ -6,7 +6,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import {
-  ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ICE_OFFER_RETRY_MS, ICE_OFFER_TIMEOUT_MS, MIN_ICE_OFFER_REFRESH_MS
+  ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ICE_OFFER_RETRY_MS, ICE_OFFER_TIMEOUT_MS, MIN_ICE_OFFER_REFRESH_MS, MIN_TURN_ASK_DELAY_MS
 } from '../../common/constants.ts'
 import { requestIceOffer } from '../../common/wire/ice-protocol.ts'
 import type { IceConfig } from './ice-config.ts'
@@ -21,10 +21,15 @@ export interface RelayIceOffersOptions {
   log: (format: string, ...args: unknown[]) => void
 }
 
-/** When to ask again for an offer valid `ttlMs`: well before it expires, never in a tight loop. */
-export function offerRefreshDelayMs (ttlMs: number): number {
+/**
+ * When to ask again for an offer valid `ttlMs`: well before it expires,
+ * never in a tight loop; sooner when the relay withheld TURN for
+ * `turnAfterMs` (a reservation too new for it), once that has passed.
+ */
+export function offerRefreshDelayMs (ttlMs: number, turnAfterMs = 0): number {
   // The margin is five minutes, or a fifth of a short offer's life.
-  return Math.max(MIN_ICE_OFFER_REFRESH_MS, ttlMs - Math.min(ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ttlMs * 0.2))
+  const refresh = Math.max(MIN_ICE_OFFER_REFRESH_MS, ttlMs - Math.min(ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ttlMs * 0.2))
+  return turnAfterMs > 0 ? Math.min(refresh, Math.max(MIN_TURN_ASK_DELAY_MS, turnAfterMs)) : refresh
 }
 
 interface Relay {
@@ -72,9 +77,10 @@ export class RelayIceOffers {
     requestIceOffer(this.#o.node, peerIdFromString(relay.peerId), { signal: AbortSignal.timeout(ICE_OFFER_TIMEOUT_MS) }).then((offer) => {
       const ttlMs = offer.ttlSeconds * 1000
       this.#o.ice.setOffer(relay.address, offer.servers, ttlMs)
-      this.#o.log('relay %s offers ICE servers %o for %d s', relay.address, offer.servers.map(s => s.urls.join(' ')), offer.ttlSeconds)
+      this.#o.log('relay %s offers ICE servers %o for %d s%s', relay.address, offer.servers.map(s => s.urls.join(' ')), offer.ttlSeconds,
+        offer.turnAfterSeconds > 0 ? `, TURN in ${offer.turnAfterSeconds} s` : '')
       this.#o.changed()
-      this.#later(relay, offerRefreshDelayMs(ttlMs))
+      this.#later(relay, offerRefreshDelayMs(ttlMs, offer.turnAfterSeconds * 1000))
     }, (err: Error) => {
       this.#o.log('no ICE offer from relay %s: %s %s', relay.address, err.name, err.message)
       this.#later(relay, ICE_OFFER_RETRY_MS)
