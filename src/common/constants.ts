@@ -268,6 +268,13 @@ export const ICE_OFFER_RETRY_MS = 30_000
 /** A relay that withholds TURN for now (the reservation is too new) is asked again when it says, never sooner than this. */
 export const MIN_TURN_ASK_DELAY_MS = 2_000
 
+/**
+ * A fresh node's first dials wait at most this long for the first ICE offer
+ * from a relay it just reserved on (one round trip to the relay after the
+ * reservation): started without ICE servers, WebRTC cannot cross a NAT.
+ */
+export const FIRST_DIAL_ICE_WAIT_MS = 2_000
+
 /** A WebRTC connection's route is read from its ICE stats when it opens and again at these delays (ICE may switch pairs). */
 export const ROUTE_CHECK_DELAYS_MS = [1_000, 5_000, 30_000] as const
 

@@ -2,7 +2,7 @@ import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../common/model.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, MAX_CONTACT_ADDRESSES, MAX_RELAY_POOL, MAX_RELAY_POOL_PER_PEER, NODE_REPORT_DELAY_MS,
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, FIRST_DIAL_ICE_WAIT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, MAX_CONTACT_ADDRESSES, MAX_RELAY_POOL, MAX_RELAY_POOL_PER_PEER, NODE_REPORT_DELAY_MS,
   PEERLINK_PROTOCOL, RTT_PING_TIMEOUT_MS, SPEED_TEST_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
 import { makeCoalescer } from '../common/coalescer.ts'
@@ -222,6 +222,7 @@ export class NodeRuntime {
         inactivityTimeoutMs: () => this.#config?.inactivityTimeoutMs ?? config.inactivityTimeoutMs,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
+        iceServersKnown: async () => { await this.#iceOffers?.serversKnown(FIRST_DIAL_ICE_WAIT_MS) },
         log: this.#options.log
       })
       // A relayed connection carries Peerlink's stream when WebRTC cannot connect (within the relay's limits).

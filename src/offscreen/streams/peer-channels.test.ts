@@ -74,6 +74,8 @@ interface Peer {
   open: Connection[]
   /** What this peer's HELLO says it can be reached at. */
   ownAddresses: string[]
+  /** Dials wait on this while it is set, as on a fresh node's first ICE offer. */
+  iceHold?: Promise<void>
 }
 
 const network = new Map<string, Peer>()
@@ -147,6 +149,7 @@ function makePeer (self: PeerId, contact: PeerId): Peer {
     inactivityTimeoutMs: () => 120_000,
     dialTimeoutMs: 5_000,
     dialAttempts: 1,
+    iceServersKnown: async () => { await peer.iceHold },
     log: () => {}
   })
   const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [], open: [], ownAddresses: [] }
@@ -296,6 +299,20 @@ describe('PeerChannels', () => {
     alice.channels.forget([bob.id])
     alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], relayAddresses: [], acceptUnknownPeers: false, maxConnections: 100 })
     expect(alice.channels.snapshot()[bob.id]).toEqual({ state: 'idle', connection: null, dialAttempts: 0, bufferedBytes: 0 })
+  })
+
+  it('starts a dial only once WebRTC has its ICE servers (a fresh node\'s first offer), then goes on', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    let known!: () => void
+    alice.iceHold = new Promise(resolve => { known = resolve })
+    const connecting = alice.channels.connect(bob.id)
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connecting', dialAttempts: 0 })
+    expect(alice.opened).toEqual([])
+    known()
+    await connecting
+    expect(alice.opened).toHaveLength(1)
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connected', dialAttempts: 1 })
   })
 
   it('hands the worker only the HELLO addresses a browser can use, and counts the rest', async () => {

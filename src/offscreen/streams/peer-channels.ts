@@ -37,6 +37,8 @@ export interface PeerChannelsOptions {
   inactivityTimeoutMs: () => number
   dialTimeoutMs: number
   dialAttempts: number
+  /** Resolves when a dial may start with the ICE servers WebRTC will use (a fresh node's first dial waits, bounded, for its relay's offer). */
+  iceServersKnown?: () => Promise<void>
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -244,7 +246,10 @@ export class PeerChannels {
     this.#setInfo(peerId, { state: 'connecting', connection: null })
     try {
       // However many relays and attempts, one connect ends within the budget its link call waits for.
-      const { opened: { connection, stream }, via } = await this.#reach.open(peerId, AbortSignal.timeout(DIAL_BUDGET_MS), () => {
+      const budget = AbortSignal.timeout(DIAL_BUDGET_MS)
+      // WebRTC started without ICE servers cannot cross a NAT, and the relay would carry the first messages.
+      await this.#options.iceServersKnown?.()
+      const { opened: { connection, stream }, via } = await this.#reach.open(peerId, budget, () => {
         this.#dialAttempts.set(peerId, (this.#dialAttempts.get(peerId) ?? 0) + 1)
       })
       // The route shown from the first moment is the one the ICE stats say.
