@@ -16,7 +16,7 @@
  *   durability  strict vs relaxed IndexedDB transactions
  *   wake        send to a stopped worker; worker start → first call
  *   recovery    stream reset, relay restart
- *   memory      heap and outbox while the receiver stalls
+ *   memory      heap (after a forced collection) and outbox while the receiver stalls
  *   firefox     Firefox ↔ Chromium
  *   nat         across NAT routers (root only; slow)
  *   history     1 k / 10 k / 100 k stored messages   ┐
@@ -33,9 +33,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { ResourceLimitError } from '../src/common/errors/index.ts'
 import { makePair, type Pair } from '../e2e/fixtures.ts'
-import { keepStoppingWorker } from '../e2e/support/exchange.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
 import { bundleSizes, DIST_CHROME, formatBundle } from './bundle.ts'
 import { durabilityCost, recordLayoutCost, type RecordLayoutCost } from './durability.ts'
@@ -50,10 +48,16 @@ import { writeReport } from './report.ts'
 import { emptyResults, mergeResults, type Figure, type Results } from './results.ts'
 import { benchMailbox } from './mailbox.ts'
 import { isFullRun, selectSections, type Section } from './sections.ts'
+import { memoryUnderStall } from './stall-memory.ts'
 import { median, percentile } from './stats.ts'
 import { evaluateTargets, formatTargetLine } from './targets.ts'
 
 const RUNS = 3
+/** The memory section's stall, and how often it reads the heap after a collection. */
+const STALL_MS = 90_000
+const STALL_SAMPLE_MS = 10_000
+/** Acknowledged messages in the conversation before the recovery section's resets, when the throughput section has not left them. */
+const RECOVERY_HISTORY = 10_000
 const KiB = 1024
 const MiB = 1024 * 1024
 
@@ -74,13 +78,13 @@ const record = (key: string, name: string, unit: string, runs: number[]): void =
   fresh.figures.push(figure)
   console.log(`  ${name.padEnd(60)} ${median(runs).toFixed(2).padStart(10)} ${unit}   (${runs.map(r => r.toFixed(1)).join(', ')})`)
 }
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 const PAIR_SECTIONS: Section[] = ['layers', 'throughput', 'latency', 'durability', 'wake', 'recovery', 'memory']
 const needsRelay = sections.some(s => PAIR_SECTIONS.includes(s) || s === 'firefox' || s === 'history' || s === 'peers')
 const relay = needsRelay ? await RelayProcess.start() : undefined
 
-if (sections.some(s => PAIR_SECTIONS.includes(s))) await pairSections(await makePair(relay!))
+// The memory section reads the sender's heap over DevTools, which needs the port `toolbar` opens.
+if (sections.some(s => PAIR_SECTIONS.includes(s))) await pairSections(await makePair(relay!, { toolbar: chosen('memory') }))
 
 /** Sections 1–6 on one pair of Chromium profiles, Alice sending to Bob. */
 async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void> {
@@ -222,6 +226,15 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
 
   if (chosen('recovery')) {
     begin('recovery', '5. Recovery')
+    // A reset's cost depends on the history behind it (a SKIP once walked every acknowledged message):
+    // run alone, the section first gives the conversation the history the throughput section leaves.
+    if (!chosen('throughput')) {
+      for (let sent = 0; sent < RECOVERY_HISTORY; sent += 1_000) {
+        const batch = await alice.api({ method: 'sendMany', peerId: bobId, messages: Array.from({ length: 1_000 }, (_, i) => ({ text: `history ${sent + i} ${'h'.repeat(KiB)}` })) })
+        await alice.api({ method: 'awaitDelivery', id: batch.at(-1)!.id, timeoutMs: 60_000 })
+      }
+      console.log(`  (after ${RECOVERY_HISTORY.toLocaleString('en')} acknowledged messages of 1 KiB)`)
+    }
     const afterReset: number[] = []
     for (let i = 0; i < 5; i++) {
       await bob.api({ method: 'resetPeer', peerId: aliceId })
@@ -245,29 +258,18 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
   }
 
   if (chosen('memory')) {
-    begin('memory', '6. Memory while the receiver stalls and the sender keeps sending')
+    begin('memory', '6. Memory while the receiver stalls and the sender keeps sending (heap after a forced collection)')
     await alice.api({ method: 'setLimits', limits: { maxPendingMessagesPerPeer: 200, maxPendingBytesPerPeer: 16 * MiB } })
-    const stopper = keepStoppingWorker(bob, 100)
-    const samples: Array<{ t: number, heap: number, outbox: number }> = []
-    const memoryStarted = performance.now()
-    let refusals = 0
-    while (performance.now() - memoryStarted < 30_000) {
-      try {
-        await alice.api({ method: 'sendMany', peerId: bobId, messages: Array.from({ length: 20 }, () => ({ text: 'm'.repeat(8 * KiB) })) })
-      } catch (err) {
-        if (!(err instanceof ResourceLimitError)) throw err
-        refusals++
-        await sleep(50)
-      }
-      const d = await alice.api({ method: 'diagnostics' })
-      samples.push({ t: performance.now() - memoryStarted, heap: d.offscreenJsHeapUsedBytes ?? 0, outbox: d.outboxBytes })
-    }
-    await stopper.end()
-    const third = (from: number, to: number): typeof samples => samples.filter(s => s.t >= from && s.t < to)
+    const { samples, refusals } = await memoryUnderStall(alice, bob, bobId, STALL_MS, STALL_SAMPLE_MS)
+    const third = (from: number, to: number): typeof samples => samples.filter(s => s.t >= from * STALL_MS && s.t < to * STALL_MS)
     const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
-    record('memory.heap.middle', 'sender offscreen JS heap, 10–20 s into the stall', 'MiB', [avg(third(10_000, 20_000).map(s => s.heap)) / MiB])
-    record('memory.heap.last', 'sender offscreen JS heap, 20–30 s into the stall', 'MiB', [avg(third(20_000, 30_000).map(s => s.heap)) / MiB])
-    record('memory.outbox.max', `sender outbox bytes, max (${refusals} sends refused at the cap)`, 'MiB', [Math.max(...samples.map(s => s.outbox)) / MiB])
+    console.log(`  after a collection, every ${STALL_SAMPLE_MS / 1000} s: heap ${samples.map(s => (s.heapBytes / MiB).toFixed(1)).join(', ')} MiB; outbox ${samples.map(s => (s.outboxBytes / MiB).toFixed(2)).join(', ')} MiB`)
+    record('memory.heap.middle', `sender offscreen JS heap after GC, ${STALL_MS / 3000}–${2 * STALL_MS / 3000} s into the stall`, 'MiB', [avg(third(1 / 3, 2 / 3).map(s => s.heapBytes)) / MiB])
+    record('memory.heap.last', `sender offscreen JS heap after GC, ${2 * STALL_MS / 3000}–${STALL_MS / 1000} s into the stall`, 'MiB', [avg(third(2 / 3, 1.01).map(s => s.heapBytes)) / MiB])
+    // The outbox fills up to its cap (the pending limits) and stays there: its largest in each third says whether it grows.
+    record('memory.outbox.middle', `sender outbox bytes, max ${STALL_MS / 3000}–${2 * STALL_MS / 3000} s into the stall`, 'MiB', [Math.max(...third(1 / 3, 2 / 3).map(s => s.outboxBytes)) / MiB])
+    record('memory.outbox.last', `sender outbox bytes, max ${2 * STALL_MS / 3000}–${STALL_MS / 1000} s into the stall`, 'MiB', [Math.max(...third(2 / 3, 1.01).map(s => s.outboxBytes)) / MiB])
+    record('memory.outbox.max', `sender outbox bytes, max (${refusals} sends refused at the cap)`, 'MiB', [Math.max(...samples.map(s => s.outboxBytes)) / MiB])
   }
 
   await Promise.all([alice.close(), bob.close()])
@@ -314,6 +316,7 @@ const ratios: Record<string, number | undefined> = {
   'libp2p / raw round trip': ratio('libp2p.rtt', 'raw.rtt'),
   'Peerlink p50 / libp2p round trip': ratio('peerlink.latency.p50', 'libp2p.rtt'),
   'heap growth, last third / middle third': ratio('memory.heap.last', 'memory.heap.middle'),
+  'outbox growth (max), last third / middle third': ratio('memory.outbox.last', 'memory.outbox.middle'),
   'strict / relaxed durability, one message a transaction': ratio('durability.strict.1', 'durability.relaxed.1'),
   'strict / relaxed durability, 50 messages a transaction': ratio('durability.strict.50', 'durability.relaxed.50')
 }

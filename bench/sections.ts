@@ -11,7 +11,7 @@ export const SECTIONS = {
   durability: 'what strict and relaxed IndexedDB durability cost',
   wake: 'send to a stopped worker → delivered; worker start → first call',
   recovery: 'stream reset and relay restart → next delivery',
-  memory: 'sender heap and outbox while the receiver stalls',
+  memory: 'sender heap after a forced collection, and outbox, while the receiver stalls',
   firefox: 'Firefox ↔ Chromium',
   nat: 'across NAT routers, per route (root only)',
   mailbox: 'through a contact\'s mailbox: send → delivered, envelope overhead, deposits per relay core, the relay\'s disk and memory',

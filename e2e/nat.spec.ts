@@ -117,6 +117,29 @@ test.describe('across NATs', () => {
       }
     })
 
+    test('a fresh profile\'s first message takes the direct route, not the relay: its first dial waits for its relay\'s ICE offer', async () => {
+      test.setTimeout(120_000)
+      const [alice, carol] = await Promise.all([lab.browser(0, 'alice'), lab.browser(1, 'carol')])
+      try {
+        await alice.useRelay(relay.address)
+        await waitForRelayOffer(alice, 'stun')
+        const carolStatus = await carol.waitForStatus(s => s.node === 'running', 'the node')
+        const [aliceId, carolId] = [(await alice.status()).peerId!, carolStatus.peerId!]
+        await alice.api({ method: 'addPeer', peerId: carolId, name: 'Carol' })
+        const watch = watchConnection(carol, aliceId)
+        // Carol takes Alice's relay from her address and sends at once: her node reserves on it while her first dial starts.
+        await carol.api({ method: 'addPeer', peerId: aliceId, name: 'Alice', addresses: [await circuitAddress(alice)] })
+        await deliver(carol, aliceId, 'first from a fresh profile')
+        const atDelivery = (await carol.status()).peers.find(p => p.peerId === aliceId)?.connection
+        const { connects, routes } = await watch.stop()
+        expect(atDelivery).toMatchObject({ transport: 'webrtc', route: 'direct' })
+        expect([...routes]).toEqual(['direct'])
+        expect(connects).toBe(1)
+      } finally {
+        await Promise.all([alice.close(), carol.close()])
+      }
+    })
+
     test('a fresh profile with no relay adds a contact with its addresses and messages at once', async () => {
       test.setTimeout(120_000)
       const [alice, carol] = await Promise.all([lab.browser(0, 'alice'), lab.browser(1, 'carol')])

@@ -30,6 +30,9 @@ describe('relay flags', () => {
       stunPort: 0,
       turn: undefined,
       turnTtlSeconds: 3600,
+      turnAfterSeconds: 5,
+      turnPerHour: 6,
+      reservationTtlSeconds: 7200,
       maxRelayBytes: 16_777_216n,
       maxRelaySeconds: 600
     })
@@ -39,13 +42,17 @@ describe('relay flags', () => {
   it('reads STUN, TURN (repeated and comma-separated) and the relay limits', () => {
     const config = parse('--host', '198.18.0.1', '--stun-port', '3478', '--key-file', '',
       '--turn-url', 'turn:198.18.0.1:3479?transport=udp,turn:198.18.0.1:3479?transport=tcp', '--turn-url', 'turns:[2001:db8::1]:5349',
-      '--turn-secret', 's3cret', '--turn-ttl', '120', '--max-relay-bytes', '131072', '--max-relay-seconds', '120')
+      '--turn-secret', 's3cret', '--turn-ttl', '120', '--turn-after', '0', '--turn-per-hour', '2', '--reservation-ttl', '600',
+      '--max-relay-bytes', '131072', '--max-relay-seconds', '120')
     expect(config).toMatchObject({
       host: '198.18.0.1',
       keyFile: undefined,
       stunPort: 3478,
       turn: { urls: ['turn:198.18.0.1:3479?transport=udp', 'turn:198.18.0.1:3479?transport=tcp', 'turns:[2001:db8::1]:5349'], secret: 's3cret' },
       turnTtlSeconds: 120,
+      turnAfterSeconds: 0,
+      turnPerHour: 2,
+      reservationTtlSeconds: 600,
       maxRelayBytes: 131_072n,
       maxRelaySeconds: 120
     })
@@ -66,6 +73,9 @@ describe('relay flags', () => {
     expect(refusal('--turn-url', 'http://example.test', '--turn-secret', 'x')).toMatch(/^--turn-url must look like/)
     expect(refusal('--turn-url', 'turn:h:99999', '--turn-secret', 'x')).toMatch(/^--turn-url must look like/)
     expect(refusal('--turn-ttl', '0')).toMatch(/^--turn-ttl must be/)
+    expect(refusal('--turn-after', '3601')).toMatch(/^--turn-after must be/)
+    expect(refusal('--turn-per-hour', '0')).toMatch(/^--turn-per-hour must be/)
+    expect(refusal('--reservation-ttl', '10')).toMatch(/^--reservation-ttl must be a whole number 60\.\./)
     expect(refusal('--max-relay-bytes', '0')).toMatch(/^--max-relay-bytes must be/)
     expect(refusal('--max-relay-bytes', '1e6')).toMatch(/^--max-relay-bytes must be/)
     expect(refusal('--max-relay-seconds', '9999999')).toMatch(/^--max-relay-seconds must be a whole number 1\.\.2147483/)

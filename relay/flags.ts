@@ -23,6 +23,12 @@ export interface RelayConfig {
   turn?: { urls: string[], secret: string }
   /** How long handed-out TURN credentials (and so the ICE offer) stay valid. */
   turnTtlSeconds: number
+  /** A browser gets TURN credentials only after holding its reservation this long. */
+  turnAfterSeconds: number
+  /** New TURN credentials one browser may get in any hour. */
+  turnPerHour: number
+  /** How long a reservation lasts unless the browser refreshes it. */
+  reservationTtlSeconds: number
   /** Per relayed connection: bytes in both directions together, then the relay closes it. */
   maxRelayBytes: bigint
   /** Per relayed connection: seconds, then the relay closes it. */
@@ -38,6 +44,12 @@ export class RelayFlagError extends Error {
 export const DEFAULT_MAX_RELAY_BYTES = 1n << 24n
 export const DEFAULT_MAX_RELAY_SECONDS = 600
 export const DEFAULT_TURN_TTL_SECONDS = 3600
+// A browser asks for an offer as soon as it reserves, again before it expires, and after a reconnection.
+export const DEFAULT_TURN_AFTER_SECONDS = 5
+export const DEFAULT_TURN_PER_HOUR = 6
+// js-libp2p's own default; browsers refresh theirs five minutes before it ends.
+export const DEFAULT_RESERVATION_TTL_SECONDS = 7200
+const MIN_RESERVATION_TTL_SECONDS = 60
 // A mailbox holds about a month of a busy conversation, as Signal's and Briar's servers keep mail for 30 days.
 export const DEFAULT_MAILBOX_BYTES = 64 * 1024 * 1024
 export const DEFAULT_MAILBOX_ENVELOPES = 10_000
@@ -66,6 +78,9 @@ export const USAGE = `usage: npm run relay -- [options]
                                 (repeat the flag or separate with commas)
   --turn-secret SECRET          the TURN server's static-auth-secret (coturn use-auth-secret)
   --turn-ttl ${String(DEFAULT_TURN_TTL_SECONDS).padEnd(19)}seconds TURN credentials stay valid
+  --turn-after ${String(DEFAULT_TURN_AFTER_SECONDS).padEnd(17)}seconds a browser holds its reservation before it gets TURN credentials
+  --turn-per-hour ${String(DEFAULT_TURN_PER_HOUR).padEnd(14)}new TURN credentials one browser gets in any hour (then its last one again)
+  --reservation-ttl ${String(DEFAULT_RESERVATION_TTL_SECONDS).padEnd(12)}seconds a reservation lasts unless refreshed (js-libp2p's default: 7200)
   --max-relay-bytes ${String(DEFAULT_MAX_RELAY_BYTES).padEnd(12)}bytes one relayed connection may carry (js-libp2p's default: 131072)
   --max-relay-seconds ${String(DEFAULT_MAX_RELAY_SECONDS).padEnd(10)}seconds one relayed connection may last (js-libp2p's default: 120)
 mailbox (with --data-dir):
@@ -98,6 +113,9 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'turn-url': { type: 'string', multiple: true, default: [] },
         'turn-secret': { type: 'string' },
         'turn-ttl': { type: 'string', default: String(DEFAULT_TURN_TTL_SECONDS) },
+        'turn-after': { type: 'string', default: String(DEFAULT_TURN_AFTER_SECONDS) },
+        'turn-per-hour': { type: 'string', default: String(DEFAULT_TURN_PER_HOUR) },
+        'reservation-ttl': { type: 'string', default: String(DEFAULT_RESERVATION_TTL_SECONDS) },
         'max-relay-bytes': { type: 'string', default: String(DEFAULT_MAX_RELAY_BYTES) },
         'max-relay-seconds': { type: 'string', default: String(DEFAULT_MAX_RELAY_SECONDS) },
         help: { type: 'boolean', default: false }
@@ -117,6 +135,9 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     throw new RelayFlagError(`--stun-port needs a --host that browsers can reach (it goes into the stun: URL), not ${host}`)
   }
   const turnTtlSeconds = wholeNumber('--turn-ttl', values['turn-ttl'], 1, MAX_TURN_TTL_SECONDS)
+  const turnAfterSeconds = wholeNumber('--turn-after', values['turn-after'], 0, 3600)
+  const turnPerHour = wholeNumber('--turn-per-hour', values['turn-per-hour'], 1, 3600)
+  const reservationTtlSeconds = wholeNumber('--reservation-ttl', values['reservation-ttl'], MIN_RESERVATION_TTL_SECONDS, MAX_RELAY_SECONDS)
   const maxRelaySeconds = wholeNumber('--max-relay-seconds', values['max-relay-seconds'], 1, MAX_RELAY_SECONDS)
   const bytesText = values['max-relay-bytes']
   if (!/^\d+$/.test(bytesText) || BigInt(bytesText) < 1n) throw new RelayFlagError(`--max-relay-bytes must be a positive whole number of bytes, got "${bytesText}"`)
@@ -149,6 +170,9 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     stunPort,
     turn: turnUrls.length > 0 && secret != null ? { urls: turnUrls, secret } : undefined,
     turnTtlSeconds,
+    turnAfterSeconds,
+    turnPerHour,
+    reservationTtlSeconds,
     maxRelayBytes: BigInt(bytesText),
     maxRelaySeconds
   }

@@ -1,11 +1,13 @@
 /**
  * The relay's side of `/peerlink/ice/1.0.0`: which ICE servers it offers
  * (its own STUN responder, TURN with fresh credentials) and to whom (peers
- * holding a reservation on it).
+ * holding a reservation on it; TURN only once they have held it a while,
+ * and so many new credentials an hour: turn-grants.ts).
  */
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { ICE_PROTOCOL, IceOffer, writeIceOffer, type IceServer } from '../src/common/wire/ice-protocol.ts'
-import { issueTurnCredential } from './turn-credentials.ts'
+import type { TurnGrant, TurnGrants } from './turn-grants.ts'
 
 export interface IceOfferConfig {
   /** The relay's own STUN responder, as browsers reach it. */
@@ -18,25 +20,49 @@ export interface IceOfferConfig {
 
 const WRITE_TIMEOUT_MS = 10_000
 
-/** The offer for one peer at `now` (ms): STUN first, then TURN with a credential labelled with the peer id. */
-export function buildIceOffer (config: IceOfferConfig, peerId: string, now: number): IceOffer {
+/**
+ * The offer for one peer at `now` (ms): STUN first, then TURN as `turn`
+ * grants it (none when the relay offers no TURN). A withheld credential
+ * says when to ask again; the offer's life is then the STUN responder's.
+ */
+export function buildIceOffer (config: IceOfferConfig, turn: TurnGrant | undefined, now: number): IceOffer {
   const servers: IceServer[] = []
   if (config.stun != null) servers.push({ urls: [`stun:${urlHost(config.stun.host)}:${config.stun.port}`] })
-  if (config.turn != null) {
-    const { username, credential } = issueTurnCredential({ secret: config.turn.secret, ttlSeconds: config.ttlSeconds, label: peerId, now })
-    servers.push({ urls: config.turn.urls, username, credential })
-  }
-  return { status: IceOffer.Status.OK, servers, ttlSeconds: config.ttlSeconds }
+  if (config.turn == null || turn == null) return { status: IceOffer.Status.OK, servers, ttlSeconds: config.ttlSeconds, turnAfterSeconds: 0 }
+  if (turn.kind === 'withheld') return { status: IceOffer.Status.OK, servers, ttlSeconds: config.ttlSeconds, turnAfterSeconds: turn.retryAfterSeconds }
+  const { username, credential, expiresAt } = turn.credential
+  servers.push({ urls: config.turn.urls, username, credential })
+  return { status: IceOffer.Status.OK, servers, ttlSeconds: Math.max(1, expiresAt - Math.floor(now / 1000)), turnAfterSeconds: 0 }
 }
 
-/** Answers ICE_PROTOCOL on `node`: the offer to peers for which `isReserved` holds, NO_RESERVATION to others. */
-export async function serveIceOffers (node: Libp2p, config: IceOfferConfig, isReserved: (peer: PeerId) => boolean): Promise<void> {
+/**
+ * When `peer`'s reservation on `relay` was made, or undefined while it holds
+ * none. A reservation exists until it lapses unrefreshed, and that is what
+ * counts: @libp2p/circuit-relay-v2 4.2.13 sets `expiry` when a reservation
+ * is made and never moves it on a refresh (its reservation-store.js
+ * `reserve()` only resets the timer that removes it), so `expiry` is its
+ * first expiry, not its last, and `expiry` less the reservation TTL is when
+ * it was made.
+ */
+export function reservationStart (relay: CircuitRelayService, reservationTtlMs: number): (peer: PeerId) => number | undefined {
+  return (peer) => {
+    const reservation = relay.reservations.get(peer)
+    return reservation == null ? undefined : reservation.expiry.getTime() - reservationTtlMs
+  }
+}
+
+/**
+ * Answers ICE_PROTOCOL on `node`: the offer to peers holding a reservation
+ * (`reservedAt` says since when), TURN as `grants` allows; NO_RESERVATION to others.
+ */
+export async function serveIceOffers (node: Libp2p, config: IceOfferConfig, reservedAt: (peer: PeerId) => number | undefined, grants?: TurnGrants): Promise<void> {
   await node.handle(ICE_PROTOCOL, async (stream, connection) => {
     const peer = connection.remotePeer
+    const since = reservedAt(peer)
     // TURN credentials cost the TURN server bandwidth: only browsers that chose this relay get them.
-    const offer: IceOffer = isReserved(peer)
-      ? buildIceOffer(config, peer.toString(), Date.now())
-      : { status: IceOffer.Status.NO_RESERVATION, servers: [], ttlSeconds: 0 }
+    const offer: IceOffer = since == null
+      ? { status: IceOffer.Status.NO_RESERVATION, servers: [], ttlSeconds: 0, turnAfterSeconds: 0 }
+      : buildIceOffer(config, grants?.grant(peer.toString(), since), Date.now())
     try {
       await writeIceOffer(stream, offer, { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
     } catch (err) {

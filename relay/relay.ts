@@ -15,6 +15,8 @@ export interface RelayOptions {
   /** Where the relay's key is kept so its address stays the same across restarts; none: a new key each run. */
   keyFile?: string
   maxReservations: number
+  /** How long a reservation lasts unless refreshed. */
+  reservationTtlSeconds: number
   /** Bytes one relayed connection may carry (both directions together). */
   maxRelayBytes: bigint
   /** Seconds one relayed connection may last. */
@@ -58,6 +60,7 @@ export async function startRelay (options: RelayOptions): Promise<Libp2p<RelaySe
       relay: circuitRelayServer({
         reservations: {
           maxReservations: options.maxReservations,
+          reservationTtl: options.reservationTtlSeconds * 1000,
           defaultDurationLimit: options.maxRelaySeconds * 1000,
           defaultDataLimit: options.maxRelayBytes
         }

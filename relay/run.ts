@@ -9,9 +9,10 @@ import type { Libp2p } from '@libp2p/interface'
 import type { RelayConfig } from './flags.ts'
 import { MailStore } from './mailbox/mail-store.ts'
 import { serveMailbox, type MailboxService } from './mailbox/mailbox-service.ts'
-import { serveIceOffers, type IceOfferConfig } from './ice-offers.ts'
+import { reservationStart, serveIceOffers, type IceOfferConfig } from './ice-offers.ts'
 import { startRelay, type RelayServices } from './relay.ts'
 import { startStunServer, type StunServer } from './stun-server.ts'
+import { TurnGrants } from './turn-grants.ts'
 
 export interface RunningRelay {
   node: Libp2p<RelayServices>
@@ -42,7 +43,10 @@ export async function runRelay (config: RelayConfig): Promise<RunningRelay> {
       turn: config.turn,
       ttlSeconds: config.turnTtlSeconds
     }
-    await serveIceOffers(node, ice, peer => (relay.reservations.get(peer)?.expiry.getTime() ?? 0) > Date.now())
+    const grants = config.turn == null
+      ? undefined
+      : new TurnGrants({ secret: config.turn.secret, ttlSeconds: config.turnTtlSeconds, afterSeconds: config.turnAfterSeconds, perHour: config.turnPerHour })
+    await serveIceOffers(node, ice, reservationStart(relay, config.reservationTtlSeconds * 1000), grants)
     if (config.dataDir != null && config.mailbox != null) {
       store = MailStore.open(join(config.dataDir, MAILBOX_FILE), config.mailbox)
       mailbox = await serveMailbox(node, { store, depositsPerSecond: config.mailbox.depositsPerSecond, mayRegister: peer => relay.reservations.has(peer) })
@@ -62,7 +66,7 @@ export async function runRelay (config: RelayConfig): Promise<RunningRelay> {
     describe: () => [
       ...started.getMultiaddrs().map(a => `relay: ${a.toString()}`),
       ...(stun == null ? [] : [`stun: ${stun.host.includes(':') ? `[${stun.host}]` : stun.host}:${stun.port}`]),
-      ...(config.turn?.urls ?? []).map(url => `turn: ${url} (credentials valid ${config.turnTtlSeconds} s)`),
+      ...(config.turn?.urls ?? []).map(url => `turn: ${url} (credentials valid ${config.turnTtlSeconds} s, after ${config.turnAfterSeconds} s reserved, ${config.turnPerHour} an hour each)`),
       `limits: ${config.maxRelayBytes} bytes, ${config.maxRelaySeconds} s per relayed connection`,
       store == null || limits == null || config.dataDir == null
         ? 'mailbox: none (start with --data-dir to keep mail for users)'

@@ -252,8 +252,10 @@ export const RELAYED_FALLBACK_AFTER_MS = 1_500
 export const WEBRTC_RETRY_BASE_MS = 2_000
 export const WEBRTC_RETRY_CAP_MS = 5 * 60_000
 
-/** Relays that contacts are known to use (besides ours), kept to dial contacts through; the least recently used goes first. */
+/** Relays that contacts are known to use (besides ours), kept to dial contacts through; the least recently named goes first. */
 export const MAX_RELAY_POOL = 16
+/** Relays one contact may place in that pool: no contact can fill it with relays of its own. */
+export const MAX_RELAY_POOL_PER_PEER = 2
 
 /** A relay's ICE offer is asked for again this long before it expires, and never sooner than the minimum after the last. */
 export const ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000
@@ -262,6 +264,16 @@ export const MIN_ICE_OFFER_REFRESH_MS = 30_000
 /** One ICE offer request (a stream to the relay, one answer); a failed one is tried again after the retry delay. */
 export const ICE_OFFER_TIMEOUT_MS = 10_000
 export const ICE_OFFER_RETRY_MS = 30_000
+
+/** A relay that withholds TURN for now (the reservation is too new) is asked again when it says, never sooner than this. */
+export const MIN_TURN_ASK_DELAY_MS = 2_000
+
+/**
+ * A fresh node's first dials wait at most this long for the first ICE offer
+ * from a relay it just reserved on (one round trip to the relay after the
+ * reservation): started without ICE servers, WebRTC cannot cross a NAT.
+ */
+export const FIRST_DIAL_ICE_WAIT_MS = 2_000
 
 /** A WebRTC connection's route is read from its ICE stats when it opens and again at these delays (ICE may switch pairs). */
 export const ROUTE_CHECK_DELAYS_MS = [1_000, 5_000, 30_000] as const

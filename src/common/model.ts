@@ -104,4 +104,10 @@ export interface Counters {
    * stranger.
    */
   mailboxRejected: number
+  /**
+   * Addresses a peer gave (HELLO, identify) that were not circuit addresses a
+   * browser can use, and dials refused to a private or loopback address that
+   * is none of the user's relays.
+   */
+  refusedAddresses: number
 }

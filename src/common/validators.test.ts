@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { ResourceLimitError, ValidationError } from './errors/index.ts'
-import { parsePeerAddresses, parsePeerId, parsePeerName, parseRelayAddress } from './validators.ts'
+import { parsePeerAddresses, parsePeerId, parsePeerName, parseRelayAddress, usablePeerAddresses } from './validators.ts'
 
 const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -63,5 +63,37 @@ describe('parsePeerName', () => {
     expect(parsePeerName('  Ada ')).toBe('Ada')
     expect(parsePeerName(undefined)).toBe('')
     expect(() => parsePeerName('x'.repeat(65))).toThrow(/at most 64/)
+  })
+})
+
+describe('usablePeerAddresses', () => {
+  const relay = `/ip4/198.18.0.1/tcp/9090/ws/p2p/${other}`
+  const circuit = `${relay}/p2p-circuit/p2p/${peerId}`
+
+  it('keeps circuit addresses through relays a browser can dial, as a card\'s are checked', () => {
+    const wss = `/dns4/relay.example.org/tcp/443/wss/p2p/${other}/p2p-circuit/p2p/${peerId}`
+    expect(usablePeerAddresses(peerId, [circuit, ` ${circuit} `, wss])).toEqual({ addresses: [circuit, wss], refused: 0 })
+  })
+
+  it('refuses, and counts, what a browser cannot use or what is not the peer\'s', () => {
+    const refusedOf = (address: unknown): number => usablePeerAddresses(peerId, [address]).refused
+    // A direct address: a browser is reached only through a relay.
+    expect(refusedOf(`/ip4/198.18.0.1/tcp/9090/ws/p2p/${peerId}`)).toBe(1)
+    // A relay over TCP: a browser cannot dial it.
+    expect(refusedOf(`/ip4/198.18.0.1/tcp/4001/p2p/${other}/p2p-circuit/p2p/${peerId}`)).toBe(1)
+    // A circuit without a transport to reach its relay, a circuit through two relays, WebRTC's own form.
+    expect(refusedOf(`/p2p/${other}/p2p-circuit/p2p/${peerId}`)).toBe(1)
+    expect(refusedOf(`${relay}/p2p-circuit/ip4/198.18.0.2/tcp/1/ws/p2p/${other}/p2p-circuit/p2p/${peerId}`)).toBe(1)
+    expect(refusedOf(`${relay}/p2p-circuit/webrtc/p2p/${peerId}`)).toBe(1)
+    // Someone else's address, junk, not text.
+    expect(refusedOf(`${relay}/p2p-circuit/p2p/${other}`)).toBe(1)
+    expect(refusedOf('garbage')).toBe(1)
+    expect(refusedOf(7)).toBe(1)
+    expect(usablePeerAddresses(peerId, [circuit, 'garbage', `${relay}/p2p-circuit/p2p/${other}`])).toEqual({ addresses: [circuit], refused: 2 })
+  })
+
+  it('keeps at most `max`', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `/ip4/198.18.0.1/tcp/${9000 + i}/ws/p2p/${other}/p2p-circuit/p2p/${peerId}`)
+    expect(usablePeerAddresses(peerId, many, 8).addresses).toEqual(many.slice(0, 8))
   })
 })

@@ -60,6 +60,32 @@ export function parsePeerAddresses (peerId: string, value: unknown, field = 'add
   return [...new Set(value.map((address, i) => parsePeerAddress(peerId, address, `${field}.${i}`)))]
 }
 
+/**
+ * What a peer says of where it can be reached (its HELLO, what identify
+ * lists), never trusted: each address is checked as a card's are
+ * (`parsePeerAddresses`) and kept only when it is a circuit address through
+ * a relay a browser can dial, `<relay over /ws, /wss or /webtransport>/p2p-circuit/p2p/<peerId>`:
+ * nothing else reaches a browser. Answers the first `max` kept, canonical and
+ * without duplicates, and how many were refused.
+ */
+export function usablePeerAddresses (peerId: string, addresses: readonly unknown[], max = MAX_CONTACT_ADDRESSES): { addresses: string[], refused: number } {
+  const kept = new Set<string>()
+  let refused = 0
+  for (const [i, address] of addresses.entries()) {
+    try {
+      const canonical = parsePeerAddress(peerId, address, `addresses.${i}`)
+      const relay = canonical.slice(0, canonical.indexOf('/p2p-circuit'))
+      if (relay === '' || canonical !== `${relay}/p2p-circuit/p2p/${peerId}`) throw new ValidationError(`addresses.${i}`, 'not a circuit address')
+      parseRelayAddress(relay, `addresses.${i}`)
+      if (kept.size < max) kept.add(canonical)
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err
+      refused++
+    }
+  }
+  return { addresses: [...kept], refused }
+}
+
 function parsePeerAddress (peerId: string, value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, `expected a multiaddr ending in /p2p/${peerId}`)
   const text = value.trim()

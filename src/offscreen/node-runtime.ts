@@ -2,11 +2,12 @@ import { repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../common/model.ts'
 import {
-  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, MAX_CONTACT_ADDRESSES, MAX_RELAY_POOL, NODE_REPORT_DELAY_MS,
+  DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, FIRST_DIAL_ICE_WAIT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, MAX_CONTACT_ADDRESSES, MAX_RELAY_POOL, MAX_RELAY_POOL_PER_PEER, NODE_REPORT_DELAY_MS,
   PEERLINK_PROTOCOL, RTT_PING_TIMEOUT_MS, SPEED_TEST_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
 import { makeCoalescer } from '../common/coalescer.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
+import { usablePeerAddresses } from '../common/validators.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -41,11 +42,11 @@ export class NodeRuntime {
   readonly #options: NodeRuntimeOptions
   readonly #budget = new InboundBudget(DEFAULT_MAX_BUFFERED_INBOUND_BYTES)
   // One gate for the document's life: counters and requests outlive node restarts.
-  readonly #gate = new PeerGate(() => this.#connectedPeers(), () => { this.#report() })
+  readonly #gate = new PeerGate(() => this.#node?.getConnections() ?? [], () => { this.#report() })
   /** The ICE servers WebRTC uses: read for every new connection, so changes apply without a restart. */
   readonly #ice = new IceConfig()
   /** Relays contacts are known to use; kept across node restarts. */
-  readonly #pool = new RelayPool(MAX_RELAY_POOL)
+  readonly #pool = new RelayPool(MAX_RELAY_POOL, MAX_RELAY_POOL_PER_PEER)
   #iceOffers: RelayIceOffers | undefined
   #config: NodeConfig | undefined
   #node: Libp2p | undefined
@@ -221,6 +222,7 @@ export class NodeRuntime {
         inactivityTimeoutMs: () => this.#config?.inactivityTimeoutMs ?? config.inactivityTimeoutMs,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
+        iceServersKnown: async () => { await this.#iceOffers?.serversKnown(FIRST_DIAL_ICE_WAIT_MS) },
         log: this.#options.log
       })
       // A relayed connection carries Peerlink's stream when WebRTC cannot connect (within the relay's limits).
@@ -299,27 +301,26 @@ export class NodeRuntime {
     this.#gate.configure({
       allowedPeers: config.allowedPeers,
       relayPeers: config.relays.map(relayPeerId),
+      relayAddresses: config.relays,
       acceptUnknownPeers: config.acceptUnknownPeers,
       maxConnections: config.maxConnections
     })
     this.#channels?.allowedChanged()
   }
 
-  /** What identify says of a contact: the relays it is reserved on, for the worker to keep and for our pool. */
+  /**
+   * What identify says of a contact: the relays it is reserved on, for the
+   * worker to keep and for our pool; checked as a HELLO's addresses are.
+   */
   #learnAddresses (peerId: string, listenAddrs: string[]): void {
     if (!this.#gate.isContact(peerId)) return
-    const addresses = circuitAddresses(peerId, listenAddrs, MAX_CONTACT_ADDRESSES)
-    if (addresses.length === 0) return
-    this.#pool.learn(addresses)
-    this.#options.sink.peerAddresses(peerId, addresses).catch((err: Error) => { this.#options.log('addresses of %s not kept: %s', peerId, err.message) })
-  }
-
-  #connectedPeers (): Set<string> {
-    const peers = new Set<string>()
-    for (const connection of this.#node?.getConnections() ?? []) {
-      // A relay contacts use is a relay, not a peer, for the connection limit.
-      if (connection.status === 'open' && !this.#pool.has(connection.remotePeer.toString())) peers.add(connection.remotePeer.toString())
+    const { addresses, refused } = usablePeerAddresses(peerId, circuitAddresses(peerId, listenAddrs, MAX_CONTACT_ADDRESSES))
+    if (refused > 0) {
+      this.#gate.counters.refusedAddresses += refused
+      this.#report()
     }
-    return peers
+    if (addresses.length === 0) return
+    this.#pool.learn(peerId, addresses)
+    this.#options.sink.peerAddresses(peerId, addresses).catch((err: Error) => { this.#options.log('addresses of %s not kept: %s', peerId, err.message) })
   }
 }

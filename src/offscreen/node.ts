@@ -33,8 +33,9 @@ export async function createNode (config: NodeConfig, gate: PeerGate, rtcConfigu
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
-      // Browsers refuse ws:// and private addresses by default; local relays use both.
-      denyDialMultiaddr: () => false,
+      // libp2p's browser default refuses ws:// and every private address, and local relays use both:
+      // a private or loopback address is dialed only when it is one of the user's relays (peer-gate.ts).
+      denyDialMultiaddr: (address) => gate.refuseDial(address),
       // Unknown peers are refused before they can even signal WebRTC through the relay,
       // and so is any peer over the connection limit.
       denyInboundRelayedConnection: (_relay, remotePeer) => gate.refuseInbound(remotePeer.toString()),

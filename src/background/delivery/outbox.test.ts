@@ -118,6 +118,24 @@ describe('Outbox', () => {
     outbox.stop()
   })
 
+  it('after a lost stream, the next message goes out alone: no SKIP over what the peer acknowledged, no walk over it', async () => {
+    const outbox = await makeOutbox()
+    for (const text of ['a', 'b', 'c']) await send({ peerId: 'P', text })
+    await settle()
+    await outbox.onAck('P', 2)
+    // The stream is reset: nothing is unacknowledged, and the outbox is read to find that out.
+    outbox.onStreamLost('P')
+    await settle()
+    sent = []
+    const marked = vi.spyOn(store, 'markSkipped')
+    await send({ peerId: 'P', text: 'after the reset' })
+    await settle()
+    // A SKIP from 0 would have the store walk every acknowledged message (12,000 took a second) before the send.
+    expect(sent).toEqual([{ peerId: 'P', seqs: [3] }])
+    expect(marked).not.toHaveBeenCalled()
+    outbox.stop()
+  })
+
   it('never skips a pending message when the stream is lost while the outbox is being read', async () => {
     const outbox = await makeOutbox()
     const read = store.pending.bind(store)

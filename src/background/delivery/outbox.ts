@@ -43,6 +43,11 @@ export interface OutboxOptions {
 interface PeerWindow {
   /** Highest sequence number written on the current stream; -1 when nothing is. */
   sentUpTo: number
+  /**
+   * The peer's ack point as this worker last heard it (an ack, or the store
+   * when a message was appended): a SKIP never reaches back over it.
+   */
+  ackedUpTo: number
   /** Bytes per sequence number on the current stream, unacknowledged: the window. */
   inFlight: Map<number, number>
   /** Messages written at least once and not yet acknowledged (kept across streams): they are 'sent'. */
@@ -119,7 +124,8 @@ export class Outbox {
     })
     const results = await this.#o.store.appendOutgoingMany(peerId, prepared, limits)
     const window = this.#window(peerId)
-    for (const { message, created } of results) {
+    for (const { message, created, ackedOutSeq } of results) {
+      window.ackedUpTo = Math.max(window.ackedUpTo, ackedOutSeq)
       if (!created) continue
       this.#addFresh(window, message)
       this.#o.announce(message)
@@ -162,6 +168,7 @@ export class Outbox {
     // The rest from the store: after a worker restart the window is empty.
     const told = new Set(early.map(m => m.seq))
     const delivered = await acknowledging
+    window.ackedUpTo = Math.max(window.ackedUpTo, seq)
     for (const message of delivered) if (!told.has(message.seq)) this.#o.announce(message)
     if (delivered.length > 0) this.#o.store.history.grew(peerId, delivered.length, this.#o.settings().historyPerPeer, this.#o.log)
     for (const s of window.unacked.keys()) if (s <= seq) window.unacked.delete(s)
@@ -220,7 +227,9 @@ export class Outbox {
   /** Sends a failed message again, keeping its id; answers it queued. */
   async retry (id: string): Promise<MessageView> {
     const { message, ackedOutSeq } = await this.#o.store.requeue(id, this.#o.limits())
-    this.#addFresh(this.#window(message.peerId), message)
+    const window = this.#window(message.peerId)
+    window.ackedUpTo = Math.max(window.ackedUpTo, ackedOutSeq)
+    this.#addFresh(window, message)
     this.#o.announce(message)
     this.flush(message.peerId)
     return this.view(message, ackedOutSeq)
@@ -346,7 +355,9 @@ export class Outbox {
    */
   #freshBatch (window: PeerWindow, budget: number): PendingMessage[] {
     const batch: PendingMessage[] = []
-    let expected = window.sentUpTo + 1
+    // After a new stream nothing is written yet, and what the peer acknowledged is no gap: a SKIP from 0
+    // made the store walk every acknowledged message (a second at 12,000) before the first write.
+    let expected = Math.max(window.sentUpTo, window.ackedUpTo) + 1
     let bytes = 0
     for (const message of window.fresh) {
       if (batch.length > 0 && bytes + message.bytes > budget) break
@@ -412,7 +423,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, generation: 0, flushing: false, again: false, blocked: false, paused: false }
+      window = { sentUpTo: -1, ackedUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, generation: 0, flushing: false, again: false, blocked: false, paused: false }
       this.#windows.set(peerId, window)
     }
     return window

@@ -158,6 +158,7 @@ export interface IceOffer {
   status: IceOffer.Status
   servers: IceServer[]
   ttlSeconds: number
+  turnAfterSeconds: number
 }
 
 export namespace IceOffer {
@@ -203,6 +204,11 @@ export namespace IceOffer {
           w.uint32(obj.ttlSeconds)
         }
 
+        if ((obj.turnAfterSeconds != null && obj.turnAfterSeconds !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.turnAfterSeconds)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -210,7 +216,8 @@ export namespace IceOffer {
         const obj: any = {
           status: Status.OK,
           servers: [],
-          ttlSeconds: 0
+          ttlSeconds: 0,
+          turnAfterSeconds: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -235,6 +242,10 @@ export namespace IceOffer {
             }
             case 3: {
               obj.ttlSeconds = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.turnAfterSeconds = reader.uint32()
               break
             }
             default: {
@@ -288,6 +299,13 @@ export namespace IceOffer {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.turnAfterSeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -328,6 +346,11 @@ export namespace IceOffer {
     value: number
   }
 
+  export interface IceOfferTurnAfterSecondsFieldEvent {
+    field: '$.turnAfterSeconds'
+    value: number
+  }
+
   export function encode (obj: Partial<IceOffer>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, IceOffer.codec())
   }
@@ -336,7 +359,7 @@ export namespace IceOffer {
     return decodeMessage(buf, IceOffer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IceOffer>): Generator<IceOfferStatusFieldEvent | IceOfferServersUrlsFieldEvent | IceOfferServersUsernameFieldEvent | IceOfferServersCredentialFieldEvent | IceOfferTtlSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IceOffer>): Generator<IceOfferStatusFieldEvent | IceOfferServersUrlsFieldEvent | IceOfferServersUsernameFieldEvent | IceOfferServersCredentialFieldEvent | IceOfferTtlSecondsFieldEvent | IceOfferTurnAfterSecondsFieldEvent> {
     return streamMessage(buf, IceOffer.codec(), opts)
   }
 }

@@ -5,7 +5,7 @@ import { IceOffer, MAX_ICE_SERVERS, readIceOffer, writeIceOffer } from './ice-pr
 describe('/peerlink/ice/1.0.0 framing', () => {
   it('carries one offer from the relay\'s end to the asking end', async () => {
     const [asking, relay] = await streamPair()
-    const offer: IceOffer = { status: IceOffer.Status.OK, servers: [{ urls: ['stun:198.18.0.1:3478'] }, { urls: ['turn:198.18.0.1:3479'], username: '1:p', credential: 'c' }], ttlSeconds: 60 }
+    const offer: IceOffer = { status: IceOffer.Status.OK, servers: [{ urls: ['stun:198.18.0.1:3478'] }, { urls: ['turn:198.18.0.1:3479'], username: '1:p', credential: 'c' }], ttlSeconds: 60, turnAfterSeconds: 0 }
     const [read] = await Promise.all([readIceOffer(asking), writeIceOffer(relay, offer)])
     expect(read).toEqual(offer)
   })
@@ -14,7 +14,7 @@ describe('/peerlink/ice/1.0.0 framing', () => {
     const [asking, relay] = await streamPair()
     await Promise.all([
       expect(readIceOffer(asking)).rejects.toMatchObject({ name: 'IceOfferRefusedError', data: { status: IceOffer.Status.NO_RESERVATION } }),
-      writeIceOffer(relay, { status: IceOffer.Status.NO_RESERVATION, servers: [], ttlSeconds: 0 })
+      writeIceOffer(relay, { status: IceOffer.Status.NO_RESERVATION, servers: [], ttlSeconds: 0, turnAfterSeconds: 0 })
     ])
   })
 
@@ -23,7 +23,7 @@ describe('/peerlink/ice/1.0.0 framing', () => {
     const servers = Array.from({ length: MAX_ICE_SERVERS + 1 }, (_, i) => ({ urls: [`stun:198.18.0.1:${3000 + i}`] }))
     await Promise.all([
       expect(readIceOffer(asking)).rejects.toMatchObject({ name: 'MaxLengthError' }),
-      writeIceOffer(relay, { status: IceOffer.Status.OK, servers, ttlSeconds: 60 }).catch(() => {})
+      writeIceOffer(relay, { status: IceOffer.Status.OK, servers, ttlSeconds: 60, turnAfterSeconds: 0 }).catch(() => {})
     ])
   })
 })

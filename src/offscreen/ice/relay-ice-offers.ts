@@ -1,12 +1,14 @@
 /**
  * Asks every relay this node holds a reservation on for the ICE servers it
  * offers (`/peerlink/ice/1.0.0`): as soon as the reservation is made, again
- * before the offer expires, and again after a failed request.
+ * before the offer expires, and again after a failed request. A fresh
+ * node's first dials wait (bounded) for the first offer: started without
+ * ICE servers, WebRTC cannot cross a NAT, and the relay would carry them.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import {
-  ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ICE_OFFER_RETRY_MS, ICE_OFFER_TIMEOUT_MS, MIN_ICE_OFFER_REFRESH_MS
+  ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ICE_OFFER_RETRY_MS, ICE_OFFER_TIMEOUT_MS, MIN_ICE_OFFER_REFRESH_MS, MIN_TURN_ASK_DELAY_MS
 } from '../../common/constants.ts'
 import { requestIceOffer } from '../../common/wire/ice-protocol.ts'
 import type { IceConfig } from './ice-config.ts'
@@ -21,10 +23,15 @@ export interface RelayIceOffersOptions {
   log: (format: string, ...args: unknown[]) => void
 }
 
-/** When to ask again for an offer valid `ttlMs`: well before it expires, never in a tight loop. */
-export function offerRefreshDelayMs (ttlMs: number): number {
+/**
+ * When to ask again for an offer valid `ttlMs`: well before it expires,
+ * never in a tight loop; sooner when the relay withheld TURN for
+ * `turnAfterMs` (a reservation too new for it), once that has passed.
+ */
+export function offerRefreshDelayMs (ttlMs: number, turnAfterMs = 0): number {
   // The margin is five minutes, or a fifth of a short offer's life.
-  return Math.max(MIN_ICE_OFFER_REFRESH_MS, ttlMs - Math.min(ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ttlMs * 0.2))
+  const refresh = Math.max(MIN_ICE_OFFER_REFRESH_MS, ttlMs - Math.min(ICE_OFFER_REFRESH_BEFORE_EXPIRY_MS, ttlMs * 0.2))
+  return turnAfterMs > 0 ? Math.min(refresh, Math.max(MIN_TURN_ASK_DELAY_MS, turnAfterMs)) : refresh
 }
 
 interface Relay {
@@ -32,6 +39,8 @@ interface Relay {
   peerId: string
   reserved: boolean
   asking: boolean
+  /** Its first ask of this node's life failed. */
+  firstFailed: boolean
   timer?: ReturnType<typeof setTimeout>
 }
 
@@ -40,11 +49,38 @@ export class RelayIceOffers {
   readonly #o: RelayIceOffersOptions
   readonly #relays: Relay[]
   #stopped = false
+  /** An offer arrived, or every relay's first ask failed: nothing more is worth waiting for. */
+  #firstSettled = false
+  /** A dial waited the whole bound once: later ones do not wait. */
+  #waitSpent = false
+  readonly #waiting = new Set<() => void>()
 
   constructor (options: RelayIceOffersOptions) {
     this.#o = options
-    this.#relays = options.relays.map(address => ({ address, peerId: relayPeerId(address), reserved: false, asking: false }))
+    this.#relays = options.relays.map(address => ({ address, peerId: relayPeerId(address), reserved: false, asking: false, firstFailed: false }))
     options.ice.keepOffersOf(options.relays)
+  }
+
+  /**
+   * Resolves when a dial may start: at once while WebRTC has ICE servers
+   * (the user's, or an offer still valid) or this node has no relay;
+   * otherwise when the first offer from a relay arrives, or every relay's
+   * first ask failed, or after `maxWaitMs`, the bound, which is spent once.
+   */
+  async serversKnown (maxWaitMs: number): Promise<void> {
+    if (this.#stopped || this.#firstSettled || this.#waitSpent || this.#relays.length === 0 || this.#o.ice.view().length > 0) return
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#waiting.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        this.#waitSpent = true
+        done()
+      }, maxWaitMs)
+      this.#waiting.add(done)
+    })
   }
 
   /** Our addresses changed (`self:peer:update`): asks the relays we just got a reservation on. */
@@ -62,6 +98,12 @@ export class RelayIceOffers {
   stop (): void {
     this.#stopped = true
     for (const relay of this.#relays) clearTimeout(relay.timer)
+    this.#settle()
+  }
+
+  #settle (): void {
+    this.#firstSettled = true
+    for (const done of [...this.#waiting]) done()
   }
 
   #ask (relay: Relay): void {
@@ -72,11 +114,15 @@ export class RelayIceOffers {
     requestIceOffer(this.#o.node, peerIdFromString(relay.peerId), { signal: AbortSignal.timeout(ICE_OFFER_TIMEOUT_MS) }).then((offer) => {
       const ttlMs = offer.ttlSeconds * 1000
       this.#o.ice.setOffer(relay.address, offer.servers, ttlMs)
-      this.#o.log('relay %s offers ICE servers %o for %d s', relay.address, offer.servers.map(s => s.urls.join(' ')), offer.ttlSeconds)
+      this.#o.log('relay %s offers ICE servers %o for %d s%s', relay.address, offer.servers.map(s => s.urls.join(' ')), offer.ttlSeconds,
+        offer.turnAfterSeconds > 0 ? `, TURN in ${offer.turnAfterSeconds} s` : '')
       this.#o.changed()
-      this.#later(relay, offerRefreshDelayMs(ttlMs))
+      this.#settle()
+      this.#later(relay, offerRefreshDelayMs(ttlMs, offer.turnAfterSeconds * 1000))
     }, (err: Error) => {
       this.#o.log('no ICE offer from relay %s: %s %s', relay.address, err.name, err.message)
+      relay.firstFailed = true
+      if (this.#relays.every(r => r.firstFailed)) this.#settle()
       this.#later(relay, ICE_OFFER_RETRY_MS)
     }).finally(() => { relay.asking = false })
   }

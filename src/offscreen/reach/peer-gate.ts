@@ -1,31 +1,44 @@
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { ConnectionRequest, Counters } from '../../common/model.ts'
 import { MAX_CONNECTION_REQUESTS } from '../../common/constants.ts'
 import { freshCounters } from '../../common/counters.ts'
+import { isPrivateAddress } from './private-address.ts'
 
 export interface GateConfig {
   allowedPeers: string[]
   relayPeers: string[]
+  /** The user's relays, as configured: the only private or loopback addresses ever dialed. */
+  relayAddresses: string[]
   acceptUnknownPeers: boolean
   maxConnections: number
 }
 
+/** What the gate counts of a libp2p connection. */
+export interface CountedConnection {
+  remotePeer: { toString: () => string }
+  status: string
+}
+
 /**
- * Who may connect, and how many. Unknown peers are refused at the
- * connection gater (so they cannot even signal WebRTC through the relay),
- * counted, and kept as connection requests the user can accept; relays are
- * always let through. The connection limit counts peers, not relays.
+ * Who may connect, how many, and where we may dial. Unknown peers are
+ * refused at the connection gater (so they cannot even signal WebRTC through
+ * the relay), counted, and kept as connection requests the user can accept;
+ * the user's relays are always let through. The connection limit counts
+ * every open connection's peer but the user's relays: a relay from the pool
+ * (one a contact named) counts like any peer, since libp2p counts it too.
  */
 export class PeerGate {
   readonly counters: Counters = freshCounters()
-  readonly #connectedPeers: () => Set<string>
+  readonly #connections: () => Iterable<CountedConnection>
   readonly #changed: () => void
-  #config: GateConfig = { allowedPeers: [], relayPeers: [], acceptUnknownPeers: false, maxConnections: Infinity }
+  #config: GateConfig = { allowedPeers: [], relayPeers: [], relayAddresses: [], acceptUnknownPeers: false, maxConnections: Infinity }
   #allowed = new Set<string>()
   #relays = new Set<string>()
+  #relayAddresses = new Set<string>()
   readonly #requests = new Map<string, ConnectionRequest>()
 
-  constructor (connectedPeers: () => Set<string>, changed: () => void) {
-    this.#connectedPeers = connectedPeers
+  constructor (connections: () => Iterable<CountedConnection>, changed: () => void) {
+    this.#connections = connections
     this.#changed = changed
   }
 
@@ -33,6 +46,7 @@ export class PeerGate {
     this.#config = config
     this.#allowed = new Set(config.allowedPeers)
     this.#relays = new Set(config.relayPeers)
+    this.#relayAddresses = new Set(config.relayAddresses.map(canonical))
     for (const peerId of this.#allowed) this.#requests.delete(peerId)
     this.#changed()
   }
@@ -89,6 +103,22 @@ export class PeerGate {
     if (!this.#allowed.has(peerId)) this.#request(peerId)
   }
 
+  /**
+   * The gater's question for every address libp2p is about to dial: refuse
+   * it? A private or loopback host (a WebSocket to a LAN or loopback port a
+   * peer named) is dialed only when it is one of the user's relays, judged
+   * by the address up to the relay's peer id. Counts what it refuses.
+   */
+  refuseDial (address: Multiaddr): boolean {
+    if (!isPrivateAddress(address)) return false
+    const components = address.getComponents()
+    const relayEnd = components.findIndex(c => c.code === CODE_P2P)
+    if (relayEnd >= 0 && this.#relayAddresses.has(multiaddr(components.slice(0, relayEnd + 1)).toString())) return false
+    this.counters.refusedAddresses++
+    this.#changed()
+    return true
+  }
+
   requests (): ConnectionRequest[] {
     return [...this.#requests.values()].sort((a, b) => b.lastAt - a.lastAt)
   }
@@ -99,8 +129,11 @@ export class PeerGate {
   }
 
   #peerConnections (): Set<string> {
-    const peers = this.#connectedPeers()
-    for (const relay of this.#relays) peers.delete(relay)
+    const peers = new Set<string>()
+    for (const connection of this.#connections()) {
+      const peerId = connection.remotePeer.toString()
+      if (connection.status === 'open' && !this.#relays.has(peerId)) peers.add(peerId)
+    }
     return peers
   }
 
@@ -112,5 +145,13 @@ export class PeerGate {
     // Bounded: the oldest request goes first. A flood of ids cannot grow memory.
     while (this.#requests.size > MAX_CONNECTION_REQUESTS) this.#requests.delete(this.#requests.keys().next().value!)
     this.#changed()
+  }
+}
+
+function canonical (address: string): string {
+  try {
+    return multiaddr(address).toString()
+  } catch {
+    return address
   }
 }

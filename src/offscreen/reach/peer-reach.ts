@@ -5,6 +5,7 @@
  */
 import type { Libp2p } from 'libp2p'
 import { MAX_CONTACT_ADDRESSES, RELAYED_FALLBACK_AFTER_MS, WEBRTC_RETRY_BASE_MS, WEBRTC_RETRY_CAP_MS } from '../../common/constants.ts'
+import { usablePeerAddresses } from '../../common/validators.ts'
 import { openRelayedStream, openWebRTCStream, type Opened } from './dial.ts'
 import { reachPeer, type Reached } from './reach.ts'
 import { dialRelays, type RelayPool } from './relay-pool.ts'
@@ -47,11 +48,16 @@ export class PeerReach {
     })
   }
 
-  /** Where the peer says it can be reached; its relays join the pool. */
+  /**
+   * Where the peer can be reached, as the worker keeps it: only circuit
+   * addresses a browser can use are kept (a contact's addresses may predate
+   * that check); their relays join the pool, within the peer's share.
+   */
   learn (peerId: string, addresses: readonly string[]): void {
-    if (addresses.length === 0) return
-    this.#addresses.set(peerId, addresses.slice(0, MAX_CONTACT_ADDRESSES))
-    this.#o.pool.learn(addresses)
+    const usable = usablePeerAddresses(peerId, addresses, MAX_CONTACT_ADDRESSES).addresses
+    if (usable.length === 0) return
+    this.#addresses.set(peerId, usable)
+    this.#o.pool.learn(peerId, usable)
   }
 
   /** The relays a dial to the peer goes through. */
@@ -85,6 +91,7 @@ export class PeerReach {
 
   forget (peerId: string): void {
     this.#addresses.delete(peerId)
+    this.#o.pool.forget(peerId)
     this.#webrtc.forget(peerId)
   }
 

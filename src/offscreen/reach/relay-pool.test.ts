@@ -45,13 +45,51 @@ describe('dialRelays', () => {
 })
 
 describe('RelayPool', () => {
-  it('keeps the most recently seen relays, at most its size', () => {
-    const pool = new RelayPool(2)
-    const R3 = '/ip4/198.18.0.3/tcp/9090/ws/p2p/12D3KooWSsmrTUZSinbLPG1jdfCR4bfA4nYwohyBcKzFVSbnRNE9'
-    pool.learn([`${R1}/p2p-circuit/p2p/${PEER}`, `${R2}/p2p-circuit/p2p/${PEER}`])
-    pool.learn([`${R1}/p2p-circuit/p2p/${PEER}`, `${R3}/p2p-circuit/p2p/${PEER}`, R1])
+  const R3 = '/ip4/198.18.0.3/tcp/9090/ws/p2p/12D3KooWSsmrTUZSinbLPG1jdfCR4bfA4nYwohyBcKzFVSbnRNE9'
+  const CAROL = '12D3KooWCarol'
+  const MALLORY = '12D3KooWMallory'
+  /** A relay of Mallory's own making, one per number. */
+  const rogue = (i: number): string => `/ip4/198.18.1.${i}/tcp/9090/ws/p2p/12D3KooWRogue${i}`
+  const via = (relay: string, peer = PEER): string => `${relay}/p2p-circuit/p2p/${peer}`
+
+  it('keeps the most recently named relays, at most its size', () => {
+    const pool = new RelayPool(2, 2)
+    pool.learn(PEER, [via(R1), via(R2)])
+    pool.learn(CAROL, [via(R1, CAROL), via(R3, CAROL), R1])
     expect(pool.relays()).toEqual([R3, R1])
-    expect(pool.has('12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE')).toBe(true)
-    expect(pool.has('12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq')).toBe(false)
+  })
+
+  it('lets one contact place at most its share, however many relays it names or however often', () => {
+    const pool = new RelayPool(16, 2)
+    pool.learn(PEER, [via(R1)])
+    pool.learn(CAROL, [via(R2, CAROL)])
+    for (let round = 0; round < 10; round++) {
+      pool.learn(MALLORY, Array.from({ length: 8 }, (_, i) => via(rogue(round * 8 + i + 1), MALLORY)))
+    }
+    // Its last two; every earlier one left as it named others, and the contacts' relays stayed.
+    expect(pool.relays()).toEqual([rogue(74), rogue(73), R2, R1])
+  })
+
+  it('keeps a relay while any contact names it, and forgets what only a forgotten contact named', () => {
+    const pool = new RelayPool(16, 2)
+    pool.learn(PEER, [via(R1), via(R2)])
+    pool.learn(CAROL, [via(R1, CAROL)])
+    pool.learn(PEER, [via(R3)])
+    expect(pool.relays()).toEqual([R3, R1])
+    pool.forget(CAROL)
+    expect(pool.relays()).toEqual([R3])
+    pool.forget(PEER)
+    expect(pool.relays()).toEqual([])
+  })
+
+  it('pushes out the least recently named relay when full, and the contact that named it no longer holds it', () => {
+    const pool = new RelayPool(2, 1)
+    pool.learn(PEER, [via(R1)])
+    pool.learn(CAROL, [via(R2, CAROL)])
+    pool.learn(MALLORY, [via(R3, MALLORY)])
+    expect(pool.relays()).toEqual([R3, R2])
+    // PEER held nothing any more: naming R1 again brings it back as the newest.
+    pool.learn(PEER, [via(R1)])
+    expect(pool.relays()).toEqual([R1, R3])
   })
 })

@@ -58,37 +58,70 @@ export function dialRelays (ours: readonly string[], peerAddresses: readonly str
 }
 
 /**
- * Relays contacts are known to use, most recently seen first, capped: a
- * contact whose own addresses are not known yet is dialed through these too.
+ * Relays contacts are known to use, most recently named first: a contact
+ * whose own addresses are not known yet is dialed through these too.
+ * Bounded so that no contact can fill it: at most `max` relays, each
+ * contact placing at most `perPeer` (the first its addresses name); a relay
+ * leaves when no contact names it any more (they name others, or are
+ * forgotten), or when newer ones push it out, least recently named first.
  */
 export class RelayPool {
   readonly #max: number
-  /** Insertion order is recency: the oldest is the first key. */
-  readonly #relays = new Map<string, string>()
+  readonly #perPeer: number
+  /** By relay peer id; insertion order is recency: the least recently named is the first key. */
+  readonly #relays = new Map<string, { address: string, namedBy: Set<string> }>()
+  /** The relays each contact holds in the pool. */
+  readonly #shares = new Map<string, string[]>()
 
-  constructor (max: number) {
+  constructor (max: number, perPeer: number) {
     this.#max = max
+    this.#perPeer = perPeer
   }
 
-  /** Remembers the relays named by a peer's circuit addresses. */
-  learn (addresses: readonly string[]): void {
+  /** The relays named by `peerId`'s circuit addresses: the first `perPeer` become its share, replacing its last. */
+  learn (peerId: string, addresses: readonly string[]): void {
+    const named = new Map<string, string>()
     for (const address of addresses) {
       const relay = relayOf(address)
       if (relay == null) continue
       const id = relay.slice(relay.lastIndexOf('/p2p/') + 5)
-      this.#relays.delete(id)
-      this.#relays.set(id, relay)
-      while (this.#relays.size > this.#max) this.#relays.delete(this.#relays.keys().next().value!)
+      if (!named.has(id) && named.size < this.#perPeer) named.set(id, relay)
     }
+    if (named.size === 0) return
+    for (const id of this.#shares.get(peerId) ?? []) if (!named.has(id)) this.#release(id, peerId)
+    for (const [id, address] of named) {
+      const entry = this.#relays.get(id) ?? { address, namedBy: new Set<string>() }
+      entry.namedBy.add(peerId)
+      this.#relays.delete(id)
+      this.#relays.set(id, entry)
+    }
+    this.#shares.set(peerId, [...named.keys()])
+    while (this.#relays.size > this.#max) this.#evict(this.#relays.keys().next().value!)
   }
 
-  /** The pool's relays, most recently seen first. */
+  /** The peer is forgotten: the relays only it named leave. */
+  forget (peerId: string): void {
+    for (const id of this.#shares.get(peerId) ?? []) this.#release(id, peerId)
+    this.#shares.delete(peerId)
+  }
+
+  /** The pool's relays, most recently named first. */
   relays (): string[] {
-    return [...this.#relays.values()].reverse()
+    return [...this.#relays.values()].map(entry => entry.address).reverse()
   }
 
-  /** Whether `peerId` is one of the pool's relays. */
-  has (peerId: string): boolean {
-    return this.#relays.has(peerId)
+  #release (id: string, peerId: string): void {
+    const entry = this.#relays.get(id)
+    entry?.namedBy.delete(peerId)
+    if (entry?.namedBy.size === 0) this.#relays.delete(id)
+  }
+
+  #evict (id: string): void {
+    for (const peerId of this.#relays.get(id)?.namedBy ?? []) {
+      const share = this.#shares.get(peerId)?.filter(other => other !== id) ?? []
+      if (share.length === 0) this.#shares.delete(peerId)
+      else this.#shares.set(peerId, share)
+    }
+    this.#relays.delete(id)
   }
 }

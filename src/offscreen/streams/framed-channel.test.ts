@@ -3,9 +3,9 @@ import { streamPair } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as varint from 'uint8-varint'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { FRAME_COST_BYTES, MAX_CONTROL_FRAMES_PER_SECOND } from '../../common/constants.ts'
+import { FRAME_COST_BYTES, MAX_CONTROL_FRAMES_PER_SECOND, MIN_STREAM_INACTIVITY_TIMEOUT_MS } from '../../common/constants.ts'
 import { ChannelClosedError } from '../../common/errors/index.ts'
-import type { Frame } from '../../common/frames.ts'
+import { decodeFrame, type Frame } from '../../common/frames.ts'
 import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
 import { InboundBudget } from './inbound-budget.ts'
 
@@ -190,6 +190,39 @@ describe('FramedChannel', () => {
     await new Promise(resolve => setTimeout(resolve, 900))
     expect(quiet.alice.open && quiet.bob.open).toBe(true)
     expect(quiet.atBob.events.filter(e => e === 'ping').length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('keeps PINGs to a third of the smallest timeout the options allow, whatever a peer\'s HELLO asks for', async () => {
+    vi.useFakeTimers()
+    try {
+      // The frames the channel writes, as the peer would read them.
+      const written: Frame[] = []
+      const stream = {
+        status: 'open', readStatus: 'readable', writeStatus: 'writable', writeBufferLength: 0, direction: 'inbound',
+        addEventListener: () => {},
+        pause: () => {},
+        resume: () => {},
+        abort: () => {},
+        send: (bytes: Uint8Array) => {
+          const length = varint.decode(bytes)
+          written.push(decodeFrame(bytes.subarray(varint.encodingLength(length))))
+          return true
+        }
+      } as unknown as Stream
+      const { channel } = makeChannel(stream, ALICE, { inactivityTimeoutMs: 120_000 })
+      // A HELLO that asks for a 1 ms timeout would have us PING every few milliseconds.
+      channel.peerInactivityTimeout(1)
+      // Just past the smallest timeout: a PING at each third of it.
+      await vi.advanceTimersByTimeAsync(MIN_STREAM_INACTIVITY_TIMEOUT_MS + 500)
+      expect(written.filter(f => f.type === 'ping').length).toBe(3)
+      // A peer's longer timeout than ours leaves ours in charge.
+      channel.peerInactivityTimeout(600_000)
+      written.length = 0
+      await vi.advanceTimersByTimeAsync(120_000 / 3 + 500)
+      expect(written.filter(f => f.type === 'ping').length).toBe(1)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('resets a stream whose peer floods it with control frames, and says so', async () => {

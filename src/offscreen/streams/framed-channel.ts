@@ -1,7 +1,7 @@
 import { LengthPrefixedDecoder, repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 import { decodeFrame, encodeFrame, type Frame } from '../../common/frames.ts'
-import { FRAME_COST_BYTES, FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES, MAX_CONTROL_FRAMES_PER_SECOND } from '../../common/constants.ts'
+import { FRAME_COST_BYTES, FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES, MAX_CONTROL_FRAMES_PER_SECOND, MIN_STREAM_INACTIVITY_TIMEOUT_MS } from '../../common/constants.ts'
 import { ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, StuckStreamError } from '../../common/errors/index.ts'
 import { sendWithBackpressure } from './backpressure.ts'
 import type { InboundBudget } from './inbound-budget.ts'
@@ -74,9 +74,13 @@ export class FramedChannel {
     this.#keepalive.start()
   }
 
-  /** The peer's inactivity timeout, from its HELLO: keepalives go at a third of the smaller of the two. */
+  /**
+   * The peer's inactivity timeout, from its HELLO: keepalives go at a third
+   * of the smaller of the two. The peer's is held to the smallest the options
+   * page allows: a HELLO asking for 1 ms would have us PING without pause.
+   */
   peerInactivityTimeout (ms: number): void {
-    if (ms > 0) this.#keepalive.setInterval(Math.min(ms, this.#options.inactivityTimeoutMs) / 3)
+    if (ms > 0) this.#keepalive.setInterval(Math.min(Math.max(ms, MIN_STREAM_INACTIVITY_TIMEOUT_MS), this.#options.inactivityTimeoutMs) / 3)
   }
 
   #checkActivity (): void {

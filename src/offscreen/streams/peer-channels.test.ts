@@ -21,6 +21,8 @@ interface FakeWorker extends ChannelSink {
   arrivals: string[]
   /** `ourHello` waits on this while it is set. */
   holdHello?: Promise<void>
+  /** The addresses each HELLO from the peer came with, as handed to the worker. */
+  helloAddresses: string[][]
 }
 
 function fakeWorker (): FakeWorker {
@@ -29,6 +31,7 @@ function fakeWorker (): FakeWorker {
     acks: [],
     holds: [],
     arrivals: [],
+    helloAddresses: [],
     deliver: async (_peerId, frames) => {
       worker.delivered.push(frames.map(f => f.seq))
       worker.arrivals.push(frames.map(f => f.seq).join(','))
@@ -37,7 +40,10 @@ function fakeWorker (): FakeWorker {
     },
     acked: async (_peerId, seq) => { worker.acks.push(seq) },
     skipTo: async (_peerId, seq) => seq,
-    peerHello: async () => { worker.arrivals.push('hello') },
+    peerHello: async (_peerId, hello) => {
+      worker.arrivals.push('hello')
+      worker.helloAddresses.push(hello.addresses)
+    },
     ourHello: async () => {
       await worker.holdHello
       return { incarnation: 'ab'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0 }
@@ -66,6 +72,10 @@ interface Peer {
   webrtcFails?: boolean
   /** Connections libp2p lists as open, besides the ones dials open. */
   open: Connection[]
+  /** What this peer's HELLO says it can be reached at. */
+  ownAddresses: string[]
+  /** Dials wait on this while it is set, as on a fresh node's first ICE offer. */
+  iceHold?: Promise<void>
 }
 
 const network = new Map<string, Peer>()
@@ -123,25 +133,26 @@ beforeAll(async () => {
 function makePeer (self: PeerId, contact: PeerId): Peer {
   const worker = fakeWorker()
   const budget = new InboundBudget(1024 * 1024)
-  const gate = new PeerGate(() => new Set(), () => {})
-  gate.configure({ allowedPeers: [contact.toString()], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+  const gate = new PeerGate(() => [], () => {})
+  gate.configure({ allowedPeers: [contact.toString()], relayPeers: [], relayAddresses: [], acceptUnknownPeers: false, maxConnections: 100 })
   const channels = new PeerChannels({
     node: fakeNode(self),
     sink: worker,
     relays: [relay],
-    pool: new RelayPool(16),
+    pool: new RelayPool(16, 2),
     budget,
     gate,
-    ownAddresses: () => [],
+    ownAddresses: () => peer.ownAddresses,
     maxMessageBytes: () => 1024,
     stuckMs: () => 60_000,
     writeTimeoutMs: () => 2_000,
     inactivityTimeoutMs: () => 120_000,
     dialTimeoutMs: 5_000,
     dialAttempts: 1,
+    iceServersKnown: async () => { await peer.iceHold },
     log: () => {}
   })
-  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [], open: [] }
+  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [], open: [], ownAddresses: [] }
   network.set(peer.id, peer)
   return peer
 }
@@ -280,14 +291,46 @@ describe('PeerChannels', () => {
     expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connected', dialAttempts: 1 })
     await alice.channels.closePeer(bob.id)
     // Closed on purpose: no longer allowed, but its history stays (it shows, and counts on).
-    alice.gate.configure({ allowedPeers: [], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+    alice.gate.configure({ allowedPeers: [], relayPeers: [], relayAddresses: [], acceptUnknownPeers: false, maxConnections: 100 })
     alice.channels.allowedChanged()
-    alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+    alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], relayAddresses: [], acceptUnknownPeers: false, maxConnections: 100 })
     expect(alice.channels.snapshot()[bob.id]).toMatchObject({ dialAttempts: 1 })
     // Removed (the worker asks the node to forget it): added again later, it starts with a clean slate.
     alice.channels.forget([bob.id])
-    alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], acceptUnknownPeers: false, maxConnections: 100 })
+    alice.gate.configure({ allowedPeers: [bob.id], relayPeers: [], relayAddresses: [], acceptUnknownPeers: false, maxConnections: 100 })
     expect(alice.channels.snapshot()[bob.id]).toEqual({ state: 'idle', connection: null, dialAttempts: 0, bufferedBytes: 0 })
+  })
+
+  it('starts a dial only once WebRTC has its ICE servers (a fresh node\'s first offer), then goes on', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    let known!: () => void
+    alice.iceHold = new Promise(resolve => { known = resolve })
+    const connecting = alice.channels.connect(bob.id)
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connecting', dialAttempts: 0 })
+    expect(alice.opened).toEqual([])
+    known()
+    await connecting
+    expect(alice.opened).toHaveLength(1)
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'connected', dialAttempts: 1 })
+  })
+
+  it('hands the worker only the HELLO addresses a browser can use, and counts the rest', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    const relayId = relay.slice(relay.lastIndexOf('/p2p/') + 5)
+    const usable = `/ip4/198.18.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit/p2p/${alice.id}`
+    alice.ownAddresses = [
+      usable,
+      // Its own direct address on this machine, a relay over TCP, a circuit naming someone else, junk.
+      `/ip4/127.0.0.1/tcp/22/ws/p2p/${alice.id}`,
+      `/ip4/198.18.0.1/tcp/4001/p2p/${relayId}/p2p-circuit/p2p/${alice.id}`,
+      `${relay}/p2p-circuit/p2p/${bob.id}`,
+      'not an address'
+    ]
+    await alice.channels.connect(bob.id)
+    await vi.waitFor(() => { expect(bob.worker.helloAddresses).toHaveLength(1) })
+    expect(bob.worker.helloAddresses[0]).toEqual([usable])
+    expect(bob.gate.counters.refusedAddresses).toBe(4)
   })
 
   it('writes no message on a new stream before its HELLO, which says whose conversation they belong to', async () => {

@@ -7,6 +7,7 @@ import {
   MalformedFrameError, NotConnectedError, PeerDisconnectedError, PeerNotAllowedError, ResetByUserError, ResourceLimitError, StorageFullError,
   UnsentAckError
 } from '../../common/errors/index.ts'
+import { usablePeerAddresses } from '../../common/validators.ts'
 import type { MessageFrame, PeerConnectionInfo, WorkerApi } from '../../link/apis.ts'
 import { ConnectionRoutes } from '../ice/index.ts'
 import { type Opened, type PeerGate, PeerReach, type RelayPool } from '../reach/index.ts'
@@ -36,6 +37,8 @@ export interface PeerChannelsOptions {
   inactivityTimeoutMs: () => number
   dialTimeoutMs: number
   dialAttempts: number
+  /** Resolves when a dial may start with the ICE servers WebRTC will use (a fresh node's first dial waits, bounded, for its relay's offer). */
+  iceServersKnown?: () => Promise<void>
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -243,7 +246,10 @@ export class PeerChannels {
     this.#setInfo(peerId, { state: 'connecting', connection: null })
     try {
       // However many relays and attempts, one connect ends within the budget its link call waits for.
-      const { opened: { connection, stream }, via } = await this.#reach.open(peerId, AbortSignal.timeout(DIAL_BUDGET_MS), () => {
+      const budget = AbortSignal.timeout(DIAL_BUDGET_MS)
+      // WebRTC started without ICE servers cannot cross a NAT, and the relay would carry the first messages.
+      await this.#options.iceServersKnown?.()
+      const { opened: { connection, stream }, via } = await this.#reach.open(peerId, budget, () => {
         this.#dialAttempts.set(peerId, (this.#dialAttempts.get(peerId) ?? 0) + 1)
       })
       // The route shown from the first moment is the one the ICE stats say.
@@ -404,10 +410,17 @@ export class PeerChannels {
       case 'ack':
         await this.#protocolChecked(async () => { await this.#options.sink.acked(channel.peerId, frame.seq) })
         return
-      case 'hello':
+      case 'hello': {
         channel.peerInactivityTimeout(frame.hello.inactivityTimeoutMs)
-        await this.#protocolChecked(async () => { await this.#options.sink.peerHello(channel.peerId, frame.hello) })
+        // Where the peer says it can be reached is kept and dialed later: only what a browser can use, checked as a card's addresses are.
+        const { addresses, refused } = usablePeerAddresses(channel.peerId, frame.hello.addresses)
+        if (refused > 0) {
+          this.#options.gate.counters.refusedAddresses += refused
+          this.#options.sink.changed()
+        }
+        await this.#protocolChecked(async () => { await this.#options.sink.peerHello(channel.peerId, { ...frame.hello, addresses }) })
         return
+      }
       case 'pause':
         await this.#options.sink.peerPaused(channel.peerId, frame.reason)
         return
