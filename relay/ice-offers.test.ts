@@ -1,26 +1,18 @@
 import './polyfills.ts'
 import { createHmac } from 'node:crypto'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
 import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WebSocket as NodeWebSocket } from 'ws'
 import { openUdpSocket, stunBinding } from '../e2e/support/stun-client.ts'
 import { parseRelayFlags, type RelayConfig } from './flags.ts'
 import { buildIceOffer } from './ice-offers.ts'
 import { issueTurnCredential } from './turn-credentials.ts'
 import { IceOffer, requestIceOffer } from '../src/common/wire/ice-protocol.ts'
 import { runRelay, type RunningRelay } from './run.ts'
-
-// @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on.
-globalThis.WebSocket ??= NodeWebSocket as unknown as typeof WebSocket
+import { startClient, waitFor } from './test-clients.ts'
 
 const SECRET = 'ice-test-secret'
 const TTL = 900
@@ -58,26 +50,6 @@ async function freeUdpPort (): Promise<number> {
   const { port } = socket.address()
   socket.close()
   return port
-}
-
-async function startClient (reserve: boolean): Promise<Libp2p> {
-  return await createLibp2p({
-    // Listening on /p2p-circuit makes libp2p reserve a slot on the relay it connects to, as the browsers do.
-    addresses: { listen: reserve ? ['/p2p-circuit'] : [] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify() }
-  })
-}
-
-async function waitFor (predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
 }
 
 describe('/peerlink/ice/1.0.0 on a relay running on 127.0.0.1', () => {

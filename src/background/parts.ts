@@ -53,7 +53,10 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
       giveUpAfterPermanentErrors: DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS
     }),
     connect: async (peerId) => { await node.call('connect', peerId, (await contacts.get(peerId)).addresses ?? []) },
-    onConnected: (peerId) => { outbox.unblock(peerId) },
+    onConnected: (peerId) => {
+      outbox.unblock(peerId)
+      mailSender.streamUp(peerId)
+    },
     onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
     // The peer is not there: what waits for it goes to its mailbox now.
     onFailed: (peerId) => { mailSender.now(peerId) },

@@ -12,8 +12,9 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
     acked: async (peerId, seq) => { await (await context()).parts.outbox.onAck(peerId, seq) },
     skipTo: async (peerId, from, seq) => await (await context()).parts.store.skipIncoming(peerId, from, seq),
     peerHello: async (peerId, hello) => {
-      const { parts: { reconnector, outbox, contacts }, status, log } = await context()
+      const { parts: { reconnector, outbox, contacts, mailSender }, status, log } = await context()
       await reconnector.connected(peerId)
+      mailSender.streamUp(peerId)
       const { peerRestarted } = await outbox.onHello(peerId, hello)
       if (peerRestarted) log('%s started its side of the conversation afresh', peerId)
       // A conversation is going on: the peer is dialed again after a restart of this node.

@@ -85,6 +85,15 @@ export class MailSender {
     })
   }
 
+  /** A stream to the peer opened: it carries everything now, and nothing waits on the mailbox. */
+  streamUp (peerId: string): void {
+    const peer = this.#peers.get(peerId)
+    if (peer == null) return
+    clearTimeout(peer.timer)
+    peer.timer = undefined
+    this.#cleared(peerId, peer)
+  }
+
   /** Why the last deposit for the peer failed, while it did. */
   trouble (peerId: string): MailTrouble | undefined {
     return this.#peers.get(peerId)?.trouble

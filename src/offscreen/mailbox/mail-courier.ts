@@ -16,6 +16,7 @@ import type { Counters, MailboxView } from '../../common/model.ts'
 import { callMailbox, MAIL_NOTICE_PROTOCOL, MailboxRequest, readMailNotice, type MailboxResponse } from '../../common/wire/mailbox-protocol.ts'
 import type { ConversationHello, DepositOutcome, MailIn, OutgoingMail, WorkerApi } from '../../link/apis.ts'
 import { decodeMailboxToken } from '../../common/frames.ts'
+import { usablePeerAddresses } from '../../common/validators.ts'
 import { relayOf, relayPeerId } from '../reach/index.ts'
 import { MailUnreadableError, packEnvelopes, readMail } from './mail-envelopes.ts'
 import { MailRejectedError, openMail, sealMail, type MailKeys } from './mail-seal.ts'
@@ -218,8 +219,12 @@ export class MailCourier {
           }
           await this.#o.sink.unknownPeerAccepted(sender)
         }
+        const read = readMail(mail, relayId, this.#now())
+        // Where the sender says it can be reached is kept and dialed later: checked as a stream's HELLO is.
+        const { addresses, refused } = usablePeerAddresses(sender, read.hello.addresses)
+        this.#o.counters.refusedAddresses += refused
         const list = bySender.get(sender) ?? []
-        list.push({ id: stored.id, mail: readMail(mail, relayId, this.#now()) })
+        list.push({ id: stored.id, mail: { ...read, hello: { ...read.hello, addresses } } })
         bySender.set(sender, list)
       } catch (err) {
         if (!(err instanceof MailRejectedError || err instanceof MailUnreadableError)) throw err
