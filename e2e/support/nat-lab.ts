@@ -82,16 +82,21 @@ export function watchConnection (profile: PeerlinkProfile, peerId: string, every
   let running = true
   let connects = 0
   const routes = new Set<string>()
+  let last: string | null = null
+  const sample = async (): Promise<void> => {
+    const peer = (await profile.status().catch(() => undefined))?.peers.find(p => p.peerId === peerId)
+    const now = peer?.state === 'connected' ? `${peer.connection?.route}` : null
+    if (now != null && last == null) connects++
+    if (now != null) routes.add(now)
+    last = now
+  }
   const loop = (async () => {
-    let last: string | null = null
     while (running) {
-      const peer = (await profile.status().catch(() => undefined))?.peers.find(p => p.peerId === peerId)
-      const now = peer?.state === 'connected' ? `${peer.connection?.route}` : null
-      if (now != null && last == null) connects++
-      if (now != null) routes.add(now)
-      last = now
+      await sample()
       await new Promise(resolve => setTimeout(resolve, everyMs))
     }
+    // On a loaded machine a status takes a while: the state at the stop counts too.
+    await sample()
   })()
   return { stop: async () => { running = false; await loop; return { connects, routes } } }
 }

@@ -270,10 +270,12 @@ export const MIN_TURN_ASK_DELAY_MS = 2_000
 
 /**
  * A fresh node's first dials wait at most this long for the first ICE offer
- * from a relay it just reserved on (one round trip to the relay after the
- * reservation): started without ICE servers, WebRTC cannot cross a NAT.
+ * from a relay it just reserved on: started without ICE servers, WebRTC
+ * cannot cross a NAT. The offer usually comes a round trip after the
+ * reservation; the bound covers a relay dial (6 s) on a loaded machine, and
+ * a relay that cannot be reached, or refuses, ends the wait at once.
  */
-export const FIRST_DIAL_ICE_WAIT_MS = 2_000
+export const FIRST_DIAL_ICE_WAIT_MS = 8_000
 
 /** A WebRTC connection's route is read from its ICE stats when it opens and again at these delays (ICE may switch pairs). */
 export const ROUTE_CHECK_DELAYS_MS = [1_000, 5_000, 30_000] as const

@@ -252,6 +252,7 @@ export class NodeRuntime {
         retryBaseMs: () => this.#config?.retryBaseMs ?? config.retryBaseMs,
         retryCapMs: () => this.#config?.retryCapMs ?? config.retryCapMs,
         changed: () => { this.#report() },
+        unreachable: (address) => { iceOffers.unreachable(address) },
         log: this.#options.log
       })
       relayKeeper.start()

@@ -94,6 +94,15 @@ describe('RelayIceOffers: a fresh node\'s first dial', () => {
     expect(ice.view()).toEqual([])
   })
 
+  it('stops waiting when the relay keeper cannot reach the relay', async () => {
+    const { offers } = makeOffers(fakeRelayNode().node)
+    const first = offers.serversKnown(60_000)
+    offers.unreachable('/ip4/198.51.100.9/tcp/1/ws/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
+    expect(await settled(first)).toBe(false)
+    offers.unreachable(RELAY)
+    await first
+  })
+
   it('waits at most its bound, once', async () => {
     vi.useFakeTimers()
     try {

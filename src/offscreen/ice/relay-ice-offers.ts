@@ -39,7 +39,7 @@ interface Relay {
   peerId: string
   reserved: boolean
   asking: boolean
-  /** Its first ask of this node's life failed. */
+  /** Its first ask of this node's life failed, or the relay could not be reached: no offer is coming soon. */
   firstFailed: boolean
   timer?: ReturnType<typeof setTimeout>
 }
@@ -77,6 +77,7 @@ export class RelayIceOffers {
       }
       const timer = setTimeout(() => {
         this.#waitSpent = true
+        this.#o.log('no ICE offer within %d ms; dialing with the ICE servers there are', maxWaitMs)
         done()
       }, maxWaitMs)
       this.#waiting.add(done)
@@ -95,6 +96,13 @@ export class RelayIceOffers {
     }
   }
 
+  /** The relay keeper could not reach `address`: a dial waits for it no longer. */
+  unreachable (address: string): void {
+    const relay = this.#relays.find(r => r.address === address)
+    if (relay == null || relay.reserved) return
+    this.#firstFailed(relay)
+  }
+
   stop (): void {
     this.#stopped = true
     for (const relay of this.#relays) clearTimeout(relay.timer)
@@ -104,6 +112,11 @@ export class RelayIceOffers {
   #settle (): void {
     this.#firstSettled = true
     for (const done of [...this.#waiting]) done()
+  }
+
+  #firstFailed (relay: Relay): void {
+    relay.firstFailed = true
+    if (this.#relays.every(r => r.firstFailed)) this.#settle()
   }
 
   #ask (relay: Relay): void {
@@ -121,8 +134,7 @@ export class RelayIceOffers {
       this.#later(relay, offerRefreshDelayMs(ttlMs, offer.turnAfterSeconds * 1000))
     }, (err: Error) => {
       this.#o.log('no ICE offer from relay %s: %s %s', relay.address, err.name, err.message)
-      relay.firstFailed = true
-      if (this.#relays.every(r => r.firstFailed)) this.#settle()
+      this.#firstFailed(relay)
       this.#later(relay, ICE_OFFER_RETRY_MS)
     }).finally(() => { relay.asking = false })
   }

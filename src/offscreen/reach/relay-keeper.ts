@@ -14,6 +14,8 @@ export interface RelayKeeperOptions {
   retryBaseMs: () => number
   retryCapMs: () => number
   changed: () => void
+  /** A dial to the relay at `address` failed. */
+  unreachable?: (address: string) => void
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -108,6 +110,7 @@ export class RelayKeeper {
       this.#o.log('connected to relay %s', relay.address)
     } catch (err) {
       relay.lastError = `${(err as Error).name}: ${(err as Error).message}`
+      this.#o.unreachable?.(relay.address)
       this.#retryLater(relay)
     } finally {
       relay.dialing = false
