@@ -2,7 +2,8 @@
  * Peerlink across real networks: two Chromium profiles in two homes behind
  * NAT routers (network namespaces), the relay and coturn on an "internet"
  * segment, Chromium's default WebRTC settings. Needs root (and ip,
- * iptables, coturn); elsewhere the suite is skipped with the reason.
+ * iptables, coturn); elsewhere the suite is skipped with the reason, and
+ * in CI (which has all of it) it fails with that reason instead.
  * One layout per kind of NAT serves its scenarios; everything it started
  * is removed at the end, on failure too.
  */
@@ -14,12 +15,11 @@ import type { ExtensionProfile } from './support/extension-profile.ts'
 import { openNatLab, waitForRelayOffer, waitForRoute, watchConnection, type NatLab } from './support/nat-lab.ts'
 import { netnsSupport } from './support/netns.ts'
 import type { PeerlinkProfile } from './support/peerlink-profile.ts'
+import { prerequisite } from './support/prerequisite.ts'
 import type { RelayProcess } from './support/relay-process.ts'
 
 const support = netnsSupport()
-const SKIP_REASON = support.ok ? '' : `${support.reason}: the NAT suite runs as root (as CI does)`
-// The list reporter shows a skip without its reason: say it once, in one line.
-if (!support.ok) console.log(`e2e/nat.spec.ts: skipped: ${SKIP_REASON}`)
+const needs = prerequisite('e2e/nat.spec.ts', support.ok ? support : { ok: false, reason: `${support.reason} (the NAT suite needs root, network namespaces, iptables and coturn, as CI has)` })
 const EXCHANGE = 200
 const TURN_SECRET = 'nat-spec-turn-secret'
 /** Low enough that 200 messages each way need several relayed connections (identify, Noise and signalling count too). */
@@ -64,7 +64,8 @@ async function pairOn (lab: NatLab, relay: RelayProcess): Promise<{ alice: Exten
 }
 
 test.describe('across NATs', () => {
-  test.skip(!support.ok, SKIP_REASON)
+  test.skip(needs.skip, needs.reason)
+  test.beforeAll(needs.assert)
 
   test.describe('cone NATs', () => {
     let lab: NatLab
