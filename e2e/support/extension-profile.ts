@@ -204,10 +204,12 @@ export class ExtensionProfile extends PeerlinkProfile {
 
   /**
    * Stops the extension's service worker the way Chrome does when it idles
-   * (CDP `ServiceWorker.stopWorker`) and waits until it is stopped. While
-   * Playwright is attached the worker never idles out by itself.
+   * (CDP `ServiceWorker.stopWorker`) and waits until it is stopped; answers
+   * true. A worker already stopped is first woken by whatever wakes it, or,
+   * with `ifRunning`, left stopped (answers false). While Playwright is
+   * attached the worker never idles out by itself.
    */
-  async stopServiceWorker (): Promise<void> {
+  async stopServiceWorker (options: { ifRunning?: boolean } = {}): Promise<boolean> {
     const cdp = await this.context.newCDPSession(this.#apiPage)
     const scope = `chrome-extension://${this.extensionId}/`
     type Version = { versionId: string, scriptURL: string, runningStatus: string }
@@ -220,16 +222,24 @@ export class ExtensionProfile extends PeerlinkProfile {
     const waitFor = async (predicate: () => boolean, what: string): Promise<void> => {
       const deadline = Date.now() + 10_000
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`${this.name}: service worker never became ${what}`)
+        if (Date.now() > deadline) throw new Error(`${this.name}: service worker never became ${what}; versions: ${JSON.stringify([...versions.values()])}`)
         await new Promise<void>(resolve => { onUpdate = resolve; setTimeout(resolve, 200) })
       }
     }
-    await cdp.send('ServiceWorker.enable')
-    await waitFor(() => [...versions.values()].some(v => v.runningStatus === 'running'), 'known')
-    const running = [...versions.values()].find(v => v.runningStatus === 'running')!
-    await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId })
-    await waitFor(() => versions.get(running.versionId)?.runningStatus === 'stopped', 'stopped')
-    await cdp.detach()
+    const running = (): Version | undefined => [...versions.values()].find(v => v.runningStatus === 'running')
+    try {
+      await cdp.send('ServiceWorker.enable')
+      // Enabling reports every version there is; one that is starting or stopping is waited out.
+      await waitFor(() => versions.size > 0 && [...versions.values()].every(v => v.runningStatus === 'running' || v.runningStatus === 'stopped'), 'known')
+      if (running() == null && options.ifRunning === true) return false
+      await waitFor(() => running() != null, 'running')
+      const version = running()!
+      await cdp.send('ServiceWorker.stopWorker', { versionId: version.versionId })
+      await waitFor(() => versions.get(version.versionId)?.runningStatus === 'stopped', 'stopped')
+      return true
+    } finally {
+      await cdp.detach().catch(() => {})
+    }
   }
 
   override async close (): Promise<void> {
