@@ -4,6 +4,14 @@ import { encodeFrame } from '../src/common/frames.ts'
 import { expect, test } from './fixtures.ts'
 import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { NodePeer } from './support/node-peer.ts'
+import type { PeerlinkProfile } from './support/peerlink-profile.ts'
+
+/** The offscreen document's JavaScript heap in use, as diagnostics report it; a number, or the test fails. */
+async function offscreenHeap (profile: PeerlinkProfile): Promise<number> {
+  const heap = (await profile.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes
+  expect(heap, 'the offscreen heap reading').toBeGreaterThan(0)
+  return heap!
+}
 
 const withPrefix = (body: Uint8Array): Uint8Array => new Uint8Array([...varint.encode(body.byteLength), ...body])
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256))
@@ -72,7 +80,7 @@ test('a contact flooding a million well-formed control frames and empty messages
   const noisy = await NodePeer.start()
   try {
     await alice.api({ method: 'addPeer', peerId: noisy.peerId, name: 'Noisy' })
-    const heapBefore = (await alice.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes ?? 0
+    const heapBefore = await offscreenHeap(alice)
     // Well-formed control frames that each cost the receiver work: HELLOs (a worker call and a
     // transaction each), SKIPs (the same, and an ACK back), PINGs.
     const hello = encodeFrame({ type: 'hello', hello: { incarnation: '11'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 60_000, addresses: [] } })
@@ -104,7 +112,7 @@ test('a contact flooding a million well-formed control frames and empty messages
     expect(atAlice.received).toEqual(numbered('b', 50))
 
     const status = await alice.status()
-    const heapAfter = (await alice.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes ?? 0
+    const heapAfter = await offscreenHeap(alice)
     console.log(`flooded ${sent} control frames and empty messages on ${streams} streams; counters: ${JSON.stringify(status.counters)}; offscreen heap ${Math.round(heapBefore / 2 ** 20)} → ${Math.round(heapAfter / 2 ** 20)} MiB`)
     expect(status.node).toBe('running')
     // Each flooding stream was reset long before its frames were all read, and each empty message's stream too.
@@ -152,7 +160,7 @@ test('a receiver that stops reading: the sender stays within its window, its out
   const big = 'x'.repeat(8 * 1024)
   // Bob's worker is kept stopped: his offscreen document can only buffer, and Bob acks nothing.
   const stopper = keepStoppingWorker(bob, 100)
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await stopper.stopped()
 
   let sent = 0
   let refusal: ResourceLimitError | undefined
@@ -175,7 +183,7 @@ test('a receiver that stops reading: the sender stays within its window, its out
   expect(maxInFlight).toBeLessThanOrEqual(1024 * 1024 + 9 * 1024)
   expect(maxBuffered).toBeLessThanOrEqual(1024 * 1024)
 
-  await stopper.end()
+  expect(await stopper.end()).toBeGreaterThan(0)
   const { received, pending } = await waitForAll(alice, bob, sent + 1, 120_000)
   expect(pending).toBe(0)
   expect(received.slice(1).map(t => Number(t.split(' ')[0]))).toEqual(Array.from({ length: sent }, (_, i) => i))

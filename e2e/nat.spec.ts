@@ -37,6 +37,17 @@ async function deliver (from: PeerlinkProfile, peerId: string, text: string, tim
   return Date.now() - started
 }
 
+/**
+ * How many dials `from` needed before its first message to `peerId` was delivered: "promptly" means
+ * the first dial did it (its WebRTC attempt, and the relayed one that follows its head start), not a
+ * backoff and a dial again. Counted, not timed.
+ */
+async function expectDeliveredOnFirstDial (from: PeerlinkProfile, peerId: string): Promise<void> {
+  const dials = (await from.status()).peers.find(p => p.peerId === peerId)?.dialAttempts
+  expect(dials, `${from.name}'s dial attempts before the first message was delivered`).toBeGreaterThanOrEqual(1)
+  expect(dials, `${from.name}'s dial attempts before the first message was delivered`).toBeLessThanOrEqual(2)
+}
+
 /** The circuit address through its relay that a profile can be reached at. */
 async function circuitAddress (profile: PeerlinkProfile): Promise<string> {
   const status = await profile.waitForStatus(s => s.addresses.some(a => a.includes('/p2p-circuit/p2p/')), 'a circuit address')
@@ -84,6 +95,12 @@ test.describe('across NATs', () => {
         await Promise.all([waitForRelayOffer(alice, 'stun'), waitForRelayOffer(bob, 'stun')])
         const firstMs = await deliver(alice, bobId, 'first through the NATs')
         console.log(`cone NAT, STUN: first message delivered in ${firstMs} ms`)
+        await expectDeliveredOnFirstDial(alice, bobId)
+        // The options page's Check, with the relay's STUN: the NAT gives a server-reflexive address.
+        const options = await alice.open('options/options.html')
+        await options.locator('#connectivity').getByRole('button', { name: 'Check' }).click()
+        await expect(options.locator('#ice-check-result')).toHaveText('This browser can reach peers through NAT via STUN.', { timeout: 30_000 })
+        await options.close()
         await Promise.all([waitForRoute(alice, bobId, 'direct'), waitForRoute(bob, aliceId, 'direct')])
         await exchangeBothWays(alice, bob, aliceId, bobId, EXCHANGE, 90_000)
         for (const [profile, peerId] of [[alice, bobId], [bob, aliceId]] as const) {
@@ -131,6 +148,8 @@ test.describe('across NATs', () => {
         await carol.api({ method: 'addPeer', peerId: aliceId, name: 'Alice', addresses: [await circuitAddress(alice)] })
         const ms = await deliver(carol, aliceId, 'hello from a newcomer')
         console.log(`newcomer: addPeer → first message delivered in ${Date.now() - added} ms (send → delivered ${ms} ms)`)
+        // At once: Carol's first dial, with the address she was given, reached Alice.
+        await expectDeliveredOnFirstDial(carol, aliceId)
         await deliver(alice, carolId, 'welcome, Carol')
         expect((await carol.messages(aliceId)).map(m => [m.direction, m.text])).toEqual([['out', 'hello from a newcomer'], ['in', 'welcome, Carol']])
         expect((await alice.messages(carolId)).map(m => [m.direction, m.text])).toEqual([['in', 'hello from a newcomer'], ['out', 'welcome, Carol']])
@@ -162,6 +181,7 @@ test.describe('across NATs', () => {
         await Promise.all([waitForRelayOffer(alice, 'turn'), waitForRelayOffer(bob, 'turn')])
         const firstMs = await deliver(alice, bobId, 'first through TURN')
         console.log(`symmetric NAT, TURN: first message delivered in ${firstMs} ms`)
+        await expectDeliveredOnFirstDial(alice, bobId)
         await Promise.all([waitForRoute(alice, bobId, 'turn'), waitForRoute(bob, aliceId, 'turn')])
         await exchangeBothWays(alice, bob, aliceId, bobId, EXCHANGE, 90_000)
         for (const [profile, peerId] of [[alice, bobId], [bob, aliceId]] as const) {
@@ -178,7 +198,7 @@ test.describe('across NATs', () => {
       const { alice, bob, aliceId, bobId } = await pairOn(lab, plainRelay)
       try {
         await Promise.all([waitForRelayOffer(alice, 'stun'), waitForRelayOffer(bob, 'stun')])
-        const watch = watchConnection(alice, bobId)
+        const watch = await watchConnection(alice, bobId)
         const firstMs = await deliver(alice, bobId, 'first through the relay')
         console.log(`symmetric NAT, no TURN: first message delivered in ${firstMs} ms`)
         await waitForRoute(alice, bobId, 'relay')

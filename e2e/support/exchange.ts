@@ -54,8 +54,8 @@ export async function waitForAll (from: PeerlinkProfile, to: PeerlinkProfile, co
 export interface WorkerStopper {
   /** Stops made so far (a worker found already stopped is not counted). */
   stops: () => number
-  /** Resolves once the worker has been stopped at least once. */
-  stopped: () => Promise<void>
+  /** Resolves once the worker has been stopped at least once; throws if that takes over `timeoutMs`. */
+  stopped: (timeoutMs?: number) => Promise<void>
   pause: () => Promise<void>
   resume: () => void
   /** Ends the loop; answers the stops made, or throws the first stop that failed. */
@@ -85,8 +85,17 @@ export function keepStoppingWorker (profile: ExtensionProfile, everyMs: number):
   })()
   return {
     stops: () => stops,
-    stopped: async () => {
-      await Promise.race([first, loop.then(() => { throw failure ?? new Error(`${profile.name}: the stopper ended before its first stop`) })])
+    stopped: async (timeoutMs = 30_000) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => { reject(new Error(`${profile.name}: the worker was not stopped within ${timeoutMs} ms`)) }, timeoutMs)
+      })
+      const ended = loop.then(() => { throw failure ?? new Error(`${profile.name}: the stopper ended before its first stop`) })
+      try {
+        await Promise.race([first, ended, late])
+      } finally {
+        clearTimeout(timer)
+      }
     },
     pause: async () => { paused = true; await current },
     resume: () => { paused = false },

@@ -192,6 +192,11 @@ export class ExtensionProfile extends PeerlinkProfile {
     return { texts: () => [...seen] }
   }
 
+  /** What Peerlink keeps in `storage.local` under `key`, read from one of its pages (the worker may be stopped). */
+  async stored<T> (key: string): Promise<T | undefined> {
+    return await this.#apiPage.evaluate(async (k) => (await chrome.storage.local.get(k))[k], key) as T | undefined
+  }
+
   protected override async sendFromPage (envelope: { api: string, request: ApiRequest }): Promise<unknown> {
     return await this.#apiPage.evaluate(async (message) => await chrome.runtime.sendMessage(message), envelope)
   }
