@@ -93,6 +93,15 @@ test('an extension Peerlink does not know is refused, listed as a request in its
   await expect.poll(async () => { const log = await chatAtAlice.log(); return [log.refused, log.closed, log.subscribed] }).toEqual([1, 1, false])
   const [refusal] = (await chatAtAlice.log()).events
   expect(refusal).toMatchObject({ type: 'refused', error: { name: 'NotAuthorizedError', data: { client: chatAtAlice.client, reason: 'not-allowed' } } })
+
+  // The user refuses it in the popup: the request leaves the list and the extension stays refused;
+  // asking again lists it again, for the user to decide.
+  await clientsPanel(popup).getByRole('listitem').filter({ hasText: extensionId }).getByRole('button', { name: 'Refuse' }).click()
+  await expect.poll(async () => (await alice.status()).clients.some(c => c.client === chatAtAlice.client)).toBe(false)
+  await expect(clientsPanel(popup)).not.toContainText(extensionId)
+  const again = await rejection(chatAtAlice.api({ method: 'getStatus' }))
+  expect((again as NotAuthorizedError).data).toEqual({ client: chatAtAlice.client, reason: 'not-allowed' })
+  expect((await alice.status()).clients.find(c => c.client === chatAtAlice.client)).toMatchObject({ state: 'requested', attempts: 1 })
 })
 
 test('once allowed, an extension messages the same extension in the peer\'s browser, on its own channel; Peerlink\'s own conversation never shows it', async ({ pair }) => {

@@ -147,6 +147,23 @@ test('more connections than the limit: the excess is refused and the limit holds
     // The gate counted refusals over the limit (not always all three: some refused dials end
     // before they reach it; the outcome and the limit above are what a user sees).
     expect(status.counters.refusedOverLimit).toBeGreaterThanOrEqual(1)
+
+    // Outbound too. Alice hangs up on Bob and a Node peer takes the free place; her own dial to Bob
+    // is then refused at the limit (counted), and her message waits until a place frees up.
+    await alice.api({ method: 'closePeer', peerId: bobId })
+    await alice.waitForStatus(s => s.connections === 2, 'Bob\'s connection to end')
+    const late = peers[results.indexOf('refused')]!
+    await late.openStream(relay.address, aliceId)
+    await alice.waitForStatus(s => s.connections === 3, 'the limit reached again')
+    const refusedBefore = (await alice.status()).counters.refusedOverLimit
+    await alice.api({ method: 'reconnectPeer', peerId: bobId })
+    await alice.api({ method: 'send', peerId: bobId, text: 'over the limit', id: 'over-limit' })
+    const over = await alice.waitForStatus(s => s.counters.refusedOverLimit > refusedBefore, 'Alice\'s own dial refused at the limit')
+    expect(over.connections).toBe(3)
+    expect((await alice.api({ method: 'getMessage', id: 'over-limit' })).state).toBe('queued')
+    await late.stop()
+    expect((await alice.api({ method: 'awaitDelivery', id: 'over-limit', timeoutMs: 60_000 })).state).toBe('delivered')
+    expect((await alice.status()).connections).toBeLessThanOrEqual(3)
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
     await alice.api({ method: 'setLimits', limits: { maxConnections: 100 } })
@@ -190,11 +207,25 @@ test('a receiver that stops reading: the sender stays within its window, its out
   void aliceId
 })
 
-test('an unknown peer is refused and shown as a request; after the user accepts it, its messages arrive', async ({ fresh, relay }) => {
+test('an unknown peer is refused and shown as a request; one the user refuses stays refused, and after the user accepts another, its messages arrive', async ({ fresh, relay }) => {
   test.setTimeout(120_000)
   const { alice, aliceId } = fresh
   const stranger = await NodePeer.start()
+  const unwanted = await NodePeer.start()
   try {
+    // Refused through the popup: the request leaves the list, and the peer is still refused when it tries again.
+    await expect(unwanted.openStream(relay.address, aliceId, 1)).rejects.toThrow()
+    await alice.waitForStatus(s => s.requests.some(r => r.peerId === unwanted.peerId), 'the unwanted peer\'s request')
+    const requests = await alice.open('popup/popup.html')
+    await requests.getByRole('list', { name: 'Connection requests' }).getByRole('listitem').filter({ hasText: unwanted.peerId.slice(-6) })
+      .getByRole('button', { name: 'Refuse' }).click()
+    const dismissed = await alice.waitForStatus(s => !s.requests.some(r => r.peerId === unwanted.peerId), 'the refused request to leave the list')
+    expect(dismissed.peers.some(p => p.peerId === unwanted.peerId)).toBe(false)
+    const refusedBefore = dismissed.counters.refusedPeers
+    await expect(unwanted.openStream(relay.address, aliceId, 1)).rejects.toThrow()
+    await alice.waitForStatus(s => s.counters.refusedPeers > refusedBefore, 'the refused peer refused again')
+    expect((await alice.status()).peers.some(p => p.peerId === unwanted.peerId)).toBe(false)
+
     await expect(stranger.openStream(relay.address, aliceId, 1)).rejects.toThrow()
     const refused = await alice.waitForStatus(s => s.requests.some(r => r.peerId === stranger.peerId), 'the connection request')
     expect(refused.counters.refusedPeers).toBeGreaterThanOrEqual(1)
@@ -210,6 +241,29 @@ test('an unknown peer is refused and shown as a request; after the user accepts 
     await NodePeer.writeFrame(stream, { type: 'message', seq: 0, id: 'hello-1', body: new TextEncoder().encode('hello from a stranger'), channel: 'peerlink', kind: 'text' })
     await expect.poll(async () => (await alice.messages(stranger.peerId)).map(m => m.text)).toEqual(['hello from a stranger'])
   } finally {
-    await stranger.stop()
+    await Promise.all([stranger.stop(), unwanted.stop()])
+  }
+})
+
+test('a contact acknowledging a message it was never sent: its stream is reset and counted as a protocol error, nothing is marked delivered', async ({ fresh, relay }) => {
+  const { alice, bob, aliceId, bobId } = fresh
+  const liar = await NodePeer.start()
+  try {
+    await alice.api({ method: 'addPeer', peerId: liar.peerId, name: 'Liar' })
+    // A message to the liar waits in Alice's outbox (she cannot reach a Node peer without a relay of its own).
+    const waiting = await alice.api({ method: 'send', peerId: liar.peerId, text: 'not for you yet', id: 'waiting-for-liar' })
+    const stream = await liar.hello(relay.address, aliceId)
+    const ended = new Promise<string>(resolve => { stream.addEventListener('close', (event) => { resolve((event as Event & { error?: Error }).error?.name ?? 'clean') }, { once: true }) })
+    // Sequence number 5 of a conversation in which Alice sent nothing yet on this stream.
+    await NodePeer.writeFrame(stream, { type: 'ack', seq: 5 })
+    expect(await ended).toBe('StreamResetError')
+    const status = await alice.waitForStatus(s => s.counters.protocolErrors >= 1, 'the protocol error counted')
+    expect(status.counters.protocolErrors).toBe(1)
+    expect((await alice.api({ method: 'getMessage', id: waiting.id })).state).not.toBe('delivered')
+    // Alice and Bob are not disturbed.
+    expect((await alice.api({ method: 'send', peerId: bobId, text: 'still fine', awaitDelivery: true })).state).toBe('delivered')
+    void bob
+  } finally {
+    await liar.stop()
   }
 })

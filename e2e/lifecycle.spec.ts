@@ -1,4 +1,4 @@
-import { PeerClosedError } from '../src/common/errors/index.ts'
+import { DeliveryFailedError, PeerClosedError } from '../src/common/errors/index.ts'
 import { expect, test } from './fixtures.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { NodePeer } from './support/node-peer.ts'
@@ -112,4 +112,33 @@ test('Bob\'s browser closes and relaunches with the same profile: Alice reconnec
   } finally {
     await bobAgain.close()
   }
+})
+
+test('removing a contact: the CLOSE reaches it, messages waiting for it fail as peer-removed, and no dial follows on either side', async ({ fresh }) => {
+  const { alice, bob, aliceId, bobId } = fresh
+  await alice.api({ method: 'send', peerId: bobId, text: 'hello before the removal', awaitDelivery: true })
+  // Carol is a contact Alice cannot reach: what Alice sends her waits.
+  const carol = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE'
+  await alice.api({ method: 'addPeer', peerId: carol, name: 'Carol' })
+  const waiting = await Promise.all(['one', 'two'].map(async text => await alice.api({ method: 'send', peerId: carol, text, id: `for-carol-${text}` })))
+  const failures = waiting.map(async ({ id }) => await alice.api({ method: 'awaitDelivery', id, timeoutMs: 60_000 }).then(m => m.state, (err: unknown) => err))
+
+  await alice.api({ method: 'removePeer', peerId: carol })
+  for (const failure of await Promise.all(failures)) {
+    expect(failure).toBeInstanceOf(DeliveryFailedError)
+    expect((failure as DeliveryFailedError).data.reason).toBe('peer-removed')
+  }
+
+  // Bob, connected, hears the CLOSE: closed by the other side, and he dials nobody.
+  await alice.api({ method: 'removePeer', peerId: bobId })
+  const atBob = await bob.waitForStatus(s => s.peers.find(p => p.peerId === aliceId)?.closedBy === 'remote', 'Bob to hear the CLOSE')
+  const alicePeer = atBob.peers.find(p => p.peerId === aliceId)!
+  expect(alicePeer.state).toBe('closed')
+  expect(alicePeer.nextAttemptAt).toBeUndefined()
+  const afterAlice = await alice.status()
+  expect(afterAlice.peers.map(p => p.peerId)).toEqual([])
+  // Nothing is due at Alice either: no contact, no dial, no connection to Bob left open.
+  await alice.waitForStatus(s => s.connections === 0, 'Alice\'s connection to Bob closed')
+  const bobSends = await bob.api({ method: 'send', peerId: aliceId, text: 'are you there?' }).catch((e: unknown) => e)
+  expect((bobSends as PeerClosedError).data).toMatchObject({ by: 'remote' })
 })

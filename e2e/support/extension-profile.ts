@@ -40,7 +40,7 @@ export class ExtensionProfile extends PeerlinkProfile {
   readonly context: BrowserContext
   readonly extensionId: string
   readonly userDataDir: string
-  readonly #apiPage: Page
+  #apiPage: Page
   #devTools: BrowserDevTools | undefined
 
   private constructor (name: string, context: BrowserContext, extensionId: string, userDataDir: string, apiPage: Page) {
@@ -157,6 +157,32 @@ export class ExtensionProfile extends PeerlinkProfile {
     this.#devTools ??= await BrowserDevTools.connect(this.userDataDir)
     await tab.bringToFront()
     return await this.#devTools.pressToolbarButton(this.extensionId, tab.url())
+  }
+
+  /** Disables or enables Peerlink, as the switch on Chrome's extensions page does (`management.setEnabled`). */
+  async setPeerlinkEnabled (enabled: boolean): Promise<void> {
+    await this.#onExtensionsPage(async (page) => {
+      await page.evaluate(async ([id, on]) => { await chrome.management.setEnabled(id, on) }, [this.extensionId, enabled] as const)
+    })
+  }
+
+  /** Opens the page API calls go through again, once Peerlink runs again (after it was disabled, enabled or reloaded, which closes its pages). */
+  async reopenPages (): Promise<void> {
+    const isPeerlinkWorker = (w: Worker): boolean => w.url() === `chrome-extension://${this.extensionId}/service-worker.js`
+    if (!this.context.serviceWorkers().some(isPeerlinkWorker)) await this.context.waitForEvent('serviceworker', { predicate: isPeerlinkWorker, timeout: 30_000 })
+    const page = await this.context.newPage()
+    await page.goto(this.url('options/options.html'))
+    this.#apiPage = page
+  }
+
+  /** Reloads Peerlink from its folder, as the Reload button of Chrome's extensions page does for an update of an unpacked extension. */
+  async reloadPeerlink (): Promise<void> {
+    await this.#onExtensionsPage(async (page) => {
+      await page.evaluate(async (id) => {
+        const developerPrivate = (chrome as unknown as { developerPrivate: { reload: (id: string, options: { failQuietly: boolean }) => Promise<void> } }).developerPrivate
+        await developerPrivate.reload(id, { failQuietly: true })
+      }, this.extensionId)
+    })
   }
 
   async #onExtensionsPage<T> (use: (page: Page) => Promise<T>): Promise<T> {
