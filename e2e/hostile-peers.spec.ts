@@ -4,6 +4,14 @@ import { encodeFrame } from '../src/common/frames.ts'
 import { expect, test } from './fixtures.ts'
 import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { NodePeer } from './support/node-peer.ts'
+import type { PeerlinkProfile } from './support/peerlink-profile.ts'
+
+/** The offscreen document's JavaScript heap in use, as diagnostics report it; a number, or the test fails. */
+async function offscreenHeap (profile: PeerlinkProfile): Promise<number> {
+  const heap = (await profile.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes
+  expect(heap, 'the offscreen heap reading').toBeGreaterThan(0)
+  return heap!
+}
 
 const withPrefix = (body: Uint8Array): Uint8Array => new Uint8Array([...varint.encode(body.byteLength), ...body])
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256))
@@ -72,7 +80,7 @@ test('a contact flooding a million well-formed control frames and empty messages
   const noisy = await NodePeer.start()
   try {
     await alice.api({ method: 'addPeer', peerId: noisy.peerId, name: 'Noisy' })
-    const heapBefore = (await alice.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes ?? 0
+    const heapBefore = await offscreenHeap(alice)
     // Well-formed control frames that each cost the receiver work: HELLOs (a worker call and a
     // transaction each), SKIPs (the same, and an ACK back), PINGs.
     const hello = encodeFrame({ type: 'hello', hello: { incarnation: '11'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 60_000, addresses: [] } })
@@ -104,7 +112,7 @@ test('a contact flooding a million well-formed control frames and empty messages
     expect(atAlice.received).toEqual(numbered('b', 50))
 
     const status = await alice.status()
-    const heapAfter = (await alice.api({ method: 'diagnostics' })).offscreenJsHeapUsedBytes ?? 0
+    const heapAfter = await offscreenHeap(alice)
     console.log(`flooded ${sent} control frames and empty messages on ${streams} streams; counters: ${JSON.stringify(status.counters)}; offscreen heap ${Math.round(heapBefore / 2 ** 20)} → ${Math.round(heapAfter / 2 ** 20)} MiB`)
     expect(status.node).toBe('running')
     // Each flooding stream was reset long before its frames were all read, and each empty message's stream too.
@@ -139,6 +147,23 @@ test('more connections than the limit: the excess is refused and the limit holds
     // The gate counted refusals over the limit (not always all three: some refused dials end
     // before they reach it; the outcome and the limit above are what a user sees).
     expect(status.counters.refusedOverLimit).toBeGreaterThanOrEqual(1)
+
+    // Outbound too. Alice hangs up on Bob and a Node peer takes the free place; her own dial to Bob
+    // is then refused at the limit (counted), and her message waits until a place frees up.
+    await alice.api({ method: 'closePeer', peerId: bobId })
+    await alice.waitForStatus(s => s.connections === 2, 'Bob\'s connection to end')
+    const late = peers[results.indexOf('refused')]!
+    await late.openStream(relay.address, aliceId)
+    await alice.waitForStatus(s => s.connections === 3, 'the limit reached again')
+    const refusedBefore = (await alice.status()).counters.refusedOverLimit
+    await alice.api({ method: 'reconnectPeer', peerId: bobId })
+    await alice.api({ method: 'send', peerId: bobId, text: 'over the limit', id: 'over-limit' })
+    const over = await alice.waitForStatus(s => s.counters.refusedOverLimit > refusedBefore, 'Alice\'s own dial refused at the limit')
+    expect(over.connections).toBe(3)
+    expect((await alice.api({ method: 'getMessage', id: 'over-limit' })).state).toBe('queued')
+    await late.stop()
+    expect((await alice.api({ method: 'awaitDelivery', id: 'over-limit', timeoutMs: 60_000 })).state).toBe('delivered')
+    expect((await alice.status()).connections).toBeLessThanOrEqual(3)
   } finally {
     await Promise.all(peers.map(async p => { await p.stop() }))
     await alice.api({ method: 'setLimits', limits: { maxConnections: 100 } })
@@ -152,7 +177,7 @@ test('a receiver that stops reading: the sender stays within its window, its out
   const big = 'x'.repeat(8 * 1024)
   // Bob's worker is kept stopped: his offscreen document can only buffer, and Bob acks nothing.
   const stopper = keepStoppingWorker(bob, 100)
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await stopper.stopped()
 
   let sent = 0
   let refusal: ResourceLimitError | undefined
@@ -175,18 +200,32 @@ test('a receiver that stops reading: the sender stays within its window, its out
   expect(maxInFlight).toBeLessThanOrEqual(1024 * 1024 + 9 * 1024)
   expect(maxBuffered).toBeLessThanOrEqual(1024 * 1024)
 
-  await stopper.end()
+  expect(await stopper.end()).toBeGreaterThan(0)
   const { received, pending } = await waitForAll(alice, bob, sent + 1, 120_000)
   expect(pending).toBe(0)
   expect(received.slice(1).map(t => Number(t.split(' ')[0]))).toEqual(Array.from({ length: sent }, (_, i) => i))
   void aliceId
 })
 
-test('an unknown peer is refused and shown as a request; after the user accepts it, its messages arrive', async ({ fresh, relay }) => {
+test('an unknown peer is refused and shown as a request; one the user refuses stays refused, and after the user accepts another, its messages arrive', async ({ fresh, relay }) => {
   test.setTimeout(120_000)
   const { alice, aliceId } = fresh
   const stranger = await NodePeer.start()
+  const unwanted = await NodePeer.start()
   try {
+    // Refused through the popup: the request leaves the list, and the peer is still refused when it tries again.
+    await expect(unwanted.openStream(relay.address, aliceId, 1)).rejects.toThrow()
+    await alice.waitForStatus(s => s.requests.some(r => r.peerId === unwanted.peerId), 'the unwanted peer\'s request')
+    const requests = await alice.open('popup/popup.html')
+    await requests.getByRole('list', { name: 'Connection requests' }).getByRole('listitem').filter({ hasText: unwanted.peerId.slice(-6) })
+      .getByRole('button', { name: 'Refuse' }).click()
+    const dismissed = await alice.waitForStatus(s => !s.requests.some(r => r.peerId === unwanted.peerId), 'the refused request to leave the list')
+    expect(dismissed.peers.some(p => p.peerId === unwanted.peerId)).toBe(false)
+    const refusedBefore = dismissed.counters.refusedPeers
+    await expect(unwanted.openStream(relay.address, aliceId, 1)).rejects.toThrow()
+    await alice.waitForStatus(s => s.counters.refusedPeers > refusedBefore, 'the refused peer refused again')
+    expect((await alice.status()).peers.some(p => p.peerId === unwanted.peerId)).toBe(false)
+
     await expect(stranger.openStream(relay.address, aliceId, 1)).rejects.toThrow()
     const refused = await alice.waitForStatus(s => s.requests.some(r => r.peerId === stranger.peerId), 'the connection request')
     expect(refused.counters.refusedPeers).toBeGreaterThanOrEqual(1)
@@ -196,12 +235,35 @@ test('an unknown peer is refused and shown as a request; after the user accepts 
     const popup = await alice.open('popup/popup.html')
     const request = popup.getByRole('list', { name: 'Connection requests' }).getByRole('listitem').filter({ hasText: stranger.peerId.slice(-6) })
     await request.getByRole('button', { name: 'Accept' }).click()
-    await alice.waitForStatus(s => s.peers.some(p => p.peerId === stranger.peerId) && s.requests.length === 0, 'the stranger to become a contact')
+    await alice.waitForStatus(s => s.peers.some(p => p.peerId === stranger.peerId) && !s.requests.some(r => r.peerId === stranger.peerId), 'the stranger to become a contact')
 
     const stream = await stranger.openStream(relay.address, aliceId)
     await NodePeer.writeFrame(stream, { type: 'message', seq: 0, id: 'hello-1', body: new TextEncoder().encode('hello from a stranger'), channel: 'peerlink', kind: 'text' })
     await expect.poll(async () => (await alice.messages(stranger.peerId)).map(m => m.text)).toEqual(['hello from a stranger'])
   } finally {
-    await stranger.stop()
+    await Promise.all([stranger.stop(), unwanted.stop()])
+  }
+})
+
+test('a contact acknowledging a message it was never sent: its stream is reset and counted as a protocol error, nothing is marked delivered', async ({ fresh, relay }) => {
+  const { alice, bob, aliceId, bobId } = fresh
+  const liar = await NodePeer.start()
+  try {
+    await alice.api({ method: 'addPeer', peerId: liar.peerId, name: 'Liar' })
+    // A message to the liar waits in Alice's outbox (she cannot reach a Node peer without a relay of its own).
+    const waiting = await alice.api({ method: 'send', peerId: liar.peerId, text: 'not for you yet', id: 'waiting-for-liar' })
+    const stream = await liar.hello(relay.address, aliceId)
+    const ended = new Promise<string>(resolve => { stream.addEventListener('close', (event) => { resolve((event as Event & { error?: Error }).error?.name ?? 'clean') }, { once: true }) })
+    // Sequence number 5 of a conversation in which Alice sent nothing yet on this stream.
+    await NodePeer.writeFrame(stream, { type: 'ack', seq: 5 })
+    expect(await ended).toBe('StreamResetError')
+    const status = await alice.waitForStatus(s => s.counters.protocolErrors >= 1, 'the protocol error counted')
+    expect(status.counters.protocolErrors).toBe(1)
+    expect((await alice.api({ method: 'getMessage', id: waiting.id })).state).not.toBe('delivered')
+    // Alice and Bob are not disturbed.
+    expect((await alice.api({ method: 'send', peerId: bobId, text: 'still fine', awaitDelivery: true })).state).toBe('delivered')
+    void bob
+  } finally {
+    await liar.stop()
   }
 })

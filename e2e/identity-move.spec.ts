@@ -1,4 +1,5 @@
 import type { MessageView } from '../src/api/protocol.ts'
+import { ValidationError } from '../src/common/errors/index.ts'
 import { expect, test } from './fixtures.ts'
 import { numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
@@ -45,4 +46,36 @@ test('Bob moves his identity to a new browser: both ways, every message is store
   } finally {
     await newBob.close()
   }
+})
+
+test('importing an identity into a profile with conversations: a contact\'s key is refused, and each identity keeps its own conversations', async ({ fresh }) => {
+  const { alice, bob, aliceId, bobId } = fresh
+  await alice.api({ method: 'send', peerId: bobId, text: 'from Alice\'s first identity', awaitDelivery: true })
+  const aliceKey = (await alice.api({ method: 'exportIdentity' })).privateKey
+
+  // Bob's key, a contact's, is refused, and nothing changes.
+  const bobKey = (await bob.api({ method: 'exportIdentity' })).privateKey
+  const refused = await alice.api({ method: 'importIdentity', privateKey: bobKey }).catch((e: unknown) => e)
+  expect(refused).toBeInstanceOf(ValidationError)
+  expect((refused as ValidationError).data).toMatchObject({ field: 'private key', reason: expect.stringMatching(/one of your contacts/) })
+  expect((await alice.status()).peerId).toBe(aliceId)
+
+  // A key of a third identity: that identity has its own conversations (none yet), and Alice's are kept.
+  const other = await ExtensionProfile.launch({ name: 'other' })
+  let otherKey: string
+  let otherId: string
+  try {
+    otherKey = (await other.api({ method: 'exportIdentity' })).privateKey
+    otherId = (await other.status()).peerId!
+  } finally {
+    await other.close()
+  }
+  expect((await alice.api({ method: 'importIdentity', privateKey: otherKey })).peerId).toBe(otherId)
+  expect(await alice.messages(bobId)).toEqual([])
+
+  // Back to Alice's own key: her conversation with Bob is there as it was.
+  expect((await alice.api({ method: 'importIdentity', privateKey: aliceKey })).peerId).toBe(aliceId)
+  expect((await alice.messages(bobId)).map(m => [m.direction, m.text, m.state])).toEqual([['out', 'from Alice\'s first identity', 'delivered']])
+  expect((await alice.api({ method: 'send', peerId: bobId, text: 'Alice again', awaitDelivery: true })).state).toBe('delivered')
+  expect((await bob.messages(aliceId)).map(m => m.text)).toEqual(['from Alice\'s first identity', 'Alice again'])
 })

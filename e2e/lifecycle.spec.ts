@@ -1,8 +1,7 @@
-import { PeerClosedError } from '../src/common/errors/index.ts'
+import { DeliveryFailedError, PeerClosedError } from '../src/common/errors/index.ts'
 import { expect, test } from './fixtures.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
-
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+import { NodePeer } from './support/node-peer.ts'
 
 test('a stream reset by the peer means reconnect, never "closed on purpose"', async ({ fresh }) => {
   const { alice, bob, aliceId, bobId } = fresh
@@ -49,33 +48,50 @@ test('the relay is killed and restarted on the same address: both browsers reser
   expect((await bob.api({ method: 'send', peerId: aliceId, text: 'and back', awaitDelivery: true })).state).toBe('delivered')
 })
 
-test('after the user closes a peer, no dial attempts follow on either side until the user reconnects', async ({ fresh }) => {
+test('after the user closes a peer, no dial attempts follow on either side until the user reconnects, across worker and node restarts', async ({ fresh, relay }) => {
   test.setTimeout(120_000)
   const { alice, bob, aliceId, bobId } = fresh
-  await alice.api({ method: 'send', peerId: bobId, text: 'hello', awaitDelivery: true })
+  // Carol (a Node peer) is a contact both heard from: after a restart of their nodes, each dials her
+  // again. Her dial is the sign that each browser's duties ran; Bob's or Alice's would be the defect.
+  const carol = await NodePeer.start()
+  try {
+    for (const [profile, id] of [[alice, aliceId], [bob, bobId]] as const) {
+      await profile.api({ method: 'addPeer', peerId: carol.peerId, name: 'Carol' })
+      await carol.hello(relay.address, id)
+      await expect.poll(async () => (await profile.stored<{ lastSeen: number | null }>(`contact/${carol.peerId}`))?.lastSeen ?? null,
+        { message: `${profile.name} heard from Carol` }).not.toBeNull()
+    }
+    await alice.api({ method: 'send', peerId: bobId, text: 'hello', awaitDelivery: true })
 
-  const closed = await alice.api({ method: 'closePeer', peerId: bobId })
-  expect(closed).toMatchObject({ state: 'closed', closedBy: 'local' })
-  await bob.waitForStatus(s => s.peers[0]?.state === 'closed' && s.peers[0].closedBy === 'remote', 'Bob to see the close')
-  const dials = async (): Promise<number[]> => [(await alice.status()).peers[0]!.dialAttempts, (await bob.status()).peers[0]!.dialAttempts]
-  const before = await dials()
+    const closed = await alice.api({ method: 'closePeer', peerId: bobId })
+    expect(closed).toMatchObject({ state: 'closed', closedBy: 'local' })
+    await bob.waitForStatus(s => s.peers.find(p => p.peerId === aliceId)?.state === 'closed' && s.peers.find(p => p.peerId === aliceId)?.closedBy === 'remote', 'Bob to see the close')
 
-  const fromAlice = await alice.api({ method: 'send', peerId: bobId, text: 'no' }).catch((e: unknown) => e)
-  expect(fromAlice).toBeInstanceOf(PeerClosedError)
-  expect((fromAlice as PeerClosedError).data).toMatchObject({ by: 'local', intentional: true })
-  const fromBob = await bob.api({ method: 'send', peerId: aliceId, text: 'no' }).catch((e: unknown) => e)
-  expect((fromBob as PeerClosedError).data).toMatchObject({ by: 'remote' })
+    const fromAlice = await alice.api({ method: 'send', peerId: bobId, text: 'no' }).catch((e: unknown) => e)
+    expect(fromAlice).toBeInstanceOf(PeerClosedError)
+    expect((fromAlice as PeerClosedError).data).toMatchObject({ by: 'local', intentional: true })
+    const fromBob = await bob.api({ method: 'send', peerId: aliceId, text: 'no' }).catch((e: unknown) => e)
+    expect((fromBob as PeerClosedError).data).toMatchObject({ by: 'remote' })
 
-  // Worker restarts and time pass; still nobody dials.
-  await alice.stopServiceWorker()
-  await bob.stopServiceWorker()
-  await sleep(8_000)
-  expect(await dials()).toEqual(before)
-  expect((await alice.status()).peers[0]?.state).toBe('closed')
+    // Both workers stop and come back, then both offscreen documents close: each node starts anew,
+    // and each worker dials again the contacts it heard from recently, save the closed one.
+    await alice.stopServiceWorker()
+    await bob.stopServiceWorker()
+    await Promise.all([alice.closeOffscreenDocument(), bob.closeOffscreenDocument()])
+    for (const [profile, closedPeer] of [[alice, bobId], [bob, aliceId]] as const) {
+      const status = await profile.waitForStatus(s => (s.peers.find(p => p.peerId === carol.peerId)?.dialAttempts ?? 0) >= 1, `${profile.name}'s new node to dial Carol`, 60_000)
+      // The node is new, so its dial counts started at zero; and no dial is waiting to be made.
+      const peer = status.peers.find(p => p.peerId === closedPeer)!
+      expect(peer, `${profile.name}'s view of the closed peer`).toMatchObject({ state: 'closed', dialAttempts: 0 })
+      expect(peer.nextAttemptAt).toBeUndefined()
+    }
 
-  await alice.api({ method: 'reconnectPeer', peerId: bobId })
-  expect((await alice.api({ method: 'send', peerId: bobId, text: 'again', awaitDelivery: true })).state).toBe('delivered')
-  await bob.waitForStatus(s => s.peers[0]?.state === 'connected', 'Bob to be open again')
+    await alice.api({ method: 'reconnectPeer', peerId: bobId })
+    expect((await alice.api({ method: 'send', peerId: bobId, text: 'again', awaitDelivery: true })).state).toBe('delivered')
+    await bob.waitForStatus(s => s.peers.find(p => p.peerId === aliceId)?.state === 'connected', 'Bob to be open again')
+  } finally {
+    await carol.stop()
+  }
 })
 
 test('Bob\'s browser closes and relaunches with the same profile: Alice reconnects and delivers what she queued meanwhile', async ({ fresh }) => {
@@ -96,4 +112,33 @@ test('Bob\'s browser closes and relaunches with the same profile: Alice reconnec
   } finally {
     await bobAgain.close()
   }
+})
+
+test('removing a contact: the CLOSE reaches it, messages waiting for it fail as peer-removed, and no dial follows on either side', async ({ fresh }) => {
+  const { alice, bob, aliceId, bobId } = fresh
+  await alice.api({ method: 'send', peerId: bobId, text: 'hello before the removal', awaitDelivery: true })
+  // Carol is a contact Alice cannot reach: what Alice sends her waits.
+  const carol = '12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE'
+  await alice.api({ method: 'addPeer', peerId: carol, name: 'Carol' })
+  const waiting = await Promise.all(['one', 'two'].map(async text => await alice.api({ method: 'send', peerId: carol, text, id: `for-carol-${text}` })))
+  const failures = waiting.map(async ({ id }) => await alice.api({ method: 'awaitDelivery', id, timeoutMs: 60_000 }).then(m => m.state, (err: unknown) => err))
+
+  await alice.api({ method: 'removePeer', peerId: carol })
+  for (const failure of await Promise.all(failures)) {
+    expect(failure).toBeInstanceOf(DeliveryFailedError)
+    expect((failure as DeliveryFailedError).data.reason).toBe('peer-removed')
+  }
+
+  // Bob, connected, hears the CLOSE: closed by the other side, and he dials nobody.
+  await alice.api({ method: 'removePeer', peerId: bobId })
+  const atBob = await bob.waitForStatus(s => s.peers.find(p => p.peerId === aliceId)?.closedBy === 'remote', 'Bob to hear the CLOSE')
+  const alicePeer = atBob.peers.find(p => p.peerId === aliceId)!
+  expect(alicePeer.state).toBe('closed')
+  expect(alicePeer.nextAttemptAt).toBeUndefined()
+  const afterAlice = await alice.status()
+  expect(afterAlice.peers.map(p => p.peerId)).toEqual([])
+  // Nothing is due at Alice either: no contact, no dial, no connection to Bob left open.
+  await alice.waitForStatus(s => s.connections === 0, 'Alice\'s connection to Bob closed')
+  const bobSends = await bob.api({ method: 'send', peerId: aliceId, text: 'are you there?' }).catch((e: unknown) => e)
+  expect((bobSends as PeerClosedError).data).toMatchObject({ by: 'remote' })
 })

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { keepStoppingWorker } from './support/exchange.ts'
+import { ExtensionProfile } from './support/extension-profile.ts'
 
 test('options: remove the relay and add it again; its state shows live', async ({ fresh, relay }) => {
   const { alice } = fresh
@@ -33,9 +33,8 @@ test('a failed message shows why, and its retry button sends that same message a
   const { alice, bob, aliceId, bobId } = fresh
   const popup = await alice.open('popup/popup.html')
   await popup.getByRole('button', { name: /Bob/ }).click()
-  // Bob cannot acknowledge while his worker is kept stopped; then Alice closes the conversation.
-  const stopper = keepStoppingWorker(bob, 100)
-  await new Promise(resolve => setTimeout(resolve, 300))
+  // Bob's browser is closed, so nothing of this message can reach him; then Alice closes the conversation.
+  await bob.close()
   await popup.getByLabel('Message', { exact: true }).fill('this one will fail')
   await popup.getByLabel('Message', { exact: true }).press('Enter')
   const log = popup.getByRole('log', { name: 'Messages' })
@@ -43,17 +42,21 @@ test('a failed message shows why, and its retry button sends that same message a
   await alice.api({ method: 'closePeer', peerId: bobId })
   const failed = log.locator('li.out.failed', { hasText: 'this one will fail' })
   await expect(failed).toContainText('Not delivered: the conversation was closed')
-  await stopper.end()
 
-  await alice.api({ method: 'reconnectPeer', peerId: bobId })
-  // Bob may have stored it before the close (his ack could not get out): then the reconnection
-  // alone makes it delivered, and there is nothing to retry. Otherwise Retry sends it again.
-  const retry = failed.getByRole('button', { name: 'Retry' })
-  await retry.click({ timeout: 5_000 }).catch(() => {})
-  await expect(log.locator('li.out.delivered', { hasText: 'this one will fail' })).toHaveCount(1)
-  await expect(log.locator('li.out', { hasText: 'this one will fail' })).toHaveCount(1)
-  // However it went, Bob has it exactly once.
-  await expect.poll(async () => (await bob.messages(aliceId)).filter(m => m.text === 'this one will fail').length).toBe(1)
+  // Bob is back with the same profile and Alice opens the conversation again: a failed message
+  // stays failed (reconnecting sends nothing of it); Retry sends it.
+  const bobAgain = await ExtensionProfile.launch({ name: 'bob-again', userDataDir: bob.userDataDir })
+  try {
+    await alice.api({ method: 'reconnectPeer', peerId: bobId })
+    await alice.waitForStatus(s => s.peers[0]?.state === 'connected', 'Alice connected to Bob again', 60_000)
+    await expect(failed).toContainText('Not delivered: the conversation was closed')
+    await failed.getByRole('button', { name: 'Retry' }).click()
+    await expect(log.locator('li.out.delivered', { hasText: 'this one will fail' })).toHaveCount(1, { timeout: 60_000 })
+    await expect(log.locator('li.out', { hasText: 'this one will fail' })).toHaveCount(1)
+    await expect.poll(async () => (await bobAgain.messages(aliceId)).filter(m => m.text === 'this one will fail').length).toBe(1)
+  } finally {
+    await bobAgain.close()
+  }
 })
 
 test('options: lowering the message size limit takes effect at once; reset to defaults restores it', async ({ fresh }) => {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:dgram'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { hasCoturn, startCoturn, type Coturn } from '../e2e/support/coturn.ts'
+import { prerequisite } from '../e2e/support/prerequisite.ts'
 import { openUdpSocket, turnAllocate } from '../e2e/support/stun-client.ts'
 import { issueTurnCredential } from './turn-credentials.ts'
 
@@ -14,21 +15,27 @@ async function freeUdpPort (): Promise<number> {
   return port
 }
 
-// CI installs coturn (.ci/run); on a machine without it this says so instead of failing.
-describe.skipIf(!hasCoturn())('TURN credentials against a real coturn on 127.0.0.1 (use-auth-secret)', () => {
+// CI installs coturn (.ci/run) and fails here without it; elsewhere the tests are skipped, saying why.
+const needs = prerequisite('relay/turn-credentials.coturn.test.ts', hasCoturn() ? { ok: true } : { ok: false, reason: 'no `turnserver` (Debian: apt-get install -y coturn)' })
+
+describe.skipIf(needs.skip)('TURN credentials against a real coturn on 127.0.0.1 (use-auth-secret)', () => {
   let coturn: Coturn
   let socket: Socket
   let port: number
 
   beforeAll(async () => {
+    if (needs.reason !== '') return
     port = await freeUdpPort()
     coturn = await startCoturn({ ip: '127.0.0.1', port, secret: SECRET })
   }, 20_000)
 
   afterAll(async () => { await coturn?.stop() }, 10_000)
 
-  beforeEach(async () => { socket = await openUdpSocket(0, '127.0.0.1') })
-  afterEach(() => { socket.close() })
+  beforeEach(async () => {
+    needs.assert()
+    socket = await openUdpSocket(0, '127.0.0.1')
+  })
+  afterEach(() => { socket?.close() })
 
   it('accepts a fresh credential: the Allocate succeeds and relays from 127.0.0.1', async () => {
     const { username, credential } = issueTurnCredential({ secret: SECRET, ttlSeconds: 600, label: 'alice', now: Date.now() })

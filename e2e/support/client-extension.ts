@@ -151,7 +151,14 @@ export class ClientPage {
     }, null)
   }
 
-  /** What the app saw arrive on its events: the incoming messages from `peerId`, the latest state of each, in order of arrival. */
+  /** Every announcement of an incoming message from `peerId` the app's events carried, in order, repeats included. */
+  async announced (peerId: string): Promise<Array<{ id: string, text: string, state: string }>> {
+    return (await this.log()).events.flatMap(event => event.type !== 'messages'
+      ? []
+      : event.messages.filter(m => m.peerId === peerId && m.direction === 'in').map(m => ({ id: m.id, text: m.text, state: m.state })))
+  }
+
+  /** What the app saw arrive on its events: the incoming messages from `peerId`, each once (its first announcement), in order of arrival. */
   async received (peerId: string): Promise<Array<{ id: string, channel: string, kind: string, text: string, data?: string }>> {
     const seen = new Map<string, { id: string, channel: string, kind: string, text: string, data?: string }>()
     for (const event of (await this.log()).events) {

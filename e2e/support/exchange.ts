@@ -50,25 +50,61 @@ export async function waitForAll (from: PeerlinkProfile, to: PeerlinkProfile, co
   }
 }
 
-/** Stops a profile's service worker about every `everyMs`, as Chrome does to idle workers; pausable. */
-export function keepStoppingWorker (profile: ExtensionProfile, everyMs: number): { stops: () => number, pause: () => Promise<void>, resume: () => void, end: () => Promise<number> } {
+/** A loop stopping a profile's service worker, as Chrome stops idle workers. */
+export interface WorkerStopper {
+  /** Stops made so far (a worker found already stopped is not counted). */
+  stops: () => number
+  /** Resolves once the worker has been stopped at least once; throws if that takes over `timeoutMs`. */
+  stopped: (timeoutMs?: number) => Promise<void>
+  pause: () => Promise<void>
+  resume: () => void
+  /** Ends the loop; answers the stops made, or throws the first stop that failed. */
+  end: () => Promise<number>
+}
+
+/** Stops a profile's service worker about every `everyMs` whenever it runs, as Chrome does to idle workers; pausable. */
+export function keepStoppingWorker (profile: ExtensionProfile, everyMs: number): WorkerStopper {
   let stops = 0
+  let failure: Error | undefined
   let running = true
   let paused = false
   let current: Promise<void> = Promise.resolve()
+  let firstStop!: () => void
+  const first = new Promise<void>((resolve) => { firstStop = resolve })
   const loop = (async () => {
-    while (running) {
+    while (running && failure == null) {
       await sleep(everyMs * (0.75 + Math.random() * 0.5))
       if (!running || paused) continue
-      current = profile.stopServiceWorker().then(() => { stops++ }, () => {})
+      current = profile.stopServiceWorker({ ifRunning: true }).then((stopped) => {
+        if (!stopped) return
+        stops++
+        firstStop()
+      }, (err: unknown) => { failure ??= err as Error })
       await current
     }
   })()
   return {
     stops: () => stops,
+    stopped: async (timeoutMs = 30_000) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => { reject(new Error(`${profile.name}: the worker was not stopped within ${timeoutMs} ms`)) }, timeoutMs)
+      })
+      const ended = loop.then(() => { throw failure ?? new Error(`${profile.name}: the stopper ended before its first stop`) })
+      try {
+        await Promise.race([first, ended, late])
+      } finally {
+        clearTimeout(timer)
+      }
+    },
     pause: async () => { paused = true; await current },
     resume: () => { paused = false },
-    end: async () => { running = false; await loop; return stops }
+    end: async () => {
+      running = false
+      await loop
+      if (failure != null) throw failure
+      return stops
+    }
   }
 }
 

@@ -40,7 +40,7 @@ export class ExtensionProfile extends PeerlinkProfile {
   readonly context: BrowserContext
   readonly extensionId: string
   readonly userDataDir: string
-  readonly #apiPage: Page
+  #apiPage: Page
   #devTools: BrowserDevTools | undefined
 
   private constructor (name: string, context: BrowserContext, extensionId: string, userDataDir: string, apiPage: Page) {
@@ -159,6 +159,32 @@ export class ExtensionProfile extends PeerlinkProfile {
     return await this.#devTools.pressToolbarButton(this.extensionId, tab.url())
   }
 
+  /** Disables or enables Peerlink, as the switch on Chrome's extensions page does (`management.setEnabled`). */
+  async setPeerlinkEnabled (enabled: boolean): Promise<void> {
+    await this.#onExtensionsPage(async (page) => {
+      await page.evaluate(async ([id, on]) => { await chrome.management.setEnabled(id, on) }, [this.extensionId, enabled] as const)
+    })
+  }
+
+  /** Opens the page API calls go through again, once Peerlink runs again (after it was disabled, enabled or reloaded, which closes its pages). */
+  async reopenPages (): Promise<void> {
+    const isPeerlinkWorker = (w: Worker): boolean => w.url() === `chrome-extension://${this.extensionId}/service-worker.js`
+    if (!this.context.serviceWorkers().some(isPeerlinkWorker)) await this.context.waitForEvent('serviceworker', { predicate: isPeerlinkWorker, timeout: 30_000 })
+    const page = await this.context.newPage()
+    await page.goto(this.url('options/options.html'))
+    this.#apiPage = page
+  }
+
+  /** Reloads Peerlink from its folder, as the Reload button of Chrome's extensions page does for an update of an unpacked extension. */
+  async reloadPeerlink (): Promise<void> {
+    await this.#onExtensionsPage(async (page) => {
+      await page.evaluate(async (id) => {
+        const developerPrivate = (chrome as unknown as { developerPrivate: { reload: (id: string, options: { failQuietly: boolean }) => Promise<void> } }).developerPrivate
+        await developerPrivate.reload(id, { failQuietly: true })
+      }, this.extensionId)
+    })
+  }
+
   async #onExtensionsPage<T> (use: (page: Page) => Promise<T>): Promise<T> {
     const page = await this.context.newPage()
     try {
@@ -192,6 +218,11 @@ export class ExtensionProfile extends PeerlinkProfile {
     return { texts: () => [...seen] }
   }
 
+  /** What Peerlink keeps in `storage.local` under `key`, read from one of its pages (the worker may be stopped). */
+  async stored<T> (key: string): Promise<T | undefined> {
+    return await this.#apiPage.evaluate(async (k) => (await chrome.storage.local.get(k))[k], key) as T | undefined
+  }
+
   protected override async sendFromPage (envelope: { api: string, request: ApiRequest }): Promise<unknown> {
     return await this.#apiPage.evaluate(async (message) => await chrome.runtime.sendMessage(message), envelope)
   }
@@ -204,10 +235,12 @@ export class ExtensionProfile extends PeerlinkProfile {
 
   /**
    * Stops the extension's service worker the way Chrome does when it idles
-   * (CDP `ServiceWorker.stopWorker`) and waits until it is stopped. While
-   * Playwright is attached the worker never idles out by itself.
+   * (CDP `ServiceWorker.stopWorker`) and waits until it is stopped; answers
+   * true. A worker already stopped is first woken by whatever wakes it, or,
+   * with `ifRunning`, left stopped (answers false). While Playwright is
+   * attached the worker never idles out by itself.
    */
-  async stopServiceWorker (): Promise<void> {
+  async stopServiceWorker (options: { ifRunning?: boolean } = {}): Promise<boolean> {
     const cdp = await this.context.newCDPSession(this.#apiPage)
     const scope = `chrome-extension://${this.extensionId}/`
     type Version = { versionId: string, scriptURL: string, runningStatus: string }
@@ -220,16 +253,24 @@ export class ExtensionProfile extends PeerlinkProfile {
     const waitFor = async (predicate: () => boolean, what: string): Promise<void> => {
       const deadline = Date.now() + 10_000
       while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`${this.name}: service worker never became ${what}`)
+        if (Date.now() > deadline) throw new Error(`${this.name}: service worker never became ${what}; versions: ${JSON.stringify([...versions.values()])}`)
         await new Promise<void>(resolve => { onUpdate = resolve; setTimeout(resolve, 200) })
       }
     }
-    await cdp.send('ServiceWorker.enable')
-    await waitFor(() => [...versions.values()].some(v => v.runningStatus === 'running'), 'known')
-    const running = [...versions.values()].find(v => v.runningStatus === 'running')!
-    await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId })
-    await waitFor(() => versions.get(running.versionId)?.runningStatus === 'stopped', 'stopped')
-    await cdp.detach()
+    const running = (): Version | undefined => [...versions.values()].find(v => v.runningStatus === 'running')
+    try {
+      await cdp.send('ServiceWorker.enable')
+      // Enabling reports every version there is; one that is starting or stopping is waited out.
+      await waitFor(() => versions.size > 0 && [...versions.values()].every(v => v.runningStatus === 'running' || v.runningStatus === 'stopped'), 'known')
+      if (running() == null && options.ifRunning === true) return false
+      await waitFor(() => running() != null, 'running')
+      const version = running()!
+      await cdp.send('ServiceWorker.stopWorker', { versionId: version.versionId })
+      await waitFor(() => versions.get(version.versionId)?.runningStatus === 'stopped', 'stopped')
+      return true
+    } finally {
+      await cdp.detach().catch(() => {})
+    }
   }
 
   override async close (): Promise<void> {

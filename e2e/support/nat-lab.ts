@@ -75,28 +75,41 @@ export async function waitForRoute (profile: PeerlinkProfile, peerId: string, ro
 }
 
 /**
- * Watches a profile's connection to `peerId` until `stop`, sampling its
- * status: how many times a stream to it came up, and the routes seen.
+ * Watches a profile's connection to `peerId` until `stop`, from the status
+ * events the worker pushes on every change (through an events port, as a
+ * page gets them), not by sampling: how many times a stream to it came up,
+ * and the routes seen. The worker must keep running meanwhile (its events
+ * port closes when it stops).
  */
-export function watchConnection (profile: PeerlinkProfile, peerId: string, everyMs = 100): { stop: () => Promise<{ connects: number, routes: Set<string> }> } {
-  let running = true
-  let connects = 0
-  const routes = new Set<string>()
-  let last: string | null = null
-  const sample = async (): Promise<void> => {
-    const peer = (await profile.status().catch(() => undefined))?.peers.find(p => p.peerId === peerId)
-    const now = peer?.state === 'connected' ? `${peer.connection?.route}` : null
-    if (now != null && last == null) connects++
-    if (now != null) routes.add(now)
-    last = now
-  }
-  const loop = (async () => {
-    while (running) {
-      await sample()
-      await new Promise(resolve => setTimeout(resolve, everyMs))
+export async function watchConnection (profile: ExtensionProfile, peerId: string): Promise<{ stop: () => Promise<{ connects: number, routes: Set<string> }> }> {
+  const page = await profile.open('popup/popup.html')
+  const states: string[] = []
+  page.on('console', (message) => {
+    const text = message.text()
+    if (text.startsWith('peer-state:')) states.push(text.slice('peer-state:'.length))
+  })
+  await page.evaluate((watched) => {
+    const port = chrome.runtime.connect({ name: 'peerlink/events' })
+    port.onMessage.addListener((event: { type: string, status?: { peers: Array<{ peerId: string, state: string, connection: { route: string } | null }> } }) => {
+      if (event.type !== 'status') return
+      const peer = event.status?.peers.find(p => p.peerId === watched)
+      console.log(`peer-state:${peer?.state === 'connected' ? peer.connection?.route ?? 'unknown' : 'down'}`)
+    })
+  }, peerId)
+  return {
+    stop: async () => {
+      // A pushed status may trail the change it reports: the state at the stop counts too.
+      const peer = (await profile.status()).peers.find(p => p.peerId === peerId)
+      states.push(peer?.state === 'connected' ? peer.connection?.route ?? 'unknown' : 'down')
+      await page.close()
+      let connects = 0
+      const routes = new Set<string>()
+      states.forEach((state, i) => {
+        if (state === 'down') return
+        routes.add(state)
+        if (i === 0 || states[i - 1] === 'down') connects++
+      })
+      return { connects, routes }
     }
-    // On a loaded machine a status takes a while: the state at the stop counts too.
-    await sample()
-  })()
-  return { stop: async () => { running = false; await loop; return { connects, routes } } }
+  }
 }

@@ -12,6 +12,8 @@ import { WebSocket as NodeWebSocket } from 'ws'
 import { PEERLINK_PROTOCOL } from '../../src/common/constants.ts'
 import { encodeFrame, type Frame } from '../../src/common/frames.ts'
 
+const randomHex = (bytes: number): string => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), b => b.toString(16).padStart(2, '0')).join('')
+
 // @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on.
 globalThis.WebSocket ??= NodeWebSocket as unknown as typeof WebSocket
 
@@ -68,6 +70,19 @@ export class NodePeer {
 
   static async writeFrame (stream: Stream, frame: Frame): Promise<void> {
     await NodePeer.write(stream, encodeFrame(frame))
+  }
+
+  /**
+   * Opens a Peerlink stream to the browser and says HELLO as a peer starting
+   * a conversation: the browser then counts this peer as heard from.
+   */
+  async hello (relay: string, browserPeerId: string): Promise<Stream> {
+    const stream = await this.openStream(relay, browserPeerId)
+    await NodePeer.writeFrame(stream, {
+      type: 'hello',
+      hello: { incarnation: randomHex(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 60_000, addresses: [] }
+    })
+    return stream
   }
 
   async stop (): Promise<void> {

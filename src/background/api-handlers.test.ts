@@ -24,7 +24,6 @@ const [relayId, stranger, otherRelayId] = await Promise.all([newPeerId(), newPee
 
 let parts: Parts
 let handlers: ApiHandlers
-let calls: string[]
 let badge: number[]
 let w: WorkerContext
 /** Origins whose content scripts are registered, and clients whose ports were closed. */
@@ -37,14 +36,24 @@ const sites: SiteScripts = {
 }
 const clientPorts = { close: (client: string) => { closed.push(client) } }
 
-/** The node's half as the handlers see it: records calls, answers like an idle node. */
-function fakeNode (): NodeLink {
+/** What the node was told: every call by name, and the peers it lets connect as its calls left them. */
+interface NodeRecord { calls: string[], allowed: Set<string> }
+let atNode: NodeRecord
+
+/** The node's half as the handlers see it: records calls and who may connect, answers like an idle node. */
+function fakeNode (record: NodeRecord = { calls: [], allowed: new Set() }): NodeLink {
   const info = { peerId: null, state: 'running' as const, addresses: [], relays: [], peers: {}, connections: 0, requests: [], counters: {} as never, startedAt: 1 }
   const node = {
     info,
     view: { connected: true, epoch: 1, firstCallAfterStartMs: null },
-    call: async (method: keyof OffscreenApi) => {
-      calls.push(method)
+    call: async (method: keyof OffscreenApi, arg?: unknown) => {
+      record.calls.push(method)
+      if (method === 'setAllowedPeers') record.allowed = new Set(arg as string[])
+      if (method === 'changeAllowedPeers') {
+        const { allow, disallow } = arg as { allow: string[], disallow: string[] }
+        for (const peerId of allow) record.allowed.add(peerId)
+        for (const peerId of disallow) record.allowed.delete(peerId)
+      }
       // A permanent error: the peer does not speak Peerlink's protocol.
       if (method === 'connect') throw Object.assign(new Error('unsupported'), { name: 'UnsupportedProtocolError' })
       return method === 'info' || method === 'start' ? info : undefined
@@ -57,23 +66,22 @@ function fakeNode (): NodeLink {
 
 beforeEach(async () => {
   globalThis.indexedDB = new IDBFactory()
-  calls = []
+  atNode = { calls: [], allowed: new Set() }
   badge = []
   registered = []
   closed = []
-  const node = fakeNode()
+  const node = fakeNode(atNode)
   const storage = makeMemoryStorage()
   const reporter: { status?: StatusReporter } = {}
   parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, log: () => {} })
   const status = reporter.status = new StatusReporter(parts, node, { broadcastStatus: () => {} })
   handlers = makeApiHandlers(w = { parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {}, sites, clientPorts, restart: async () => { throw new Error('not in these tests') } })
 })
-afterEach(async () => {
-  // Let flushes the handlers started finish before the database closes.
-  await new Promise(resolve => setTimeout(resolve, 50))
+afterEach(() => {
+  // The timers stop. The database stays open: it lives in this test's own IDBFactory and goes with it, and
+  // work a handler started without waiting (an outbox flush, a coalesced status) may still be using it.
   parts.reconnector.stop()
   parts.outbox.stop()
-  parts.store.close()
 })
 
 describe('NodeSync', () => {
@@ -123,10 +131,15 @@ describe('NodeSync', () => {
 })
 
 describe('API handlers', () => {
-  it('adds a contact and tells the node who may connect', async () => {
+  it('adds a contact and the node lets it connect; a removed one no longer', async () => {
     const view = await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
     expect(view).toMatchObject({ peerId: bob, name: 'Bob', state: 'idle', pending: { messages: 0, bytes: 0 } })
-    expect(calls).toContain('setAllowedPeers')
+    expect(atNode.allowed).toEqual(new Set([bob]))
+    // A second contact is added to what the node was told, not instead of it.
+    await handlers.addPeer({ method: 'addPeer', peerId: stranger })
+    expect(atNode.allowed).toEqual(new Set([bob, stranger]))
+    await handlers.removePeer({ method: 'removePeer', peerId: bob })
+    expect(atNode.allowed).toEqual(new Set([stranger]))
   })
 
   it('refuses a message to someone who is not a contact', async () => {
@@ -264,7 +277,7 @@ describe('API handlers: ICE servers and contact cards', () => {
 
   it('sets ICE servers, applies them to the node at once, and shows them without credentials', async () => {
     const status = await handlers.setIceServers({ method: 'setIceServers', iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'secret' }] })
-    expect(calls).toContain('start')
+    expect(atNode.calls).toContain('start')
     expect(status.iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478'], source: 'user' }])
     expect(JSON.stringify(status)).not.toContain('secret')
     // Peerlink's own options page reads them back whole, to edit them.
@@ -273,10 +286,10 @@ describe('API handlers: ICE servers and contact cards', () => {
 
   it('refuses bad ICE servers, naming the field, and changes nothing', async () => {
     await handlers.setIceServers({ method: 'setIceServers', iceServers: [{ urls: 'stun:127.0.0.1:3478' }] })
-    calls = []
+    atNode.calls = []
     const err = await handlers.setIceServers({ method: 'setIceServers', iceServers: [{ urls: 'stun:ok.example' }, { urls: ['ftp://x'] }] }).catch((e: unknown) => e)
     expect((err as ValidationError).data.field).toBe('iceServers.1.urls.0')
-    expect(calls).not.toContain('start')
+    expect(atNode.calls).not.toContain('start')
     expect((await handlers.getStatus({ method: 'getStatus' })).iceServers).toEqual([{ urls: ['stun:127.0.0.1:3478'], source: 'user' }])
   })
 

@@ -111,6 +111,7 @@ export class Background {
     const { storage, showBadge, log } = this.#deps
     // Late-bound: the parts report changes through what is built from them.
     const reporter: { status?: StatusReporter } = {}
+    const built: { context?: WorkerContext } = {}
     const parts = await makeParts({
       storage,
       node: this.#node,
@@ -121,7 +122,16 @@ export class Background {
       },
       statusChanged: () => { reporter.status?.soon() },
       showBadge,
-      log
+      log,
+      // Chromium closes the database when the disk is full: the parts start again on a new connection,
+      // as after a worker restart (what was acknowledged is on disk; the rest is sent again).
+      storeLost: () => {
+        log('the browser closed the message database; opening it again')
+        const lost = built.context
+        // Only the parts still in use start again (not those an identity change already replaced).
+        void this.#context?.then(async (current) => { if (current === lost) await lost.restart() })
+          .catch((err: unknown) => { log('could not reopen the message database: %o', err) })
+      }
     })
     const status = reporter.status = new StatusReporter(parts, this.#node, this.api)
     const context: WorkerContext = {
@@ -140,6 +150,7 @@ export class Background {
         return await this.boot()
       }
     }
+    built.context = context
     await this.#node.ensureDocument()
     return context
   }

@@ -34,12 +34,14 @@ export interface PartsDeps {
   /** Shows the number of unread messages on the toolbar icon (0: nothing). */
   showBadge: (total: number) => void
   log: (format: string, ...args: unknown[]) => void
+  /** The browser closed the database under the parts (a full disk): they must be built again. */
+  storeLost?: () => void
 }
 
 /** Loads the worker's state and wires its parts to each other and to the node. */
-export async function makeParts ({ storage, node, announce, statusChanged, showBadge, log }: PartsDeps): Promise<Parts> {
+export async function makeParts ({ storage, node, announce, statusChanged, showBadge, log, storeLost }: PartsDeps): Promise<Parts> {
   const identity = await OwnIdentity.load(storage)
-  const store = await MessageStore.open(await storeNameFor(storage, identity.peerId))
+  const store = await MessageStore.open(await storeNameFor(storage, identity.peerId), storeLost)
   const settings = await SettingsStore.load(storage)
   const limits = (): typeof settings.current.limits => settings.current.limits
   const contacts = new Contacts(storage, () => identity.peerId, async peerId => await store.history.hasConversation(peerId))

@@ -1,3 +1,4 @@
+import { StorageFullError } from '../common/errors/index.ts'
 import type { WorkerApi } from '../link/apis.ts'
 import { woke } from './duties.ts'
 import type { WorkerContext } from './worker-context.ts'
@@ -8,7 +9,15 @@ import type { WorkerContext } from './worker-context.ts'
  */
 export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi {
   return {
-    deliver: async (peerId, frames) => await (await context()).parts.inbox.receive(peerId, frames),
+    deliver: async (peerId, frames) => {
+      try {
+        return await (await context()).parts.inbox.receive(peerId, frames)
+      } catch (err) {
+        // However the full disk showed (storing, or opening the database again), the node asks the peer to pause.
+        if (isDiskFull(err)) throw new StorageFullError(peerId, (err as Error).message)
+        throw err
+      }
+    },
     acked: async (peerId, seq) => { await (await context()).parts.outbox.onAck(peerId, seq) },
     skipTo: async (peerId, from, seq) => await (await context()).parts.store.skipIncoming(peerId, from, seq),
     peerHello: async (peerId, hello) => {
@@ -65,4 +74,17 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
       await sync.allowed()
     }
   }
+}
+
+/**
+ * Whether an error says the disk is full. Over a quota it is QuotaExceededError; but Peerlink's
+ * unlimitedStorage leaves Chromium no quota to enforce, and a full disk shows (measured, Chromium
+ * 156) as an UnknownError naming FILE_ERROR_NO_SPACE, after which the browser closes the database
+ * and opening it again fails with QuotaExceededError until there is room, or, for a value over
+ * 64 KiB (kept in a file of its own), as DataError "Failed to write blobs (IOError)". Taking an
+ * unrelated write failure for a full disk costs only a pause and a retry, never a message.
+ */
+function isDiskFull (err: unknown): boolean {
+  const { name, message } = err as Error
+  return name === 'StorageFullError' || name === 'QuotaExceededError' || /NO_SPACE|Failed to write blobs/.test(String(message))
 }

@@ -27,6 +27,15 @@ function deadPort (): MessagePort {
   return channel.port2
 }
 
+/** Turns of the event loop (no time passes on a fake clock) until `condition` holds. */
+async function until (condition: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < 1_000; turn++) {
+    if (condition()) return
+    await new Promise(resolve => setImmediate(resolve))
+  }
+  throw new Error(`never: ${what}`)
+}
+
 function makeApi (tag: string): Api {
   return {
     echo: async (value) => `${tag}:${value}`,
@@ -110,9 +119,23 @@ describe('LinkEnd', () => {
   })
 
   it('keeps a link whose other side answers probes, however long a call takes', async () => {
+    // Fake clocks, so a slow machine cannot make a probe's answer late: time moves only between answers.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
     const end = new LinkEnd<Api>({ ...options, deadlinesMs: { ...deadlinesMs, hang: 400 }, silenceMs: 100 })
-    end.attach(link(makeApi('alive')), 1)
-    expect(await end.call('hang').catch((e: unknown) => e)).toBeInstanceOf(LinkCallTimeoutError)
+    const port = link(makeApi('alive'))
+    let heard = 0
+    port.addEventListener('message', () => { heard++ })
+    end.attach(port, 1)
+    const call = end.call('hang').catch((e: unknown) => e)
+    // After every 50 ms of silence a probe goes out, and its answer is heard before more time passes.
+    for (let t = 50; t < 400; t += 50) {
+      const before = heard
+      await vi.advanceTimersByTimeAsync(50)
+      await until(() => heard > before, `the probe at ${t} ms answered`)
+      expect(end.connected).toBe(true)
+    }
+    await vi.advanceTimersByTimeAsync(50)
+    expect(await call).toBeInstanceOf(LinkCallTimeoutError)
     expect(end.connected).toBe(true)
   })
 

@@ -59,9 +59,14 @@ export type MessageDB = IDBPDatabase<PeerlinkDB>
 export const ACKED_WRITE = { durability: 'strict' } as const
 export const WRITE = { durability: 'relaxed' } as const
 
-/** Opens (and creates or upgrades) one identity's conversations database. */
-export async function openMessageDB (name: string): Promise<MessageDB> {
+/**
+ * Opens (and creates or upgrades) one identity's conversations database.
+ * `lost` is called if the browser closes the connection (Chromium does when
+ * the disk is full): every later transaction on it would fail.
+ */
+export async function openMessageDB (name: string, lost?: () => void): Promise<MessageDB> {
   return await openDB<PeerlinkDB>(name, 3, {
+    terminated: lost,
     upgrade (db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const messages = db.createObjectStore('messages', { keyPath: 'id' })

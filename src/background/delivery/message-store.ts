@@ -121,8 +121,9 @@ export class MessageStore {
     this.history = new MessageHistory(db)
   }
 
-  static async open (name = 'peerlink'): Promise<MessageStore> {
-    return new MessageStore(await openMessageDB(name))
+  /** Opens the database `name`; `lost` is called if the browser closes it under us (a full disk, in Chromium). */
+  static async open (name = 'peerlink', lost?: () => void): Promise<MessageStore> {
+    return new MessageStore(await openMessageDB(name, lost))
   }
 
   close (): void {

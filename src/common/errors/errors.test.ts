@@ -51,3 +51,16 @@ describe('error marshalling', () => {
     expect(serializeError('plain')).toEqual({ name: 'Error', message: 'plain', data: {} })
   })
 })
+
+describe('every error class crosses the link typed', () => {
+  it('rebuilds each PeerlinkError subclass this module exports as itself (a class left out arrives as a plain Error)', async () => {
+    const classes = Object.values(await import('./index.ts'))
+      .filter((value): value is typeof PeerlinkError => typeof value === 'function' && value.prototype instanceof PeerlinkError)
+    expect(classes.length).toBeGreaterThan(15)
+    for (const ErrorClass of classes) {
+      // Bare data is enough: what is checked is the class a name is rebuilt as.
+      const rebuilt = deserializeError({ name: ErrorClass.name, message: 'm', data: {} })
+      expect(rebuilt, ErrorClass.name).toBeInstanceOf(ErrorClass)
+    }
+  })
+})

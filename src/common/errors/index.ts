@@ -60,6 +60,8 @@ const knownErrors = new Map<string, { prototype: PeerlinkError }>([
   [NotAuthorizedError.name, NotAuthorizedError],
   [DeliveryFailedError.name, DeliveryFailedError],
   [PeerClosedError.name, PeerClosedError],
+  [StorageFullError.name, StorageFullError],
+  [UnsentAckError.name, UnsentAckError],
   [ChannelClosedError.name, ChannelClosedError],
   [ControlFloodError.name, ControlFloodError],
   [InactivityTimeoutError.name, InactivityTimeoutError],

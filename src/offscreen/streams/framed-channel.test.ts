@@ -72,6 +72,7 @@ const message = (seq: number, bytes = 10): MessageFrame => ({ type: 'message', s
 
 afterEach(() => {
   for (const channel of open.splice(0)) channel.abort(new Error('test over'))
+  vi.useRealTimers()
 })
 
 describe('FramedChannel', () => {
@@ -175,21 +176,32 @@ describe('FramedChannel', () => {
     expect(alice.resetIfStuck(now + 1_000)).toBe(false)
     expect(alice.resetIfStuck(now + 1_001)).toBe(true)
     expect(atAlice.closes).toEqual([{ local: true, error: 'StuckStreamError', detail: expect.stringMatching(/did not drain for 1001 ms$/) }])
-    const failed = await Promise.allSettled(writes)
-    expect(failed.filter(r => r.status === 'rejected').every(r => (r as PromiseRejectedResult).reason instanceof ChannelClosedError)).toBe(true)
+    // The writes that waited for a drain fail at once, saying the stream closed under them; none is left hanging.
+    const rejected = (await Promise.allSettled(writes)).filter(r => r.status === 'rejected').map(r => r.reason as unknown)
+    expect(rejected.length).toBeGreaterThan(0)
+    for (const err of rejected) {
+      expect(err).toBeInstanceOf(ChannelClosedError)
+      expect((err as ChannelClosedError).data.reason).toBe('closed-while-writing')
+    }
   })
 
   it('ends a silent stream with InactivityTimeoutError, while PINGs keep a quiet one alive', async () => {
+    // Fake clocks: the keepalive's checks (every third of the timeout) and the silence are counted, not waited for.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
     const quiet = await channelPair({ inactivityTimeoutMs: 300 }, { inactivityTimeoutMs: 300 })
     const [silentPeer, listening] = await streamPair()
     const { receiver: atListener } = makeChannel(listening, ALICE, { inactivityTimeoutMs: 300 })
-    await vi.waitFor(() => { expect(atListener.closes).toHaveLength(1) }, { timeout: 2_000 })
-    expect(atListener.closes[0]).toEqual({ local: true, error: 'InactivityTimeoutError', detail: expect.stringMatching(/^nothing from 12D3KooWAlice for \d+ ms$/) })
-    expect(silentPeer.status).not.toBe('open')
-    // Three times the timeout with nothing to say: the PINGs kept the pair open.
-    await new Promise(resolve => setTimeout(resolve, 900))
+    // Checked at 100, 200 and 300 ms: silent for 300 ms is not yet over the timeout.
+    await vi.advanceTimersByTimeAsync(300)
+    expect(atListener.closes).toEqual([])
+    await vi.advanceTimersByTimeAsync(100)
+    expect(atListener.closes).toEqual([{ local: true, error: 'InactivityTimeoutError', detail: 'nothing from 12D3KooWAlice for 400 ms' }])
+    await vi.waitFor(() => { expect(silentPeer.status).not.toBe('open') })
+    // Ten times the timeout with nothing to say: the PINGs kept the pair open.
+    await vi.advanceTimersByTimeAsync(2_600)
     expect(quiet.alice.open && quiet.bob.open).toBe(true)
-    expect(quiet.atBob.events.filter(e => e === 'ping').length).toBeGreaterThanOrEqual(3)
+    expect(quiet.atAlice.closes).toEqual([])
+    expect(quiet.atBob.events.filter(e => e === 'ping').length).toBeGreaterThanOrEqual(9)
   })
 
   it('keeps PINGs to a third of the smallest timeout the options allow, whatever a peer\'s HELLO asks for', async () => {

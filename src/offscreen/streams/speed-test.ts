@@ -20,13 +20,18 @@ export async function runSpeedTest (node: Libp2p, peerId: string, request: Speed
   const stream = await connection.newStream(SPEED_TEST_PROTOCOL, { signal: AbortSignal.timeout(SPEED_TEST_STREAM_OPEN_TIMEOUT_MS) })
   const chunk = new Uint8Array(request.messageBytes).fill(7)
   const reader = stream[Symbol.asyncIterator]()
-  const read = async (bytes: number): Promise<void> => {
-    let got = 0
-    while (got < bytes) {
+  /** Reads `bytes` bytes from the stream and answers them. */
+  const read = async (bytes: number): Promise<Uint8Array> => {
+    const got = new Uint8Array(bytes)
+    let at = 0
+    while (at < bytes) {
       const next = await reader.next()
       if (next.done === true) throw new Error('stream ended early')
-      got += next.value.byteLength
+      const data = next.value.subarray()
+      got.set(data.subarray(0, bytes - at), at)
+      at += data.byteLength
     }
+    return got
   }
   try {
     if (request.mode === 'throughput') {
@@ -38,8 +43,9 @@ export async function runSpeedTest (node: Libp2p, peerId: string, request: Speed
         sent += chunk.byteLength
       }
       await stream.close()
-      await read(8) // the receiver's count: everything arrived
-      return { mode: 'throughput', bytes: sent, ms: performance.now() - started }
+      // What the receiver counted, not what was written: the figure is what arrived.
+      const count = await read(8)
+      return { mode: 'throughput', bytes: new DataView(count.buffer).getFloat64(0), ms: performance.now() - started }
     }
     await send(stream, peerId, Uint8Array.of(MODE_ECHO))
     const roundTripsMs: number[] = []
