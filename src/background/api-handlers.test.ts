@@ -249,7 +249,59 @@ describe('clients', () => {
     expect(await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })).toEqual([])
     expect((await handlers.getMessages({ method: 'getMessages', peerId: bob })).map(m => m.text)).toEqual(['for the app'])
   })
+
+  it('fails a revoked client\'s pending messages, with exact counts, and the expiry pass removes only incoming ones', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    const asApp = makeClientHandlers(w, app)
+    await asApp.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'one', id: 'a1' }, { text: 'two', id: 'a2' }] })
+    await handlers.send({ method: 'send', peerId: bob, text: 'mine', id: 'p1' })
+    expect((await parts.store.pendingByPeer()).get(bob)).toEqual({ messages: 3, bytes: 10 })
+
+    await handlers.revokeClient({ method: 'revokeClient', client: app })
+    // Failed, not deleted, through the same path as every other failure: the app's share is released, exactly.
+    const appMessages = await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })
+    expect(appMessages.map(m => [m.id, m.state, m.error?.name, m.error?.data.reason])).toEqual([
+      ['a1', 'failed', 'DeliveryFailedError', 'client-revoked'],
+      ['a2', 'failed', 'DeliveryFailedError', 'client-revoked']
+    ])
+    expect((await parts.store.pendingByPeer()).get(bob)).toEqual({ messages: 1, bytes: 4 })
+
+    // A peer's message for the app waits; once past the time to live, only that incoming message goes.
+    await parts.inbox.receive(bob, [{ seq: 0, id: 'x', body: new TextEncoder().encode('for the app'), channel: app, kind: 'text' }])
+    expect(parts.clients.list()).toMatchObject([{ client: app, state: 'requested', waiting: 1 }])
+    await handlers.setLimits({ method: 'setLimits', limits: { messageTtlMs: 60_000 } })
+    await atTime(Date.now() + 61_000, async () => { await expireWaiting(w) })
+    expect((await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })).map(m => [m.id, m.direction, m.state])).toEqual([
+      ['a1', 'out', 'failed'], ['a2', 'out', 'failed']
+    ])
+    expect(parts.clients.list()).toMatchObject([{ client: app, waiting: 0 }])
+    expect((await parts.store.pendingByPeer()).get(bob)).toEqual({ messages: 1, bytes: 4 })
+  })
+
+  it('fails the pending messages of a client no longer on the list at the next expiry pass (revoked by a worker that stopped half way)', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    await makeClientHandlers(w, app).send({ method: 'send', peerId: bob, text: 'orphan', id: 'o1' })
+    // The list changed, and the worker stopped before anything else happened.
+    await parts.clients.remove(app)
+    await expireWaiting(w)
+    const [orphan] = await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })
+    expect(orphan).toMatchObject({ id: 'o1', state: 'failed', error: { name: 'DeliveryFailedError', data: { reason: 'client-revoked' } } })
+    expect((await parts.store.pendingByPeer()).get(bob)).toBeUndefined()
+  })
 })
+
+/** Runs `during` with `Date.now()` answering `at`. */
+async function atTime (at: number, during: () => Promise<void>): Promise<void> {
+  const realNow = Date.now
+  Date.now = () => at
+  try {
+    await during()
+  } finally {
+    Date.now = realNow
+  }
+}
 
 /** Lets the real reconnector dial Bob until it gives up: every dial fails with the same permanent error. */
 async function givenUp (): Promise<boolean> {

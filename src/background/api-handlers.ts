@@ -11,6 +11,7 @@ import { DeliveryFailedError, deserializeError, PeerClosedError, ValidationError
 import { parsePeerId } from '../common/validators.ts'
 import { exportKey, parseExportedKey, type Settings, type SettingsStore } from './profile/index.ts'
 import { parseNewContact } from './peers/index.ts'
+import { failRevokedClients } from './duties.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 /**
@@ -206,6 +207,8 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       const id = asClient(revoked)
       await clients.remove(id)
       w.clientPorts.close(id)
+      // What it queued will not go out on its behalf any more: failed, so its callers learn why.
+      await failRevokedClients(parts, channel => channel === id)
       const site = describeClient(id)
       if (site.kind === 'origin') await w.sites.unregisterSite(site.origin)
       status.soon()

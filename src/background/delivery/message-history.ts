@@ -138,12 +138,14 @@ export class MessageHistory {
   }
 
   /**
-   * Removes the peer's messages older than `before` on the client channels
-   * `expires` selects (those of clients the user has not allowed: they wait
-   * only so long). Answers how many messages each client channel of the peer
-   * still holds. Client ids sort before Peerlink's own channel, and the walk
-   * jumps over each channel it keeps, so it costs one step per channel and
-   * per message removed.
+   * Removes the peer's incoming messages older than `before` on the client
+   * channels `expires` selects (those of clients the user has not allowed:
+   * they wait only so long). Outgoing messages stay: a revoked client's
+   * pending ones are failed, never removed here, and its sent ones are
+   * history. Answers how many incoming messages each such channel still
+   * holds. Client ids sort before Peerlink's own channel, and the walk jumps
+   * over each channel it keeps, so it costs one step per allowed channel and
+   * per message of the others.
    */
   async expireChannels (peerId: string, expires: (channel: string) => boolean, before: number): Promise<Map<string, number>> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
@@ -152,15 +154,20 @@ export class MessageHistory {
     let removed = 0
     let cursor = await index.openCursor(IDBKeyRange.bound([peerId, ''], [peerId, OWN_CHANNEL], false, true))
     while (cursor != null) {
-      const { channel, at } = cursor.value
-      if (expires(channel) && at < before) {
-        await cursor.delete()
-        removed += 1
-        cursor = await cursor.continue()
+      const { channel, at, direction } = cursor.value
+      if (!expires(channel)) {
+        cursor = await cursor.continue([peerId, channel, Infinity, '', 0])
         continue
       }
-      held.set(channel, await index.count(channelRange(peerId, channel)))
-      cursor = await cursor.continue([peerId, channel, Infinity, '', 0])
+      if (direction === 'in' && at < before) {
+        await cursor.delete()
+        removed += 1
+      } else if (direction === 'in') {
+        held.set(channel, (held.get(channel) ?? 0) + 1)
+      } else {
+        held.set(channel, held.get(channel) ?? 0)
+      }
+      cursor = await cursor.continue()
     }
     const ledger = removed > 0 ? await tx.objectStore('ledgers').get(peerId) : undefined
     if (ledger?.storedCount != null) await tx.objectStore('ledgers').put({ ...ledger, storedCount: ledger.storedCount - removed })

@@ -468,6 +468,16 @@ export class MessageStore {
     await Promise.all([tx.store.put(ledger), tx.done])
   }
 
+  /** Per peer, the client channels that have pending outgoing messages (Peerlink's own is not counted). */
+  async pendingChannels (): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>()
+    for (const ledger of await this.#db.getAll('ledgers') as PeerLedger[]) {
+      const channels = Object.keys(ledger.pendingByChannel ?? {})
+      if (channels.length > 0) out.set(ledger.peerId, channels)
+    }
+    return out
+  }
+
   /** Peers with pending outgoing messages, and how many and how large. */
   async pendingByPeer (): Promise<Map<string, { messages: number, bytes: number }>> {
     const out = new Map<string, { messages: number, bytes: number }>()

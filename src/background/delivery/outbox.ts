@@ -246,6 +246,22 @@ export class Outbox {
   }
 
   /**
+   * Fails every pending message, to any peer, on the client channels
+   * `which` selects (a client the user revoked): through the same path as
+   * every other failure, so each peer's counts stay exact.
+   */
+  async failChannels (which: (channel: string) => boolean, reason: DeliveryFailureReason, detail: (channel: string) => string): Promise<number> {
+    let count = 0
+    for (const [peerId, channels] of await this.#o.store.pendingChannels()) {
+      if (!channels.some(which)) continue
+      const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, reason, detail(m.channel))), m => which(m.channel))
+      this.#failed(peerId, failed)
+      count += failed.length
+    }
+    return count
+  }
+
+  /**
    * Fails messages that outlived their time to live; only those. A message
    * in the peer's mailbox waits there as long as a relay keeps mail: the
    * peer may fetch it any day, and failing it here would tell a falsehood.
