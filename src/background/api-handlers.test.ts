@@ -211,6 +211,30 @@ describe('clients', () => {
     await handlers.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'x' }, { text: 'y' }, { text: 'z' }] })
   })
 
+  it('holds a client sending large messages to its byte quota, so Peerlink\'s own pages can still send to that contact', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    const asApp = makeClientHandlers(w, app)
+    const { maxMessageBytes, maxPendingBytesPerClient } = parts.settings.current.limits
+    const mebibyte = btoa('x'.repeat(maxMessageBytes))
+    const fits = Math.floor(maxPendingBytesPerClient / maxMessageBytes)
+    for (let i = 0; i < fits; i++) await asApp.send({ method: 'send', peerId: bob, bytes: mebibyte, ttlMs: 30 * 24 * 3600_000 })
+    await expect(asApp.send({ method: 'send', peerId: bob, bytes: mebibyte }))
+      .rejects.toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'client-pending-bytes', limit: maxPendingBytesPerClient, current: (fits + 1) * maxMessageBytes } })
+    expect((await handlers.send({ method: 'send', peerId: bob, bytes: mebibyte })).state).toBe('queued')
+  })
+
+  it('caps a client\'s time to live at the user\'s, so its messages fail as expired when the user\'s would', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    await handlers.setLimits({ method: 'setLimits', limits: { messageTtlMs: 60_000 } })
+    await makeClientHandlers(w, app).send({ method: 'send', peerId: bob, text: 'for a month?', id: 'long', ttlMs: 30 * 24 * 3600_000 })
+    await atTime(Date.now() + 61_000, async () => { await parts.outbox.expire() })
+    expect(await makeClientHandlers(w, app).getMessage({ method: 'getMessage', id: 'long' }))
+      .toMatchObject({ state: 'failed', error: { name: 'DeliveryFailedError', data: { reason: 'expired' } } })
+    expect((await parts.store.pendingByPeer()).get(bob)).toBeUndefined()
+  })
+
   it('registers a site\'s scripts when it is allowed, and closes its ports and scripts when revoked', async () => {
     expect(await handlers.allowClient({ method: 'allowClient', client: site })).toMatchObject({ client: site, kind: 'origin', state: 'allowed' })
     expect(registered).toEqual(['http://127.0.0.1:8123'])

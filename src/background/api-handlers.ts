@@ -67,6 +67,10 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     return input.id == null ? { ...payload, channel } : { ...payload, channel, id: input.id }
   })
 
+  /** A client may not make a message wait longer than the user lets any message wait. */
+  const timeToLive = (ttlMs: number | undefined): number | undefined =>
+    client == null || ttlMs == null ? ttlMs : Math.min(ttlMs, settings.current.limits.messageTtlMs)
+
   /** Waits for a final state; a failed message answers with its typed error. */
   const awaitFinal = async (view: MessageView, timeoutMs: number): Promise<MessageView> => {
     const final = await watch.wait(view, timeoutMs, async () => await message(view.id))
@@ -162,7 +166,7 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     },
     send: async ({ peerId, text, bytes, id, ttlMs, awaitDelivery }) => {
       const [input] = outgoing([{ text, bytes, id }])
-      const sent = await outbox.send(await openConversation(peerId, id), input!, ttlMs)
+      const sent = await outbox.send(await openConversation(peerId, id), input!, timeToLive(ttlMs))
       const final = awaitDelivery === true ? await awaitFinal(sent, AWAIT_DELIVERY_MS) : sent
       return { id: final.id, state: final.state }
     },
@@ -172,7 +176,7 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       return { id: again.id, state: again.state }
     },
     sendMany: async ({ peerId, messages, ttlMs }) =>
-      (await outbox.sendMany(await openConversation(peerId), outgoing(messages), ttlMs)).map(m => ({ id: m.id, state: m.state })),
+      (await outbox.sendMany(await openConversation(peerId), outgoing(messages), timeToLive(ttlMs))).map(m => ({ id: m.id, state: m.state })),
     speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => await node.call('speedTest', await contactId(peerId), mode === 'throughput'
       ? { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_MESSAGE_BYTES, totalBytes: totalBytes ?? DEFAULT_SPEED_TEST_TOTAL_BYTES }
       : { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, count: count ?? DEFAULT_SPEED_TEST_COUNT }),

@@ -300,6 +300,13 @@ export const MAX_CLIENTS = 64
 export const MAX_CLIENT_REQUESTS_PER_SECOND = 200
 /** Default share of a peer's pending messages one client may hold (Peerlink's own pages are not limited by it). */
 export const DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT = 100
+/** Default share of a peer's pending bytes one client may hold: a quarter of the peer's, so one client cannot fill it. */
+export const DEFAULT_MAX_PENDING_BYTES_PER_CLIENT = 4 * 1024 * 1024
+/**
+ * Of a peer's pending messages and bytes, the part all clients together may
+ * hold, whatever each one's quota: the rest is kept for Peerlink's own pages.
+ */
+export const CLIENTS_SHARE_OF_PEER_PENDING = 0.75
 /** Freshly appended messages an outbox keeps in memory per peer to send without reading them back; past it, they are read from IndexedDB. */
 export const MAX_FRESH_BYTES_PER_PEER = 4 * 1024 * 1024
 /** A call from the node to the worker not answered within this nudges the worker (Chrome may have stopped it). */

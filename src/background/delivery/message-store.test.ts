@@ -12,7 +12,7 @@ let dbCount = 0
 const openStore = async (): Promise<MessageStore> => { store = await MessageStore.open(`store-test-${dbCount++}`); return store }
 afterEach(() => { store.close() })
 
-const limits = { maxPendingMessages: 3, maxPendingBytes: 100, maxPendingMessagesPerClient: 2 }
+const limits = { maxPendingMessages: 3, maxPendingBytes: 100, maxPendingMessagesPerClient: 2, maxPendingBytesPerClient: 100 }
 let idCount = 0
 const out = (peerId: string, text: string, at = 1000, expiresAt = 10_000): Parameters<MessageStore['appendOutgoing']>[0] =>
   ({ id: `m${idCount++}`, peerId, channel: OWN_CHANNEL, kind: 'text', text, bytes: text.length, at, expiresAt })
@@ -21,6 +21,9 @@ const listed = async (s: MessageStore, peerId: string, limit = 10): Promise<Arra
   const { found, ackedOutSeq } = await s.history.list(peerId, limit)
   return found.map(m => messageView(m, { ackedOutSeq, sent: () => false }))
 }
+/** A message of a client's (another extension's) on its own channel, `bytes` long. */
+const fromClient = (peerId: string, client: string, bytes: number): Parameters<MessageStore['appendOutgoing']>[0] =>
+  ({ ...out(peerId, 'c'.repeat(bytes)), channel: client })
 const inFrames = (...seqs: number[]): IncomingInput[] => seqs.map(seq => ({ seq, id: `w${seq}`, channel: OWN_CHANNEL, kind: 'text', text: `t${seq}`, bytes: 2 }))
 
 describe('MessageStore', () => {
@@ -108,7 +111,7 @@ describe('MessageStore', () => {
 
   it('marks every gap of failed messages before a pending one, exactly, and nothing else', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 }
     for (const text of ['a', 'b', 'c', 'd', 'e', 'f']) await s.appendOutgoing(out('A', text), l)
     const gaps = async (from = 0): Promise<Array<[number, number | undefined]>> => (await s.pending('A', from)).map(m => [m.seq, m.skipFrom])
     expect(await gaps()).toEqual([[0, undefined], [1, undefined], [2, undefined], [3, undefined], [4, undefined], [5, undefined]])
@@ -134,9 +137,43 @@ describe('MessageStore', () => {
     expect((await s.ourHello('A')).nextExpectedSeq).toBe(4)
   })
 
+  it('holds each client to its byte quota, and all clients together to what leaves Peerlink\'s own pages their headroom', async () => {
+    const s = await openStore()
+    const [appA, appB, appC] = ['extension:aaaa', 'extension:bbbb', 'extension:cccc']
+    const l = { maxPendingMessages: 20, maxPendingBytes: 100, maxPendingMessagesPerClient: 20, maxPendingBytesPerClient: 40 }
+    await s.appendOutgoing(fromClient('A', appA, 40), l)
+    const overQuota = await s.appendOutgoing(fromClient('A', appA, 1), l).catch((e: unknown) => e)
+    expect(overQuota).toBeInstanceOf(ResourceLimitError)
+    expect((overQuota as ResourceLimitError).data).toEqual({ limitType: 'client-pending-bytes', limit: 40, current: 41 })
+    // Another client has its own quota; together the clients may hold three quarters of the peer's bytes.
+    await s.appendOutgoing(fromClient('A', appB, 35), l)
+    const overShare = await s.appendOutgoing(fromClient('A', appC, 1), l).catch((e: unknown) => e)
+    expect((overShare as ResourceLimitError).data).toEqual({ limitType: 'clients-pending-bytes', limit: 75, current: 76 })
+    // What is left is Peerlink's own pages'.
+    await s.appendOutgoing(out('A', 'x'.repeat(25)), l)
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 3, bytes: 100 })
+    // A quota set above the peer's limit still leaves the headroom.
+    const generous = { ...l, maxPendingBytesPerClient: 1_000 }
+    await s.appendOutgoing(fromClient('B', appA, 75), generous)
+    expect((await s.appendOutgoing(fromClient('B', appA, 1), generous).catch((e: unknown) => e) as ResourceLimitError).data)
+      .toEqual({ limitType: 'clients-pending-bytes', limit: 75, current: 76 })
+    // The same holds for the number of messages.
+    const few = { maxPendingMessages: 4, maxPendingBytes: 100, maxPendingMessagesPerClient: 4, maxPendingBytesPerClient: 100 }
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(fromClient('C', appA, 1), few)
+    expect((await s.appendOutgoing(fromClient('C', appB, 1), few).catch((e: unknown) => e) as ResourceLimitError).data)
+      .toEqual({ limitType: 'clients-pending-messages', limit: 3, current: 4 })
+    await s.appendOutgoing(out('C', 'mine'), few)
+    // Acks and failures give back exactly each client's bytes.
+    await s.acknowledge('A', 0)
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.channel === appB)
+    await s.appendOutgoing(fromClient('A', appA, 40), l)
+    await s.appendOutgoing(fromClient('A', appC, 35), l)
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 3, bytes: 100 })
+  })
+
   it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {
     const s = await openStore()
-    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100, maxPendingMessagesPerClient: 10 })
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 100 })
     await s.appendOutgoing(out('B', 'b0'), limits)
     expect((await s.acknowledge('A', 1)).map(m => [m.seq, m.state])).toEqual([[0, 'delivered'], [1, 'delivered']])
     expect(await s.acknowledge('A', 0)).toEqual([])
@@ -148,7 +185,7 @@ describe('MessageStore', () => {
 
   it('fails only the messages selected, releasing their share; a late ack does not count them twice', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 }
     await s.appendOutgoing(out('A', 'old', 1000, 2000), l)
     await s.appendOutgoing(out('A', 'fresh', 1500, 9000), l)
     const failed = await s.failPending('A', m => ({ name: 'DeliveryFailedError', message: `expired ${m.id}`, data: {} }), m => (m.expiresAt ?? 0) <= 5000)
@@ -164,7 +201,7 @@ describe('MessageStore', () => {
 
   it('lists pending messages from a sequence number within a byte budget, never acknowledged or failed ones', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 }
     for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', 'x'.repeat(10), 1000, 5000 + i), l)
     expect((await s.pending('A', 1, 25)).map(m => m.seq)).toEqual([1, 2])
     expect((await s.pending('A', 0, 5)).map(m => m.seq)).toEqual([0])
@@ -175,7 +212,7 @@ describe('MessageStore', () => {
 
   it('keeps the byte accounting exact through acks, failures and acks past failures', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     const sizes = [5, 7, 11, 13, 17]
     for (const n of sizes) await s.appendOutgoing(out('A', 'y'.repeat(n)), l)
     const pending = async (): Promise<unknown> => (await s.pendingByPeer()).get('A') ?? { messages: 0, bytes: 0 }
@@ -203,13 +240,13 @@ describe('MessageStore', () => {
 
   it('lists the newest messages of a conversation, oldest first, same-millisecond ones in order', async () => {
     const s = await openStore()
-    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 })
+    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 })
     expect((await listed(s, 'A', 2)).map(m => m.text)).toEqual(['m3', 'm4'])
   })
 
   it('prunes the oldest delivered and received messages down to the history limit, never a pending or unacknowledged one', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
     await s.storeIncoming('A', inFrames(0, 1, 2), 2000)
     await s.acknowledge('A', 1)
@@ -229,7 +266,7 @@ describe('MessageStore', () => {
 
   it('keeps counting a conversation after its first prune, as messages come and go', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     await s.storeIncoming('A', inFrames(0, 1, 2, 3, 4), 2000)
     expect(await s.history.prune('A', 3)).toBe(2)
     await s.storeIncoming('A', inFrames(5, 6), 3000)
@@ -243,7 +280,7 @@ describe('MessageStore', () => {
 
   it('starts the next prune after what the last one removed, but never past a message it had to keep', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     for (let i = 0; i < 2; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
     await s.acknowledge('A', 0)
     await s.storeIncoming('A', inFrames(0, 1, 2, 3), 2000)
@@ -259,7 +296,7 @@ describe('MessageStore', () => {
 
   it('pages back through a conversation from a message, within a byte budget', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await s.appendOutgoing(out('A', `m${i}`, 1000), l)).message.id)
     const page = async (before?: string, maxBytes?: number): Promise<string[]> =>

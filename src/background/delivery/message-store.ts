@@ -1,5 +1,5 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import { MAIL_SEEN_IDS } from '../../common/constants.ts'
+import { CLIENTS_SHARE_OF_PEER_PENDING, MAIL_SEEN_IDS } from '../../common/constants.ts'
 import type { Hello, PayloadKind } from '../../common/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
@@ -33,8 +33,9 @@ export interface AppendResult {
 export interface OutboxLimits {
   maxPendingMessages: number
   maxPendingBytes: number
-  /** Of those, one client's messages (Peerlink's own pages are not limited by it). */
+  /** Of those, one client's messages and bytes (Peerlink's own pages are not limited by them). */
   maxPendingMessagesPerClient: number
+  maxPendingBytesPerClient: number
 }
 
 /** A message to send, and, after a gap of failed ones, the first of them. */
@@ -82,22 +83,68 @@ function pendingLimitError (limits: OutboxLimits, count: number, bytes: number):
   return undefined
 }
 
-/** The client quota a peer's outbox would go over with `added` more messages per channel, if any. */
-function clientLimitError (limits: OutboxLimits, ledger: PeerLedger, added: Map<string, number>): ResourceLimitError | undefined {
-  for (const [channel, count] of added) {
-    const total = (ledger.pendingByChannel?.[channel] ?? 0) + count
-    if (channel !== OWN_CHANNEL && total > limits.maxPendingMessagesPerClient) return new ResourceLimitError('client-pending-messages', limits.maxPendingMessagesPerClient, total)
+/** Messages and bytes a batch adds on one client channel. */
+interface ChannelLoad {
+  messages: number
+  bytes: number
+}
+
+/** What `messages` add per client channel (Peerlink's own is not counted). */
+function clientLoads (messages: Array<{ channel: string, bytes: number }>): Map<string, ChannelLoad> {
+  const loads = new Map<string, ChannelLoad>()
+  for (const { channel, bytes } of messages) {
+    if (channel === OWN_CHANNEL) continue
+    const load = loads.get(channel) ?? { messages: 0, bytes: 0 }
+    load.messages += 1
+    load.bytes += bytes
+    loads.set(channel, load)
   }
+  return loads
+}
+
+/** The sum of a ledger's per-channel counts. */
+function total (counts: Record<string, number> | undefined): number {
+  return Object.values(counts ?? {}).reduce((sum, n) => sum + n, 0)
+}
+
+/**
+ * The client quota a peer's outbox would go over with `added` more per
+ * channel, if any: each client's quota, then the share of the peer's limits
+ * all clients together may hold, so Peerlink's own pages keep the rest.
+ */
+function clientLimitError (limits: OutboxLimits, ledger: PeerLedger, added: Map<string, ChannelLoad>): ResourceLimitError | undefined {
+  if (added.size === 0) return undefined
+  let addedMessages = 0
+  let addedBytes = 0
+  for (const [channel, load] of added) {
+    const messages = (ledger.pendingByChannel?.[channel] ?? 0) + load.messages
+    if (messages > limits.maxPendingMessagesPerClient) return new ResourceLimitError('client-pending-messages', limits.maxPendingMessagesPerClient, messages)
+    const bytes = (ledger.pendingBytesByChannel?.[channel] ?? 0) + load.bytes
+    if (bytes > limits.maxPendingBytesPerClient) return new ResourceLimitError('client-pending-bytes', limits.maxPendingBytesPerClient, bytes)
+    addedMessages += load.messages
+    addedBytes += load.bytes
+  }
+  const shareMessages = Math.floor(limits.maxPendingMessages * CLIENTS_SHARE_OF_PEER_PENDING)
+  const messages = total(ledger.pendingByChannel) + addedMessages
+  if (messages > shareMessages) return new ResourceLimitError('clients-pending-messages', shareMessages, messages)
+  const shareBytes = Math.floor(limits.maxPendingBytes * CLIENTS_SHARE_OF_PEER_PENDING)
+  const bytes = total(ledger.pendingBytesByChannel) + addedBytes
+  if (bytes > shareBytes) return new ResourceLimitError('clients-pending-bytes', shareBytes, bytes)
   return undefined
 }
 
-/** Counts `delta` more (or fewer) pending messages on a client's channel; Peerlink's own is not counted. */
-function countPending (ledger: PeerLedger, channel: string, delta: number): void {
+/** Counts one more (`sign` 1) or one fewer (-1) pending message of `bytes` on a client's channel; Peerlink's own is not counted. */
+function countPending (ledger: PeerLedger, { channel, bytes }: { channel: string, bytes: number }, sign: 1 | -1): void {
   if (channel === OWN_CHANNEL) return
-  const counts = ledger.pendingByChannel ??= {}
-  const count = (counts[channel] ?? 0) + delta
-  if (count > 0) counts[channel] = count
-  else delete counts[channel]
+  const change = (counts: Record<string, number>, delta: number): void => {
+    const count = (counts[channel] ?? 0) + delta
+    if (count > 0) counts[channel] = count
+    else delete counts[channel]
+  }
+  change(ledger.pendingByChannel ??= {}, sign)
+  change(ledger.pendingBytesByChannel ??= {}, sign * bytes)
+  if (Object.keys(ledger.pendingBytesByChannel).length === 0) delete ledger.pendingBytesByChannel
+  if (Object.keys(ledger.pendingByChannel).length === 0) delete ledger.pendingByChannel
 }
 
 /** Messages per channel among `messages`. */
@@ -155,7 +202,7 @@ export class MessageStore {
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
     const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
-    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, countByChannel(fresh))
+    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, clientLoads(fresh))
     if (over != null) return await refuse(tx, over)
     const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
     if (tooLarge != null) return await refuse(tx, new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
@@ -172,7 +219,7 @@ export class MessageStore {
       const { callerId: _, ...fields } = input
       const seq = ledger.nextOutSeq++
       const message: StoredMessage = { ...fields, peerId, direction: 'out', seq, outSeq: seq, state: 'queued' }
-      countPending(ledger, message.channel, 1)
+      countPending(ledger, message, 1)
       void messages.put(message)
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
@@ -196,7 +243,7 @@ export class MessageStore {
     }
     const ledger = ledgerOf(message.peerId, await tx.objectStore('ledgers').get(message.peerId))
     const over = pendingLimitError(limits, ledger.pendingCount + 1, ledger.pendingBytes + message.bytes) ??
-      clientLimitError(limits, ledger, new Map([[message.channel, 1]]))
+      clientLimitError(limits, ledger, clientLoads([message]))
     if (over != null) return await refuse(tx, over)
     // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
     const { error: _, skipped: __, mailbox: ___, ...rest } = message
@@ -204,7 +251,7 @@ export class MessageStore {
     const requeued: StoredMessage = { ...rest, seq, outSeq: seq, state: 'queued' }
     ledger.pendingCount += 1
     ledger.pendingBytes += message.bytes
-    countPending(ledger, message.channel, 1)
+    countPending(ledger, message, 1)
     await Promise.all([tx.objectStore('messages').put(requeued), tx.objectStore('ledgers').put(ledger), tx.done])
     return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
   }
@@ -319,7 +366,7 @@ export class MessageStore {
       if (message.state === 'queued') {
         ledger.pendingCount -= 1
         ledger.pendingBytes -= message.bytes
-        countPending(ledger, message.channel, -1)
+        countPending(ledger, message, -1)
       } else if (message.skipped === true) {
         // Failed, and the peer was told to skip it: the ack covers a number it passed over.
         continue
@@ -389,7 +436,7 @@ export class MessageStore {
       if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
       ledger.pendingCount -= 1
       ledger.pendingBytes -= cursor.value.bytes
-      countPending(ledger, cursor.value.channel, -1)
+      countPending(ledger, cursor.value, -1)
       const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
       await cursor.update(updated)
       changed.push(updated)

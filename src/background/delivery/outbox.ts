@@ -93,7 +93,8 @@ export class Outbox {
 
   constructor (options: OutboxOptions) {
     this.#o = options
-    this.#now = options.now ?? Date.now
+    // Read late, so a clock changed after the outbox was made is the one used.
+    this.#now = options.now ?? (() => Date.now())
   }
 
   /** Queues a message durably and starts sending it. A repeated `id` answers the stored message. */

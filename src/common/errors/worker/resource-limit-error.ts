@@ -19,6 +19,12 @@ export type LimitType =
   | 'client-requests-per-second'
   /** One client's messages waiting for one peer. */
   | 'client-pending-messages'
+  /** One client's bytes waiting for one peer. */
+  | 'client-pending-bytes'
+  /** All clients' messages waiting for one peer: the rest is kept for Peerlink's own pages. */
+  | 'clients-pending-messages'
+  /** All clients' bytes waiting for one peer. */
+  | 'clients-pending-bytes'
 
 /** A configured limit would be exceeded; nothing already accepted is touched. */
 export class ResourceLimitError extends PeerlinkError<{ limitType: LimitType, limit: number, current: number }> {
