@@ -86,8 +86,12 @@ export const ApiRequestSchema = v.variant('method', [
     ttlMs,
     awaitDelivery: v.optional(v.boolean())
   }),
-  /** Sends a failed message again, keeping its id: a peer that had it after all stores it once. */
-  v.object({ method: v.literal('retry'), id: messageId }),
+  /**
+   * Sends a failed message again, keeping its id: a peer that had it after
+   * all stores it once. Ids are each channel's own: `channel` names the
+   * message's (a client's is its own; Peerlink's pages default to theirs).
+   */
+  v.object({ method: v.literal('retry'), id: messageId, channel: v.optional(channel) }),
   v.object({
     method: v.literal('sendMany'),
     peerId: text,
@@ -103,8 +107,8 @@ export const ApiRequestSchema = v.variant('method', [
     count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SPEED_TEST_COUNT)))
   }),
   v.object({ method: v.literal('diagnostics') }),
-  v.object({ method: v.literal('getMessage'), id: messageId }),
-  v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_AWAIT_DELIVERY_MS))) }),
+  v.object({ method: v.literal('getMessage'), id: messageId, channel: v.optional(channel) }),
+  v.object({ method: v.literal('awaitDelivery'), id: messageId, channel: v.optional(channel), timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_AWAIT_DELIVERY_MS))) }),
   v.object({
     method: v.literal('getMessages'),
     peerId: text,

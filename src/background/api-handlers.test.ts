@@ -211,6 +211,25 @@ describe('clients', () => {
     await handlers.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'x' }, { text: 'y' }, { text: 'z' }] })
   })
 
+  it('keeps each client\'s message ids in its own channel: one id from two clients is two messages, and neither learns of the other\'s', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    await handlers.allowClient({ method: 'allowClient', client: site })
+    const [asApp, asSite] = [makeClientHandlers(w, app), makeClientHandlers(w, site)]
+    expect(await asApp.send({ method: 'send', peerId: bob, text: 'from the app', id: 'shared' })).toEqual({ id: 'shared', state: 'queued' })
+    expect(await asSite.send({ method: 'send', peerId: bob, text: 'from the site', id: 'shared' })).toEqual({ id: 'shared', state: 'queued' })
+    expect(await handlers.send({ method: 'send', peerId: bob, text: 'from the popup', id: 'shared' })).toEqual({ id: 'shared', state: 'queued' })
+    expect((await asApp.getMessage({ method: 'getMessage', id: 'shared' })).text).toBe('from the app')
+    expect((await asSite.getMessage({ method: 'getMessage', id: 'shared' })).text).toBe('from the site')
+    expect((await handlers.getMessage({ method: 'getMessage', id: 'shared' })).text).toBe('from the popup')
+    // Peerlink's own pages may name a channel, as in getMessages.
+    expect((await handlers.getMessage({ method: 'getMessage', id: 'shared', channel: site })).text).toBe('from the site')
+    // Repeating a send answers that client's own message, and only a different message under its id is refused.
+    expect(await asSite.send({ method: 'send', peerId: bob, text: 'from the site', id: 'shared' })).toMatchObject({ id: 'shared' })
+    await expect(asSite.send({ method: 'send', peerId: bob, text: 'something else', id: 'shared' })).rejects.toBeInstanceOf(ValidationError)
+    expect((await parts.store.pendingByPeer()).get(bob)?.messages).toBe(3)
+  })
+
   it('holds a client sending large messages to its byte quota, so Peerlink\'s own pages can still send to that contact', async () => {
     await handlers.addPeer({ method: 'addPeer', peerId: bob })
     await handlers.allowClient({ method: 'allowClient', client: app })

@@ -132,8 +132,10 @@ export class ApiServer {
    */
   announce (message: MessageView): void {
     if (!this.#anyWantsMessages()) return
-    this.#pendingMessages.delete(message.id)
-    this.#pendingMessages.set(message.id, message)
+    // Ids are each channel's own.
+    const key = `${message.channel}\n${message.id}`
+    this.#pendingMessages.delete(key)
+    this.#pendingMessages.set(key, message)
     this.#flushSoon()
   }
 

@@ -1,7 +1,7 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
 import { ValidationError } from '../../common/errors/index.ts'
 import { PRUNE_EVERY_MESSAGES } from '../../common/constants.ts'
-import { channelRange, conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { channelRange, conversationRange, keyOf, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 
 /** Messages read per request while pruning: what must go, and a few more for pending ones in between. */
 const PRUNE_PAGE_SLACK = 16
@@ -60,9 +60,10 @@ export class MessageHistory {
       })
   }
 
-  async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
+  /** A message by its channel and id (ids are each channel's own). */
+  async get (channel: string, id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
-    const message = await tx.objectStore('messages').get(id)
+    const message = await tx.objectStore('messages').get([channel, id])
     if (message == null) return undefined
     return { found: message, ackedOutSeq: (await tx.objectStore('ledgers').get(message.peerId))?.ackedOutSeq ?? -1 }
   }
@@ -70,13 +71,14 @@ export class MessageHistory {
   /**
    * The newest `limit` messages of a conversation, oldest first, and at most
    * `maxBytes` of text (but always one message). With `before` (a message's
-   * id), the ones just older than that message: the next page back. With
-   * `channel`, that channel's messages only.
+   * id, in `channel`, or Peerlink's own when none is named), the ones just
+   * older than that message: the next page back. With `channel`, that
+   * channel's messages only.
    */
   async list (peerId: string, limit: number, { before, maxBytes = Infinity, channel }: { before?: string, maxBytes?: number, channel?: string } = {}): Promise<StoredWithAck<StoredMessage[]>> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = await tx.objectStore('ledgers').get(peerId)
-    const from = before == null ? undefined : await tx.objectStore('messages').get(before)
+    const from = before == null ? undefined : await tx.objectStore('messages').get([channel ?? OWN_CHANNEL, before])
     if (before != null && (from?.peerId !== peerId || (channel != null && from.channel !== channel))) throw new ValidationError('before', `no message ${before} in this conversation`)
     const messages = tx.objectStore('messages')
     const conversation = channel == null ? [peerId] : [peerId, channel]
@@ -123,7 +125,7 @@ export class MessageHistory {
           keptOne = true
           continue
         }
-        void messages.delete(message.id)
+        void messages.delete(keyOf(message))
         if (!keptOne) this.#prunedTo.set(peerId, [peerId, message.at, message.direction, message.seq])
         excess -= 1
         removed += 1

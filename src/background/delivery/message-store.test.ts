@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ResourceLimitError, ValidationError } from '../../common/errors/index.ts'
 import { UnsentAckError } from '../../common/errors/index.ts'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import { MessageStore, type IncomingInput } from './message-store.ts'
+import type { Hello } from '../../common/frames.ts'
+import { MessageStore, type IncomingInput, type StoredMessage } from './message-store.ts'
 import { messageView } from './message-view.ts'
 
 let store: MessageStore
@@ -47,6 +48,49 @@ describe('MessageStore', () => {
     expect(found).toMatchObject([{ id: 'old-1', channel: OWN_CHANNEL, kind: 'text', text: 'from before' }, { id: 'old-2', channel: OWN_CHANNEL }])
     // The queued message is still found to be sent.
     expect((await s.pending('A')).map(m => m.id)).toEqual(['old-2'])
+  })
+
+  it('upgrades a database written by schema 3: ids keyed by channel, incoming ids by incarnation, each client\'s pending bytes counted', async () => {
+    const name = `store-test-${dbCount++}`
+    const [app, peerIncarnation] = ['extension:aaaa', '11'.repeat(16)]
+    // Exactly what schema 3 made and wrote: one key space for every id, a sender's id found by peer alone.
+    const v3 = await openDB(name, 3, {
+      upgrade (db) {
+        const messages = db.createObjectStore('messages', { keyPath: 'id' })
+        messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
+        messages.createIndex('byPeerWireId', ['peerId', 'wireId'])
+        messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
+        messages.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
+        db.createObjectStore('ledgers', { keyPath: 'peerId' })
+      }
+    })
+    const outgoing = { peerId: 'A', direction: 'out', kind: 'text', state: 'queued', expiresAt: 99_000 }
+    await v3.put('messages', { ...outgoing, id: 'o0', seq: 0, outSeq: 0, channel: OWN_CHANNEL, text: 'hi', bytes: 2, at: 1 })
+    await v3.put('messages', { ...outgoing, id: 'o1', seq: 1, outSeq: 1, channel: OWN_CHANNEL, text: 'own', bytes: 3, at: 2 })
+    await v3.put('messages', { ...outgoing, id: 'a1', seq: 2, outSeq: 2, channel: app, text: 'c'.repeat(20), bytes: 20, at: 3 })
+    await v3.put('messages', { id: 'in-0', wireId: 'x', peerId: 'A', direction: 'in', seq: 0, channel: app, kind: 'text', text: 'first', bytes: 5, at: 4, state: 'received' })
+    await v3.put('messages', { id: 'in-1', wireId: 'y', peerId: 'A', direction: 'in', seq: 1, channel: OWN_CHANNEL, kind: 'text', text: 'hello', bytes: 5, at: 5, state: 'received' })
+    await v3.put('ledgers', {
+      peerId: 'A', incarnation: 'aa'.repeat(16), peerIncarnation, peerMaxMessageBytes: 1024, nextOutSeq: 3, nextInSeq: 2, ackedOutSeq: 0,
+      pendingCount: 2, pendingBytes: 23, pendingByChannel: { [app]: 1 }, storedCount: 5
+    })
+    v3.close()
+
+    const s = store = await MessageStore.open(name)
+    expect((await s.history.get(app, 'a1'))?.found).toMatchObject({ id: 'a1', channel: app, text: 'c'.repeat(20) })
+    expect((await s.history.get(OWN_CHANNEL, 'o1'))?.found).toMatchObject({ id: 'o1', text: 'own' })
+    expect(await s.history.get(OWN_CHANNEL, 'a1')).toBeUndefined()
+    expect((await s.pending('A')).map(m => m.id)).toEqual(['o1', 'a1'])
+    expect((await s.history.list('A', 10, { channel: app })).found.map(m => m.text)).toEqual(['c'.repeat(20), 'first'])
+    // A message received before the upgrade, sent again by the same incarnation, is still stored once.
+    expect(await s.storeIncoming('A', [{ seq: 2, id: 'x', channel: app, kind: 'text', text: 'first', bytes: 5 }])).toEqual({ stored: [], ackSeq: 2 })
+    // The client's pending bytes were counted by the upgrade: its quota applies to what it queued before.
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 40 }
+    expect((await s.appendOutgoing(fromClient('A', app, 21), l).catch((e: unknown) => e) as ResourceLimitError).data)
+      .toEqual({ limitType: 'client-pending-bytes', limit: 40, current: 41 })
+    // Acknowledged, its bytes go back exactly.
+    await s.acknowledge('A', 2)
+    await s.appendOutgoing(fromClient('A', app, 40), l)
   })
 
   it('numbers outgoing messages per peer from 0 without gaps', async () => {
@@ -169,6 +213,25 @@ describe('MessageStore', () => {
     await s.appendOutgoing(fromClient('A', appA, 40), l)
     await s.appendOutgoing(fromClient('A', appC, 35), l)
     expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 3, bytes: 100 })
+  })
+
+  it('takes a sender\'s id as already stored only from the same incarnation, on the same channel, for the same message', async () => {
+    const s = await openStore()
+    const [app, other] = ['extension:aaaa', 'extension:bbbb']
+    const helloFrom = (incarnation: string): Hello => ({ incarnation, peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 120_000, addresses: [] })
+    const frame = (seq: number, channel: string, text: string): IncomingInput => ({ seq, id: 'x', channel, kind: 'text', text, bytes: text.length })
+    const stored = (result: { stored: StoredMessage[] }): Array<[number, string, string]> => result.stored.map(m => [m.seq, m.channel, m.text])
+    await s.meetHello('A', helloFrom('11'.repeat(16)))
+    expect(stored(await s.storeIncoming('A', [frame(0, app, 'first')]))).toEqual([[0, app, 'first']])
+    // Sent again after it failed at the sender (a retry keeps its id): its number is taken, and it is stored once.
+    expect(await s.storeIncoming('A', [frame(1, app, 'first')])).toMatchObject({ stored: [], ackSeq: 1 })
+    // Another client's message under the same id, and a new message under an id the sender could use again: both kept.
+    expect(stored(await s.storeIncoming('A', [frame(2, other, 'first'), frame(3, app, 'second')]))).toEqual([[2, other, 'first'], [3, app, 'second']])
+    expect(await s.storeIncoming('A', [frame(4, app, 'second'), frame(5, app, 'first')])).toMatchObject({ stored: [], ackSeq: 5 })
+    // The sender started afresh (reinstalled): its ids start over, and the first message is new.
+    await s.meetHello('A', helloFrom('22'.repeat(16)))
+    expect(stored(await s.storeIncoming('A', [frame(0, app, 'first')]))).toEqual([[0, app, 'first']])
+    expect((await s.history.list('A', 10, { channel: app })).found.map(m => m.text)).toEqual(['first', 'second', 'first'])
   })
 
   it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {

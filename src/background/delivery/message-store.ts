@@ -3,7 +3,7 @@ import { CLIENTS_SHARE_OF_PEER_PENDING, MAIL_SEEN_IDS } from '../../common/const
 import type { Hello, PayloadKind } from '../../common/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
-import { ACKED_WRITE, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { ACKED_WRITE, keyOf, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 import { MessageHistory } from './message-history.ts'
 
 export type { StoredMessage } from './message-db.ts'
@@ -147,6 +147,11 @@ function countPending (ledger: PeerLedger, { channel, bytes }: { channel: string
   if (Object.keys(ledger.pendingByChannel).length === 0) delete ledger.pendingByChannel
 }
 
+/** Whether two messages say the same thing on the same channel. */
+function samePayload (a: { channel: string, kind: string, text: string, data?: string }, b: { channel: string, kind: string, text: string, data?: string }): boolean {
+  return a.channel === b.channel && a.kind === b.kind && a.text === b.text && a.data === b.data
+}
+
 /** Messages per channel among `messages`. */
 export function countByChannel (messages: Array<{ channel: string }>): Map<string, number> {
   const counts = new Map<string, number>()
@@ -196,8 +201,8 @@ export class MessageStore {
   async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const messages = tx.objectStore('messages')
-    // Only an id the caller chose can have been stored before.
-    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(input.id)))
+    // Only an id the caller chose can have been stored before; ids are the channel's own, so only its messages are found.
+    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(keyOf(input))))
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
@@ -209,8 +214,7 @@ export class MessageStore {
     // A repeated id answers its message only if it is the same message; never another one's state.
     const clash = inputs.findIndex((input, i) => {
       const stored = existing[i]
-      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.channel !== input.channel ||
-        stored.kind !== input.kind || stored.text !== input.text || stored.data !== input.data)
+      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || !samePayload(stored, input))
     })
     if (clash >= 0) return await refuse(tx, new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
     const results = inputs.map((input, i) => {
@@ -235,9 +239,9 @@ export class MessageStore {
    * Sends a failed message again under a new sequence number, keeping its id
    * (so a receiver that had it after all stores it once). Answers it queued.
    */
-  async requeue (id: string, limits: OutboxLimits): Promise<AppendResult> {
+  async requeue (channel: string, id: string, limits: OutboxLimits): Promise<AppendResult> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const message = await tx.objectStore('messages').get(id)
+    const message = await tx.objectStore('messages').get([channel, id])
     if (message?.direction !== 'out' || message.state !== 'failed') {
       return await refuse(tx, new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again'))
     }
@@ -259,10 +263,15 @@ export class MessageStore {
   /**
    * Stores incoming messages in sequence order: duplicates (below the next
    * expected number) are dropped, and so is everything from the first gap on,
-   * since the sender resends from the ack point. A message whose sender's id
-   * is already stored (sent again after it failed there) takes its number but
-   * is not stored twice. Answers what was stored and the cumulative sequence
-   * number to acknowledge (-1: none yet). A full disk is `StorageFullError`.
+   * since the sender resends from the ack point. A message the sender sent
+   * again after it failed there (a retry keeps its id) takes its number but
+   * is not stored twice: that is a message with the same id from the same
+   * incarnation of the sender, on the same channel, with the same payload.
+   * Anything else under a known id is a new message (another client's, or an
+   * id the sender's caller could use again once its history or its install
+   * forgot it), and is stored. Answers what was stored and the cumulative
+   * sequence number to acknowledge (-1: none yet). A full disk is
+   * `StorageFullError`.
    */
   async storeIncoming (peerId: string, incoming: IncomingInput[], at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
     try {
@@ -276,15 +285,15 @@ export class MessageStore {
       const run: IncomingInput[] = []
       for (let i = first; i >= 0 && i < incoming.length && incoming[i]!.seq === before + run.length; i++) run.push(incoming[i]!)
       // All lookups are asked for at once: one round trip for the burst, not one per message.
-      const byWireId = messages.index('byPeerWireId')
-      const known = await Promise.all(run.map(async ({ id }) => await byWireId.getKey([peerId, id])))
-      const taken = new Set<string>()
+      const wireIncarnation = ledger.peerIncarnation ?? ''
+      const byWireId = messages.index('byWireId')
+      const known = await Promise.all(run.map(async ({ id, channel }) => await byWireId.getAll([peerId, wireIncarnation, channel, id])))
       run.forEach(({ seq, id, ...payload }, i) => {
         ledger.nextInSeq += 1
         // Sent again after it failed there: it takes its new number, and is stored once.
-        if (known[i] != null || taken.has(id)) return
-        taken.add(id)
-        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
+        const same = (m: { wireId?: string, channel: string, kind: string, text: string, data?: string }): boolean => m.wireId === id && samePayload(m, payload)
+        if (known[i]!.some(same) || stored.some(same)) return
+        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, wireIncarnation, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
         stored.push(message)
         void messages.put(message)
       })

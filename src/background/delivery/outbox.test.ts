@@ -208,14 +208,14 @@ describe('Outbox', () => {
     await outbox.failPeer('P', 'peer-closed')
     await settle()
     sent = []
-    const again = await outbox.retry('r1')
+    const again = await outbox.retry(OWN_CHANNEL, 'r1')
     await settle()
     expect(again).toMatchObject({ id: 'r1', seq: 1 })
     expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     await outbox.onAck('P', 1)
     expect(await stateOf('P')).toEqual(['1:delivered'])
     expect((await store.pendingByPeer()).has('P')).toBe(false)
-    await expect(outbox.retry('r1')).rejects.toBeInstanceOf(ValidationError)
+    await expect(outbox.retry(OWN_CHANNEL, 'r1')).rejects.toBeInstanceOf(ValidationError)
     outbox.stop()
   })
 

@@ -218,9 +218,9 @@ export class Outbox {
     return this.#windows.get(peerId)?.paused === true
   }
 
-  /** Sends a failed message again, keeping its id; answers it queued. */
-  async retry (id: string): Promise<MessageView> {
-    const { message, ackedOutSeq } = await this.#o.store.requeue(id, this.#o.limits())
+  /** Sends a failed message of `channel` again, keeping its id; answers it queued. */
+  async retry (channel: string, id: string): Promise<MessageView> {
+    const { message, ackedOutSeq } = await this.#o.store.requeue(channel, id, this.#o.limits())
     this.#addFresh(this.#window(message.peerId), message)
     this.#o.announce(message)
     this.flush(message.peerId)
