@@ -5,7 +5,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OWN_CHANNEL } from '../common/client-id.ts'
 import { formatContactCard } from '../common/contact-card.ts'
-import { DeliveryFailedError, PeerClosedError, UnknownPeerError, ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
+import { MAX_AUTO_ACCEPTED_PEERS, MAX_PEERS } from '../common/constants.ts'
+import { DeliveryFailedError, PeerClosedError, ResourceLimitError, UnknownPeerError, ValidationError } from '../common/errors/index.ts'
 import type { OffscreenApi } from '../link/apis.ts'
 import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
 import { expireWaiting } from './duties.ts'
@@ -16,6 +17,7 @@ import type { NodeLink } from './node/index.ts'
 import { NodeSync } from './node-sync.ts'
 import { makeParts, type Parts } from './parts.ts'
 import { StatusReporter } from './status-reporter.ts'
+import { makeWorkerApi } from './worker-api.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -345,6 +347,52 @@ async function atTime (at: number, during: () => Promise<void>): Promise<void> {
     Date.now = realNow
   }
 }
+
+describe('contacts let in by "accept anyone"', () => {
+  const helloFrom = (firstSeq: number): Parameters<Parts['outbox']['onHello']>[1] =>
+    ({ incarnation: 'cd'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq, maxMessageBytes: 1024, inactivityTimeoutMs: 120_000, addresses: [] })
+
+  it('counts a stranger that only said HELLO as no conversation: with the list full, the user\'s next contact takes its place', async () => {
+    const [stranger, newcomer, ...mine] = await Promise.all(Array.from({ length: MAX_PEERS + 1 }, newPeerId))
+    await makeWorkerApi(async () => w).unknownPeerAccepted(stranger!)
+    for (const peerId of mine) await parts.contacts.add(peerId)
+    // It says it holds messages from number 1 on; nothing was ever stored here.
+    await parts.outbox.onHello(stranger!, helloFrom(1))
+    expect((await parts.contacts.list()).length).toBe(MAX_PEERS)
+    expect(await handlers.addPeer({ method: 'addPeer', peerId: newcomer!, name: 'New' })).toMatchObject({ peerId: newcomer, name: 'New' })
+    const ids = new Set((await parts.contacts.list()).map(c => c.peerId))
+    expect(ids.has(newcomer!)).toBe(true)
+    expect(ids.has(stranger!)).toBe(false)
+  })
+
+  it('lets strangers in up to a cap of their own: past it the oldest without a stored message makes room, else the stranger is refused', async () => {
+    const api = makeWorkerApi(async () => w)
+    const strangers = await Promise.all(Array.from({ length: MAX_AUTO_ACCEPTED_PEERS + 2 }, newPeerId))
+    const first = strangers[0]!
+    const sayHi = async (peerId: string): Promise<void> => {
+      await parts.outbox.onHello(peerId, helloFrom(0))
+      await parts.inbox.receive(peerId, [{ seq: 0, id: 'hi', body: new TextEncoder().encode('hi'), channel: OWN_CHANNEL, kind: 'text' }])
+    }
+    for (const [i, peerId] of strangers.slice(0, MAX_AUTO_ACCEPTED_PEERS).entries()) {
+      await api.unknownPeerAccepted(peerId)
+      // Every stranger but the first sent a message, which is stored.
+      if (i > 0) await sayHi(peerId)
+    }
+    const last = strangers[MAX_AUTO_ACCEPTED_PEERS]!
+    await api.unknownPeerAccepted(last)
+    const ids = new Set((await parts.contacts.list()).map(c => c.peerId))
+    expect(ids.has(first)).toBe(false)
+    expect(ids.has(last)).toBe(true)
+    await sayHi(last)
+    // Now every stranger has a conversation: the next is refused (its stream is aborted), and the user still adds contacts.
+    const refused = await api.unknownPeerAccepted(strangers[MAX_AUTO_ACCEPTED_PEERS + 1]!).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ResourceLimitError)
+    expect((refused as ResourceLimitError).data).toEqual({ limitType: 'auto-accepted-peers', limit: MAX_AUTO_ACCEPTED_PEERS, current: MAX_AUTO_ACCEPTED_PEERS + 1 })
+    expect((await parts.contacts.list()).length).toBe(MAX_AUTO_ACCEPTED_PEERS)
+    await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
+    expect((await parts.contacts.list()).length).toBe(MAX_AUTO_ACCEPTED_PEERS + 1)
+  })
+})
 
 /** Lets the real reconnector dial Bob until it gives up: every dial fails with the same permanent error. */
 async function givenUp (): Promise<boolean> {

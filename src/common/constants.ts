@@ -46,6 +46,8 @@ export const PRUNE_EVERY_MESSAGES = 100
 /** Cap on relays and peers a user may configure: keeps storage and dials bounded. */
 export const MAX_RELAYS = 16
 export const MAX_PEERS = 1_000
+/** Of those, contacts let in by "accept anyone": strangers can never take the list from the user. */
+export const MAX_AUTO_ACCEPTED_PEERS = 100
 
 /** Addresses kept per contact (learned from the peer, or from its contact card). */
 export const MAX_CONTACT_ADDRESSES = 8

@@ -177,9 +177,12 @@ export class MessageHistory {
     return held
   }
 
-  /** Whether any message went either way with the peer. */
+  /**
+   * Whether any message with the peer is stored, either way. Counted from
+   * the messages, not the ledger: a peer's HELLO alone moves the ledger's
+   * sequence numbers (its first number may be anything).
+   */
   async hasConversation (peerId: string): Promise<boolean> {
-    const ledger = await this.#db.get('ledgers', peerId)
-    return ledger != null && (ledger.nextOutSeq > 0 || ledger.nextInSeq > 0)
+    return (await this.#db.transaction('messages').store.index('byPeerAt').openKeyCursor(conversationRange(peerId))) != null
   }
 }

@@ -10,6 +10,8 @@ export type LimitType =
   | 'connection-attempts'
   | 'relays'
   | 'peers'
+  /** Contacts let in by "accept anyone". */
+  | 'auto-accepted-peers'
   | 'buffered-bytes'
   | 'ice-servers'
   | 'contact-addresses'
