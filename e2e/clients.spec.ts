@@ -79,7 +79,7 @@ test('an extension Peerlink does not know is refused, listed as a request in its
 
   const status = await alice.status()
   const listed = status.clients.find(c => c.client === chatAtAlice.client)
-  expect(listed).toMatchObject({ client: chatAtAlice.client, kind: 'extension', state: 'requested', attempts: 2, waiting: 0 })
+  expect(listed).toMatchObject({ client: chatAtAlice.client, kind: 'extension', state: 'requested', requestedBy: 'client', attempts: 2, waiting: 0 })
   expect(listed!.lastAt).toBeGreaterThanOrEqual(listed!.firstAt)
   expect(status.peers.find(p => p.peerId === bobId)?.pending.messages).toBe(0)
   expect((await bob.messages(aliceId)).some(m => m.text === 'may I?')).toBe(false)
@@ -116,7 +116,13 @@ test('once allowed, an extension messages the same extension in the peer\'s brow
   expect(sent).toMatchObject({ id: 'chat-1' })
   await expect.poll(async () => (await bob.status()).clients.find(c => c.client === chatAtBob.client)?.waiting, { message: 'the message waits for the chat app at Bob' }).toBe(1)
   expect((await bob.messages(aliceId)).some(m => m.text === 'hello from the chat app')).toBe(false)
+  // Bob's popup lists it as an app his contacts sent messages for, which has not asked on his browser.
+  const namedByPeers = clientsPanel(await bob.open('popup/popup.html')).getByRole('listitem').filter({ hasText: chatAtBob.client.slice('extension:'.length) })
+  await expect(namedByPeers).toContainText('has not asked on this browser: your contacts sent messages for it · 1 messages from contacts wait for it')
+  expect((await bob.status()).clients.find(c => c.client === chatAtBob.client)).toMatchObject({ state: 'requested', requestedBy: 'peers', attempts: 0 })
   expect(await rejection(chatAtBob.api({ method: 'getMessages', peerId: aliceId }))).toBeInstanceOf(NotAuthorizedError)
+  // The app asking on Bob's browser makes it a request of its own.
+  await expect(namedByPeers).toContainText('asks to use Peerlink on this browser · 1 attempts')
 
   // Bob allows it; the app reads what waited, on its channel, and gets what comes next as events.
   await allow(bob, chatAtBob.client)

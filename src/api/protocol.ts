@@ -193,7 +193,14 @@ export interface ClientView {
   kind: 'extension' | 'origin'
   /** requested: refused so far and waiting for the user; allowed: may use Peerlink on its channel. */
   state: 'requested' | 'allowed'
-  /** Requests refused while it was not allowed, and when the first and last came. */
+  /**
+   * Who made the request: `client`, the client itself on this browser (it
+   * called Peerlink); `peers`, contacts sent messages on its channel, and it
+   * never asked here. A peer chooses the channels it names: such requests are
+   * listed apart, few, and gone once nothing waits for them.
+   */
+  requestedBy: 'client' | 'peers'
+  /** Requests refused here while it was not allowed, and when the first and last came. */
   attempts: number
   firstAt: number
   lastAt: number

@@ -298,6 +298,13 @@ export const MAX_CONTROL_FRAMES_PER_SECOND = 1_000
 
 /** Clients (other extensions, web origins), asking or allowed, kept at most: the oldest request makes room for a new one. */
 export const MAX_CLIENTS = 64
+/**
+ * Channels that only peers named (messages came for a client that never
+ * asked here), listed apart for the user: at most this many, and this many
+ * new ones an hour. Beyond that their messages still wait, unlisted.
+ */
+export const MAX_PEER_CLIENT_REQUESTS = 16
+export const MAX_PEER_CLIENT_REQUESTS_PER_HOUR = 4
 /** Requests one client may make in a second; more are `ResourceLimitError` ('client-requests-per-second'). */
 export const MAX_CLIENT_REQUESTS_PER_SECOND = 200
 /** Default share of a peer's pending messages one client may hold (Peerlink's own pages are not limited by it). */
