@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import type { Page } from '@playwright/test'
 import type { ClientId } from '../src/api/protocol.ts'
-import { MAX_CLIENT_REQUESTS_PER_SECOND } from '../src/common/constants.ts'
+import { MAX_CLIENT_REQUESTS_PER_SECOND, MAX_EVENT_PORTS_PER_CLIENT } from '../src/common/constants.ts'
 import { NotAuthorizedError, PeerlinkError, ResourceLimitError, ValidationError } from '../src/common/errors/index.ts'
 import { expect, makePair, test as base, type Pair } from './fixtures.ts'
 import { ClientPage, makeClientExtension, type ClientExtension } from './support/client-extension.ts'
@@ -198,6 +198,38 @@ test('an allowed extension cannot call what only Peerlink\'s pages may; revoked,
   // And a new subscription is refused at once.
   await chatAtAlice.subscribe()
   await expect.poll(async () => (await chatAtAlice.log()).refused).toBe(2)
+})
+
+test('events ports count against a client\'s request rate, and an allowed client holds a bounded number of them', async ({ pair }) => {
+  const { alice, chatAtAlice, notesAtAlice } = pair
+  // An extension never allowed opens ports in a loop: beyond the request rate it is refused for that, typed,
+  // and only what the rate let through is counted as asking (each a rewrite of the clients list).
+  const flood = 3 * MAX_CLIENT_REQUESTS_PER_SECOND
+  const loop = await chatAtAlice.openExtraPorts(flood)
+  expect(loop.subscribed).toBe(0)
+  expect(loop.refused).toHaveLength(flood)
+  const byRate = loop.refused.filter(e => e.name === 'ResourceLimitError')
+  const notAllowed = loop.refused.filter(e => e.name === 'NotAuthorizedError')
+  expect(byRate.length).toBeGreaterThan(0)
+  for (const error of byRate) expect(error.data).toMatchObject({ limitType: 'client-requests-per-second', limit: MAX_CLIENT_REQUESTS_PER_SECOND })
+  expect(byRate.length + notAllowed.length).toBe(flood)
+  expect((await alice.status()).clients.find(c => c.client === chatAtAlice.client)?.attempts).toBe(notAllowed.length)
+
+  // An allowed client may hold a bounded number of ports; past it each new one is refused, naming the limit.
+  await rejection(notesAtAlice.api({ method: 'getStatus' }))
+  await allow(alice, notesAtAlice.client)
+  const many = await notesAtAlice.openExtraPorts(3 * MAX_EVENT_PORTS_PER_CLIENT)
+  expect(many.subscribed).toBe(MAX_EVENT_PORTS_PER_CLIENT)
+  expect(many.refused).toHaveLength(2 * MAX_EVENT_PORTS_PER_CLIENT)
+  for (const error of many.refused) expect(error).toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'client-ports', limit: MAX_EVENT_PORTS_PER_CLIENT, current: MAX_EVENT_PORTS_PER_CLIENT + 1 } })
+  // A port closed makes room for one more, and no more.
+  await notesAtAlice.closeExtraPorts(1)
+  await expect.poll(async () => (await notesAtAlice.openExtraPorts(1)).subscribed, { message: 'a port again once one closed' }).toBe(1)
+  expect(await notesAtAlice.openExtraPorts(1)).toMatchObject({ subscribed: 0, refused: [{ data: { limitType: 'client-ports' } }] })
+  // The other extension is served all along.
+  await allow(alice, chatAtAlice.client)
+  await chatAtAlice.subscribe()
+  await waitSubscribed(chatAtAlice)
 })
 
 test('bytes round-trip between the same extension in two browsers: every byte value, reported as bytes, sized by the decoded bytes', async ({ pair }) => {

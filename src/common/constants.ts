@@ -305,8 +305,10 @@ export const MAX_CLIENTS = 64
  */
 export const MAX_PEER_CLIENT_REQUESTS = 16
 export const MAX_PEER_CLIENT_REQUESTS_PER_HOUR = 4
-/** Requests one client may make in a second; more are `ResourceLimitError` ('client-requests-per-second'). */
+/** Requests one client may make in a second, opening an events port included; more are `ResourceLimitError` ('client-requests-per-second'). */
 export const MAX_CLIENT_REQUESTS_PER_SECOND = 200
+/** Events ports one client may hold open at once (a site's tabs, an extension's pages); more are `ResourceLimitError` ('client-ports'). */
+export const MAX_EVENT_PORTS_PER_CLIENT = 16
 /** Default share of a peer's pending messages one client may hold (Peerlink's own pages are not limited by it). */
 export const DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT = 100
 /** Default share of a peer's pending bytes one client may hold: a quarter of the peer's, so one client cannot fill it. */

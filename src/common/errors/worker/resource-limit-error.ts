@@ -17,8 +17,10 @@ export type LimitType =
   | 'contact-addresses'
   /** Clients asking or allowed, at most. */
   | 'clients'
-  /** One client's requests in the last second. */
+  /** One client's requests in the last second, events ports opened included. */
   | 'client-requests-per-second'
+  /** Events ports one client holds open. */
+  | 'client-ports'
   /** One client's messages waiting for one peer. */
   | 'client-pending-messages'
   /** One client's bytes waiting for one peer. */
