@@ -8,6 +8,7 @@ import { ClientPage, makeClientExtension, type ClientExtension } from './support
 import { keepStoppingWorker, numbered, sendNumbered } from './support/exchange.ts'
 import type { ExtensionProfile } from './support/extension-profile.ts'
 import { SiteServer } from './support/site-server.ts'
+import { sendFromPage, useBridgeFromSandbox, type Evaluate } from './support/sandboxed-page.ts'
 import type { PagePeerlink } from '../src/site/page-api.ts'
 import type { PeerlinkProfile } from './support/peerlink-profile.ts'
 
@@ -482,4 +483,27 @@ sites('a site allowed from the popup gets window.peerlink and messages the same 
   }, [aliceId, client] as const)
   expect(refused).toMatchObject({ name: 'NotAuthorizedError', data: { client: `origin:${elsewhere.origin}`, reason: 'channel' } })
   expect(await otherTab.evaluate(async (from) => await (window as unknown as { peerlink: PagePeerlink }).peerlink.messages(from), aliceId)).toEqual([])
+})
+
+sites('a sandboxed page on an allowed site\'s URL gets no window.peerlink, and the bridge serves it nothing; the site\'s own pages are served', async ({ sitePair }) => {
+  const { alice, bobId, site } = sitePair
+  const client = `origin:${site.origin}` as const
+  const page = await allowSiteFromPopup(alice, site)
+  const onPage = (async (fn: (arg: unknown) => unknown, arg: unknown) => await page.evaluate(fn, arg)) as Evaluate
+  expect(await sendFromPage(onPage, bobId, 'from the page')).toBe('delivered')
+
+  // The same site serves a page sandboxed: same URL, opaque origin. Its script talks to the bridge directly.
+  const sandboxed = await alice.context.newPage()
+  await sandboxed.goto(site.sandboxedUrl)
+  const seen = await useBridgeFromSandbox((async (fn: (arg: unknown) => unknown, arg: unknown) => await sandboxed.evaluate(fn, arg)) as Evaluate, { peerId: bobId, text: 'from a sandbox', id: 'from-sandbox' })
+  expect(seen.origin).toBe('null')
+  expect(seen.hasPeerlink).toBe(false)
+  expect(seen.fromBridge).toContain('withdrawn')
+  expect(seen.fromBridge).not.toContain('ready')
+  expect(seen.fromBridge).not.toContain('response')
+
+  // The site's own page is served after it; the sandbox's message never reached Peerlink.
+  expect(await sendFromPage(onPage, bobId, 'after the sandbox')).toBe('delivered')
+  expect((await alice.api({ method: 'getMessages', peerId: bobId, channel: client })).map(m => m.text)).toEqual(['from the page', 'after the sandbox'])
+  expect(await alice.api({ method: 'getMessage', id: 'from-sandbox', channel: client }).then(() => 'stored', (err: unknown) => (err as Error).name)).toBe('ValidationError')
 })

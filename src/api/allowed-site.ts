@@ -11,12 +11,17 @@
  * origin against the record before it gives the page anything.
  */
 
-/** The built content scripts, relative to the extension's root. */
+/**
+ * The built content scripts, from the extension's root: absolute, since
+ * Firefox resolves a relative path against the page that registers or
+ * injects the script (`firefox/site/…` from the background page,
+ * `popup/site/…` from the popup), where no such file is.
+ */
 export const SITE_SCRIPT_FILES = {
   /** The isolated-world bridge between the page and Peerlink's worker. */
-  bridge: 'site/bridge.js',
+  bridge: '/site/bridge.js',
   /** The MAIN-world script that defines `window.peerlink`. */
-  page: 'site/page.js'
+  page: '/site/page.js'
 } as const
 
 const BRIDGE_ID_PREFIX = 'peerlink-bridge '

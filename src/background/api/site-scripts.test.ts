@@ -51,8 +51,8 @@ describe('makeSiteScripts', () => {
     const sites = makeSiteScripts(browser)
     await sites.registerSite('http://127.0.0.1:8123')
     expect([...browser.scripts.values()]).toEqual([
-      { id: 'peerlink-bridge http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['site/bridge.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true },
-      { id: 'peerlink-page http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['site/page.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true, world: 'MAIN' }
+      { id: 'peerlink-bridge http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['/site/bridge.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true },
+      { id: 'peerlink-page http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['/site/page.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true, world: 'MAIN' }
     ])
     expect(browser.stored.get('site:http://127.0.0.1:8123')).toBe(true)
     // Allowing again replaces the registration instead of failing on a duplicate id.
