@@ -507,3 +507,33 @@ sites('a sandboxed page on an allowed site\'s URL gets no window.peerlink, and t
   expect((await alice.api({ method: 'getMessages', peerId: bobId, channel: client })).map(m => m.text)).toEqual(['from the page', 'after the sandbox'])
   expect(await alice.api({ method: 'getMessage', id: 'from-sandbox', channel: client }).then(() => 'stored', (err: unknown) => (err as Error).name)).toBe('ValidationError')
 })
+
+sites('a content script on an allowed site can neither read nor write Peerlink\'s storage (the identity key, the clients, the settings); the bridge asks the worker instead', async ({ sitePair }) => {
+  const { alice, bobId, site } = sitePair
+  const page = await allowSiteFromPopup(alice, site)
+  // Peerlink's own page runs a function in the site's tab as Peerlink's content script, where the bridge runs.
+  const own = await alice.open('options/options.html')
+  const seen = await own.evaluate(async (url) => {
+    const [tab] = await chrome.tabs.query({ url })
+    const [result] = await chrome.scripting.executeScript({
+      target: { tabId: tab!.id! },
+      func: async () => {
+        const read = await chrome.storage.local.get(null).then(all => Object.keys(all), (err: unknown) => `refused: ${String(err)}`)
+        const write = await chrome.storage.local.set({ clients: [] }).then(() => 'written', (err: unknown) => `refused: ${String(err)}`)
+        return { read, write }
+      }
+    })
+    return result!.result as { read: string[] | string, write: string }
+  }, site.url)
+  expect(seen.read).toMatch(/^refused: /)
+  expect(seen.write).toMatch(/^refused: /)
+  // Peerlink's own pages still read it, and nothing was changed.
+  expect(await own.evaluate(async () => Object.keys(await chrome.storage.local.get(null)))).toContain('identity')
+  expect((await alice.status()).clients.find(c => c.client === `origin:${site.origin}`)?.state).toBe('allowed')
+  // The bridge learns that its origin is allowed from the worker: a new tab of the site is served.
+  const again = await alice.context.newPage()
+  await again.goto(site.url)
+  await again.waitForFunction(() => 'peerlink' in window)
+  expect(await sendFromPage((async (fn: (arg: unknown) => unknown, arg: unknown) => await again.evaluate(fn, arg)) as Evaluate, bobId, 'served')).toBe('delivered')
+  await page.close()
+})

@@ -8,17 +8,29 @@
  */
 import browser from 'webextension-polyfill'
 import * as v from 'valibot'
-import { siteStorageKey } from '../api/allowed-site.ts'
+import { SITE_CHECK_TAG, type SiteCheck, type SiteCheckAnswer } from '../api/allowed-site.ts'
+import { withTransportRetry } from '../api/transport-retry.ts'
 import { EVENTS_PORT_NAME } from '../api/protocol.ts'
 import { documentIsItsOrigin, isOurs, post, SITE_TAG, ToBridgeSchema, type ToBridge } from './site-message.ts'
 
 /** Set in this isolated world once a bridge runs here (the popup may inject one into a page that has one). */
 const RUNNING = Symbol.for('peerlink.bridge')
 
-/** Whether the user allowed this very origin: where match patterns cannot name a port, the scripts also run on the host's other ports. */
+/**
+ * Whether the user allowed this very origin (where match patterns cannot
+ * name a port, the scripts also run on the host's other ports). Asked of the
+ * worker, which answers from the sender the browser reports: content scripts
+ * may not read Peerlink's storage.
+ */
 async function originAllowed (): Promise<boolean> {
-  const key = siteStorageKey(location.origin)
-  return (await browser.storage.local.get(key))[key] === true
+  const check: SiteCheck = { siteCheck: SITE_CHECK_TAG, origin: location.origin }
+  const answer = await withTransportRetry(async () => {
+    const reply = await browser.runtime.sendMessage(check) as SiteCheckAnswer | undefined
+    // A worker that was stopping may answer nothing: ask again.
+    if (reply == null) throw new Error('Peerlink did not answer')
+    return reply
+  })
+  return answer.allowed === true
 }
 
 /** Carries requests and event ports between the page and the worker until the page goes. */
