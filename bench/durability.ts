@@ -68,9 +68,9 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const open = indexedDB.open(name, 1)
         open.onupgradeneeded = () => {
-          const store = open.result.createObjectStore('messages', { keyPath: 'id' })
+          const store = open.result.createObjectStore('messages', { keyPath: ['channel', 'id'] })
           store.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
-          store.createIndex('byPeerWireId', ['peerId', 'wireId'])
+          store.createIndex('byWireId', ['peerId', 'wireIncarnation', 'channel', 'wireId'])
           store.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
           store.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
           open.result.createObjectStore('bursts', { keyPath: 'id' })
@@ -80,7 +80,7 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
       })
       const done = async (tx: IDBTransaction): Promise<void> => { await new Promise<void>((resolve, reject) => { tx.oncomplete = () => { resolve() }; tx.onerror = () => { reject(tx.error) } }) }
       const text = 'x'.repeat(1024)
-      const message = (seq: number, body = text): object => ({ id: crypto.randomUUID(), wireId: crypto.randomUUID(), peerId: 'P', direction: 'in', seq, at: Date.now(), channel: '~', kind: 'text', text: body, bytes: body.length, state: 'received' })
+      const message = (seq: number, body = text): object => ({ id: crypto.randomUUID(), wireId: crypto.randomUUID(), wireIncarnation: 'I', peerId: 'P', direction: 'in', seq, at: Date.now(), channel: '~', kind: 'text', text: body, bytes: body.length, state: 'received' })
       if (what === 'large') {
         // As many bytes as the small messages, in 64 KiB messages: stored, then removed.
         const large = 'y'.repeat(64 * 1024)
@@ -95,7 +95,7 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
           await done(tx)
         }
         const tx = db.transaction('messages', 'readwrite', { durability: 'relaxed' })
-        for (const id of ids) tx.objectStore('messages').delete(id)
+        for (const id of ids) tx.objectStore('messages').delete(['~', id])
         await done(tx)
       } else if (what === 'perMessage') {
         for (let seq = 0; seq < messages; seq += 50) {
@@ -117,7 +117,7 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
           const range = IDBKeyRange.bound(after ?? ['P', -Infinity], ['P', Infinity, [], []], after != null, false)
           const request = store.index('byPeerAt').getAll(range, 100)
           request.onsuccess = () => {
-            for (const m of request.result as Array<{ id: string, at: number, direction: string, seq: number }>) store.delete(m.id)
+            for (const m of request.result as Array<{ id: string, at: number, direction: string, seq: number }>) store.delete(['~', m.id])
             const last = request.result.at(-1) as { at: number, direction: string, seq: number } | undefined
             if (last != null) after = ['P', last.at, last.direction, last.seq]
           }

@@ -1,13 +1,14 @@
 import { rmSync } from 'node:fs'
 import type { Page } from '@playwright/test'
 import type { ClientId } from '../src/api/protocol.ts'
-import { MAX_CLIENT_REQUESTS_PER_SECOND } from '../src/common/constants.ts'
+import { MAX_CLIENT_REQUESTS_PER_SECOND, MAX_EVENT_PORTS_PER_CLIENT } from '../src/common/constants.ts'
 import { NotAuthorizedError, PeerlinkError, ResourceLimitError, ValidationError } from '../src/common/errors/index.ts'
 import { expect, makePair, test as base, type Pair } from './fixtures.ts'
 import { ClientPage, makeClientExtension, type ClientExtension } from './support/client-extension.ts'
 import { keepStoppingWorker, numbered, sendNumbered } from './support/exchange.ts'
 import type { ExtensionProfile } from './support/extension-profile.ts'
 import { SiteServer } from './support/site-server.ts'
+import { sendFromPage, useBridgeFromSandbox, type Evaluate } from './support/sandboxed-page.ts'
 import type { PagePeerlink } from '../src/site/page-api.ts'
 import type { PeerlinkProfile } from './support/peerlink-profile.ts'
 
@@ -79,7 +80,7 @@ test('an extension Peerlink does not know is refused, listed as a request in its
 
   const status = await alice.status()
   const listed = status.clients.find(c => c.client === chatAtAlice.client)
-  expect(listed).toMatchObject({ client: chatAtAlice.client, kind: 'extension', state: 'requested', attempts: 2, waiting: 0 })
+  expect(listed).toMatchObject({ client: chatAtAlice.client, kind: 'extension', state: 'requested', requestedBy: 'client', attempts: 2, waiting: 0 })
   expect(listed!.lastAt).toBeGreaterThanOrEqual(listed!.firstAt)
   expect(status.peers.find(p => p.peerId === bobId)?.pending.messages).toBe(0)
   expect((await bob.messages(aliceId)).some(m => m.text === 'may I?')).toBe(false)
@@ -125,7 +126,13 @@ test('once allowed, an extension messages the same extension in the peer\'s brow
   expect(sent).toMatchObject({ id: 'chat-1' })
   await expect.poll(async () => (await bob.status()).clients.find(c => c.client === chatAtBob.client)?.waiting, { message: 'the message waits for the chat app at Bob' }).toBe(1)
   expect((await bob.messages(aliceId)).some(m => m.text === 'hello from the chat app')).toBe(false)
+  // Bob's popup lists it as an app his contacts sent messages for, which has not asked on his browser.
+  const namedByPeers = clientsPanel(await bob.open('popup/popup.html')).getByRole('listitem').filter({ hasText: chatAtBob.client.slice('extension:'.length) })
+  await expect(namedByPeers).toContainText('has not asked on this browser: your contacts sent messages for it · 1 messages from contacts wait for it')
+  expect((await bob.status()).clients.find(c => c.client === chatAtBob.client)).toMatchObject({ state: 'requested', requestedBy: 'peers', attempts: 0 })
   expect(await rejection(chatAtBob.api({ method: 'getMessages', peerId: aliceId }))).toBeInstanceOf(NotAuthorizedError)
+  // The app asking on Bob's browser makes it a request of its own.
+  await expect(namedByPeers).toContainText('asks to use Peerlink on this browser · 1 attempts')
 
   // Bob allows it; the app reads what waited, on its channel, and gets what comes next as events.
   await allow(bob, chatAtBob.client)
@@ -201,6 +208,38 @@ test('an allowed extension cannot call what only Peerlink\'s pages may; revoked,
   // And a new subscription is refused at once.
   await chatAtAlice.subscribe()
   await expect.poll(async () => (await chatAtAlice.log()).refused).toBe(2)
+})
+
+test('events ports count against a client\'s request rate, and an allowed client holds a bounded number of them', async ({ pair }) => {
+  const { alice, chatAtAlice, notesAtAlice } = pair
+  // An extension never allowed opens ports in a loop: beyond the request rate it is refused for that, typed,
+  // and only what the rate let through is counted as asking (each a rewrite of the clients list).
+  const flood = 3 * MAX_CLIENT_REQUESTS_PER_SECOND
+  const loop = await chatAtAlice.openExtraPorts(flood)
+  expect(loop.subscribed).toBe(0)
+  expect(loop.refused).toHaveLength(flood)
+  const byRate = loop.refused.filter(e => e.name === 'ResourceLimitError')
+  const notAllowed = loop.refused.filter(e => e.name === 'NotAuthorizedError')
+  expect(byRate.length).toBeGreaterThan(0)
+  for (const error of byRate) expect(error.data).toMatchObject({ limitType: 'client-requests-per-second', limit: MAX_CLIENT_REQUESTS_PER_SECOND })
+  expect(byRate.length + notAllowed.length).toBe(flood)
+  expect((await alice.status()).clients.find(c => c.client === chatAtAlice.client)?.attempts).toBe(notAllowed.length)
+
+  // An allowed client may hold a bounded number of ports; past it each new one is refused, naming the limit.
+  await rejection(notesAtAlice.api({ method: 'getStatus' }))
+  await allow(alice, notesAtAlice.client)
+  const many = await notesAtAlice.openExtraPorts(3 * MAX_EVENT_PORTS_PER_CLIENT)
+  expect(many.subscribed).toBe(MAX_EVENT_PORTS_PER_CLIENT)
+  expect(many.refused).toHaveLength(2 * MAX_EVENT_PORTS_PER_CLIENT)
+  for (const error of many.refused) expect(error).toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'client-ports', limit: MAX_EVENT_PORTS_PER_CLIENT, current: MAX_EVENT_PORTS_PER_CLIENT + 1 } })
+  // A port closed makes room for one more, and no more.
+  await notesAtAlice.closeExtraPorts(1)
+  await expect.poll(async () => (await notesAtAlice.openExtraPorts(1)).subscribed, { message: 'a port again once one closed' }).toBe(1)
+  expect(await notesAtAlice.openExtraPorts(1)).toMatchObject({ subscribed: 0, refused: [{ data: { limitType: 'client-ports' } }] })
+  // The other extension is served all along.
+  await allow(alice, chatAtAlice.client)
+  await chatAtAlice.subscribe()
+  await waitSubscribed(chatAtAlice)
 })
 
 test('bytes round-trip between the same extension in two browsers: every byte value, reported as bytes, sized by the decoded bytes', async ({ pair }) => {
@@ -448,4 +487,57 @@ sites('a site allowed from the popup gets window.peerlink and messages the same 
   }, [aliceId, client] as const)
   expect(refused).toMatchObject({ name: 'NotAuthorizedError', data: { client: `origin:${elsewhere.origin}`, reason: 'channel' } })
   expect(await otherTab.evaluate(async (from) => await (window as unknown as { peerlink: PagePeerlink }).peerlink.messages(from), aliceId)).toEqual([])
+})
+
+sites('a sandboxed page on an allowed site\'s URL gets no window.peerlink, and the bridge serves it nothing; the site\'s own pages are served', async ({ sitePair }) => {
+  const { alice, bobId, site } = sitePair
+  const client = `origin:${site.origin}` as const
+  const page = await allowSiteFromPopup(alice, site)
+  const onPage = (async (fn: (arg: unknown) => unknown, arg: unknown) => await page.evaluate(fn, arg)) as Evaluate
+  expect(await sendFromPage(onPage, bobId, 'from the page')).toBe('delivered')
+
+  // The same site serves a page sandboxed: same URL, opaque origin. Its script talks to the bridge directly.
+  const sandboxed = await alice.context.newPage()
+  await sandboxed.goto(site.sandboxedUrl)
+  const seen = await useBridgeFromSandbox((async (fn: (arg: unknown) => unknown, arg: unknown) => await sandboxed.evaluate(fn, arg)) as Evaluate, { peerId: bobId, text: 'from a sandbox', id: 'from-sandbox' })
+  expect(seen.origin).toBe('null')
+  expect(seen.hasPeerlink).toBe(false)
+  expect(seen.fromBridge).toContain('withdrawn')
+  expect(seen.fromBridge).not.toContain('ready')
+  expect(seen.fromBridge).not.toContain('response')
+
+  // The site's own page is served after it; the sandbox's message never reached Peerlink.
+  expect(await sendFromPage(onPage, bobId, 'after the sandbox')).toBe('delivered')
+  expect((await alice.api({ method: 'getMessages', peerId: bobId, channel: client })).map(m => m.text)).toEqual(['from the page', 'after the sandbox'])
+  expect(await alice.api({ method: 'getMessage', id: 'from-sandbox', channel: client }).then(() => 'stored', (err: unknown) => (err as Error).name)).toBe('ValidationError')
+})
+
+sites('a content script on an allowed site can neither read nor write Peerlink\'s storage (the identity key, the clients, the settings); the bridge asks the worker instead', async ({ sitePair }) => {
+  const { alice, bobId, site } = sitePair
+  const page = await allowSiteFromPopup(alice, site)
+  // Peerlink's own page runs a function in the site's tab as Peerlink's content script, where the bridge runs.
+  const own = await alice.open('options/options.html')
+  const seen = await own.evaluate(async (url) => {
+    const [tab] = await chrome.tabs.query({ url })
+    const [result] = await chrome.scripting.executeScript({
+      target: { tabId: tab!.id! },
+      func: async () => {
+        const read = await chrome.storage.local.get(null).then(all => Object.keys(all), (err: unknown) => `refused: ${String(err)}`)
+        const write = await chrome.storage.local.set({ clients: [] }).then(() => 'written', (err: unknown) => `refused: ${String(err)}`)
+        return { read, write }
+      }
+    })
+    return result!.result as { read: string[] | string, write: string }
+  }, site.url)
+  expect(seen.read).toMatch(/^refused: /)
+  expect(seen.write).toMatch(/^refused: /)
+  // Peerlink's own pages still read it, and nothing was changed.
+  expect(await own.evaluate(async () => Object.keys(await chrome.storage.local.get(null)))).toContain('identity')
+  expect((await alice.status()).clients.find(c => c.client === `origin:${site.origin}`)?.state).toBe('allowed')
+  // The bridge learns that its origin is allowed from the worker: a new tab of the site is served.
+  const again = await alice.context.newPage()
+  await again.goto(site.url)
+  await again.waitForFunction(() => 'peerlink' in window)
+  expect(await sendFromPage((async (fn: (arg: unknown) => unknown, arg: unknown) => await again.evaluate(fn, arg)) as Evaluate, bobId, 'served')).toBe('delivered')
+  await page.close()
 })

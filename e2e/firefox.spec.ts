@@ -7,6 +7,8 @@ import { FirefoxProfile } from './support/firefox-profile.ts'
 import { numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { ClientPage, forFirefox, makeClientExtension } from './support/client-extension.ts'
 import { NotAuthorizedError } from '../src/common/errors/index.ts'
+import { sendFromPage, useBridgeFromSandbox, type Evaluate } from './support/sandboxed-page.ts'
+import { SiteServer } from './support/site-server.ts'
 
 interface MixedPair {
   firefox: FirefoxProfile
@@ -127,5 +129,35 @@ test('Firefox: another add-on calls Peerlink by its id: refused until allowed, t
   } finally {
     await Promise.all([firefox.close(), chromium.close()])
     for (const dir of [app.dir, appForFirefox]) rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('Firefox: an allowed site\'s page gets window.peerlink and sends; a sandboxed page on its URL gets nothing from the bridge', async ({ relay }) => {
+  const site = await SiteServer.start('127.0.0.1')
+  const [firefox, chromium] = await Promise.all([FirefoxProfile.launch({ name: 'firefox' }), ExtensionProfile.launch({ name: 'chromium' })])
+  try {
+    const [, chromiumId] = await pairUp(relay, firefox, chromium, ['Firefox', 'Chromium'])
+    const client = `origin:${site.origin}` as const
+    // What the popup's "Allow this site" does: the host permission (Firefox's patterns have no port), then the client.
+    await firefox.grantSiteAccess('http://127.0.0.1/*')
+    await firefox.api({ method: 'allowClient', client })
+    const page = await firefox.openWebPage(site.url)
+    await page.waitForFunction(() => 'peerlink' in window, { timeout: 20_000 })
+    const onPage = (async (fn: (arg: unknown) => unknown, arg: unknown) => await page.evaluate(fn, arg)) as Evaluate
+    expect(await sendFromPage(onPage, chromiumId, 'from the page')).toBe('delivered')
+
+    const sandboxed = await firefox.openWebPage(site.sandboxedUrl)
+    const seen = await useBridgeFromSandbox((async (fn: (arg: unknown) => unknown, arg: unknown) => await sandboxed.evaluate(fn, arg)) as Evaluate, { peerId: chromiumId, text: 'from a sandbox', id: 'from-sandbox' })
+    expect(seen.origin).toBe('null')
+    expect(seen.hasPeerlink).toBe(false)
+    expect(seen.fromBridge).toContain('withdrawn')
+    expect(seen.fromBridge).not.toContain('ready')
+    expect(seen.fromBridge).not.toContain('response')
+
+    expect(await sendFromPage(onPage, chromiumId, 'after the sandbox')).toBe('delivered')
+    expect((await firefox.api({ method: 'getMessages', peerId: chromiumId, channel: client })).map(m => m.text)).toEqual(['from the page', 'after the sandbox'])
+  } finally {
+    await Promise.all([firefox.close(), chromium.close()])
+    await site.stop()
   }
 })

@@ -138,6 +138,37 @@ export class ClientPage {
     }, [request, count] as const)
   }
 
+  /**
+   * Opens `count` events ports at once, as a runaway app would, and waits
+   * until Peerlink answered each: how many were subscribed (those stay open,
+   * kept for `closeExtraPorts`) and the errors of those refused.
+   */
+  async openExtraPorts (count: number): Promise<{ subscribed: number, refused: SerializedError[] }> {
+    return await this.#evaluate(async (n) => {
+      const scope = globalThis as unknown as { fixture: { peerlinkId: string }, extraPorts?: chrome.runtime.Port[] }
+      const runtime = ((globalThis as unknown as { browser?: typeof chrome }).browser ?? chrome).runtime
+      const answers = await Promise.all(Array.from({ length: n }, async () => await new Promise<{ port: chrome.runtime.Port, error?: SerializedError }>((resolve) => {
+        const port = runtime.connect(scope.fixture.peerlinkId, { name: 'peerlink/events' })
+        port.onMessage.addListener((event: { type: string, error?: SerializedError }) => {
+          if (event.type === 'subscribed') resolve({ port })
+          if (event.type === 'refused') resolve({ port, error: event.error })
+        })
+        port.onDisconnect.addListener(() => { resolve({ port, error: { name: 'Disconnected', message: 'closed without an answer', data: {} } }) })
+      })))
+      const open = answers.filter(a => a.error == null).map(a => a.port)
+      scope.extraPorts = [...(scope.extraPorts ?? []), ...open]
+      return { subscribed: open.length, refused: answers.flatMap(a => a.error == null ? [] : [a.error]) }
+    }, count)
+  }
+
+  /** Closes `count` of the ports `openExtraPorts` left open. */
+  async closeExtraPorts (count: number): Promise<void> {
+    await this.#evaluate((n) => {
+      const scope = globalThis as unknown as { extraPorts?: chrome.runtime.Port[] }
+      for (const port of (scope.extraPorts ?? []).splice(0, n)) port.disconnect()
+    }, count)
+  }
+
   /** Opens the app's events subscription; it is opened again by itself whenever it drops, unless refused. */
   async subscribe (): Promise<void> {
     await this.#evaluate(() => { (globalThis as unknown as { fixture: FixtureApi }).fixture.subscribe() }, null)

@@ -46,6 +46,7 @@ export class FirefoxProfile extends PeerlinkProfile {
    * its pages to call the API from.
    */
   static async launch ({ name, extraExtensions = [], userDataDir: keptDir, uuid: keptUuid }: { name: string, extraExtensions?: string[], userDataDir?: string, uuid?: string }): Promise<FirefoxProfile> {
+    // Optional permissions are granted without a prompt (headless Firefox cannot show one), still only on a click: see `grantSiteAccess`.
     const manifestPath = join(FIREFOX_EXTENSION_DIR, 'manifest.json')
     if (!existsSync(manifestPath)) throw new Error(`no built extension in ${FIREFOX_EXTENSION_DIR}: run npm run build first`)
     const executablePath = await findFirefox()
@@ -65,7 +66,8 @@ export class FirefoxProfile extends PeerlinkProfile {
         'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: uuid, ...Object.fromEntries(extraUuids) }),
         // The add-on is installed anew at every launch (a temporary install): a profile launched again keeps its data, as a user's does.
         'extensions.webextensions.keepStorageOnUninstall': true,
-        'extensions.webextensions.keepUuidOnUninstall': true
+        'extensions.webextensions.keepUuidOnUninstall': true,
+        'extensions.webextOptionalPermissionPrompts': false
       }
     })
     await browser.installExtension(FIREFOX_EXTENSION_DIR)
@@ -85,6 +87,45 @@ export class FirefoxProfile extends PeerlinkProfile {
     // A page of an add-on being reloaded is unloaded with it: such a call never got its answer.
     return await this.#apiPage.evaluate(async (message) => await browser.runtime.sendMessage(message), envelope)
       .catch((err: unknown) => { throw new Error(`Receiving end does not exist (${err instanceof Error ? err.message : String(err)})`, { cause: err }) })
+  }
+
+  /**
+   * Grants Peerlink access to the sites `pattern` matches and the
+   * `scripting` permission, as the popup's *Allow this site* asks for them:
+   * `permissions.request` from a click on one of Peerlink's pages (Firefox
+   * takes it only from user input; the profile's prefs answer the prompt).
+   */
+  async grantSiteAccess (pattern: string): Promise<void> {
+    const page = await this.open('options/options.html')
+    try {
+      await page.evaluate((origin) => {
+        const button = document.createElement('button')
+        button.id = 'grant-site-access'
+        button.textContent = 'grant'
+        button.addEventListener('click', () => {
+          browser.permissions.request({ permissions: ['scripting'], origins: [origin] })
+            .then((granted) => { button.dataset.outcome = String(granted) }, (err: unknown) => { button.dataset.outcome = String(err) })
+        })
+        document.body.append(button)
+      }, pattern)
+      await page.click('#grant-site-access')
+      const deadline = Date.now() + 10_000
+      let outcome: string | undefined
+      while ((outcome = await page.$eval('#grant-site-access', el => (el as HTMLElement).dataset.outcome)) == null) {
+        if (Date.now() > deadline) throw new Error(`${this.name}: the permission request was never answered`)
+        await sleep(50)
+      }
+      if (outcome !== 'true') throw new Error(`${this.name}: access to ${pattern} was not granted: ${outcome}`)
+    } finally {
+      await page.close()
+    }
+  }
+
+  /** Opens a web page in a new tab and waits for it to load. */
+  async openWebPage (url: string): Promise<Page> {
+    const page = await this.browser.newPage()
+    await page.goto(url)
+    return page
   }
 
   /** Opens one of the add-on's pages in a new tab. */

@@ -86,8 +86,12 @@ export const ApiRequestSchema = v.variant('method', [
     ttlMs,
     awaitDelivery: v.optional(v.boolean())
   }),
-  /** Sends a failed message again, keeping its id: a peer that had it after all stores it once. */
-  v.object({ method: v.literal('retry'), id: messageId }),
+  /**
+   * Sends a failed message again, keeping its id: a peer that had it after
+   * all stores it once. Ids are each channel's own: `channel` names the
+   * message's (a client's is its own; Peerlink's pages default to theirs).
+   */
+  v.object({ method: v.literal('retry'), id: messageId, channel: v.optional(channel) }),
   v.object({
     method: v.literal('sendMany'),
     peerId: text,
@@ -103,8 +107,8 @@ export const ApiRequestSchema = v.variant('method', [
     count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SPEED_TEST_COUNT)))
   }),
   v.object({ method: v.literal('diagnostics') }),
-  v.object({ method: v.literal('getMessage'), id: messageId }),
-  v.object({ method: v.literal('awaitDelivery'), id: messageId, timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_AWAIT_DELIVERY_MS))) }),
+  v.object({ method: v.literal('getMessage'), id: messageId, channel: v.optional(channel) }),
+  v.object({ method: v.literal('awaitDelivery'), id: messageId, channel: v.optional(channel), timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_AWAIT_DELIVERY_MS))) }),
   v.object({
     method: v.literal('getMessages'),
     peerId: text,
@@ -189,7 +193,14 @@ export interface ClientView {
   kind: 'extension' | 'origin'
   /** requested: refused so far and waiting for the user; allowed: may use Peerlink on its channel. */
   state: 'requested' | 'allowed'
-  /** Requests refused while it was not allowed, and when the first and last came. */
+  /**
+   * Who made the request: `client`, the client itself on this browser (it
+   * called Peerlink); `peers`, contacts sent messages on its channel, and it
+   * never asked here. A peer chooses the channels it names: such requests are
+   * listed apart, few, and gone once nothing waits for them.
+   */
+  requestedBy: 'client' | 'peers'
+  /** Requests refused here while it was not allowed, and when the first and last came. */
   attempts: number
   firstAt: number
   lastAt: number

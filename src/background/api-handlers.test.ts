@@ -5,7 +5,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OWN_CHANNEL } from '../common/client-id.ts'
 import { formatContactCard } from '../common/contact-card.ts'
-import { DeliveryFailedError, PeerClosedError, UnknownPeerError, ValidationError, type ResourceLimitError } from '../common/errors/index.ts'
+import { MAX_AUTO_ACCEPTED_PEERS, MAX_PEERS } from '../common/constants.ts'
+import { DeliveryFailedError, PeerClosedError, ResourceLimitError, UnknownPeerError, ValidationError } from '../common/errors/index.ts'
 import type { OffscreenApi } from '../link/apis.ts'
 import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
 import { expireWaiting } from './duties.ts'
@@ -16,6 +17,7 @@ import type { NodeLink } from './node/index.ts'
 import { NodeSync } from './node-sync.ts'
 import { makeParts, type Parts } from './parts.ts'
 import { StatusReporter } from './status-reporter.ts'
+import { makeWorkerApi } from './worker-api.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 const newPeerId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -224,6 +226,49 @@ describe('clients', () => {
     await handlers.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'x' }, { text: 'y' }, { text: 'z' }] })
   })
 
+  it('keeps each client\'s message ids in its own channel: one id from two clients is two messages, and neither learns of the other\'s', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    await handlers.allowClient({ method: 'allowClient', client: site })
+    const [asApp, asSite] = [makeClientHandlers(w, app), makeClientHandlers(w, site)]
+    expect(await asApp.send({ method: 'send', peerId: bob, text: 'from the app', id: 'shared' })).toEqual({ id: 'shared', state: 'queued' })
+    expect(await asSite.send({ method: 'send', peerId: bob, text: 'from the site', id: 'shared' })).toEqual({ id: 'shared', state: 'queued' })
+    expect(await handlers.send({ method: 'send', peerId: bob, text: 'from the popup', id: 'shared' })).toEqual({ id: 'shared', state: 'queued' })
+    expect((await asApp.getMessage({ method: 'getMessage', id: 'shared' })).text).toBe('from the app')
+    expect((await asSite.getMessage({ method: 'getMessage', id: 'shared' })).text).toBe('from the site')
+    expect((await handlers.getMessage({ method: 'getMessage', id: 'shared' })).text).toBe('from the popup')
+    // Peerlink's own pages may name a channel, as in getMessages.
+    expect((await handlers.getMessage({ method: 'getMessage', id: 'shared', channel: site })).text).toBe('from the site')
+    // Repeating a send answers that client's own message, and only a different message under its id is refused.
+    expect(await asSite.send({ method: 'send', peerId: bob, text: 'from the site', id: 'shared' })).toMatchObject({ id: 'shared' })
+    await expect(asSite.send({ method: 'send', peerId: bob, text: 'something else', id: 'shared' })).rejects.toBeInstanceOf(ValidationError)
+    expect((await parts.store.pendingByPeer()).get(bob)?.messages).toBe(3)
+  })
+
+  it('holds a client sending large messages to its byte quota, so Peerlink\'s own pages can still send to that contact', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    const asApp = makeClientHandlers(w, app)
+    const { maxMessageBytes, maxPendingBytesPerClient } = parts.settings.current.limits
+    const mebibyte = btoa('x'.repeat(maxMessageBytes))
+    const fits = Math.floor(maxPendingBytesPerClient / maxMessageBytes)
+    for (let i = 0; i < fits; i++) await asApp.send({ method: 'send', peerId: bob, bytes: mebibyte, ttlMs: 30 * 24 * 3600_000 })
+    await expect(asApp.send({ method: 'send', peerId: bob, bytes: mebibyte }))
+      .rejects.toMatchObject({ name: 'ResourceLimitError', data: { limitType: 'client-pending-bytes', limit: maxPendingBytesPerClient, current: (fits + 1) * maxMessageBytes } })
+    expect((await handlers.send({ method: 'send', peerId: bob, bytes: mebibyte })).state).toBe('queued')
+  })
+
+  it('caps a client\'s time to live at the user\'s, so its messages fail as expired when the user\'s would', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    await handlers.setLimits({ method: 'setLimits', limits: { messageTtlMs: 60_000 } })
+    await makeClientHandlers(w, app).send({ method: 'send', peerId: bob, text: 'for a month?', id: 'long', ttlMs: 30 * 24 * 3600_000 })
+    await atTime(Date.now() + 61_000, async () => { await parts.outbox.expire() })
+    expect(await makeClientHandlers(w, app).getMessage({ method: 'getMessage', id: 'long' }))
+      .toMatchObject({ state: 'failed', error: { name: 'DeliveryFailedError', data: { reason: 'expired' } } })
+    expect((await parts.store.pendingByPeer()).get(bob)).toBeUndefined()
+  })
+
   it('registers a site\'s scripts when it is allowed, and closes its ports and scripts when revoked', async () => {
     expect(await handlers.allowClient({ method: 'allowClient', client: site })).toMatchObject({ client: site, kind: 'origin', state: 'allowed' })
     expect(registered).toEqual(['http://127.0.0.1:8123'])
@@ -244,7 +289,7 @@ describe('clients', () => {
     await handlers.addPeer({ method: 'addPeer', peerId: bob })
     const body = new TextEncoder().encode('for the app')
     await parts.inbox.receive(bob, [{ seq: 0, id: 'x', body, channel: app, kind: 'text' }, { seq: 1, id: 'y', body, channel: OWN_CHANNEL, kind: 'text' }])
-    expect(parts.clients.list()).toMatchObject([{ client: app, state: 'requested', waiting: 1, attempts: 0 }])
+    expect(parts.clients.list()).toMatchObject([{ client: app, state: 'requested', requestedBy: 'peers', waiting: 1, attempts: 0 }])
     // Only Peerlink's own message is on the badge.
     expect(badge.at(-1)).toBe(1)
     await expireWaiting(w)
@@ -258,9 +303,108 @@ describe('clients', () => {
     } finally {
       Date.now = realNow
     }
-    expect(parts.clients.list()).toMatchObject([{ client: app, waiting: 0 }])
+    // Nothing waits for it any more: a request only peers made leaves the list with its last message.
+    expect(parts.clients.list()).toEqual([])
     expect(await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })).toEqual([])
     expect((await handlers.getMessages({ method: 'getMessages', peerId: bob })).map(m => m.text)).toEqual(['for the app'])
+  })
+
+  it('fails a revoked client\'s pending messages, with exact counts, and the expiry pass removes only incoming ones', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    const asApp = makeClientHandlers(w, app)
+    await asApp.sendMany({ method: 'sendMany', peerId: bob, messages: [{ text: 'one', id: 'a1' }, { text: 'two', id: 'a2' }] })
+    await handlers.send({ method: 'send', peerId: bob, text: 'mine', id: 'p1' })
+    expect((await parts.store.pendingByPeer()).get(bob)).toEqual({ messages: 3, bytes: 10 })
+
+    await handlers.revokeClient({ method: 'revokeClient', client: app })
+    // Failed, not deleted, through the same path as every other failure: the app's share is released, exactly.
+    const appMessages = await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })
+    expect(appMessages.map(m => [m.id, m.state, m.error?.name, m.error?.data.reason])).toEqual([
+      ['a1', 'failed', 'DeliveryFailedError', 'client-revoked'],
+      ['a2', 'failed', 'DeliveryFailedError', 'client-revoked']
+    ])
+    expect((await parts.store.pendingByPeer()).get(bob)).toEqual({ messages: 1, bytes: 4 })
+
+    // A peer's message for the app waits; once past the time to live, only that incoming message goes.
+    await parts.inbox.receive(bob, [{ seq: 0, id: 'x', body: new TextEncoder().encode('for the app'), channel: app, kind: 'text' }])
+    expect(parts.clients.list()).toMatchObject([{ client: app, state: 'requested', waiting: 1 }])
+    await handlers.setLimits({ method: 'setLimits', limits: { messageTtlMs: 60_000 } })
+    await atTime(Date.now() + 61_000, async () => { await expireWaiting(w) })
+    expect((await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })).map(m => [m.id, m.direction, m.state])).toEqual([
+      ['a1', 'out', 'failed'], ['a2', 'out', 'failed']
+    ])
+    expect(parts.clients.list()).toEqual([])
+    expect((await parts.store.pendingByPeer()).get(bob)).toEqual({ messages: 1, bytes: 4 })
+  })
+
+  it('fails the pending messages of a client no longer on the list at the next expiry pass (revoked by a worker that stopped half way)', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await handlers.allowClient({ method: 'allowClient', client: app })
+    await makeClientHandlers(w, app).send({ method: 'send', peerId: bob, text: 'orphan', id: 'o1' })
+    // The list changed, and the worker stopped before anything else happened.
+    await parts.clients.remove(app)
+    await expireWaiting(w)
+    const [orphan] = await handlers.getMessages({ method: 'getMessages', peerId: bob, channel: app })
+    expect(orphan).toMatchObject({ id: 'o1', state: 'failed', error: { name: 'DeliveryFailedError', data: { reason: 'client-revoked' } } })
+    expect((await parts.store.pendingByPeer()).get(bob)).toBeUndefined()
+  })
+})
+
+/** Runs `during` with `Date.now()` answering `at`. */
+async function atTime (at: number, during: () => Promise<void>): Promise<void> {
+  const realNow = Date.now
+  Date.now = () => at
+  try {
+    await during()
+  } finally {
+    Date.now = realNow
+  }
+}
+
+describe('contacts let in by "accept anyone"', () => {
+  const helloFrom = (firstSeq: number): Parameters<Parts['outbox']['onHello']>[1] =>
+    ({ incarnation: 'cd'.repeat(16), peerIncarnation: null, nextExpectedSeq: 0, firstSeq, maxMessageBytes: 1024, inactivityTimeoutMs: 120_000, addresses: [] })
+
+  it('counts a stranger that only said HELLO as no conversation: with the list full, the user\'s next contact takes its place', async () => {
+    const [stranger, newcomer, ...mine] = await Promise.all(Array.from({ length: MAX_PEERS + 1 }, newPeerId))
+    await makeWorkerApi(async () => w).unknownPeerAccepted(stranger!)
+    for (const peerId of mine) await parts.contacts.add(peerId)
+    // It says it holds messages from number 1 on; nothing was ever stored here.
+    await parts.outbox.onHello(stranger!, helloFrom(1))
+    expect((await parts.contacts.list()).length).toBe(MAX_PEERS)
+    expect(await handlers.addPeer({ method: 'addPeer', peerId: newcomer!, name: 'New' })).toMatchObject({ peerId: newcomer, name: 'New' })
+    const ids = new Set((await parts.contacts.list()).map(c => c.peerId))
+    expect(ids.has(newcomer!)).toBe(true)
+    expect(ids.has(stranger!)).toBe(false)
+  })
+
+  it('lets strangers in up to a cap of their own: past it the oldest without a stored message makes room, else the stranger is refused', async () => {
+    const api = makeWorkerApi(async () => w)
+    const strangers = await Promise.all(Array.from({ length: MAX_AUTO_ACCEPTED_PEERS + 2 }, newPeerId))
+    const first = strangers[0]!
+    const sayHi = async (peerId: string): Promise<void> => {
+      await parts.outbox.onHello(peerId, helloFrom(0))
+      await parts.inbox.receive(peerId, [{ seq: 0, id: 'hi', body: new TextEncoder().encode('hi'), channel: OWN_CHANNEL, kind: 'text' }])
+    }
+    for (const [i, peerId] of strangers.slice(0, MAX_AUTO_ACCEPTED_PEERS).entries()) {
+      await api.unknownPeerAccepted(peerId)
+      // Every stranger but the first sent a message, which is stored.
+      if (i > 0) await sayHi(peerId)
+    }
+    const last = strangers[MAX_AUTO_ACCEPTED_PEERS]!
+    await api.unknownPeerAccepted(last)
+    const ids = new Set((await parts.contacts.list()).map(c => c.peerId))
+    expect(ids.has(first)).toBe(false)
+    expect(ids.has(last)).toBe(true)
+    await sayHi(last)
+    // Now every stranger has a conversation: the next is refused (its stream is aborted), and the user still adds contacts.
+    const refused = await api.unknownPeerAccepted(strangers[MAX_AUTO_ACCEPTED_PEERS + 1]!).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ResourceLimitError)
+    expect((refused as ResourceLimitError).data).toEqual({ limitType: 'auto-accepted-peers', limit: MAX_AUTO_ACCEPTED_PEERS, current: MAX_AUTO_ACCEPTED_PEERS + 1 })
+    expect((await parts.contacts.list()).length).toBe(MAX_AUTO_ACCEPTED_PEERS)
+    await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
+    expect((await parts.contacts.list()).length).toBe(MAX_AUTO_ACCEPTED_PEERS + 1)
   })
 })
 

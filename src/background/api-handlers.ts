@@ -11,6 +11,7 @@ import { DeliveryFailedError, deserializeError, PeerClosedError, ValidationError
 import { parsePeerId } from '../common/validators.ts'
 import { exportKey, parseExportedKey, type Settings, type SettingsStore } from './profile/index.ts'
 import { parseNewContact } from './peers/index.ts'
+import { failRevokedClients } from './duties.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 /**
@@ -48,15 +49,19 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     return await status.status()
   }
 
-  /** A stored message the caller may see, with its peer's ack point. */
-  const stored = async (id: string): Promise<StoredWithAck<StoredMessage>> => {
-    const found = await store.history.get(id)
-    if (found == null || (client != null && found.found.channel !== client)) throw new ValidationError('id', `no message ${id}`)
+  /**
+   * A stored message the caller may see, with its peer's ack point: ids are
+   * each channel's own, so a client finds only its own messages, and
+   * Peerlink's pages those of the channel they name (their own by default).
+   */
+  const stored = async (id: string, asked?: string): Promise<StoredWithAck<StoredMessage>> => {
+    const found = await store.history.get(client ?? asked ?? OWN_CHANNEL, id)
+    if (found == null) throw new ValidationError('id', `no message ${id}`)
     return found
   }
 
-  const message = async (id: string): Promise<MessageView> => {
-    const { found, ackedOutSeq } = await stored(id)
+  const message = async (id: string, asked?: string): Promise<MessageView> => {
+    const { found, ackedOutSeq } = await stored(id, asked)
     return outbox.view(found, ackedOutSeq)
   }
 
@@ -66,9 +71,13 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     return input.id == null ? { ...payload, channel } : { ...payload, channel, id: input.id }
   })
 
+  /** A client may not make a message wait longer than the user lets any message wait. */
+  const timeToLive = (ttlMs: number | undefined): number | undefined =>
+    client == null || ttlMs == null ? ttlMs : Math.min(ttlMs, settings.current.limits.messageTtlMs)
+
   /** Waits for a final state; a failed message answers with its typed error. */
   const awaitFinal = async (view: MessageView, timeoutMs: number): Promise<MessageView> => {
-    const final = await watch.wait(view, timeoutMs, async () => await message(view.id))
+    const final = await watch.wait(view, timeoutMs, async () => await message(view.id, view.channel))
     if (final.state === 'failed' && final.error != null) throw deserializeError(final.error)
     return final
   }
@@ -161,17 +170,18 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     },
     send: async ({ peerId, text, bytes, id, ttlMs, awaitDelivery }) => {
       const [input] = outgoing([{ text, bytes, id }])
-      const sent = await outbox.send(await openConversation(peerId, id), input!, ttlMs)
+      const sent = await outbox.send(await openConversation(peerId, id), input!, timeToLive(ttlMs))
       const final = awaitDelivery === true ? await awaitFinal(sent, AWAIT_DELIVERY_MS) : sent
       return { id: final.id, state: final.state }
     },
-    retry: async ({ id }) => {
-      await openConversation((await stored(id)).found.peerId, id)
-      const again = await outbox.retry(id)
+    retry: async ({ id, channel: asked }) => {
+      const { found } = await stored(id, asked)
+      await openConversation(found.peerId, id)
+      const again = await outbox.retry(found.channel, id)
       return { id: again.id, state: again.state }
     },
     sendMany: async ({ peerId, messages, ttlMs }) =>
-      (await outbox.sendMany(await openConversation(peerId), outgoing(messages), ttlMs)).map(m => ({ id: m.id, state: m.state })),
+      (await outbox.sendMany(await openConversation(peerId), outgoing(messages), timeToLive(ttlMs))).map(m => ({ id: m.id, state: m.state })),
     speedTest: async ({ peerId, mode, messageBytes, totalBytes, count }) => await node.call('speedTest', await contactId(peerId), mode === 'throughput'
       ? { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_MESSAGE_BYTES, totalBytes: totalBytes ?? DEFAULT_SPEED_TEST_TOTAL_BYTES }
       : { mode, messageBytes: messageBytes ?? DEFAULT_SPEED_TEST_ROUND_TRIP_BYTES, count: count ?? DEFAULT_SPEED_TEST_COUNT }),
@@ -186,8 +196,8 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
         storage: { usedBytes: usage ?? null, quotaBytes: quota ?? null }
       }
     },
-    getMessage: async ({ id }) => await message(id),
-    awaitDelivery: async ({ id, timeoutMs }) => await awaitFinal(await message(id), timeoutMs ?? AWAIT_DELIVERY_MS),
+    getMessage: async ({ id, channel: asked }) => await message(id, asked),
+    awaitDelivery: async ({ id, channel: asked, timeoutMs }) => await awaitFinal(await message(id, asked), timeoutMs ?? AWAIT_DELIVERY_MS),
     getMessages: async ({ peerId, limit, before, channel: asked }) => {
       const page = { maxBytes: MAX_MESSAGES_PAGE_BYTES, channel: client ?? asked ?? OWN_CHANNEL, ...(before == null ? {} : { before }) }
       const { found, ackedOutSeq } = await store.history.list(parsePeerId(peerId), limit ?? DEFAULT_MESSAGES_PAGE, page)
@@ -206,6 +216,8 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       const id = asClient(revoked)
       await clients.remove(id)
       w.clientPorts.close(id)
+      // What it queued will not go out on its behalf any more: failed, so its callers learn why.
+      await failRevokedClients(parts, channel => channel === id)
       const site = describeClient(id)
       if (site.kind === 'origin') await w.sites.unregisterSite(site.origin)
       status.soon()

@@ -1,6 +1,6 @@
 import type { ClientId, Status } from '../api/protocol.ts'
 import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
-import { ApiServer, type Caller, type ClientHandlers, type EventPort, type SiteScripts } from './api/index.ts'
+import { ApiServer, type Caller, type ClientHandlers, type EventPort, removeLegacySiteRecords, type SiteScripts } from './api/index.ts'
 import { DeliveryWatch, messageView } from './delivery/index.ts'
 import { heartbeat, resumeRecentPeers } from './duties.ts'
 import type { KeyValueStore } from './profile/index.ts'
@@ -83,6 +83,11 @@ export class Background {
     return (await parts.store.pendingByPeer()).size > 0 || parts.reconnector.dialsDue()
   }
 
+  /** Whether a client is allowed now (the bridge asks for its site); lists nothing. */
+  async allowed (client: ClientId): Promise<boolean> {
+    return (await this.boot()).parts.clients.allowed(client)
+  }
+
   /** Takes a link offered by the offscreen document and (re)starts the node on it. */
   acceptLink (ports: readonly MessagePort[], epoch: number): void {
     this.#node.attach(ports, epoch, makeWorkerApi(async () => await this.boot()))
@@ -133,6 +138,7 @@ export class Background {
           .catch((err: unknown) => { log('could not reopen the message database: %o', err) })
       }
     })
+    await removeLegacySiteRecords(storage)
     const status = reporter.status = new StatusReporter(parts, this.#node, this.api)
     const context: WorkerContext = {
       parts,

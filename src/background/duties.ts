@@ -1,6 +1,7 @@
 import { HEARTBEAT_BUSY_PERIOD_MS, STALE_SWEEP_INTERVAL_MS, WAKE_LATE_MS } from '../common/constants.ts'
 import { WakeDetector } from '../common/wake-detector.ts'
 import { recentPeers, stalePeers } from './peers/index.ts'
+import type { Parts } from './parts.ts'
 import type { WorkerContext } from './worker-context.ts'
 
 const LAST_TICK_KEY = 'wake.lastTick'
@@ -29,11 +30,15 @@ export async function heartbeat (w: WorkerContext, periodMs: number): Promise<vo
 }
 
 /**
- * Messages on the channel of a client the user has not allowed wait for it
- * as long as a message may wait to be sent (the time to live), then go.
+ * Messages from peers on the channel of a client the user has not allowed
+ * wait for it as long as a message may wait to be sent (the time to live),
+ * then go. Outgoing messages are never removed here: those a client queued
+ * before the user revoked it fail (`client-revoked`), which the revocation
+ * does at once and this pass repeats for a worker that stopped in between.
  */
 export async function expireWaiting ({ parts }: WorkerContext): Promise<void> {
   const { clients, contacts, store, settings } = parts
+  await failRevokedClients(parts, channel => !clients.allowed(channel))
   if (!clients.list().some(c => c.state === 'requested' && c.waiting > 0)) return
   const before = Date.now() - settings.current.limits.messageTtlMs
   const held = new Map<string, number>()
@@ -43,6 +48,11 @@ export async function expireWaiting ({ parts }: WorkerContext): Promise<void> {
     }
   }
   await clients.setWaiting(held)
+}
+
+/** Fails every pending message on the client channels `revoked` selects, to every peer. */
+export async function failRevokedClients ({ outbox }: Parts, revoked: (channel: string) => boolean): Promise<number> {
+  return await outbox.failChannels(revoked, 'client-revoked', client => `the user revoked ${client}`)
 }
 
 /** The machine woke: every backoff starts over; relays and waiting peers are dialed at once. */

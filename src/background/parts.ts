@@ -77,6 +77,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
       maxPendingMessages: limits().maxPendingMessagesPerPeer,
       maxPendingBytes: limits().maxPendingBytesPerPeer,
       maxPendingMessagesPerClient: limits().maxPendingMessagesPerClient,
+      maxPendingBytesPerClient: limits().maxPendingBytesPerClient,
       maxMessageBytes: limits().maxMessageBytes
     }),
     settings: () => ({

@@ -4,6 +4,7 @@
  * service worker; Firefox in its persistent background page.
  */
 import browser from 'webextension-polyfill'
+import { isSiteCheck, type SiteCheck, type SiteCheckAnswer } from '../api/allowed-site.ts'
 import { ApiServer, type Caller, type CallerContext, callerOf, makeSiteScripts, type Sender, siteScriptsApis } from './api/index.ts'
 import { Background } from './background.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
@@ -29,6 +30,7 @@ export interface WorkerHostOptions {
  * boots the Background idempotently, so any event can be the first.
  */
 export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log }: WorkerHostOptions): Background {
+  keepStorageFromContentScripts(log)
   // Manifest V2 (Firefox's persistent page) names the toolbar button browserAction.
   const action = browser.action ?? browser.browserAction
   let badge: string | undefined
@@ -85,7 +87,19 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
     }
   }
 
-  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, false))
+  /** The bridge asks whether its document's origin is allowed: answered from the sender, never listed as a request. */
+  const answerSiteCheck = async (check: SiteCheck, sender: Sender): Promise<SiteCheckAnswer> => {
+    let caller: Caller
+    try {
+      caller = callerOf(sender, own, false, check.origin)
+    } catch {
+      return { allowed: false }
+    }
+    return { allowed: caller.kind === 'client' && await background.allowed(caller.client) }
+  }
+
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
+    isSiteCheck(message) ? answerSiteCheck(message, sender) : answer(message, sender, false))
   browser.runtime.onConnect.addListener((port) => { subscribe(port, false) })
   // Other extensions: clients, once the user allows them.
   browser.runtime.onMessageExternal.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, true))
@@ -103,4 +117,19 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
 
   boot()
   return background
+}
+
+/**
+ * `storage.local` holds the identity key, the clients the user allowed and
+ * the settings; by default content scripts (the bridge on allowed sites)
+ * may read and write it too, so a compromised renderer could read the key
+ * or allow itself. Chrome lets an extension keep it to its own pages and
+ * worker (the level persists; set again at every start). Firefox offers
+ * `setAccessLevel` for `storage.session` only: there its content scripts
+ * keep their access.
+ */
+function keepStorageFromContentScripts (log: (format: string, ...args: unknown[]) => void): void {
+  const local = (globalThis as { chrome?: { storage?: { local?: { setAccessLevel?: (options: { accessLevel: string }) => Promise<void> } } } }).chrome?.storage?.local
+  if (typeof local?.setAccessLevel !== 'function') return
+  local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch((err: unknown) => { log('storage.local stays open to content scripts: %o', err) })
 }

@@ -46,6 +46,8 @@ export const PRUNE_EVERY_MESSAGES = 100
 /** Cap on relays and peers a user may configure: keeps storage and dials bounded. */
 export const MAX_RELAYS = 16
 export const MAX_PEERS = 1_000
+/** Of those, contacts let in by "accept anyone": strangers can never take the list from the user. */
+export const MAX_AUTO_ACCEPTED_PEERS = 100
 
 /** Addresses kept per contact (learned from the peer, or from its contact card). */
 export const MAX_CONTACT_ADDRESSES = 8
@@ -310,10 +312,26 @@ export const MAX_CONTROL_FRAMES_PER_SECOND = 1_000
 
 /** Clients (other extensions, web origins), asking or allowed, kept at most: the oldest request makes room for a new one. */
 export const MAX_CLIENTS = 64
-/** Requests one client may make in a second; more are `ResourceLimitError` ('client-requests-per-second'). */
+/**
+ * Channels that only peers named (messages came for a client that never
+ * asked here), listed apart for the user: at most this many, and this many
+ * new ones an hour. Beyond that their messages still wait, unlisted.
+ */
+export const MAX_PEER_CLIENT_REQUESTS = 16
+export const MAX_PEER_CLIENT_REQUESTS_PER_HOUR = 4
+/** Requests one client may make in a second, opening an events port included; more are `ResourceLimitError` ('client-requests-per-second'). */
 export const MAX_CLIENT_REQUESTS_PER_SECOND = 200
+/** Events ports one client may hold open at once (a site's tabs, an extension's pages); more are `ResourceLimitError` ('client-ports'). */
+export const MAX_EVENT_PORTS_PER_CLIENT = 16
 /** Default share of a peer's pending messages one client may hold (Peerlink's own pages are not limited by it). */
 export const DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT = 100
+/** Default share of a peer's pending bytes one client may hold: a quarter of the peer's, so one client cannot fill it. */
+export const DEFAULT_MAX_PENDING_BYTES_PER_CLIENT = 4 * 1024 * 1024
+/**
+ * Of a peer's pending messages and bytes, the part all clients together may
+ * hold, whatever each one's quota: the rest is kept for Peerlink's own pages.
+ */
+export const CLIENTS_SHARE_OF_PEER_PENDING = 0.75
 /** Freshly appended messages an outbox keeps in memory per peer to send without reading them back; past it, they are read from IndexedDB. */
 export const MAX_FRESH_BYTES_PER_PEER = 4 * 1024 * 1024
 /** A call from the node to the worker not answered within this nudges the worker (Chrome may have stopped it). */

@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { ValidationError } from './errors/index.ts'
 import {
   DEFAULT_ACK_TIMEOUT_MS, DEFAULT_HISTORY_PER_PEER, DEFAULT_MAX_ATTEMPTS_PER_MINUTE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
-  DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS,
+  DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_BYTES_PER_CLIENT, DEFAULT_MAX_PENDING_BYTES_PER_PEER, DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT, DEFAULT_MAX_PENDING_MESSAGES_PER_PEER, DEFAULT_MESSAGE_TTL_MS,
   DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, DEFAULT_STALE_PEER_MS, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, DEFAULT_STUCK_STREAM_MS,
   DEFAULT_WRITE_TIMEOUT_MS, MIN_STREAM_INACTIVITY_TIMEOUT_MS
 } from './constants.ts'
@@ -20,6 +20,8 @@ export const LimitsSchema = v.object({
   maxPendingBytesPerPeer: whole(64 * 1024, 1024 * 1024 * 1024),
   /** Of a peer's pending messages, those one client (another extension, a site) may hold; Peerlink's own pages are not limited by it. */
   maxPendingMessagesPerClient: whole(1, 10_000),
+  /** The same in bytes. Whatever the quotas, all clients together hold at most three quarters of a peer's limits. */
+  maxPendingBytesPerClient: whole(64 * 1024, 1024 * 1024 * 1024),
   /** Unacknowledged bytes on the wire toward one peer: the sender's window. */
   maxInFlightBytesPerPeer: whole(64 * 1024, 16 * 1024 * 1024),
   messageTtlMs: whole(60_000, 30 * 24 * 3600_000),
@@ -43,6 +45,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxPendingMessagesPerPeer: DEFAULT_MAX_PENDING_MESSAGES_PER_PEER,
   maxPendingBytesPerPeer: DEFAULT_MAX_PENDING_BYTES_PER_PEER,
   maxPendingMessagesPerClient: DEFAULT_MAX_PENDING_MESSAGES_PER_CLIENT,
+  maxPendingBytesPerClient: DEFAULT_MAX_PENDING_BYTES_PER_CLIENT,
   maxInFlightBytesPerPeer: DEFAULT_MAX_IN_FLIGHT_BYTES_PER_PEER,
   messageTtlMs: DEFAULT_MESSAGE_TTL_MS,
   ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,

@@ -12,6 +12,7 @@ const FIELDS: Array<{ key: keyof Limits, unit: Unit }> = [
   { key: 'maxPendingMessagesPerPeer', unit: 'count' },
   { key: 'maxPendingBytesPerPeer', unit: 'kib' },
   { key: 'maxPendingMessagesPerClient', unit: 'count' },
+  { key: 'maxPendingBytesPerClient', unit: 'kib' },
   { key: 'maxInFlightBytesPerPeer', unit: 'kib' },
   { key: 'messageTtlMs', unit: 'seconds' },
   { key: 'ackTimeoutMs', unit: 'seconds' },

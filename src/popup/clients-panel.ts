@@ -35,15 +35,19 @@ export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, si
       const clients = status.clients ?? []
       root.hidden = clients.length === 0
       list.replaceChildren(...clients.map((view) => {
-        const facts = view.state === 'requested' ? t('clientAsks', String(view.attempts)) : t('clientAllowedState')
-        const waiting = view.waiting > 0 ? ` · ${t('clientWaiting', String(view.waiting))}` : ''
+        // Whether the app itself asked on this browser, or only contacts sent messages for it (a channel a peer chose).
+        const fromPeers = view.state === 'requested' && view.requestedBy === 'peers'
+        const facts = view.state === 'allowed'
+          ? t('clientAllowedState')
+          : fromPeers ? t('clientNamedByPeers') : t('clientAsks', String(view.attempts))
+        const waiting = view.waiting > 0 ? ` · ${t(fromPeers ? 'clientWaitingFromPeers' : 'clientWaiting', String(view.waiting))}` : ''
         const actions = view.state === 'requested'
           ? [
               button(t('allowClient'), true, async () => await client.request({ method: 'allowClient', client: view.client })),
               button(t('refuse'), false, async () => await client.request({ method: 'refuseClient', client: view.client }))
             ]
           : [button(t('revokeClient'), false, async () => await client.request({ method: 'revokeClient', client: view.client }))]
-        return h('li', { className: 'row client', 'data-client': view.client, 'data-state': view.state },
+        return h('li', { className: 'row client', 'data-client': view.client, 'data-state': view.state, 'data-requested-by': view.requestedBy },
           h('span', { className: 'grow', title: view.client }, h('span', { className: 'client-name' }, clientName(view)),
             h('span', { className: 'muted' }, ` · ${facts}${waiting}`)),
           ...actions)

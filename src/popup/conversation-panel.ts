@@ -20,7 +20,7 @@ const STATE_TEXT: Record<MessageView['state'], string> = {
 }
 
 const FAILURE_TEXT: Record<string, string> = {
-  expired: 'failedExpired', 'peer-closed': 'failedPeerClosed', 'peer-removed': 'failedPeerRemoved', 'given-up': 'failedGivenUp'
+  expired: 'failedExpired', 'peer-closed': 'failedPeerClosed', 'peer-removed': 'failedPeerRemoved', 'given-up': 'failedGivenUp', 'client-revoked': 'failedClientRevoked'
 }
 
 /** Why a message failed, in words, from the error's data rather than its message. */

@@ -2,22 +2,35 @@
  * Peerlink's content script in the isolated world of an allowed page's top
  * frame: it carries `window.peerlink`'s requests and event ports to
  * Peerlink's worker, stamped with the page's origin from `location` (the
- * worker checks it against the sender the browser reports). Built as a
- * classic script: content scripts cannot be modules.
+ * worker checks it against the sender the browser reports). A document
+ * whose origin is not the one its URL names (sandboxed) is served nothing.
+ * Built as a classic script: content scripts cannot be modules.
  */
 import browser from 'webextension-polyfill'
 import * as v from 'valibot'
-import { siteStorageKey } from '../api/allowed-site.ts'
+import { SITE_CHECK_TAG, type SiteCheck, type SiteCheckAnswer } from '../api/allowed-site.ts'
+import { withTransportRetry } from '../api/transport-retry.ts'
 import { EVENTS_PORT_NAME } from '../api/protocol.ts'
-import { isOurs, post, SITE_TAG, ToBridgeSchema, type ToBridge } from './site-message.ts'
+import { documentIsItsOrigin, isOurs, post, SITE_TAG, ToBridgeSchema, type ToBridge } from './site-message.ts'
 
 /** Set in this isolated world once a bridge runs here (the popup may inject one into a page that has one). */
 const RUNNING = Symbol.for('peerlink.bridge')
 
-/** Whether the user allowed this very origin: where match patterns cannot name a port, the scripts also run on the host's other ports. */
+/**
+ * Whether the user allowed this very origin (where match patterns cannot
+ * name a port, the scripts also run on the host's other ports). Asked of the
+ * worker, which answers from the sender the browser reports: content scripts
+ * may not read Peerlink's storage.
+ */
 async function originAllowed (): Promise<boolean> {
-  const key = siteStorageKey(location.origin)
-  return (await browser.storage.local.get(key))[key] === true
+  const check: SiteCheck = { siteCheck: SITE_CHECK_TAG, origin: location.origin }
+  const answer = await withTransportRetry(async () => {
+    const reply = await browser.runtime.sendMessage(check) as SiteCheckAnswer | undefined
+    // A worker that was stopping may answer nothing: ask again.
+    if (reply == null) throw new Error('Peerlink did not answer')
+    return reply
+  })
+  return answer.allowed === true
 }
 
 /** Carries requests and event ports between the page and the worker until the page goes. */
@@ -56,10 +69,18 @@ function startBridge (): void {
   post({ tag: SITE_TAG, to: 'page', type: 'ready' })
 }
 
+/** Serves nothing: says so now, and to every page script that says hello later (either may start first). */
+function withdraw (): void {
+  addEventListener('message', (event) => {
+    if (isOurs(event, 'bridge') && (event.data as { type?: unknown }).type === 'hello') post({ tag: SITE_TAG, to: 'page', type: 'withdrawn' })
+  })
+  post({ tag: SITE_TAG, to: 'page', type: 'withdrawn' })
+}
+
 const scope = globalThis as { [RUNNING]?: true }
 if (window.top === window && scope[RUNNING] !== true) {
   scope[RUNNING] = true
-  originAllowed().then(
-    (allowed) => { if (allowed) startBridge(); else post({ tag: SITE_TAG, to: 'page', type: 'withdrawn' }) },
-    () => { post({ tag: SITE_TAG, to: 'page', type: 'withdrawn' }) })
+  // A sandboxed document on an allowed URL has an opaque origin: it is not the site, whatever its URL says.
+  if (!documentIsItsOrigin()) withdraw()
+  else originAllowed().then((allowed) => { if (allowed) startBridge(); else withdraw() }, withdraw)
 }

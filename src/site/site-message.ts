@@ -31,9 +31,22 @@ export type ToPage =
   | { tag: typeof SITE_TAG, to: 'page', type: 'event', port: number, event: unknown }
   | { tag: typeof SITE_TAG, to: 'page', type: 'closed', port: number }
 
-/** Posts `message` to this window only (never to another frame or origin). */
+/**
+ * Whether this document's origin is the one its URL names. A document the
+ * site serves sandboxed (`Content-Security-Policy: sandbox`) has its URL and
+ * an opaque origin ('null'): it is not the site, and gets nothing.
+ */
+export function documentIsItsOrigin (): boolean {
+  return self.origin === location.origin
+}
+
+/**
+ * Posts `message` to this window only (never to another frame or origin).
+ * A sandboxed document's origin is opaque, and only '*' reaches it: there
+ * the bridge says no more than that it serves nothing.
+ */
 export function post (message: ToBridge | ToPage): void {
-  window.postMessage(message, location.origin)
+  window.postMessage(message, documentIsItsOrigin() ? location.origin : '*')
 }
 
 /** Whether `event` carries a message of ours for `to`, posted by this very window. */

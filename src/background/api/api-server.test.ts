@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ApiEvent, ClientId, MessageView } from '../../api/protocol.ts'
 import { NotAuthorizedError, ResourceLimitError, ValidationError } from '../../common/errors/index.ts'
+import { MAX_CLIENT_REQUESTS_PER_SECOND, MAX_EVENT_PORTS_PER_CLIENT } from '../../common/constants.ts'
 import { ApiServer, type ApiHandlers, type ClientHandlers, type EventPort } from './api-server.ts'
 import { Clients } from './clients.ts'
 import { makeMemoryStorage } from '../profile/index.ts'
@@ -51,6 +52,26 @@ describe('ApiServer', () => {
     expect(answer).toMatchObject({ ok: false, error: { name: ValidationError.name, data: { field: 'text' } } })
   })
 
+  it('counts an events port against the client\'s request rate, and caps the ports one client holds', async () => {
+    // One second for the whole flood: the rate counts per second.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { server, clients } = await makeServer()
+    const events: ApiEvent[] = []
+    const caller = { kind: 'client' as const, client: app }
+    const flood = await Promise.all(Array.from({ length: MAX_CLIENT_REQUESTS_PER_SECOND + 10 }, async () => await server.subscribe(port(events), caller)))
+    expect(flood.filter(Boolean)).toEqual([])
+    const refusals = events.filter(e => e.type === 'refused').map(e => (e as { error: { name: string, data: { limitType?: string } } }).error)
+    expect(refusals.filter(e => e.data.limitType === 'client-requests-per-second').length).toBeGreaterThan(0)
+    // Only the ports the rate let through were counted as asking.
+    expect(clients.list()[0]?.attempts).toBe(refusals.filter(e => e.name === NotAuthorizedError.name).length)
+
+    await clients.allow(other)
+    const theirs = { kind: 'client' as const, client: other }
+    const opened = await Promise.all(Array.from({ length: MAX_EVENT_PORTS_PER_CLIENT + 3 }, () => port([])).map(async p => ({ p, adopted: await server.subscribe(p, theirs) })))
+    expect(opened.filter(o => o.adopted)).toHaveLength(MAX_EVENT_PORTS_PER_CLIENT)
+    expect(opened.filter(o => o.p.closed)).toHaveLength(3)
+  })
+
   it('refuses a client the user has not allowed, and lists it as a request', async () => {
     const { server, clients } = await makeServer()
     const answer = await server.handle(request({ method: 'getMessages', peerId: 'p' }), { kind: 'client', client: app })
@@ -72,6 +93,8 @@ describe('ApiServer', () => {
   })
 
   it('refuses a flooding client past its rate while another client is served', async () => {
+    // One second for the whole flood: the rate counts per second, and a flood across two could pass whole.
+    vi.useFakeTimers({ toFake: ['Date'] })
     const { server, clients } = await makeServer()
     await clients.allow(app)
     await clients.allow(other)

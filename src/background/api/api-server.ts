@@ -4,8 +4,8 @@ import {
   type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type ClientApiResults, type ClientId, type ClientMethod, type MessageView, type Status
 } from '../../api/protocol.ts'
 import { makeCoalescer } from '../../common/coalescer.ts'
-import { MAX_CLIENT_REQUESTS_PER_SECOND, MESSAGE_EVENT_DELAY_MS } from '../../common/constants.ts'
-import { NotAuthorizedError, serializeError, ValidationError } from '../../common/errors/index.ts'
+import { MAX_CLIENT_REQUESTS_PER_SECOND, MAX_EVENT_PORTS_PER_CLIENT, MESSAGE_EVENT_DELAY_MS } from '../../common/constants.ts'
+import { NotAuthorizedError, ResourceLimitError, serializeError, ValidationError } from '../../common/errors/index.ts'
 import type { Caller } from './caller.ts'
 import { clientStatus } from './client-status.ts'
 import type { Clients } from './clients.ts'
@@ -90,13 +90,21 @@ export class ApiServer {
 
   /**
    * Adopts a subscriber port; answers false for ports that are not Peerlink's.
-   * A client that is not allowed is told why, and its port closed.
+   * A client's port is a request like any other: it counts against the
+   * client's rate before anything else is done (a client not allowed is
+   * listed as asking, a write of the clients list), and a client holds at
+   * most `MAX_EVENT_PORTS_PER_CLIENT` at once. A port refused is told why,
+   * and closed.
    */
   async subscribe (port: EventPort, caller: Caller = { kind: 'own' }): Promise<boolean> {
     if (port.name !== EVENTS_PORT_NAME && port.name !== STATUS_PORT_NAME) return false
     if (caller.kind === 'client') {
       try {
+        this.#rate.take(caller.client)
         await this.#admit(caller.client)
+        // Counted and taken with no wait in between, so ports opened at once cannot all pass.
+        const open = this.#portsOf(caller.client)
+        if (open >= MAX_EVENT_PORTS_PER_CLIENT) throw new ResourceLimitError('client-ports', MAX_EVENT_PORTS_PER_CLIENT, open + 1)
       } catch (err) {
         this.#post(port, { type: 'refused', error: serializeError(err) })
         port.disconnect()
@@ -132,8 +140,10 @@ export class ApiServer {
    */
   announce (message: MessageView): void {
     if (!this.#anyWantsMessages()) return
-    this.#pendingMessages.delete(message.id)
-    this.#pendingMessages.set(message.id, message)
+    // Ids are each channel's own.
+    const key = `${message.channel}\n${message.id}`
+    this.#pendingMessages.delete(key)
+    this.#pendingMessages.set(key, message)
     this.#flushSoon()
   }
 
@@ -148,6 +158,13 @@ export class ApiServer {
   sendStatus (port: EventPort, status: Status): void {
     const caller = this.#ports.get(port)?.caller
     if (caller != null) this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
+  }
+
+  /** How many ports a client holds open. */
+  #portsOf (client: ClientId): number {
+    let count = 0
+    for (const { caller } of this.#ports.values()) if (caller.kind === 'client' && caller.client === client) count += 1
+    return count
   }
 
   /** Whether any port wants message events (checked for every message, so without building a list). */

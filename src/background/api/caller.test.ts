@@ -37,6 +37,13 @@ describe('callerOf', () => {
     expect(reason(() => callerOf({ id: own.ownId, url: 'file:///etc/passwd' }, own, false))).toBe('not-allowed')
   })
 
+  it('refuses a sandboxed document on a site\'s URL: the browser reports its opaque origin, whatever the URL and the claim say', () => {
+    // What Chromium 156 and Firefox 153 report for a content script in a page served with `CSP: sandbox allow-scripts`.
+    const sandboxed = { id: own.ownId, url: 'http://127.0.0.1:8123/sandboxed', origin: 'null' }
+    expect(reason(() => callerOf(sandboxed, own, false, 'http://127.0.0.1:8123'))).toBe('not-allowed')
+    expect(reason(() => callerOf(sandboxed, own, false))).toBe('not-allowed')
+  })
+
   it('refuses an internal message from anyone but Peerlink itself', () => {
     expect(reason(() => callerOf({ id: 'someone-else', url: `${own.ownOrigin}/popup/popup.html` }, own, false))).toBe('not-allowed')
   })

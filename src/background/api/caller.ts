@@ -8,7 +8,11 @@ export type Caller = { kind: 'own' } | { kind: 'client', client: ClientId }
 export interface Sender {
   id?: string
   url?: string
-  /** Chrome reports it for pages and content scripts; Firefox does not, and `url` stands in. */
+  /**
+   * The sender document's origin: Chromium and Firefox report it for pages
+   * and content scripts ('null' for a sandboxed document, whatever its URL);
+   * `url` stands in only where a browser does not.
+   */
   origin?: string
 }
 

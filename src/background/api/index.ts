@@ -8,4 +8,4 @@ export { type ApiHandlers, ApiServer, type ClientHandlers, type EventPort } from
 export { type Caller, callerOf, type CallerContext, type Sender } from './caller.ts'
 export { clientStatus } from './client-status.ts'
 export { Clients } from './clients.ts'
-export { makeSiteScripts, type SiteScripts, siteScriptsApis } from './site-scripts.ts'
+export { makeSiteScripts, removeLegacySiteRecords, type SiteScripts, siteScriptsApis } from './site-scripts.ts'

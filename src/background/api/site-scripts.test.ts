@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { Permissions, Scripting } from 'webextension-polyfill'
 import { ValidationError } from '../../common/errors/index.ts'
-import { makeSiteScripts, type SiteScriptsApis } from './site-scripts.ts'
+import { makeMemoryStorage } from '../profile/index.ts'
+import { makeSiteScripts, removeLegacySiteRecords, type SiteScriptsApis } from './site-scripts.ts'
 
-/** A browser with registered scripts, granted permissions and storage, held in plain data. */
+/** A browser with registered scripts and granted permissions, held in plain data. */
 function fakeBrowser ({ ports = true, granted = ['scripting'] as string[], origins = [] as string[] } = {}): SiteScriptsApis & {
-  scripts: Map<string, Scripting.RegisteredContentScript>, granted: Set<string>, stored: Map<string, unknown>
+  scripts: Map<string, Scripting.RegisteredContentScript>, granted: Set<string>
 } {
   const scripts = new Map<string, Scripting.RegisteredContentScript>()
   const grantedSet = new Set([...granted, ...origins])
-  const stored = new Map<string, unknown>()
   const scripting = {
     registerContentScripts: async (list: Scripting.RegisteredContentScript[]) => {
       for (const s of list) {
@@ -28,7 +28,6 @@ function fakeBrowser ({ ports = true, granted = ['scripting'] as string[], origi
   return {
     scripts,
     granted: grantedSet,
-    stored,
     scripting: () => grantedSet.has('scripting') ? scripting : undefined,
     permissions: {
       contains: async (p: Permissions.AnyPermissions) => [...(p.permissions ?? []), ...(p.origins ?? [])].every(x => grantedSet.has(x)),
@@ -37,13 +36,23 @@ function fakeBrowser ({ ports = true, granted = ['scripting'] as string[], origi
         return true
       }
     },
-    storage: {
-      set: async (items: Record<string, unknown>) => { for (const [k, v] of Object.entries(items)) stored.set(k, v) },
-      remove: async (keys: string | string[]) => { for (const k of [keys].flat()) stored.delete(k) }
-    },
     portsInPatterns: ports
   }
 }
+
+describe('removeLegacySiteRecords', () => {
+  it('removes the allowed-origin records earlier versions kept where content scripts could read them, once', async () => {
+    const storage = makeMemoryStorage()
+    await storage.setMany({ 'site:https://a.example': true, 'site:http://127.0.0.1:8123': true, identity: 'key', clients: [] })
+    await removeLegacySiteRecords(storage)
+    expect(await storage.entries('site:')).toEqual([])
+    expect(await storage.get('identity')).toBe('key')
+    // Done once: a later start does not read the whole storage again.
+    const reads: string[] = []
+    await removeLegacySiteRecords({ ...storage, entries: async (prefix) => { reads.push(prefix); return [] } })
+    expect(reads).toEqual([])
+  })
+})
 
 describe('makeSiteScripts', () => {
   it('registers the bridge and the MAIN-world page script for exactly that origin, at document_start, top frame only', async () => {
@@ -51,10 +60,9 @@ describe('makeSiteScripts', () => {
     const sites = makeSiteScripts(browser)
     await sites.registerSite('http://127.0.0.1:8123')
     expect([...browser.scripts.values()]).toEqual([
-      { id: 'peerlink-bridge http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['site/bridge.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true },
-      { id: 'peerlink-page http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['site/page.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true, world: 'MAIN' }
+      { id: 'peerlink-bridge http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['/site/bridge.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true },
+      { id: 'peerlink-page http://127.0.0.1:8123', matches: ['http://127.0.0.1:8123/*'], js: ['/site/page.js'], runAt: 'document_start', allFrames: false, persistAcrossSessions: true, world: 'MAIN' }
     ])
-    expect(browser.stored.get('site:http://127.0.0.1:8123')).toBe(true)
     // Allowing again replaces the registration instead of failing on a duplicate id.
     await sites.registerSite('http://127.0.0.1:8123')
     await expect(sites.registeredSites()).resolves.toEqual(['http://127.0.0.1:8123'])
@@ -85,7 +93,6 @@ describe('makeSiteScripts', () => {
     await sites.registerSite('https://b.example')
     await sites.unregisterSite('https://a.example')
     await expect(sites.registeredSites()).resolves.toEqual(['https://b.example'])
-    expect(browser.stored.has('site:https://a.example')).toBe(false)
     expect([...browser.granted].sort()).toEqual(['https://b.example:443/*', 'scripting'])
     await sites.unregisterSite('https://b.example')
     expect(browser.granted.size).toBe(0)

@@ -5,17 +5,16 @@
  * as a getter, since it exists only once the user granted that optional
  * permission.
  */
-import type { Browser, Manifest, Permissions, Scripting, Storage } from 'webextension-polyfill'
-import { originOfBridgeId, SITE_SCRIPT_FILES, sitePattern, siteScriptIds, siteStorageKey, matchPatternsNamePorts } from '../../api/allowed-site.ts'
+import type { Browser, Manifest, Permissions, Scripting } from 'webextension-polyfill'
+import { LEGACY_SITE_KEY_PREFIX, originOfBridgeId, SITE_SCRIPT_FILES, sitePattern, siteScriptIds, matchPatternsNamePorts } from '../../api/allowed-site.ts'
 import { originClient } from '../../common/client-id.ts'
 import { ValidationError } from '../../common/errors/index.ts'
+import type { KeyValueStore } from '../profile/index.ts'
 
 export interface SiteScriptsApis {
   /** `browser.scripting`, or undefined while the optional `scripting` permission is not granted. */
   scripting: () => Pick<Scripting.Static, 'registerContentScripts' | 'unregisterContentScripts' | 'getRegisteredContentScripts'> | undefined
   permissions: Pick<Permissions.Static, 'contains' | 'remove'>
-  /** Where an allowed origin is recorded for the bridge's own check (`storage.local`). */
-  storage: Pick<Storage.StorageArea, 'set' | 'remove'>
   /** Whether match patterns can name a port (Chrome) or not (Firefox). */
   portsInPatterns: boolean
 }
@@ -35,7 +34,6 @@ export function siteScriptsApis (browser: Browser): SiteScriptsApis {
     // Read at each call: the namespace appears only once the permission is granted.
     scripting: () => (browser as Partial<Browser>).scripting,
     permissions: browser.permissions,
-    storage: browser.storage.local,
     portsInPatterns: matchPatternsNamePorts(browser.runtime.getURL(''))
   }
 }
@@ -65,8 +63,6 @@ export function makeSiteScripts (apis: SiteScriptsApis): SiteScripts {
       const scripting = apis.scripting()
       const granted = scripting != null && await apis.permissions.contains({ permissions: ['scripting'], origins: [pattern] })
       if (!granted) throw new ValidationError('client', `grant Peerlink access to ${origin} first: Allow this site in the popup`)
-      // Recorded before the scripts can run, so the bridge finds it on the first page.
-      await apis.storage.set({ [siteStorageKey(origin)]: true })
       const ids = siteScriptIds(origin)
       // Registering an id twice is an error: replace what an earlier allow left.
       const existing = await registeredIds([ids.bridge, ids.page])
@@ -83,7 +79,6 @@ export function makeSiteScripts (apis: SiteScriptsApis): SiteScripts {
       const ids = siteScriptIds(origin)
       const existing = await registeredIds([ids.bridge, ids.page])
       if (existing.length > 0) await apis.scripting()?.unregisterContentScripts({ ids: existing })
-      await apis.storage.remove(siteStorageKey(origin))
       // Without ports in patterns, another allowed port of the same host may still need the host's pattern.
       const pattern = sitePattern(origin, apis.portsInPatterns)
       const others = await registeredSites()
@@ -92,4 +87,18 @@ export function makeSiteScripts (apis: SiteScriptsApis): SiteScripts {
       if (origins.length > 0 || permissions.length > 0) await apis.permissions.remove({ origins, permissions })
     }
   }
+}
+
+const LEGACY_SITE_KEYS_REMOVED = 'site.legacyKeysRemoved'
+
+/**
+ * Removes the `site:<origin>` records earlier versions kept in
+ * `storage.local` for the bridge to read (it asks the worker now), once:
+ * in Firefox content scripts can still read that storage.
+ */
+export async function removeLegacySiteRecords (storage: KeyValueStore): Promise<void> {
+  if (await storage.get<boolean>(LEGACY_SITE_KEYS_REMOVED) === true) return
+  const keys = (await storage.entries(LEGACY_SITE_KEY_PREFIX)).map(([key]) => key)
+  if (keys.length > 0) await storage.remove(keys)
+  await storage.set(LEGACY_SITE_KEYS_REMOVED, true)
 }

@@ -25,6 +25,8 @@ export interface PeerLedger {
   pendingBytes: number
   /** Pending messages per client channel (Peerlink's own not counted): each client's quota is inside the peer's limits. */
   pendingByChannel?: Record<string, number>
+  /** The same in bytes. */
+  pendingBytesByChannel?: Record<string, number>
   /**
    * Messages the conversation keeps, both ways, counted as they are stored
    * and removed, so keeping the history bound never counts them all again.

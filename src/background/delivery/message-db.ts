@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb'
 import type { MessageView } from '../../api/protocol.ts'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
 import type { PeerLedger } from './conversation-ledger.ts'
@@ -14,6 +14,8 @@ export interface StoredMessage extends MessageView {
   expiresAt?: number
   /** An incoming message's id as its sender knows it: a message sent again keeps it, and is stored once. */
   wireId?: string
+  /** The sender's incarnation of the conversation when an incoming message came: its ids are its own ('' when unknown). */
+  wireIncarnation?: string
   /**
    * A failed outgoing message the receiver was told to skip: a later ack
    * covering its number does not mean the peer has it.
@@ -29,14 +31,23 @@ export interface StoredMessage extends MessageView {
   mailbox?: { relays: string[], at: number }
 }
 
+/** A message's key: ids belong to a channel, so a client's ids never meet another's. */
+export type MessageKey = [channel: string, id: string]
+
+/** The key of a stored message. */
+export function keyOf ({ channel, id }: { channel: string, id: string }): MessageKey {
+  return [channel, id]
+}
+
 export interface PeerlinkDB extends DBSchema {
   messages: {
-    key: string
+    key: MessageKey
     value: StoredMessage
     indexes: {
       byPeerAt: [string, number, string, number]
       byPeerOutSeq: [string, number]
-      byPeerWireId: [string, string]
+      /** An incoming message by who sent it under which id: peer, its incarnation, channel, its id. */
+      byWireId: [string, string, string, string]
       byPeerChannelAt: [string, string, number, string, number]
     }
   }
@@ -59,42 +70,77 @@ export type MessageDB = IDBPDatabase<PeerlinkDB>
 export const ACKED_WRITE = { durability: 'strict' } as const
 export const WRITE = { durability: 'relaxed' } as const
 
+/** The messages store as schema 4 lays it out, under `name`. */
+function createMessages (db: IDBPDatabase<PeerlinkDB>, name: 'messages') {
+  const messages = db.createObjectStore(name, { keyPath: ['channel', 'id'] })
+  // Messages of the same millisecond keep their sequence order.
+  messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
+  messages.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
+  messages.createIndex('byWireId', ['peerId', 'wireIncarnation', 'channel', 'wireId'])
+  messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
+  return messages
+}
+
+/** Where schema 4's messages are written while the old store is read. */
+const UPGRADING_STORE = 'messages-upgrading'
+
 /**
  * Opens (and creates or upgrades) one identity's conversations database.
- * `lost` is called if the browser closes the connection (Chromium does when
- * the disk is full): every later transaction on it would fail.
+ * Schema 4 keys messages by channel and id (schema 1 to 3 had one key space
+ * for every client's ids), and finds incoming ones by the sender's
+ * incarnation, channel and id. `lost` is called if the browser closes the
+ * connection (Chromium does when the disk is full): every later transaction
+ * on it would fail.
  */
 export async function openMessageDB (name: string, lost?: () => void): Promise<MessageDB> {
-  return await openDB<PeerlinkDB>(name, 3, {
+  return await openDB<PeerlinkDB>(name, 4, {
     terminated: lost,
     upgrade (db, oldVersion, _newVersion, tx) {
-      if (oldVersion < 1) {
-        const messages = db.createObjectStore('messages', { keyPath: 'id' })
-        // Messages of the same millisecond keep their sequence order.
-        messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
+      if (oldVersion === 0) {
+        createMessages(db, 'messages')
         db.createObjectStore('ledgers', { keyPath: 'peerId' })
+        return
       }
-      // Version 2: incoming messages are found by their sender's id, so one sent again is stored once.
-      if (oldVersion < 2) tx.objectStore('messages').createIndex('byPeerWireId', ['peerId', 'wireId'])
-      // Version 3: every message belongs to a channel (a client's, or Peerlink's own), and clients read theirs alone.
-      if (oldVersion < 3) {
-        const messages = tx.objectStore('messages')
-        messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
-        messages.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
-        if ((messages.indexNames as unknown as DOMStringList).contains('byPeerDirSeq')) messages.deleteIndex('byPeerDirSeq' as never)
-        // A failure here aborts the upgrade's transaction, and the open fails: nothing half-migrated stays.
-        if (oldVersion > 0) void addChannelsAndOutSeq(messages)
-      }
+      // A key path cannot change in place: every record moves to a new store, which then takes the old one's name.
+      // A failure here aborts the upgrade's transaction, and the open fails: nothing half-migrated stays.
+      const next = createMessages(db, UPGRADING_STORE as 'messages')
+      void moveToSchema4(tx as unknown as UpgradeTransaction, next).then(() => {
+        db.deleteObjectStore('messages')
+        next.name = 'messages'
+      })
     }
   })
 }
 
-/** Messages stored before channels existed were all Peerlink's own, and all text; outgoing ones get their `outSeq`. */
-async function addChannelsAndOutSeq (messages: { iterate: () => AsyncIterable<{ value: StoredMessage, update: (value: StoredMessage) => Promise<unknown> }> }): Promise<void> {
-  for await (const cursor of messages.iterate()) {
-    const message = cursor.value
-    const outSeq = message.direction === 'out' ? { outSeq: message.seq } : {}
-    if (message.channel == null || (message.direction === 'out' && message.outSeq == null)) await cursor.update({ ...message, channel: message.channel ?? OWN_CHANNEL, kind: message.kind ?? 'text', ...outSeq })
+type UpgradeTransaction = IDBPTransaction<PeerlinkDB, Array<'messages' | 'ledgers'>, 'versionchange'>
+
+/**
+ * Copies every message into schema 4's store: messages from before
+ * channels were Peerlink's own and text; outgoing ones get their `outSeq`,
+ * incoming ones the incarnation their sender has now (the best there is to
+ * know); each ledger's per-client pending counts and bytes are counted again
+ * from what is pending.
+ */
+async function moveToSchema4 (tx: UpgradeTransaction, next: ReturnType<typeof createMessages>): Promise<void> {
+  const ledgers = new Map((await tx.objectStore('ledgers').getAll()).map(l => [l.peerId, l]))
+  const pending = new Map<string, { messages: Record<string, number>, bytes: Record<string, number> }>()
+  for await (const cursor of tx.objectStore('messages').iterate()) {
+    const old = cursor.value
+    const message: StoredMessage = { ...old, channel: old.channel ?? OWN_CHANNEL, kind: old.kind ?? 'text' }
+    if (message.direction === 'out') message.outSeq ??= message.seq
+    else message.wireIncarnation ??= ledgers.get(message.peerId)?.peerIncarnation ?? ''
+    void next.put(message)
+    const ledger = ledgers.get(message.peerId)
+    if (message.direction !== 'out' || message.state !== 'queued' || message.channel === OWN_CHANNEL || ledger == null || message.seq <= ledger.ackedOutSeq) continue
+    const counts = pending.get(message.peerId) ?? { messages: {}, bytes: {} }
+    counts.messages[message.channel] = (counts.messages[message.channel] ?? 0) + 1
+    counts.bytes[message.channel] = (counts.bytes[message.channel] ?? 0) + message.bytes
+    pending.set(message.peerId, counts)
+  }
+  for (const ledger of ledgers.values()) {
+    const counts = pending.get(ledger.peerId)
+    const { pendingByChannel: _, pendingBytesByChannel: __, ...rest } = ledger
+    void tx.objectStore('ledgers').put(counts == null ? rest : { ...rest, pendingByChannel: counts.messages, pendingBytesByChannel: counts.bytes })
   }
 }
 

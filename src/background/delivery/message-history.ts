@@ -1,7 +1,7 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
 import { ValidationError } from '../../common/errors/index.ts'
 import { PRUNE_EVERY_MESSAGES } from '../../common/constants.ts'
-import { channelRange, conversationRange, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { channelRange, conversationRange, keyOf, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 
 /** Messages read per request while pruning: what must go, and a few more for pending ones in between. */
 const PRUNE_PAGE_SLACK = 16
@@ -60,9 +60,10 @@ export class MessageHistory {
       })
   }
 
-  async get (id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
+  /** A message by its channel and id (ids are each channel's own). */
+  async get (channel: string, id: string): Promise<StoredWithAck<StoredMessage> | undefined> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
-    const message = await tx.objectStore('messages').get(id)
+    const message = await tx.objectStore('messages').get([channel, id])
     if (message == null) return undefined
     return { found: message, ackedOutSeq: (await tx.objectStore('ledgers').get(message.peerId))?.ackedOutSeq ?? -1 }
   }
@@ -70,13 +71,14 @@ export class MessageHistory {
   /**
    * The newest `limit` messages of a conversation, oldest first, and at most
    * `maxBytes` of text (but always one message). With `before` (a message's
-   * id), the ones just older than that message: the next page back. With
-   * `channel`, that channel's messages only.
+   * id, in `channel`, or Peerlink's own when none is named), the ones just
+   * older than that message: the next page back. With `channel`, that
+   * channel's messages only.
    */
   async list (peerId: string, limit: number, { before, maxBytes = Infinity, channel }: { before?: string, maxBytes?: number, channel?: string } = {}): Promise<StoredWithAck<StoredMessage[]>> {
     const tx = this.#db.transaction(['messages', 'ledgers'])
     const ledger = await tx.objectStore('ledgers').get(peerId)
-    const from = before == null ? undefined : await tx.objectStore('messages').get(before)
+    const from = before == null ? undefined : await tx.objectStore('messages').get([channel ?? OWN_CHANNEL, before])
     if (before != null && (from?.peerId !== peerId || (channel != null && from.channel !== channel))) throw new ValidationError('before', `no message ${before} in this conversation`)
     const messages = tx.objectStore('messages')
     const conversation = channel == null ? [peerId] : [peerId, channel]
@@ -123,7 +125,7 @@ export class MessageHistory {
           keptOne = true
           continue
         }
-        void messages.delete(message.id)
+        void messages.delete(keyOf(message))
         if (!keptOne) this.#prunedTo.set(peerId, [peerId, message.at, message.direction, message.seq])
         excess -= 1
         removed += 1
@@ -138,12 +140,14 @@ export class MessageHistory {
   }
 
   /**
-   * Removes the peer's messages older than `before` on the client channels
-   * `expires` selects (those of clients the user has not allowed: they wait
-   * only so long). Answers how many messages each client channel of the peer
-   * still holds. Client ids sort before Peerlink's own channel, and the walk
-   * jumps over each channel it keeps, so it costs one step per channel and
-   * per message removed.
+   * Removes the peer's incoming messages older than `before` on the client
+   * channels `expires` selects (those of clients the user has not allowed:
+   * they wait only so long). Outgoing messages stay: a revoked client's
+   * pending ones are failed, never removed here, and its sent ones are
+   * history. Answers how many incoming messages each such channel still
+   * holds. Client ids sort before Peerlink's own channel, and the walk jumps
+   * over each channel it keeps, so it costs one step per allowed channel and
+   * per message of the others.
    */
   async expireChannels (peerId: string, expires: (channel: string) => boolean, before: number): Promise<Map<string, number>> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
@@ -152,15 +156,20 @@ export class MessageHistory {
     let removed = 0
     let cursor = await index.openCursor(IDBKeyRange.bound([peerId, ''], [peerId, OWN_CHANNEL], false, true))
     while (cursor != null) {
-      const { channel, at } = cursor.value
-      if (expires(channel) && at < before) {
-        await cursor.delete()
-        removed += 1
-        cursor = await cursor.continue()
+      const { channel, at, direction } = cursor.value
+      if (!expires(channel)) {
+        cursor = await cursor.continue([peerId, channel, Infinity, '', 0])
         continue
       }
-      held.set(channel, await index.count(channelRange(peerId, channel)))
-      cursor = await cursor.continue([peerId, channel, Infinity, '', 0])
+      if (direction === 'in' && at < before) {
+        await cursor.delete()
+        removed += 1
+      } else if (direction === 'in') {
+        held.set(channel, (held.get(channel) ?? 0) + 1)
+      } else {
+        held.set(channel, held.get(channel) ?? 0)
+      }
+      cursor = await cursor.continue()
     }
     const ledger = removed > 0 ? await tx.objectStore('ledgers').get(peerId) : undefined
     if (ledger?.storedCount != null) await tx.objectStore('ledgers').put({ ...ledger, storedCount: ledger.storedCount - removed })
@@ -168,9 +177,12 @@ export class MessageHistory {
     return held
   }
 
-  /** Whether any message went either way with the peer. */
+  /**
+   * Whether any message with the peer is stored, either way. Counted from
+   * the messages, not the ledger: a peer's HELLO alone moves the ledger's
+   * sequence numbers (its first number may be anything).
+   */
   async hasConversation (peerId: string): Promise<boolean> {
-    const ledger = await this.#db.get('ledgers', peerId)
-    return ledger != null && (ledger.nextOutSeq > 0 || ledger.nextInSeq > 0)
+    return (await this.#db.transaction('messages').store.index('byPeerAt').openKeyCursor(conversationRange(peerId))) != null
   }
 }

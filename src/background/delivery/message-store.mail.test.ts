@@ -10,7 +10,7 @@ let store: MessageStore
 let dbCount = 0
 afterEach(() => { store.close() })
 const open = async (): Promise<MessageStore> => { store = await MessageStore.open(`mail-store-test-${dbCount++}`); return store }
-const limits = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+const limits = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
 const send = async (s: MessageStore, texts: string[]): Promise<void> => {
   await s.appendOutgoingMany('B', texts.map((text, i) => ({ id: `${text}-${i}`, peerId: 'B', channel: OWN_CHANNEL, kind: 'text' as const, text, bytes: text.length, at: 1, expiresAt: 1e12 })), limits)
 }

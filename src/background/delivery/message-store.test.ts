@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ResourceLimitError, ValidationError } from '../../common/errors/index.ts'
 import { UnsentAckError } from '../../common/errors/index.ts'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import { MessageStore, type IncomingInput } from './message-store.ts'
+import type { Hello } from '../../common/frames.ts'
+import { MessageStore, type IncomingInput, type StoredMessage } from './message-store.ts'
 import { messageView } from './message-view.ts'
 
 let store: MessageStore
@@ -12,7 +13,7 @@ let dbCount = 0
 const openStore = async (): Promise<MessageStore> => { store = await MessageStore.open(`store-test-${dbCount++}`); return store }
 afterEach(() => { store.close() })
 
-const limits = { maxPendingMessages: 3, maxPendingBytes: 100, maxPendingMessagesPerClient: 2 }
+const limits = { maxPendingMessages: 3, maxPendingBytes: 100, maxPendingMessagesPerClient: 2, maxPendingBytesPerClient: 100 }
 let idCount = 0
 const out = (peerId: string, text: string, at = 1000, expiresAt = 10_000): Parameters<MessageStore['appendOutgoing']>[0] =>
   ({ id: `m${idCount++}`, peerId, channel: OWN_CHANNEL, kind: 'text', text, bytes: text.length, at, expiresAt })
@@ -21,6 +22,9 @@ const listed = async (s: MessageStore, peerId: string, limit = 10): Promise<Arra
   const { found, ackedOutSeq } = await s.history.list(peerId, limit)
   return found.map(m => messageView(m, { ackedOutSeq, sent: () => false }))
 }
+/** A message of a client's (another extension's) on its own channel, `bytes` long. */
+const fromClient = (peerId: string, client: string, bytes: number): Parameters<MessageStore['appendOutgoing']>[0] =>
+  ({ ...out(peerId, 'c'.repeat(bytes)), channel: client })
 const inFrames = (...seqs: number[]): IncomingInput[] => seqs.map(seq => ({ seq, id: `w${seq}`, channel: OWN_CHANNEL, kind: 'text', text: `t${seq}`, bytes: 2 }))
 
 describe('MessageStore', () => {
@@ -44,6 +48,49 @@ describe('MessageStore', () => {
     expect(found).toMatchObject([{ id: 'old-1', channel: OWN_CHANNEL, kind: 'text', text: 'from before' }, { id: 'old-2', channel: OWN_CHANNEL }])
     // The queued message is still found to be sent.
     expect((await s.pending('A')).map(m => m.id)).toEqual(['old-2'])
+  })
+
+  it('upgrades a database written by schema 3: ids keyed by channel, incoming ids by incarnation, each client\'s pending bytes counted', async () => {
+    const name = `store-test-${dbCount++}`
+    const [app, peerIncarnation] = ['extension:aaaa', '11'.repeat(16)]
+    // Exactly what schema 3 made and wrote: one key space for every id, a sender's id found by peer alone.
+    const v3 = await openDB(name, 3, {
+      upgrade (db) {
+        const messages = db.createObjectStore('messages', { keyPath: 'id' })
+        messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
+        messages.createIndex('byPeerWireId', ['peerId', 'wireId'])
+        messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
+        messages.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
+        db.createObjectStore('ledgers', { keyPath: 'peerId' })
+      }
+    })
+    const outgoing = { peerId: 'A', direction: 'out', kind: 'text', state: 'queued', expiresAt: 99_000 }
+    await v3.put('messages', { ...outgoing, id: 'o0', seq: 0, outSeq: 0, channel: OWN_CHANNEL, text: 'hi', bytes: 2, at: 1 })
+    await v3.put('messages', { ...outgoing, id: 'o1', seq: 1, outSeq: 1, channel: OWN_CHANNEL, text: 'own', bytes: 3, at: 2 })
+    await v3.put('messages', { ...outgoing, id: 'a1', seq: 2, outSeq: 2, channel: app, text: 'c'.repeat(20), bytes: 20, at: 3 })
+    await v3.put('messages', { id: 'in-0', wireId: 'x', peerId: 'A', direction: 'in', seq: 0, channel: app, kind: 'text', text: 'first', bytes: 5, at: 4, state: 'received' })
+    await v3.put('messages', { id: 'in-1', wireId: 'y', peerId: 'A', direction: 'in', seq: 1, channel: OWN_CHANNEL, kind: 'text', text: 'hello', bytes: 5, at: 5, state: 'received' })
+    await v3.put('ledgers', {
+      peerId: 'A', incarnation: 'aa'.repeat(16), peerIncarnation, peerMaxMessageBytes: 1024, nextOutSeq: 3, nextInSeq: 2, ackedOutSeq: 0,
+      pendingCount: 2, pendingBytes: 23, pendingByChannel: { [app]: 1 }, storedCount: 5
+    })
+    v3.close()
+
+    const s = store = await MessageStore.open(name)
+    expect((await s.history.get(app, 'a1'))?.found).toMatchObject({ id: 'a1', channel: app, text: 'c'.repeat(20) })
+    expect((await s.history.get(OWN_CHANNEL, 'o1'))?.found).toMatchObject({ id: 'o1', text: 'own' })
+    expect(await s.history.get(OWN_CHANNEL, 'a1')).toBeUndefined()
+    expect((await s.pending('A')).map(m => m.id)).toEqual(['o1', 'a1'])
+    expect((await s.history.list('A', 10, { channel: app })).found.map(m => m.text)).toEqual(['c'.repeat(20), 'first'])
+    // A message received before the upgrade, sent again by the same incarnation, is still stored once.
+    expect(await s.storeIncoming('A', [{ seq: 2, id: 'x', channel: app, kind: 'text', text: 'first', bytes: 5 }])).toEqual({ stored: [], ackSeq: 2 })
+    // The client's pending bytes were counted by the upgrade: its quota applies to what it queued before.
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 40 }
+    expect((await s.appendOutgoing(fromClient('A', app, 21), l).catch((e: unknown) => e) as ResourceLimitError).data)
+      .toEqual({ limitType: 'client-pending-bytes', limit: 40, current: 41 })
+    // Acknowledged, its bytes go back exactly.
+    await s.acknowledge('A', 2)
+    await s.appendOutgoing(fromClient('A', app, 40), l)
   })
 
   it('numbers outgoing messages per peer from 0 without gaps', async () => {
@@ -108,7 +155,7 @@ describe('MessageStore', () => {
 
   it('marks every gap of failed messages before a pending one, exactly, and nothing else', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 }
     for (const text of ['a', 'b', 'c', 'd', 'e', 'f']) await s.appendOutgoing(out('A', text), l)
     const gaps = async (from = 0): Promise<Array<[number, number | undefined]>> => (await s.pending('A', from)).map(m => [m.seq, m.skipFrom])
     expect(await gaps()).toEqual([[0, undefined], [1, undefined], [2, undefined], [3, undefined], [4, undefined], [5, undefined]])
@@ -134,9 +181,62 @@ describe('MessageStore', () => {
     expect((await s.ourHello('A')).nextExpectedSeq).toBe(4)
   })
 
+  it('holds each client to its byte quota, and all clients together to what leaves Peerlink\'s own pages their headroom', async () => {
+    const s = await openStore()
+    const [appA, appB, appC] = ['extension:aaaa', 'extension:bbbb', 'extension:cccc']
+    const l = { maxPendingMessages: 20, maxPendingBytes: 100, maxPendingMessagesPerClient: 20, maxPendingBytesPerClient: 40 }
+    await s.appendOutgoing(fromClient('A', appA, 40), l)
+    const overQuota = await s.appendOutgoing(fromClient('A', appA, 1), l).catch((e: unknown) => e)
+    expect(overQuota).toBeInstanceOf(ResourceLimitError)
+    expect((overQuota as ResourceLimitError).data).toEqual({ limitType: 'client-pending-bytes', limit: 40, current: 41 })
+    // Another client has its own quota; together the clients may hold three quarters of the peer's bytes.
+    await s.appendOutgoing(fromClient('A', appB, 35), l)
+    const overShare = await s.appendOutgoing(fromClient('A', appC, 1), l).catch((e: unknown) => e)
+    expect((overShare as ResourceLimitError).data).toEqual({ limitType: 'clients-pending-bytes', limit: 75, current: 76 })
+    // What is left is Peerlink's own pages'.
+    await s.appendOutgoing(out('A', 'x'.repeat(25)), l)
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 3, bytes: 100 })
+    // A quota set above the peer's limit still leaves the headroom.
+    const generous = { ...l, maxPendingBytesPerClient: 1_000 }
+    await s.appendOutgoing(fromClient('B', appA, 75), generous)
+    expect((await s.appendOutgoing(fromClient('B', appA, 1), generous).catch((e: unknown) => e) as ResourceLimitError).data)
+      .toEqual({ limitType: 'clients-pending-bytes', limit: 75, current: 76 })
+    // The same holds for the number of messages.
+    const few = { maxPendingMessages: 4, maxPendingBytes: 100, maxPendingMessagesPerClient: 4, maxPendingBytesPerClient: 100 }
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(fromClient('C', appA, 1), few)
+    expect((await s.appendOutgoing(fromClient('C', appB, 1), few).catch((e: unknown) => e) as ResourceLimitError).data)
+      .toEqual({ limitType: 'clients-pending-messages', limit: 3, current: 4 })
+    await s.appendOutgoing(out('C', 'mine'), few)
+    // Acks and failures give back exactly each client's bytes.
+    await s.acknowledge('A', 0)
+    await s.failPending('A', () => ({ name: 'DeliveryFailedError', message: 'x', data: {} }), m => m.channel === appB)
+    await s.appendOutgoing(fromClient('A', appA, 40), l)
+    await s.appendOutgoing(fromClient('A', appC, 35), l)
+    expect((await s.pendingByPeer()).get('A')).toEqual({ messages: 3, bytes: 100 })
+  })
+
+  it('takes a sender\'s id as already stored only from the same incarnation, on the same channel, for the same message', async () => {
+    const s = await openStore()
+    const [app, other] = ['extension:aaaa', 'extension:bbbb']
+    const helloFrom = (incarnation: string): Hello => ({ incarnation, peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 120_000, addresses: [] })
+    const frame = (seq: number, channel: string, text: string): IncomingInput => ({ seq, id: 'x', channel, kind: 'text', text, bytes: text.length })
+    const stored = (result: { stored: StoredMessage[] }): Array<[number, string, string]> => result.stored.map(m => [m.seq, m.channel, m.text])
+    await s.meetHello('A', helloFrom('11'.repeat(16)))
+    expect(stored(await s.storeIncoming('A', [frame(0, app, 'first')]))).toEqual([[0, app, 'first']])
+    // Sent again after it failed at the sender (a retry keeps its id): its number is taken, and it is stored once.
+    expect(await s.storeIncoming('A', [frame(1, app, 'first')])).toMatchObject({ stored: [], ackSeq: 1 })
+    // Another client's message under the same id, and a new message under an id the sender could use again: both kept.
+    expect(stored(await s.storeIncoming('A', [frame(2, other, 'first'), frame(3, app, 'second')]))).toEqual([[2, other, 'first'], [3, app, 'second']])
+    expect(await s.storeIncoming('A', [frame(4, app, 'second'), frame(5, app, 'first')])).toMatchObject({ stored: [], ackSeq: 5 })
+    // The sender started afresh (reinstalled): its ids start over, and the first message is new.
+    await s.meetHello('A', helloFrom('22'.repeat(16)))
+    expect(stored(await s.storeIncoming('A', [frame(0, app, 'first')]))).toEqual([[0, app, 'first']])
+    expect((await s.history.list('A', 10, { channel: app })).found.map(m => m.text)).toEqual(['first', 'second', 'first'])
+  })
+
   it('applies cumulative acks once, to that peer only, and gives back exactly their bytes', async () => {
     const s = await openStore()
-    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100, maxPendingMessagesPerClient: 10 })
+    for (let i = 0; i < 3; i++) await s.appendOutgoing(out('A', `a${i}`), { maxPendingMessages: 10, maxPendingBytes: 100, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 100 })
     await s.appendOutgoing(out('B', 'b0'), limits)
     expect((await s.acknowledge('A', 1)).map(m => [m.seq, m.state])).toEqual([[0, 'delivered'], [1, 'delivered']])
     expect(await s.acknowledge('A', 0)).toEqual([])
@@ -148,7 +248,7 @@ describe('MessageStore', () => {
 
   it('fails only the messages selected, releasing their share; a late ack does not count them twice', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 }
     await s.appendOutgoing(out('A', 'old', 1000, 2000), l)
     await s.appendOutgoing(out('A', 'fresh', 1500, 9000), l)
     const failed = await s.failPending('A', m => ({ name: 'DeliveryFailedError', message: `expired ${m.id}`, data: {} }), m => (m.expiresAt ?? 0) <= 5000)
@@ -164,7 +264,7 @@ describe('MessageStore', () => {
 
   it('lists pending messages from a sequence number within a byte budget, never acknowledged or failed ones', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 }
+    const l = { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 }
     for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', 'x'.repeat(10), 1000, 5000 + i), l)
     expect((await s.pending('A', 1, 25)).map(m => m.seq)).toEqual([1, 2])
     expect((await s.pending('A', 0, 5)).map(m => m.seq)).toEqual([0])
@@ -175,7 +275,7 @@ describe('MessageStore', () => {
 
   it('keeps the byte accounting exact through acks, failures and acks past failures', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     const sizes = [5, 7, 11, 13, 17]
     for (const n of sizes) await s.appendOutgoing(out('A', 'y'.repeat(n)), l)
     const pending = async (): Promise<unknown> => (await s.pendingByPeer()).get('A') ?? { messages: 0, bytes: 0 }
@@ -203,13 +303,13 @@ describe('MessageStore', () => {
 
   it('lists the newest messages of a conversation, oldest first, same-millisecond ones in order', async () => {
     const s = await openStore()
-    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10 })
+    for (let i = 0; i < 5; i++) await s.appendOutgoing(out('A', `m${i}`, 1000), { maxPendingMessages: 10, maxPendingBytes: 1000, maxPendingMessagesPerClient: 10, maxPendingBytesPerClient: 1000 })
     expect((await listed(s, 'A', 2)).map(m => m.text)).toEqual(['m3', 'm4'])
   })
 
   it('prunes the oldest delivered and received messages down to the history limit, never a pending or unacknowledged one', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     for (let i = 0; i < 4; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
     await s.storeIncoming('A', inFrames(0, 1, 2), 2000)
     await s.acknowledge('A', 1)
@@ -229,7 +329,7 @@ describe('MessageStore', () => {
 
   it('keeps counting a conversation after its first prune, as messages come and go', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     await s.storeIncoming('A', inFrames(0, 1, 2, 3, 4), 2000)
     expect(await s.history.prune('A', 3)).toBe(2)
     await s.storeIncoming('A', inFrames(5, 6), 3000)
@@ -243,7 +343,7 @@ describe('MessageStore', () => {
 
   it('starts the next prune after what the last one removed, but never past a message it had to keep', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     for (let i = 0; i < 2; i++) await s.appendOutgoing(out('A', `o${i}`, 1000 + i), l)
     await s.acknowledge('A', 0)
     await s.storeIncoming('A', inFrames(0, 1, 2, 3), 2000)
@@ -259,7 +359,7 @@ describe('MessageStore', () => {
 
   it('pages back through a conversation from a message, within a byte budget', async () => {
     const s = await openStore()
-    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100 }
+    const l = { maxPendingMessages: 100, maxPendingBytes: 10_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 10_000 }
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await s.appendOutgoing(out('A', `m${i}`, 1000), l)).message.id)
     const page = async (before?: string, maxBytes?: number): Promise<string[]> =>

@@ -1,9 +1,9 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import { MAIL_SEEN_IDS } from '../../common/constants.ts'
+import { CLIENTS_SHARE_OF_PEER_PENDING, MAIL_SEEN_IDS } from '../../common/constants.ts'
 import type { Hello, PayloadKind } from '../../common/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
-import { ACKED_WRITE, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { ACKED_WRITE, keyOf, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 import { MessageHistory } from './message-history.ts'
 
 export type { StoredMessage } from './message-db.ts'
@@ -33,8 +33,9 @@ export interface AppendResult {
 export interface OutboxLimits {
   maxPendingMessages: number
   maxPendingBytes: number
-  /** Of those, one client's messages (Peerlink's own pages are not limited by it). */
+  /** Of those, one client's messages and bytes (Peerlink's own pages are not limited by them). */
   maxPendingMessagesPerClient: number
+  maxPendingBytesPerClient: number
 }
 
 /** A message to send, and, after a gap of failed ones, the first of them. */
@@ -82,22 +83,73 @@ function pendingLimitError (limits: OutboxLimits, count: number, bytes: number):
   return undefined
 }
 
-/** The client quota a peer's outbox would go over with `added` more messages per channel, if any. */
-function clientLimitError (limits: OutboxLimits, ledger: PeerLedger, added: Map<string, number>): ResourceLimitError | undefined {
-  for (const [channel, count] of added) {
-    const total = (ledger.pendingByChannel?.[channel] ?? 0) + count
-    if (channel !== OWN_CHANNEL && total > limits.maxPendingMessagesPerClient) return new ResourceLimitError('client-pending-messages', limits.maxPendingMessagesPerClient, total)
+/** Messages and bytes a batch adds on one client channel. */
+interface ChannelLoad {
+  messages: number
+  bytes: number
+}
+
+/** What `messages` add per client channel (Peerlink's own is not counted). */
+function clientLoads (messages: Array<{ channel: string, bytes: number }>): Map<string, ChannelLoad> {
+  const loads = new Map<string, ChannelLoad>()
+  for (const { channel, bytes } of messages) {
+    if (channel === OWN_CHANNEL) continue
+    const load = loads.get(channel) ?? { messages: 0, bytes: 0 }
+    load.messages += 1
+    load.bytes += bytes
+    loads.set(channel, load)
   }
+  return loads
+}
+
+/** The sum of a ledger's per-channel counts. */
+function total (counts: Record<string, number> | undefined): number {
+  return Object.values(counts ?? {}).reduce((sum, n) => sum + n, 0)
+}
+
+/**
+ * The client quota a peer's outbox would go over with `added` more per
+ * channel, if any: each client's quota, then the share of the peer's limits
+ * all clients together may hold, so Peerlink's own pages keep the rest.
+ */
+function clientLimitError (limits: OutboxLimits, ledger: PeerLedger, added: Map<string, ChannelLoad>): ResourceLimitError | undefined {
+  if (added.size === 0) return undefined
+  let addedMessages = 0
+  let addedBytes = 0
+  for (const [channel, load] of added) {
+    const messages = (ledger.pendingByChannel?.[channel] ?? 0) + load.messages
+    if (messages > limits.maxPendingMessagesPerClient) return new ResourceLimitError('client-pending-messages', limits.maxPendingMessagesPerClient, messages)
+    const bytes = (ledger.pendingBytesByChannel?.[channel] ?? 0) + load.bytes
+    if (bytes > limits.maxPendingBytesPerClient) return new ResourceLimitError('client-pending-bytes', limits.maxPendingBytesPerClient, bytes)
+    addedMessages += load.messages
+    addedBytes += load.bytes
+  }
+  const shareMessages = Math.floor(limits.maxPendingMessages * CLIENTS_SHARE_OF_PEER_PENDING)
+  const messages = total(ledger.pendingByChannel) + addedMessages
+  if (messages > shareMessages) return new ResourceLimitError('clients-pending-messages', shareMessages, messages)
+  const shareBytes = Math.floor(limits.maxPendingBytes * CLIENTS_SHARE_OF_PEER_PENDING)
+  const bytes = total(ledger.pendingBytesByChannel) + addedBytes
+  if (bytes > shareBytes) return new ResourceLimitError('clients-pending-bytes', shareBytes, bytes)
   return undefined
 }
 
-/** Counts `delta` more (or fewer) pending messages on a client's channel; Peerlink's own is not counted. */
-function countPending (ledger: PeerLedger, channel: string, delta: number): void {
+/** Counts one more (`sign` 1) or one fewer (-1) pending message of `bytes` on a client's channel; Peerlink's own is not counted. */
+function countPending (ledger: PeerLedger, { channel, bytes }: { channel: string, bytes: number }, sign: 1 | -1): void {
   if (channel === OWN_CHANNEL) return
-  const counts = ledger.pendingByChannel ??= {}
-  const count = (counts[channel] ?? 0) + delta
-  if (count > 0) counts[channel] = count
-  else delete counts[channel]
+  const change = (counts: Record<string, number>, delta: number): void => {
+    const count = (counts[channel] ?? 0) + delta
+    if (count > 0) counts[channel] = count
+    else delete counts[channel]
+  }
+  change(ledger.pendingByChannel ??= {}, sign)
+  change(ledger.pendingBytesByChannel ??= {}, sign * bytes)
+  if (Object.keys(ledger.pendingBytesByChannel).length === 0) delete ledger.pendingBytesByChannel
+  if (Object.keys(ledger.pendingByChannel).length === 0) delete ledger.pendingByChannel
+}
+
+/** Whether two messages say the same thing on the same channel. */
+function samePayload (a: { channel: string, kind: string, text: string, data?: string }, b: { channel: string, kind: string, text: string, data?: string }): boolean {
+  return a.channel === b.channel && a.kind === b.kind && a.text === b.text && a.data === b.data
 }
 
 /** Messages per channel among `messages`. */
@@ -150,21 +202,20 @@ export class MessageStore {
   async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
     const messages = tx.objectStore('messages')
-    // Only an id the caller chose can have been stored before.
-    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(input.id)))
+    // Only an id the caller chose can have been stored before; ids are the channel's own, so only its messages are found.
+    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(keyOf(input))))
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
     const bytes = ledger.pendingBytes + fresh.reduce((sum, m) => sum + m.bytes, 0)
-    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, countByChannel(fresh))
+    const over = pendingLimitError(limits, count, bytes) ?? clientLimitError(limits, ledger, clientLoads(fresh))
     if (over != null) return await refuse(tx, over)
     const tooLarge = ledger.peerMaxMessageBytes == null ? undefined : fresh.find(m => m.bytes > ledger.peerMaxMessageBytes!)
     if (tooLarge != null) return await refuse(tx, new ResourceLimitError('peer-message-bytes', ledger.peerMaxMessageBytes!, tooLarge.bytes))
     // A repeated id answers its message only if it is the same message; never another one's state.
     const clash = inputs.findIndex((input, i) => {
       const stored = existing[i]
-      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || stored.channel !== input.channel ||
-        stored.kind !== input.kind || stored.text !== input.text || stored.data !== input.data)
+      return stored != null && (stored.peerId !== peerId || stored.direction !== 'out' || !samePayload(stored, input))
     })
     if (clash >= 0) return await refuse(tx, new ValidationError(inputs.length === 1 ? 'id' : `messages.${clash}.id`, `the id ${inputs[clash]!.id} belongs to another message`))
     const results = inputs.map((input, i) => {
@@ -173,7 +224,7 @@ export class MessageStore {
       const { callerId: _, ...fields } = input
       const seq = ledger.nextOutSeq++
       const message: StoredMessage = { ...fields, peerId, direction: 'out', seq, outSeq: seq, state: 'queued' }
-      countPending(ledger, message.channel, 1)
+      countPending(ledger, message, 1)
       void messages.put(message)
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
@@ -189,15 +240,15 @@ export class MessageStore {
    * Sends a failed message again under a new sequence number, keeping its id
    * (so a receiver that had it after all stores it once). Answers it queued.
    */
-  async requeue (id: string, limits: OutboxLimits): Promise<AppendResult> {
+  async requeue (channel: string, id: string, limits: OutboxLimits): Promise<AppendResult> {
     const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const message = await tx.objectStore('messages').get(id)
+    const message = await tx.objectStore('messages').get([channel, id])
     if (message?.direction !== 'out' || message.state !== 'failed') {
       return await refuse(tx, new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again'))
     }
     const ledger = ledgerOf(message.peerId, await tx.objectStore('ledgers').get(message.peerId))
     const over = pendingLimitError(limits, ledger.pendingCount + 1, ledger.pendingBytes + message.bytes) ??
-      clientLimitError(limits, ledger, new Map([[message.channel, 1]]))
+      clientLimitError(limits, ledger, clientLoads([message]))
     if (over != null) return await refuse(tx, over)
     // Its old number stays behind as a gap: the receiver is told to skip it (see `pending`).
     const { error: _, skipped: __, mailbox: ___, ...rest } = message
@@ -205,7 +256,7 @@ export class MessageStore {
     const requeued: StoredMessage = { ...rest, seq, outSeq: seq, state: 'queued' }
     ledger.pendingCount += 1
     ledger.pendingBytes += message.bytes
-    countPending(ledger, message.channel, 1)
+    countPending(ledger, message, 1)
     await Promise.all([tx.objectStore('messages').put(requeued), tx.objectStore('ledgers').put(ledger), tx.done])
     return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
   }
@@ -213,10 +264,15 @@ export class MessageStore {
   /**
    * Stores incoming messages in sequence order: duplicates (below the next
    * expected number) are dropped, and so is everything from the first gap on,
-   * since the sender resends from the ack point. A message whose sender's id
-   * is already stored (sent again after it failed there) takes its number but
-   * is not stored twice. Answers what was stored and the cumulative sequence
-   * number to acknowledge (-1: none yet). A full disk is `StorageFullError`.
+   * since the sender resends from the ack point. A message the sender sent
+   * again after it failed there (a retry keeps its id) takes its number but
+   * is not stored twice: that is a message with the same id from the same
+   * incarnation of the sender, on the same channel, with the same payload.
+   * Anything else under a known id is a new message (another client's, or an
+   * id the sender's caller could use again once its history or its install
+   * forgot it), and is stored. Answers what was stored and the cumulative
+   * sequence number to acknowledge (-1: none yet). A full disk is
+   * `StorageFullError`.
    */
   async storeIncoming (peerId: string, incoming: IncomingInput[], at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
     try {
@@ -230,15 +286,15 @@ export class MessageStore {
       const run: IncomingInput[] = []
       for (let i = first; i >= 0 && i < incoming.length && incoming[i]!.seq === before + run.length; i++) run.push(incoming[i]!)
       // All lookups are asked for at once: one round trip for the burst, not one per message.
-      const byWireId = messages.index('byPeerWireId')
-      const known = await Promise.all(run.map(async ({ id }) => await byWireId.getKey([peerId, id])))
-      const taken = new Set<string>()
+      const wireIncarnation = ledger.peerIncarnation ?? ''
+      const byWireId = messages.index('byWireId')
+      const known = await Promise.all(run.map(async ({ id, channel }) => await byWireId.getAll([peerId, wireIncarnation, channel, id])))
       run.forEach(({ seq, id, ...payload }, i) => {
         ledger.nextInSeq += 1
         // Sent again after it failed there: it takes its new number, and is stored once.
-        if (known[i] != null || taken.has(id)) return
-        taken.add(id)
-        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
+        const same = (m: { wireId?: string, channel: string, kind: string, text: string, data?: string }): boolean => m.wireId === id && samePayload(m, payload)
+        if (known[i]!.some(same) || stored.some(same)) return
+        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, wireIncarnation, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
         stored.push(message)
         void messages.put(message)
       })
@@ -320,7 +376,7 @@ export class MessageStore {
       if (message.state === 'queued') {
         ledger.pendingCount -= 1
         ledger.pendingBytes -= message.bytes
-        countPending(ledger, message.channel, -1)
+        countPending(ledger, message, -1)
       } else if (message.skipped === true) {
         // Failed, and the peer was told to skip it: the ack covers a number it passed over.
         continue
@@ -390,7 +446,7 @@ export class MessageStore {
       if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
       ledger.pendingCount -= 1
       ledger.pendingBytes -= cursor.value.bytes
-      countPending(ledger, cursor.value.channel, -1)
+      countPending(ledger, cursor.value, -1)
       const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
       await cursor.update(updated)
       changed.push(updated)
@@ -467,6 +523,16 @@ export class MessageStore {
     ledger.mailSeen = [...(ledger.mailSeen ?? []).filter(id => !ids.includes(id)), ...ids].slice(-MAIL_SEEN_IDS)
     ledger.mailInSentAt = Math.max(ledger.mailInSentAt ?? 0, newestSentAt)
     await Promise.all([tx.store.put(ledger), tx.done])
+  }
+
+  /** Per peer, the client channels that have pending outgoing messages (Peerlink's own is not counted). */
+  async pendingChannels (): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>()
+    for (const ledger of await this.#db.getAll('ledgers') as PeerLedger[]) {
+      const channels = Object.keys(ledger.pendingByChannel ?? {})
+      if (channels.length > 0) out.set(ledger.peerId, channels)
+    }
+    return out
   }
 
   /** Peers with pending outgoing messages, and how many and how large. */

@@ -51,7 +51,7 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
     },
     announce: (m) => { announced.push(m) },
     needConnection: (peerId) => { needed.push(peerId) },
-    limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxMessageBytes: 1024 }),
+    limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 1_000_000, maxMessageBytes: 1024 }),
     settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }),
     log: () => {},
     now: () => clock,
@@ -226,14 +226,14 @@ describe('Outbox', () => {
     await outbox.failPeer('P', 'peer-closed')
     await settle()
     sent = []
-    const again = await outbox.retry('r1')
+    const again = await outbox.retry(OWN_CHANNEL, 'r1')
     await settle()
     expect(again).toMatchObject({ id: 'r1', seq: 1 })
     expect(sent).toEqual([{ peerId: 'P', seqs: [1], skips: [[0, 0]] }])
     await outbox.onAck('P', 1)
     expect(await stateOf('P')).toEqual(['1:delivered'])
     expect((await store.pendingByPeer()).has('P')).toBe(false)
-    await expect(outbox.retry('r1')).rejects.toBeInstanceOf(ValidationError)
+    await expect(outbox.retry(OWN_CHANNEL, 'r1')).rejects.toBeInstanceOf(ValidationError)
     outbox.stop()
   })
 
@@ -395,7 +395,7 @@ describe('Outbox', () => {
     await settle()
     before.stop()
     // A new worker: a new Outbox over the same store, nothing in memory.
-    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
+    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 1_000_000, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
     announced = []
     await after.onAck('P', 1)
     expect(announced.map(m => `${m.seq}:${m.state}`)).toEqual(['0:delivered', '1:delivered'])

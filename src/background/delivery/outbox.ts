@@ -98,7 +98,8 @@ export class Outbox {
 
   constructor (options: OutboxOptions) {
     this.#o = options
-    this.#now = options.now ?? Date.now
+    // Read late, so a clock changed after the outbox was made is the one used.
+    this.#now = options.now ?? (() => Date.now())
   }
 
   /** Queues a message durably and starts sending it. A repeated `id` answers the stored message. */
@@ -224,9 +225,9 @@ export class Outbox {
     return this.#windows.get(peerId)?.paused === true
   }
 
-  /** Sends a failed message again, keeping its id; answers it queued. */
-  async retry (id: string): Promise<MessageView> {
-    const { message, ackedOutSeq } = await this.#o.store.requeue(id, this.#o.limits())
+  /** Sends a failed message of `channel` again, keeping its id; answers it queued. */
+  async retry (channel: string, id: string): Promise<MessageView> {
+    const { message, ackedOutSeq } = await this.#o.store.requeue(channel, id, this.#o.limits())
     const window = this.#window(message.peerId)
     window.ackedUpTo = Math.max(window.ackedUpTo, ackedOutSeq)
     this.#addFresh(window, message)
@@ -252,6 +253,22 @@ export class Outbox {
     this.#reset(this.#window(peerId))
     const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, reason, detail)))
     this.#failed(peerId, failed)
+  }
+
+  /**
+   * Fails every pending message, to any peer, on the client channels
+   * `which` selects (a client the user revoked): through the same path as
+   * every other failure, so each peer's counts stay exact.
+   */
+  async failChannels (which: (channel: string) => boolean, reason: DeliveryFailureReason, detail: (channel: string) => string): Promise<number> {
+    let count = 0
+    for (const [peerId, channels] of await this.#o.store.pendingChannels()) {
+      if (!channels.some(which)) continue
+      const failed = await this.#o.store.failPending(peerId, m => serializeError(new DeliveryFailedError(m.id, peerId, reason, detail(m.channel))), m => which(m.channel))
+      this.#failed(peerId, failed)
+      count += failed.length
+    }
+    return count
   }
 
   /**

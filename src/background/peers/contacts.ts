@@ -1,5 +1,5 @@
 import PQueue from 'p-queue'
-import { LAST_SEEN_PRECISION_MS, MAX_CONTACT_ADDRESSES, MAX_PEERS } from '../../common/constants.ts'
+import { LAST_SEEN_PRECISION_MS, MAX_AUTO_ACCEPTED_PEERS, MAX_CONTACT_ADDRESSES, MAX_PEERS } from '../../common/constants.ts'
 import { ResourceLimitError, UnknownPeerError, ValidationError } from '../../common/errors/index.ts'
 import { parsePeerId, parsePeerName } from '../../common/validators.ts'
 import type { KeyValueStore } from '../profile/index.ts'
@@ -45,7 +45,11 @@ export class Contacts {
 
   readonly #hasConversation: (peerId: string) => Promise<boolean>
 
-  /** `hasConversation` says whether any message went either way with a peer (such a contact is never evicted). */
+  /**
+   * `hasConversation` says whether any message with a peer is stored (such
+   * a contact is never evicted); what a peer merely says of its side, such as
+   * a HELLO's sequence numbers, must not count.
+   */
   constructor (storage: KeyValueStore, ownPeerId: () => string, hasConversation: (peerId: string) => Promise<boolean> = async () => true) {
     this.#storage = storage
     this.#ownPeerId = ownPeerId
@@ -115,7 +119,9 @@ export class Contacts {
    * contact card, checked by the caller), kept newest first with those known
    * before, in the same change. When the list is full, the oldest such
    * stranger with no conversation makes room, so strangers never lock the
-   * user out.
+   * user out; and strangers have a cap of their own (`MAX_AUTO_ACCEPTED_PEERS`:
+   * at it, the oldest without a conversation makes room, or the stranger is
+   * refused with `ResourceLimitError` 'auto-accepted-peers').
    */
   async add (peerIdInput: unknown, nameInput?: unknown, { auto = false, addresses = [] as string[], mailboxToken = undefined as string | undefined } = {}): Promise<Contact> {
     const peerId = parsePeerId(peerIdInput)
@@ -138,8 +144,16 @@ export class Contacts {
       await this.#put(existing)
       return existing
     }
-    const count = (await this.#cached()).length
-    const evicted = count >= MAX_PEERS ? await this.#strangerToEvict() : undefined
+    const all = await this.#cached()
+    const count = all.length
+    const strangers = all.filter(c => c.auto === true).length
+    let evicted: Contact | undefined
+    if (auto && strangers >= MAX_AUTO_ACCEPTED_PEERS) {
+      evicted = await this.#strangerToEvict()
+      if (evicted == null) throw new ResourceLimitError('auto-accepted-peers', MAX_AUTO_ACCEPTED_PEERS, strangers + 1)
+    } else if (count >= MAX_PEERS) {
+      evicted = await this.#strangerToEvict()
+    }
     if (count - (evicted == null ? 0 : 1) >= MAX_PEERS) {
       throw new ResourceLimitError('peers', MAX_PEERS, count + 1)
     }
