@@ -256,7 +256,9 @@ test('a contact acknowledging a message it was never sent: its stream is reset a
     const ended = new Promise<string>(resolve => { stream.addEventListener('close', (event) => { resolve((event as Event & { error?: Error }).error?.name ?? 'clean') }, { once: true }) })
     // Sequence number 5 of a conversation in which Alice sent nothing yet on this stream.
     await NodePeer.writeFrame(stream, { type: 'ack', seq: 5 })
-    expect(await ended).toBe('StreamResetError')
+    // Alice resets the stream; over WebRTC the reset flag and the data channel's close race, so the
+    // liar may see either: what counts is that the stream ends and Alice counts the protocol error.
+    expect(['StreamResetError', 'clean']).toContain(await ended)
     const status = await alice.waitForStatus(s => s.counters.protocolErrors >= 1, 'the protocol error counted')
     expect(status.counters.protocolErrors).toBe(1)
     expect((await alice.api({ method: 'getMessage', id: waiting.id })).state).not.toBe('delivered')

@@ -52,7 +52,7 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
     streamLost: async (peerId) => {
       const { reconnector, outbox } = (await context()).parts
       outbox.onStreamLost(peerId)
-      reconnector.want(peerId)
+      reconnector.lost(peerId)
     },
     nodeChanged: async (info) => {
       const { node, status } = await context()

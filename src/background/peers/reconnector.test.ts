@@ -47,6 +47,27 @@ describe('Reconnector', () => {
     expect(connectedPeers).toEqual(['P'])
   })
 
+  it('dials again when the stream a dial opened was lost before the dial answered', async () => {
+    let answer!: () => void
+    const r = await make({ connect: async (peerId) => { dials.push(peerId); await new Promise<void>((resolve) => { answer = resolve }) } })
+    r.want('P')
+    await vi.advanceTimersByTimeAsync(0)
+    // The new stream is reset while the dial's answer is on its way; then the dial answers.
+    r.lost('P')
+    answer()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(dials).toEqual(['P', 'P'])
+    answer()
+    await vi.advanceTimersByTimeAsync(0)
+    // A stream lost with no dial running is dialed once.
+    r.lost('P')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(dials).toEqual(['P', 'P', 'P'])
+    answer()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(dials).toHaveLength(3)
+  })
+
   it('backs off after failures, and persists the backoff across a restart', async () => {
     failWith = 'StreamResetError'
     const r = await make()

@@ -41,6 +41,8 @@ export class Reconnector {
   readonly #states: Map<string, PeerReconnection>
   readonly #timers = new Map<string, { timer: ReturnType<typeof setTimeout>, at: number }>()
   readonly #inFlight = new Set<string>()
+  /** Peers whose stream was lost while a dial to them ran: that dial may answer with the lost stream. */
+  readonly #lostDuringDial = new Set<string>()
   readonly #now: () => number
 
   readonly #due: Map<string, number>
@@ -69,6 +71,16 @@ export class Reconnector {
   /** Whether any peer waits for a dial. */
   dialsDue (): boolean {
     return this.#due.size > 0 || this.#inFlight.size > 0
+  }
+
+  /**
+   * A stream to the peer was lost: dial it again. A dial running now may
+   * answer with that very stream (reset while it was being taken), so one
+   * more follows it.
+   */
+  lost (peerId: string): void {
+    if (this.#inFlight.has(peerId)) this.#lostDuringDial.add(peerId)
+    else this.want(peerId)
   }
 
   /** The peer should be connected (messages wait, or its stream was lost): dial it when the policy allows. */
@@ -135,14 +147,17 @@ export class Reconnector {
 
   async #attempt (peerId: string): Promise<void> {
     this.#inFlight.add(peerId)
+    this.#lostDuringDial.delete(peerId)
     await this.#save(peerId, attempted(this.#state(peerId), this.#now()))
     try {
       await this.#o.connect(peerId)
       this.#inFlight.delete(peerId)
       await this.connected(peerId)
       this.#o.onConnected(peerId)
+      if (this.#lostDuringDial.delete(peerId)) this.want(peerId)
     } catch (err) {
       this.#inFlight.delete(peerId)
+      this.#lostDuringDial.delete(peerId)
       const name = (err as Error).name
       const next = failed(this.#state(peerId), name, this.#o.limits())
       await this.#save(peerId, next)

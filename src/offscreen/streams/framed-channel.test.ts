@@ -146,6 +146,17 @@ describe('FramedChannel', () => {
     expect((err as ChannelClosedError).data.reason).toBe('not-open')
   })
 
+  it('ends at once a stream that was reset before the channel took it', async () => {
+    const [aliceStream, bobStream] = await streamPair()
+    bobStream.abort(new Error('gone'))
+    await vi.waitFor(() => { expect(aliceStream.status).toBe('reset') })
+    let adopted = false
+    const { channel, receiver } = makeChannel(aliceStream, BOB, { onClose: (cause) => { expect(adopted).toBe(true); receiver.closes.push(cause) } })
+    adopted = true
+    await vi.waitFor(() => { expect(receiver.closes).toEqual([{ local: false, error: 'ChannelClosedError', detail: `stream to ${BOB} was reset before it was taken` }]) })
+    expect(channel.open).toBe(false)
+  })
+
   it('resets the stream on a malformed frame, and says which kind', async () => {
     const { aliceStream, atBob, atAlice } = await channelPair()
     // A length prefix of 2, then field 1 (the frame type) with a value no version has.

@@ -1,5 +1,5 @@
 import { LengthPrefixedDecoder, repeatingTask, type RepeatingTask } from '@libp2p/utils'
-import type { Connection, Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
+import { StreamCloseEvent, type Connection, type Stream, type StreamMessageEvent } from '@libp2p/interface'
 import { decodeFrame, encodeFrame, type Frame } from '../../common/frames.ts'
 import { FRAME_COST_BYTES, FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES, MAX_CONTROL_FRAMES_PER_SECOND, MIN_STREAM_INACTIVITY_TIMEOUT_MS } from '../../common/constants.ts'
 import { ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, StuckStreamError } from '../../common/errors/index.ts'
@@ -72,6 +72,13 @@ export class FramedChannel {
     this.#applyPressure(options.budget.pressured)
     this.#keepalive = repeatingTask(() => { this.#checkActivity() }, options.inactivityTimeoutMs / 3)
     this.#keepalive.start()
+    // A stream reset while it waited to be taken (its route being read) fired `close` before anyone
+    // listened: it is ended now, after the caller has adopted the channel, or it would stay "connected".
+    const { status } = stream
+    if (status === 'closed' || status === 'aborted' || status === 'reset') {
+      const error = status === 'closed' ? undefined : new ChannelClosedError(this.peerId, 'not-open', `stream to ${this.peerId} was ${status} before it was taken`)
+      queueMicrotask(() => { if (!this.#closed) this.#onClose(new StreamCloseEvent(false, error)) })
+    }
   }
 
   /**
