@@ -89,6 +89,29 @@ const outsideIntoRooms = {
   }
 }
 
+/**
+ * The relay's rooms (stun/, ice/, mailbox/) know nothing of each other or of
+ * the relay's top, which wires them: their sources import only themselves and
+ * src/common. The top imports a room only through its index.ts. Tests inside
+ * a room may start the whole relay.
+ */
+const relayRooms = ['stun', 'ice', 'mailbox']
+const relayBoundaries = [
+  {
+    files: ['relay/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: `^\\./${anyRoomButIndex(relayRooms)}`, message: 'import a room of relay/ through its index.ts.' }] }] }
+  },
+  {
+    files: relayRooms.map(room => `relay/${room}/**/*.ts`),
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(?!\\.\\./src/common/)', message: 'a room of relay/ imports only itself and src/common: relay/run.ts wires the rooms together.' }]
+      }]
+    }
+  }
+]
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test-results/', 'playwright-report/'] },
   js.configs.recommended,
@@ -116,6 +139,7 @@ export default tseslint.config(
   ...boundaries,
   ...roomBoundaries,
   outsideIntoRooms,
+  ...relayBoundaries,
   {
     // Written by protons from the .proto beside each (npm run protos): its namespaces are how protons shapes codecs.
     files: ['src/common/wire/ice-offer.ts', 'src/common/wire/frame.ts', 'src/common/wire/mail.ts', 'src/common/wire/mailbox.ts'],

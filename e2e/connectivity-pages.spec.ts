@@ -1,4 +1,4 @@
-import { startStunServer, type StunServer } from '../relay/stun-server.ts'
+import { startStunServer, type StunServer } from '../relay/stun/index.ts'
 import { ResourceLimitError, ValidationError } from '../src/common/errors/index.ts'
 import { expect, test } from './fixtures.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { MailLimits } from './mailbox/mail-store.ts'
+import type { MailLimits } from './mailbox/index.ts'
 
 export interface RelayConfig {
   host: string

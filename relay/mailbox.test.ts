@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { callMailbox, MAIL_NOTICE_PROTOCOL, MailboxRequest, readMailNotice } from '../src/common/wire/mailbox-protocol.ts'
 import { parseRelayFlags } from './flags.ts'
 import { runRelay, type RunningRelay } from './run.ts'
-import { tokenHash } from './mailbox/mailbox-service.ts'
+import { tokenHash } from './mailbox/index.ts'
 import { startClient, waitFor } from './test-clients.ts'
 
 const MAX_RESPONSE = 8 * 1024 * 1024

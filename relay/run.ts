@@ -7,12 +7,10 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import type { RelayConfig } from './flags.ts'
-import { MailStore } from './mailbox/mail-store.ts'
-import { serveMailbox, type MailboxService } from './mailbox/mailbox-service.ts'
-import { reservationStart, serveIceOffers, type IceOfferConfig } from './ice-offers.ts'
+import { MailStore, serveMailbox, type MailboxService } from './mailbox/index.ts'
+import { reservationStart, serveIceOffers, TurnGrants, type IceOfferConfig } from './ice/index.ts'
 import { startRelay, type RelayServices } from './relay.ts'
-import { startStunServer, type StunServer } from './stun-server.ts'
-import { TurnGrants } from './turn-grants.ts'
+import { startStunServer, type StunServer } from './stun/index.ts'
 
 export interface RunningRelay {
   node: Libp2p<RelayServices>

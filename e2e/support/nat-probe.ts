@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../../relay/stun-message.ts'
+import type { TransportAddress } from '../../relay/stun/index.ts'
 import { REPO_ROOT, type NetnsLayout } from './netns.ts'
 import type { Endpoint } from './stun-client.ts'
 

@@ -1,7 +1,7 @@
 /**
  * `/peerlink/ice/1.0.0`: a peer opens a stream to its relay, writes nothing,
  * and reads one length-prefixed protobuf `IceOffer`; the relay then closes.
- * Both ends use this module: the relay (relay/ice-offers.ts) in Node, the
+ * Both ends use this module: the relay (relay/ice/ice-offers.ts) in Node, the
  * node's half (src/offscreen/ice-offers.ts) in the browser.
  */
 import type { AbortOptions, Libp2p, PeerId, Stream } from '@libp2p/interface'

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:dgram'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { hasCoturn, startCoturn, type Coturn } from '../e2e/support/coturn.ts'
-import { prerequisite } from '../e2e/support/prerequisite.ts'
-import { openUdpSocket, turnAllocate } from '../e2e/support/stun-client.ts'
+import { hasCoturn, startCoturn, type Coturn } from '../../e2e/support/coturn.ts'
+import { prerequisite } from '../../e2e/support/prerequisite.ts'
+import { openUdpSocket, turnAllocate } from '../../e2e/support/stun-client.ts'
 import { issueTurnCredential } from './turn-credentials.ts'
 
 const SECRET = 'coturn-test-secret'
@@ -16,7 +16,7 @@ async function freeUdpPort (): Promise<number> {
 }
 
 // CI installs coturn (.ci/run) and fails here without it; elsewhere the tests are skipped, saying why.
-const needs = prerequisite('relay/turn-credentials.coturn.test.ts', hasCoturn() ? { ok: true } : { ok: false, reason: 'no `turnserver` (Debian: apt-get install -y coturn)' })
+const needs = prerequisite('relay/ice/turn-credentials.coturn.test.ts', hasCoturn() ? { ok: true } : { ok: false, reason: 'no `turnserver` (Debian: apt-get install -y coturn)' })
 
 describe.skipIf(needs.skip)('TURN credentials against a real coturn on 127.0.0.1 (use-auth-secret)', () => {
   let coturn: Coturn

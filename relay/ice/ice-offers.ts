@@ -6,7 +6,7 @@
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import { ICE_PROTOCOL, IceOffer, writeIceOffer, type IceServer } from '../src/common/wire/ice-protocol.ts'
+import { ICE_PROTOCOL, IceOffer, writeIceOffer, type IceServer } from '../../src/common/wire/ice-protocol.ts'
 import type { TurnGrant, TurnGrants } from './turn-grants.ts'
 
 export interface IceOfferConfig {
