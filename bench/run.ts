@@ -3,10 +3,10 @@
  * local relay, it measures each layer: a bare RTCDataChannel, a raw libp2p
  * stream between the offscreen documents, and Peerlink end to end with
  * durability and acks; then wake, recovery and memory under a stalled
- * receiver; then the same between Firefox and Chromium (bench/firefox.ts);
- * then across NAT routers in network namespaces, per route (bench/nat.ts);
+ * receiver; then the same between Firefox and Chromium (bench/scenarios/firefox.ts);
+ * then across NAT routers in network namespaces, per route (bench/scenarios/nat.ts);
  * then how cost grows with stored messages, connected peers and contacts
- * (bench/growth.ts); then the bytes of the built scripts (bench/bundle.ts).
+ * (bench/scenarios/growth.ts); then the bytes of the built scripts (bench/scenarios/bundle.ts).
  *
  * Sections, chosen with PEERLINK_BENCH (comma-separated; unset runs all):
  *   layers      raw RTCDataChannel and raw libp2p stream
@@ -35,20 +35,20 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { makePair, type Pair } from '../e2e/fixtures.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
-import { bundleSizes, DIST_CHROME, formatBundle } from './bundle.ts'
-import { durabilityCost, recordLayoutCost, type RecordLayoutCost } from './durability.ts'
-import { messagingRoundTrips, type MessagingRoundTrips } from './extension-messaging.ts'
-import { benchFirefox } from './firefox.ts'
-import { benchGrowth, formatGrowth } from './growth.ts'
+import { bundleSizes, DIST_CHROME, formatBundle } from './scenarios/bundle.ts'
+import { durabilityCost, recordLayoutCost, type RecordLayoutCost } from './scenarios/durability.ts'
+import { messagingRoundTrips, type MessagingRoundTrips } from './scenarios/extension-messaging.ts'
+import { benchFirefox } from './scenarios/firefox.ts'
+import { benchGrowth, formatGrowth } from './scenarios/growth.ts'
 import { allowNamedFunctions, batchedThroughput, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
-import { benchNat } from './nat.ts'
+import { benchNat } from './scenarios/nat.ts'
 import { browserCpuSeconds } from './process-cpu.ts'
-import { openRawChannel } from './raw-datachannel.ts'
-import { writeReport } from './report.ts'
+import { openRawChannel } from './scenarios/raw-datachannel.ts'
+import { writeReport } from './report/report.ts'
 import { emptyResults, mergeResults, type Figure, type Results } from './results.ts'
-import { benchMailbox } from './mailbox.ts'
+import { benchMailbox } from './scenarios/mailbox.ts'
 import { isFullRun, selectSections, type Section } from './sections.ts'
-import { memoryUnderStall } from './stall-memory.ts'
+import { memoryUnderStall } from './scenarios/stall-memory.ts'
 import { median, percentile } from './stats.ts'
 import { evaluateTargets, formatTargetLine } from './targets.ts'
 

@@ -1,6 +1,6 @@
 import * as varint from 'uint8-varint'
 import { ResourceLimitError } from '../src/common/errors/index.ts'
-import { encodeFrame } from '../src/common/frames.ts'
+import { encodeFrame } from '../src/common/wire/frames.ts'
 import { expect, test } from './fixtures.ts'
 import { keepStoppingWorker, numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { NodePeer } from './support/node-peer.ts'

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { openUdpSocket } from '../e2e/support/stun-client.ts'
+import { openUdpSocket } from '../e2e/support/network/stun-client.ts'
 
 const RELAY = ['--import', 'tsx', 'relay/main.ts']
 

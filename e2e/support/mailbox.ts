@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MessageView } from '../../src/api/protocol.ts'
-import { formatContactCard, ownContactCard } from '../../src/common/contact-card.ts'
+import { formatContactCard, ownContactCard } from '../../src/common/wire/contact-card.ts'
 import type { PeerlinkProfile } from './peerlink-profile.ts'
 import { RelayProcess, type RelayProcessOptions } from './relay-process.ts'
 

@@ -10,7 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { WebSocket as NodeWebSocket } from 'ws'
 import { PEERLINK_PROTOCOL } from '../../src/common/constants.ts'
-import { encodeFrame, type Frame } from '../../src/common/frames.ts'
+import { encodeFrame, type Frame } from '../../src/common/wire/frames.ts'
 
 const randomHex = (bytes: number): string => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), b => b.toString(16).padStart(2, '0')).join('')
 

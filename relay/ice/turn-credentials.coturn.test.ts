@@ -1,8 +1,8 @@
 import type { Socket } from 'node:dgram'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { hasCoturn, startCoturn, type Coturn } from '../../e2e/support/coturn.ts'
+import { hasCoturn, startCoturn, type Coturn } from '../../e2e/support/network/coturn.ts'
 import { prerequisite } from '../../e2e/support/prerequisite.ts'
-import { openUdpSocket, turnAllocate } from '../../e2e/support/stun-client.ts'
+import { openUdpSocket, turnAllocate } from '../../e2e/support/network/stun-client.ts'
 import { issueTurnCredential } from './turn-credentials.ts'
 
 const SECRET = 'coturn-test-secret'

@@ -1,4 +1,4 @@
-import { fullJitterDelay } from '../common/backoff.ts'
+import { fullJitterDelay } from '../common/timing/backoff.ts'
 import { RESUBSCRIBE_DELAY_MS } from '../common/constants.ts'
 import type { ApiTransport } from './api-transport.ts'
 import type { ApiEvent } from './protocol.ts'

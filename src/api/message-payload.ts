@@ -3,9 +3,9 @@
  * as a Uint8Array or already base64) and as it travels (base64, since
  * runtime messaging carries JSON); and the id a client gives each message.
  */
-import { toBase64 } from '../common/payload.ts'
+import { toBase64 } from '../common/wire/payload.ts'
 
-export { fromBase64, toBase64 } from '../common/payload.ts'
+export { fromBase64, toBase64 } from '../common/wire/payload.ts'
 
 /** What a client sends: text, or bytes (a Uint8Array, or a base64 string). */
 export type MessageInput = { text: string, bytes?: undefined } | { bytes: Uint8Array | string, text?: undefined }

@@ -1,5 +1,5 @@
 import { TRANSPORT_RETRY_ATTEMPTS, TRANSPORT_RETRY_PAUSE_MS } from '../common/constants.ts'
-import { retry } from '../common/retry.ts'
+import { retry } from '../common/timing/retry.ts'
 
 /**
  * Chrome stops the background worker whenever it likes; a request in flight

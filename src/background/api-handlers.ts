@@ -1,6 +1,6 @@
 import { OWN_CHANNEL, type ClientId, type MessageView, type Status } from '../api/protocol.ts'
 import { describeClient, isClientId } from '../common/client-id.ts'
-import { parsePayload } from '../common/payload.ts'
+import { parsePayload } from '../common/wire/payload.ts'
 import { type ApiHandlers, type ClientHandlers, clientStatus } from './api/index.ts'
 import type { OutgoingMessage, StoredMessage, StoredWithAck } from './delivery/index.ts'
 import {

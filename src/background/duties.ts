@@ -1,5 +1,5 @@
 import { HEARTBEAT_BUSY_PERIOD_MS, STALE_SWEEP_INTERVAL_MS, WAKE_LATE_MS } from '../common/constants.ts'
-import { WakeDetector } from '../common/wake-detector.ts'
+import { WakeDetector } from '../common/timing/wake-detector.ts'
 import { recentPeers, stalePeers } from './peers/index.ts'
 import type { Parts } from './parts.ts'
 import type { WorkerContext } from './worker-context.ts'

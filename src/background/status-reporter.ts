@@ -1,5 +1,5 @@
 import type { PeerView, Status } from '../api/protocol.ts'
-import { makeCoalescer } from '../common/coalescer.ts'
+import { makeCoalescer } from '../common/timing/coalescer.ts'
 import { STATUS_EVENT_DELAY_MS } from '../common/constants.ts'
 import type { ApiServer } from './api/index.ts'
 import { type Contact, peerView, statusView } from './peers/index.ts'

@@ -10,7 +10,7 @@ import { Background } from './background.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
 import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
 import type { OffscreenDocument } from './node/index.ts'
-import { makeCoalescer } from '../common/coalescer.ts'
+import { makeCoalescer } from '../common/timing/coalescer.ts'
 import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS } from '../common/constants.ts'
 import { serializeError } from '../common/errors/index.ts'
 

@@ -1,6 +1,6 @@
 /** The two APIs the halves expose to each other over the link, and the deadline of each call. */
 import { DIAL_BUDGET_MS, LINK_CALL_DEADLINE_MS, LINK_SPEED_TEST_DEADLINE_MS, LINK_TRANSMIT_DEADLINE_MS } from '../common/constants.ts'
-import type { Frame, Hello, PayloadKind } from '../common/frames.ts'
+import type { Frame, Hello, PayloadKind } from '../common/wire/frames.ts'
 import type { SerializedError } from '../common/errors/index.ts'
 import type { LinkDeadlines } from './link-end.ts'
 

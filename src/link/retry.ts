@@ -1,5 +1,5 @@
 import { LinkCallTimeoutError, LinkClosedError } from '../common/errors/index.ts'
-import { retry } from '../common/retry.ts'
+import { retry } from '../common/timing/retry.ts'
 
 /** True when a link call got no answer: the link went away, or the call outlived its deadline. */
 export function isLinkLoss (err: unknown): boolean {

@@ -5,10 +5,10 @@ import {
   DEFAULT_DIAL_ATTEMPTS, DEFAULT_DIAL_TIMEOUT_MS, FIRST_DIAL_ICE_WAIT_MS, DEFAULT_MAX_BUFFERED_INBOUND_BYTES, MAX_CONTACT_ADDRESSES, MAX_RELAY_POOL, MAX_RELAY_POOL_PER_PEER, NODE_REPORT_DELAY_MS,
   PEERLINK_PROTOCOL, RTT_PING_TIMEOUT_MS, SPEED_TEST_PROTOCOL, WAKE_LATE_MS, WAKE_TICK_MS
 } from '../common/constants.ts'
-import { makeCoalescer } from '../common/coalescer.ts'
+import { makeCoalescer } from '../common/timing/coalescer.ts'
 import { ResourceLimitError } from '../common/errors/index.ts'
 import { usablePeerAddresses } from '../common/validators.ts'
-import { WakeDetector } from '../common/wake-detector.ts'
+import { WakeDetector } from '../common/timing/wake-detector.ts'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeConfig, NodeInfo, OffscreenApi, WorkerApi } from '../link/apis.ts'

@@ -1,6 +1,6 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { Status } from '../api/protocol.ts'
-import { formatContactCard, ownContactCard } from '../common/contact-card.ts'
+import { formatContactCard, ownContactCard } from '../common/wire/contact-card.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
 import { qrCodeSvg } from '../ui/qr-code.ts'

@@ -1,7 +1,7 @@
 import jsQR from 'jsqr'
 import { describe, expect, it } from 'vitest'
 import { MAX_CONTACT_CARD_CHARS } from '../common/constants.ts'
-import { formatContactCard } from '../common/contact-card.ts'
+import { formatContactCard } from '../common/wire/contact-card.ts'
 import { qrCodePath } from './qr-code.ts'
 
 /** The dark modules a path draws, as "x,y". */

@@ -3,7 +3,7 @@ import {
   API_TAG, ApiRequestSchema, CLIENT_METHODS, EVENTS_PORT_NAME, OWN_CHANNEL, STATUS_PORT_NAME,
   type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type ClientApiResults, type ClientId, type ClientMethod, type MessageView, type Status
 } from '../../api/protocol.ts'
-import { makeCoalescer } from '../../common/coalescer.ts'
+import { makeCoalescer } from '../../common/timing/coalescer.ts'
 import { MAX_CLIENT_REQUESTS_PER_SECOND, MAX_EVENT_PORTS_PER_CLIENT, MESSAGE_EVENT_DELAY_MS } from '../../common/constants.ts'
 import { NotAuthorizedError, ResourceLimitError, serializeError, ValidationError } from '../../common/errors/index.ts'
 import type { Caller } from './caller.ts'

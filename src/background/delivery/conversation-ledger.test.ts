@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Hello } from '../../common/frames.ts'
+import type { Hello } from '../../common/wire/frames.ts'
 import { freshLedger, ledgerOf, meetHello, ourHello, type PeerLedger } from './conversation-ledger.ts'
 
 /** The HELLO `from` sends to `to`, with the limits filled in. */

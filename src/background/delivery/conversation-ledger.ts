@@ -1,4 +1,4 @@
-import { newIncarnation, type Hello } from '../../common/frames.ts'
+import { newIncarnation, type Hello } from '../../common/wire/frames.ts'
 
 /**
  * One conversation's sequence state and outbox accounting, kept in the same

@@ -1,5 +1,5 @@
-import type { PayloadKind } from '../../common/frames.ts'
-import { payloadOf } from '../../common/payload.ts'
+import type { PayloadKind } from '../../common/wire/frames.ts'
+import { payloadOf } from '../../common/wire/payload.ts'
 import type { Contacts } from '../peers/index.ts'
 import type { MessageStore, StoredMessage } from './message-store.ts'
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
 import { MAIL_SEEN_IDS } from '../../common/constants.ts'
-import { newIncarnation, type Hello } from '../../common/frames.ts'
+import { newIncarnation, type Hello } from '../../common/wire/frames.ts'
 import { MessageStore } from './message-store.ts'
 import { messageView } from './message-view.ts'
 

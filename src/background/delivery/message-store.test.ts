@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ResourceLimitError, ValidationError } from '../../common/errors/index.ts'
 import { UnsentAckError } from '../../common/errors/index.ts'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import type { Hello } from '../../common/frames.ts'
+import type { Hello } from '../../common/wire/frames.ts'
 import { MessageStore, type IncomingInput, type StoredMessage } from './message-store.ts'
 import { messageView } from './message-view.ts'
 

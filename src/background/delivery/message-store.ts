@@ -1,6 +1,6 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
 import { CLIENTS_SHARE_OF_PEER_PENDING, MAIL_SEEN_IDS } from '../../common/constants.ts'
-import type { Hello, PayloadKind } from '../../common/frames.ts'
+import type { Hello, PayloadKind } from '../../common/wire/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
 import { ACKED_WRITE, keyOf, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'

@@ -3,10 +3,10 @@ import { MAIL_KEPT_MS } from '../../common/constants.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { MessageView } from '../../api/protocol.ts'
 import { ValidationError, type ResourceLimitError } from '../../common/errors/index.ts'
-import type { Hello } from '../../common/frames.ts'
+import type { Hello } from '../../common/wire/frames.ts'
 import { MessageStore } from './message-store.ts'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import { parsePayload } from '../../common/payload.ts'
+import { parsePayload } from '../../common/wire/payload.ts'
 import { Outbox, type OutboxOptions, type OutgoingFrame, type OutgoingMessage } from './outbox.ts'
 
 let store: MessageStore

@@ -1,6 +1,6 @@
 import { MAIL_DEPOSIT_BUDGET_BYTES, MAIL_DEPOSIT_DELAY_MS, MAIL_RETRY_BASE_MS, MAIL_RETRY_CAP_MS } from '../../common/constants.ts'
 import { MailboxRefusedError, serializeError, UnknownPeerError, type SerializedError } from '../../common/errors/index.ts'
-import { payloadBody } from '../../common/payload.ts'
+import { payloadBody } from '../../common/wire/payload.ts'
 import type { DepositOutcome, MessageFrame, OutgoingMail } from '../../link/apis.ts'
 import type { MessageStore, StoredMessage } from '../delivery/index.ts'
 import type { Contacts } from '../peers/index.ts'

@@ -1,7 +1,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { formatContactCard } from '../../common/contact-card.ts'
+import { formatContactCard } from '../../common/wire/contact-card.ts'
 import { ResourceLimitError, ValidationError } from '../../common/errors/index.ts'
 import { parseNewContact } from './new-contact.ts'
 

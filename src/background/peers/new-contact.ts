@@ -1,4 +1,4 @@
-import { circuitRelayAddress, parseContactCard } from '../../common/contact-card.ts'
+import { circuitRelayAddress, parseContactCard } from '../../common/wire/contact-card.ts'
 import { ValidationError } from '../../common/errors/index.ts'
 import { parsePeerAddresses, parsePeerId, parseRelayAddress } from '../../common/validators.ts'
 

@@ -1,4 +1,4 @@
-import { fullJitterDelay } from '../../common/backoff.ts'
+import { fullJitterDelay } from '../../common/timing/backoff.ts'
 import { isPermanentError } from '../../common/errors/index.ts'
 
 /** What the policy remembers about one peer; persisted, so it outlives worker restarts. */

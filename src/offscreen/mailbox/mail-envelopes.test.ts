@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAIL_ENVELOPE_OVERHEAD_BYTES, MAIL_MAX_AGE_MS } from '../../common/constants.ts'
-import { decodeFrame, encodeFrameBody, newIncarnation, type Frame, type Hello } from '../../common/frames.ts'
+import { decodeFrame, encodeFrameBody, newIncarnation, type Frame, type Hello } from '../../common/wire/frames.ts'
 import type { MessageFrame } from '../../link/apis.ts'
 import { packEnvelopes, readMail } from './mail-envelopes.ts'
 

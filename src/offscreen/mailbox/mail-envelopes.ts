@@ -4,7 +4,7 @@
  * envelope checked and read back as frames.
  */
 import { MAIL_ENVELOPE_OVERHEAD_BYTES, MAIL_MAX_AGE_MS } from '../../common/constants.ts'
-import { decodeFrame, encodeFrameBody, type Frame, type Hello } from '../../common/frames.ts'
+import { decodeFrame, encodeFrameBody, type Frame, type Hello } from '../../common/wire/frames.ts'
 import { MailboxRefusedError } from '../../common/errors/index.ts'
 import type { MailIn, MessageFrame } from '../../link/apis.ts'
 import { toString as bytesToText } from 'uint8arrays'

@@ -3,7 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import type { RelayView } from '../../common/model.ts'
-import { fullJitterDelay } from '../../common/backoff.ts'
+import { fullJitterDelay } from '../../common/timing/backoff.ts'
 import { ValidationError } from '../../common/errors/index.ts'
 
 export interface RelayKeeperOptions {

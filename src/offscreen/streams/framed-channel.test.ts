@@ -5,7 +5,7 @@ import * as varint from 'uint8-varint'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FRAME_COST_BYTES, MAX_CONTROL_FRAMES_PER_SECOND, MIN_STREAM_INACTIVITY_TIMEOUT_MS } from '../../common/constants.ts'
 import { ChannelClosedError } from '../../common/errors/index.ts'
-import { decodeFrame, type Frame } from '../../common/frames.ts'
+import { decodeFrame, type Frame } from '../../common/wire/frames.ts'
 import { FramedChannel, type CloseCause, type FramedChannelOptions } from './framed-channel.ts'
 import { InboundBudget } from './inbound-budget.ts'
 

@@ -1,6 +1,6 @@
 import { LengthPrefixedDecoder, repeatingTask, type RepeatingTask } from '@libp2p/utils'
 import { StreamCloseEvent, type Connection, type Stream, type StreamMessageEvent } from '@libp2p/interface'
-import { decodeFrame, encodeFrame, type Frame } from '../../common/frames.ts'
+import { decodeFrame, encodeFrame, type Frame } from '../../common/wire/frames.ts'
 import { FRAME_COST_BYTES, FRAME_DECODER_SLACK_BYTES, FRAME_HEADER_BYTES, MAX_CONTROL_FRAMES_PER_SECOND, MIN_STREAM_INACTIVITY_TIMEOUT_MS } from '../../common/constants.ts'
 import { ChannelClosedError, ControlFloodError, InactivityTimeoutError, MalformedFrameError, StuckStreamError } from '../../common/errors/index.ts'
 import { sendWithBackpressure } from './backpressure.ts'

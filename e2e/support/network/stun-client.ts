@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import {
   Attribute, MessageType, decodeXorAddress, encodeStunMessage, errorCodeOf, findAttribute, longTermKey, newTransactionId,
   parseStunMessage, type StunAttribute, type StunMessage, type TransportAddress
-} from '../../relay/stun/index.ts'
+} from '../../../relay/stun/index.ts'
 
 export interface Endpoint {
   host: string

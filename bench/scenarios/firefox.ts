@@ -3,12 +3,12 @@
  * persistent background page) and a Chromium profile (worker + offscreen
  * document), and how long a reloaded Firefox background takes to deliver again.
  */
-import { pairUp } from '../e2e/fixtures.ts'
-import { ExtensionProfile } from '../e2e/support/extension-profile.ts'
-import { FirefoxProfile } from '../e2e/support/firefox-profile.ts'
-import type { RelayProcess } from '../e2e/support/relay-process.ts'
-import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSends } from './measure.ts'
-import { percentile } from './stats.ts'
+import { pairUp } from '../../e2e/fixtures.ts'
+import { ExtensionProfile } from '../../e2e/support/extension-profile.ts'
+import { FirefoxProfile } from '../../e2e/support/firefox-profile.ts'
+import type { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { allowNamedFunctions, streamRoundTripMs, streamThroughputMBps, timedSends } from '../measure.ts'
+import { percentile } from '../stats.ts'
 
 type Record = (key: string, name: string, unit: string, runs: number[]) => void
 /** Keeps per-message times (ms) for the report's histograms. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { growthSeries } from './growth-math.ts'
+import { growthSeries } from '../growth-math.ts'
 import { headlineSvg, reportHtml } from './report.ts'
-import { emptyResults, type Results } from './results.ts'
-import { evaluateTargets } from './targets.ts'
+import { emptyResults, type Results } from '../results.ts'
+import { evaluateTargets } from '../targets.ts'
 
 function sample (): Results {
   const results = emptyResults('2026-11-22T05:00:00.000Z')

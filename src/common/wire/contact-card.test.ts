@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { circuitRelayAddress, formatContactCard, ownContactCard, parseContactCard } from './contact-card.ts'
-import { ResourceLimitError, ValidationError } from './errors/index.ts'
+import { ResourceLimitError, ValidationError } from '../errors/index.ts'
 
 const newId = async (): Promise<string> => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const [peer, relayA, relayB, stranger] = await Promise.all([newId(), newId(), newId(), newId()])

@@ -7,10 +7,10 @@
 import * as varint from 'uint8-varint'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { toString as bytesToHex, fromString as hexToBytes } from 'uint8arrays'
-import { isChannel, OWN_CHANNEL } from './client-id.ts'
-import { MAX_ADDRESS_CHARS, MESSAGE_ID_PATTERN } from './constants.ts'
-import { MalformedFrameError } from './errors/index.ts'
-import { Frame as WireFrame, Pause as WirePause } from './wire/frame.ts'
+import { isChannel, OWN_CHANNEL } from '../client-id.ts'
+import { MAX_ADDRESS_CHARS, MESSAGE_ID_PATTERN } from '../constants.ts'
+import { MalformedFrameError } from '../errors/index.ts'
+import { Frame as WireFrame, Pause as WirePause } from './frame.ts'
 
 /** Bytes of an incarnation id. */
 export const INCARNATION_BYTES = 16

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ResourceLimitError, ValidationError } from './errors/index.ts'
+import { ResourceLimitError, ValidationError } from '../errors/index.ts'
 import { parsePayload, payloadBody, payloadOf } from './payload.ts'
 
 describe('payloads', () => {

@@ -1,22 +1,23 @@
+// bench/report/: the results drawn as a page and a chart (svg.ts draws, report.ts lays out and writes).
 /**
  * bench/report.html (one self-contained page: inline SVG, no script, no
  * network) and docs/bench-headline.svg (the README's chart), both from
- * bench/results.json. Every bench run writes them; `npx tsx bench/report.ts`
+ * bench/results.json. Every bench run writes them; `npx tsx bench/report/report.ts`
  * writes them again from the results file alone.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { GrowthSeries } from './growth-math.ts'
-import type { Results } from './results.ts'
+import type { GrowthSeries } from '../growth-math.ts'
+import type { Results } from '../results.ts'
 import { barChart, compose, COLORS, escapeXml, histogram, label, lineChart, targetsChart } from './svg.ts'
-import { describeTarget, evaluateTargets, formatNumber, type TargetResult } from './targets.ts'
+import { describeTarget, evaluateTargets, formatNumber, type TargetResult } from '../targets.ts'
 
 const here = (path: string): URL => new URL(path, import.meta.url)
-export const RESULTS_PATH = here('./results.json')
-export const REPORT_PATH = here('./report.html')
-export const HEADLINE_PATH = here('../docs/bench-headline.svg')
+export const RESULTS_PATH = here('../results.json')
+export const REPORT_PATH = here('../report.html')
+export const HEADLINE_PATH = here('../../docs/bench-headline.svg')
 /** A run kept from before the message-path work, for the before/after columns (absent: no such columns). */
-export const BASELINE_PATH = here('./baseline-2026-11-22.json')
+export const BASELINE_PATH = here('../baseline-2026-11-22.json')
 
 const lookup = (results: Pick<Results, 'figures'>) => (key: string): number | undefined => results.figures.find(f => f.key === key)?.median
 
@@ -180,7 +181,7 @@ export function writeReport (results: Results): string[] {
   return ['bench/report.html', 'docs/bench-headline.svg']
 }
 
-// Alone: `npx tsx bench/report.ts` writes both again from bench/results.json.
+// Alone: `npx tsx bench/report/report.ts` writes both again from bench/results.json.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const results = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Results
   results.samples ??= {}

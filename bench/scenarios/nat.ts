@@ -1,23 +1,23 @@
 /**
  * Across NATs: two Chromium profiles in two homes behind NAT routers
- * (network namespaces, e2e/support/nat-lab.ts), for each route Peerlink can
+ * (network namespaces, e2e/support/network/nat-lab.ts), for each route Peerlink can
  * take: direct (cone NATs, STUN from the relay), TURN (symmetric NATs, TURN
  * from the relay) and relay (symmetric NATs, no TURN). Measures the time
  * from addPeer to the first delivered message, and send → delivered.
  * Needs root; elsewhere it says so in one line and measures nothing.
  *
- * Runs inside `npm run bench`, or alone: `tsx bench/nat.ts` (figures printed
+ * Runs inside `npm run bench`, or alone: `tsx bench/scenarios/nat.ts` (figures printed
  * and merged into bench/results.json).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Route } from '../src/common/model.ts'
-import type { ExtensionProfile } from '../e2e/support/extension-profile.ts'
-import { openNatLab, waitForRelayOffer, waitForRoute, type NatLab } from '../e2e/support/nat-lab.ts'
-import { netnsSupport, type NatKind } from '../e2e/support/netns.ts'
-import type { RelayProcess } from '../e2e/support/relay-process.ts'
-import { allowNamedFunctions, timedSends } from './measure.ts'
-import { median, percentile } from './stats.ts'
+import type { Route } from '../../src/common/model.ts'
+import type { ExtensionProfile } from '../../e2e/support/extension-profile.ts'
+import { openNatLab, waitForRelayOffer, waitForRoute, type NatLab } from '../../e2e/support/network/nat-lab.ts'
+import { netnsSupport, type NatKind } from '../../e2e/support/network/netns.ts'
+import type { RelayProcess } from '../../e2e/support/relay-process.ts'
+import { allowNamedFunctions, timedSends } from '../measure.ts'
+import { median, percentile } from '../stats.ts'
 
 type RecordFigure = (key: string, name: string, unit: string, runs: number[]) => void
 
@@ -107,7 +107,7 @@ export async function benchNat (record: RecordFigure, runs: number): Promise<Rec
   }
 }
 
-// Alone: `tsx bench/nat.ts` measures this section and merges it into bench/results.json.
+// Alone: `tsx bench/scenarios/nat.ts` measures this section and merges it into bench/results.json.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const figures: Array<{ key: string, name: string, unit: string, median: number, runs: number[] }> = []
   console.log('Across NATs')
@@ -117,7 +117,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }, 3)
   for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(60)} ${value.toFixed(2).padStart(10)}`)
   if (figures.length > 0) {
-    const path = new URL('./results.json', import.meta.url)
+    const path = new URL('../results.json', import.meta.url)
     const results = (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { date: new Date().toISOString(), figures: [], ratios: {} }) as
       { figures: typeof figures, ratios: Record<string, number> }
     results.figures = [...results.figures.filter(f => !f.key.startsWith('nat.')), ...figures]

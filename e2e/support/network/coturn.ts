@@ -1,3 +1,4 @@
+// e2e/support/network/: the network lab (namespaces, NAT routers, coturn) and the probes and STUN/TURN clients run inside it.
 /**
  * A coturn (`turnserver`) process for tests: TURN over UDP only, with TURN
  * REST API credentials (`use-auth-secret`), bound to one address, its

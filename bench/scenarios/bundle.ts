@@ -1,3 +1,4 @@
+// bench/scenarios/: one module a measured scenario, each run by bench/run.ts and answering its figures.
 /**
  * Bytes of the built extension's scripts (dist/chrome): each entry with
  * every chunk it imports statically, since that is what the browser loads
@@ -6,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, posix, relative } from 'node:path'
-import type { BundleEntry } from './results.ts'
+import type { BundleEntry } from '../results.ts'
 
 // `import … from "x"`, `import "x"`, `export … from "x"` at the start of a statement; not `import("x")`.
 const STATIC_IMPORT = /(?:^|[;\n}])\s*(?:import|export)\s*(?:[^;"'()`]*?\bfrom\s*)?["']([^"']+)["']/g
@@ -85,4 +86,4 @@ export function formatBundle (entries: BundleEntry[], root: string): string[] {
 }
 
 /** dist/chrome beside this directory. */
-export const DIST_CHROME = join(dirname(new URL(import.meta.url).pathname), '../dist/chrome')
+export const DIST_CHROME = join(dirname(new URL(import.meta.url).pathname), '../../dist/chrome')

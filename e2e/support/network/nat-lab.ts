@@ -5,13 +5,13 @@
  * profiles in the homes with Chromium's default WebRTC settings (host
  * candidates hidden behind mDNS names, as users have them).
  */
-import type { Status } from '../../src/api/protocol.ts'
-import type { Route } from '../../src/common/model.ts'
+import type { Status } from '../../../src/api/protocol.ts'
+import type { Route } from '../../../src/common/model.ts'
 import { startCoturn, type Coturn } from './coturn.ts'
-import { ExtensionProfile } from './extension-profile.ts'
+import { ExtensionProfile } from '../extension-profile.ts'
 import { createNetworkLayout, REPO_ROOT, type NatKind, type NetnsLayout } from './netns.ts'
-import type { PeerlinkProfile } from './peerlink-profile.ts'
-import { RelayProcess } from './relay-process.ts'
+import type { PeerlinkProfile } from '../peerlink-profile.ts'
+import { RelayProcess } from '../relay-process.ts'
 
 export interface NatLab {
   readonly layout: NetnsLayout

@@ -1,8 +1,8 @@
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { describe, expect, it } from 'vitest'
-import { MalformedFrameError } from './errors/index.ts'
+import { MalformedFrameError } from '../errors/index.ts'
 import { decodeFrame, encodeFrame, type Frame, type Hello } from './frames.ts'
-import { Frame as WireFrame } from './wire/frame.ts'
+import { Frame as WireFrame } from './frame.ts'
 
 function roundTrip (frame: Frame): Frame {
   const decoder = new LengthPrefixedDecoder()

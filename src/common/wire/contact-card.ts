@@ -1,3 +1,4 @@
+// src/common/wire/: what crosses the network, as both ends and the relay read it: frames, contact cards, payloads, the relay's ICE offer and the mailbox protocol.
 /**
  * A contact card: how one person hands their Peerlink to another. It is one
  * line of text, `peerlink:<peer id>?a=<multiaddr>&a=<multiaddr>&t=<token>`,
@@ -8,10 +9,10 @@
  * QR code and into the link to Peerlink's popup that fills in the add form.
  * `web+peerlink:` is read too: it is the form a protocol handler is given.
  */
-import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_CARD_CHARS } from './constants.ts'
-import { MalformedFrameError, ValidationError } from './errors/index.ts'
+import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_CARD_CHARS } from '../constants.ts'
+import { MalformedFrameError, ValidationError } from '../errors/index.ts'
 import { decodeMailboxToken } from './frames.ts'
-import { parsePeerAddresses, parsePeerId } from './validators.ts'
+import { parsePeerAddresses, parsePeerId } from '../validators.ts'
 
 export const CONTACT_CARD_SCHEME = 'peerlink:'
 const SCHEMES = [CONTACT_CARD_SCHEME, `web+${CONTACT_CARD_SCHEME}`]

@@ -1,5 +1,5 @@
 /**
- * `sudo npx tsx e2e/support/netns-check.ts`: builds the NAT layout, runs the
+ * `sudo npx tsx e2e/support/network/netns-check.ts`: builds the NAT layout, runs the
  * relay (with its STUN responder) and coturn on the internet segment, and
  * prints what a home sees: the relay's port, its NAT's mapping, a symmetric
  * NAT's changing ports, unsolicited packets dropped, and Chromium working
@@ -78,7 +78,7 @@ try {
 
   // (e) What a browser behind the symmetric NAT gets from its relay: STUN and a TURN credential coturn accepts.
   const relayAddress = /^relay: (\S+)$/m.exec(relayOutput)?.[1] ?? ''
-  const probe = layout.spawn(symmetric.ns, process.execPath, ['--import', 'tsx', 'e2e/support/ice-probe.ts', relayAddress], { cwd: REPO_ROOT })
+  const probe = layout.spawn(symmetric.ns, process.execPath, ['--import', 'tsx', 'e2e/support/network/ice-probe.ts', relayAddress], { cwd: REPO_ROOT })
   const ice = JSON.parse((await waitForLine(probe, /^\{.*\}$/m, 30_000)).trim().split('\n').pop() ?? '{}') as {
     offer?: { servers: Array<{ urls: string[], username?: string }> }, stunMapped?: { address: string, port: number }, turnRelayed?: { address: string, port: number }
   }

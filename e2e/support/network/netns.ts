@@ -319,4 +319,4 @@ function safeReaddir (dir: string): string[] {
 }
 
 /** This repository's root, for running its scripts inside a namespace (`node --import tsx relay/main.ts`). */
-export const REPO_ROOT = resolve(import.meta.dirname, '../..')
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..')

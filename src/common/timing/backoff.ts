@@ -1,3 +1,4 @@
+// src/common/timing/: when to try again and when time jumped (backoff, retries, coalesced timers, the wake detector), for both halves.
 /**
  * Full-jitter exponential backoff: a delay drawn uniformly from
  * [0, min(cap, base * 2^attempt)], so peers that failed together do not

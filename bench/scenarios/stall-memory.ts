@@ -5,10 +5,10 @@
  * (DevTools `HeapProfiler.collectGarbage`, then `Runtime.getHeapUsage`),
  * beside the outbox's bytes: what stays, not what waits to be collected.
  */
-import { ResourceLimitError } from '../src/common/errors/index.ts'
-import type { ExtensionProfile } from '../e2e/support/extension-profile.ts'
-import { keepStoppingWorker } from '../e2e/support/exchange.ts'
-import { ExtensionTargets } from './devtools-targets.ts'
+import { ResourceLimitError } from '../../src/common/errors/index.ts'
+import type { ExtensionProfile } from '../../e2e/support/extension-profile.ts'
+import { keepStoppingWorker } from '../../e2e/support/exchange.ts'
+import { ExtensionTargets } from '../devtools-targets.ts'
 
 export interface StallSample {
   /** Milliseconds into the stall. */

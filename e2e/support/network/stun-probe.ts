@@ -1,5 +1,5 @@
 /**
- * `node --import tsx e2e/support/stun-probe.ts [--local-port N] HOST:PORT...`:
+ * `node --import tsx e2e/support/network/stun-probe.ts [--local-port N] HOST:PORT...`:
  * sends a STUN Binding request to each server from one UDP socket and prints
  * one JSON line, the mapped address each server saw. Run inside a test's
  * namespace to see what a NAT does to one local port (see nat-probe.ts).

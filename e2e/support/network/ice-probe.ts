@@ -1,11 +1,11 @@
 /**
- * `node --import tsx e2e/support/ice-probe.ts RELAY_MULTIADDR`: what a browser
+ * `node --import tsx e2e/support/network/ice-probe.ts RELAY_MULTIADDR`: what a browser
  * behind a NAT gets from its relay, done by a libp2p node in Node. It reserves
  * a slot on the relay, asks `/peerlink/ice/1.0.0`, then uses the answer: a
  * STUN Binding on the offered stun: URL and a TURN Allocate with the offered
  * credential. Prints one JSON line. Run inside a test's namespace.
  */
-import '../../relay/polyfills.ts'
+import '../../../relay/polyfills.ts'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
@@ -14,7 +14,7 @@ import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { WebSocket as NodeWebSocket } from 'ws'
-import { requestIceOffer } from '../../src/common/wire/ice-protocol.ts'
+import { requestIceOffer } from '../../../src/common/wire/ice-protocol.ts'
 import { openUdpSocket, stunBinding, turnAllocate } from './stun-client.ts'
 
 // @libp2p/websockets dials with the global WebSocket, which Node has only from 22 on.

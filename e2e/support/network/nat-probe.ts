@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../../relay/stun/index.ts'
+import type { TransportAddress } from '../../../relay/stun/index.ts'
 import { REPO_ROOT, type NetnsLayout } from './netns.ts'
 import type { Endpoint } from './stun-client.ts'
 
@@ -16,7 +16,7 @@ export interface Mapping {
  * port is the same for every server; behind a symmetric one it differs.
  */
 export async function probeMappings (layout: NetnsLayout, ns: string, servers: Endpoint[], localPort = 0): Promise<Mapping[]> {
-  const child = layout.spawn(ns, process.execPath, ['--import', 'tsx', 'e2e/support/stun-probe.ts', '--local-port', String(localPort), ...servers.map(s => `${s.host}:${s.port}`)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = layout.spawn(ns, process.execPath, ['--import', 'tsx', 'e2e/support/network/stun-probe.ts', '--local-port', String(localPort), ...servers.map(s => `${s.host}:${s.port}`)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })

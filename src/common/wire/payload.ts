@@ -1,5 +1,5 @@
 import { fromString, toString } from 'uint8arrays'
-import { ResourceLimitError, ValidationError } from './errors/index.ts'
+import { ResourceLimitError, ValidationError } from '../errors/index.ts'
 import type { PayloadKind } from './frames.ts'
 
 /** A message's payload as it is stored: text, or bytes kept as base64 (what pages exchange). */
