@@ -95,7 +95,7 @@ const outsideIntoRooms = {
  * src/common. The top imports a room only through its index.ts. Tests inside
  * a room may start the whole relay.
  */
-const relayRooms = ['stun', 'ice', 'mailbox']
+const relayRooms = ['stun', 'ice', 'mailbox', 'metrics']
 const relayBoundaries = [
   {
     files: ['relay/*.ts'],

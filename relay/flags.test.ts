@@ -27,7 +27,12 @@ describe('relay flags', () => {
       dataDir: undefined,
       mailbox: undefined,
       maxReservations: 1024,
+      maxConnections: 1280,
+      maxConnectionsPerIp: 32,
+      proxyIps: ['127.0.0.1', '::1'],
       stunPort: 0,
+      stunPerSecond: 20,
+      metrics: undefined,
       turn: undefined,
       turnTtlSeconds: 3600,
       turnAfterSeconds: 5,
@@ -56,6 +61,21 @@ describe('relay flags', () => {
       maxRelayBytes: 131_072n,
       maxRelaySeconds: 120
     })
+  })
+
+  it('reads the connection limits and the metrics port; connections follow reservations unless given', () => {
+    expect(parse('--max-reservations', '100')).toMatchObject({ maxReservations: 100, maxConnections: 356 })
+    expect(parse('--max-reservations', '100', '--max-connections', '100', '--max-connections-per-ip', '4', '--stun-per-second', '5',
+      '--metrics-port', '9464', '--metrics-host', '::1', '--proxy-ip', '10.0.0.2,10.0.0.3', '--proxy-ip', 'fd00::2')).toMatchObject({
+      maxConnections: 100, maxConnectionsPerIp: 4, stunPerSecond: 5, metrics: { host: '::1', port: 9464 }, proxyIps: ['10.0.0.2', '10.0.0.3', 'fd00::2']
+    })
+    expect(parse('--proxy-ip', '')).toMatchObject({ proxyIps: [] })
+    expect(refusal('--proxy-ip', 'proxy.example')).toBe('--proxy-ip must be an IPv4 or IPv6 address, got "proxy.example"')
+    expect(refusal('--max-reservations', '100', '--max-connections', '99')).toBe('--max-connections (99) must be at least --max-reservations (100): each reservation holds a connection')
+    expect(refusal('--max-connections-per-ip', '0')).toMatch(/^--max-connections-per-ip must be/)
+    expect(refusal('--stun-per-second', 'x')).toMatch(/^--stun-per-second must be/)
+    expect(refusal('--metrics-port', '65536')).toMatch(/^--metrics-port must be/)
+    expect(refusal('--metrics-port', '9464', '--metrics-host', 'metrics.example')).toMatch(/^--metrics-host must be an IPv4 or IPv6 address/)
   })
 
   it('answers help', () => {

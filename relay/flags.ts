@@ -17,8 +17,18 @@ export interface RelayConfig {
   /** The mailbox's limits; only with a data directory. */
   mailbox?: MailLimits & { depositsPerSecond: number }
   maxReservations: number
+  /** Connections the relay holds at once, whoever they are from. */
+  maxConnections: number
+  /** Connections one IP address may hold at once. */
+  maxConnectionsPerIp: number
+  /** Addresses of the operator's own TLS proxy: many users arrive from each, so the per-address share does not apply. */
+  proxyIps: string[]
   /** UDP port of the STUN responder; 0: none. */
   stunPort: number
+  /** STUN answers one address gets per second. */
+  stunPerSecond: number
+  /** Where `/metrics` and `/healthz` are served; none: no metrics port. */
+  metrics?: { host: string, port: number }
   /** TURN servers whose shared secret the relay knows, to hand out credentials for. */
   turn?: { urls: string[], secret: string }
   /** How long handed-out TURN credentials (and so the ICE offer) stay valid. */
@@ -58,6 +68,12 @@ export const DEFAULT_MAILBOX_ENVELOPE_BYTES = 2 * 1024 * 1024
 export const DEFAULT_MAILBOX_TTL_DAYS = 30
 export const DEFAULT_MAILBOX_DEPOSITS_PER_SECOND = 20
 export const DEFAULT_MAILBOX_TOTAL_BYTES = 1024 * 1024 * 1024
+export const DEFAULT_MAX_RESERVATIONS = 1024
+// A reserved browser holds one connection; the rest is room for peers that only fetch or deposit mail.
+export const CONNECTION_HEADROOM = 256
+// Generous for a household or an office behind one NAT, small against one host opening hundreds.
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 32
+export const DEFAULT_STUN_PER_SECOND = 20
 /** An envelope's bytes at most, whatever the flag: a fetch page must hold one. */
 const MAX_MAILBOX_ENVELOPE_BYTES = 4 * 1024 * 1024
 const DAY_MS = 86_400_000
@@ -72,8 +88,15 @@ export const USAGE = `usage: npm run relay -- [options]
                                 with --data-dir: DIR/relay-key)
   --data-dir DIR                the relay's own files: its key and the mail it keeps for its users
                                 (without it the relay keeps no mail)
-  --max-reservations 1024       browsers that may hold a reservation at once
+  --max-reservations ${String(DEFAULT_MAX_RESERVATIONS).padEnd(11)}browsers that may hold a reservation at once
+  --max-connections N           connections held at once (default: --max-reservations + ${CONNECTION_HEADROOM})
+  --max-connections-per-ip ${String(DEFAULT_MAX_CONNECTIONS_PER_IP).padEnd(5)}connections one IP address may hold at once
+  --proxy-ip 127.0.0.1,::1      your TLS proxy's addresses: exempt from --max-connections-per-ip
+                                (repeat or separate with commas; "" for none)
   --stun-port 0                 UDP port of the relay's STUN responder (0: off)
+  --stun-per-second ${String(DEFAULT_STUN_PER_SECOND).padEnd(12)}STUN answers one IP address gets per second (the rest go unanswered)
+  --metrics-port 0              TCP port serving /metrics (Prometheus) and /healthz (0: off)
+  --metrics-host 127.0.0.1      address of the metrics port (keep it private: firewall it if not loopback)
   --turn-url URL                a TURN server to offer: turn:host:port[?transport=udp|tcp] or turns:...
                                 (repeat the flag or separate with commas)
   --turn-secret SECRET          the TURN server's static-auth-secret (coturn use-auth-secret)
@@ -108,8 +131,14 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'mailbox-ttl-days': { type: 'string', default: String(DEFAULT_MAILBOX_TTL_DAYS) },
         'mailbox-deposits-per-second': { type: 'string', default: String(DEFAULT_MAILBOX_DEPOSITS_PER_SECOND) },
         'mailbox-total-bytes': { type: 'string', default: String(DEFAULT_MAILBOX_TOTAL_BYTES) },
-        'max-reservations': { type: 'string', default: '1024' },
+        'max-reservations': { type: 'string', default: String(DEFAULT_MAX_RESERVATIONS) },
+        'max-connections': { type: 'string' },
+        'max-connections-per-ip': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS_PER_IP) },
+        'proxy-ip': { type: 'string', multiple: true, default: ['127.0.0.1', '::1'] },
         'stun-port': { type: 'string', default: '0' },
+        'stun-per-second': { type: 'string', default: String(DEFAULT_STUN_PER_SECOND) },
+        'metrics-port': { type: 'string', default: '0' },
+        'metrics-host': { type: 'string', default: '127.0.0.1' },
         'turn-url': { type: 'string', multiple: true, default: [] },
         'turn-secret': { type: 'string' },
         'turn-ttl': { type: 'string', default: String(DEFAULT_TURN_TTL_SECONDS) },
@@ -130,7 +159,16 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
   if (isIP(host) === 0) throw new RelayFlagError(`--host must be an IPv4 or IPv6 address, got "${host}"`)
   const port = wholeNumber('--port', values.port, 0, 65535)
   const maxReservations = wholeNumber('--max-reservations', values['max-reservations'], 1, Number.MAX_SAFE_INTEGER)
+  const maxConnections = wholeNumber('--max-connections', values['max-connections'] ?? String(maxReservations + CONNECTION_HEADROOM), 1, Number.MAX_SAFE_INTEGER)
+  if (maxConnections < maxReservations) throw new RelayFlagError(`--max-connections (${maxConnections}) must be at least --max-reservations (${maxReservations}): each reservation holds a connection`)
+  const maxConnectionsPerIp = wholeNumber('--max-connections-per-ip', values['max-connections-per-ip'], 1, Number.MAX_SAFE_INTEGER)
+  const proxyIps = values['proxy-ip'].flatMap(a => a.split(',')).map(a => a.trim()).filter(a => a !== '')
+  for (const address of proxyIps) if (isIP(address) === 0) throw new RelayFlagError(`--proxy-ip must be an IPv4 or IPv6 address, got "${address}"`)
   const stunPort = wholeNumber('--stun-port', values['stun-port'], 0, 65535)
+  const stunPerSecond = wholeNumber('--stun-per-second', values['stun-per-second'], 1, 1_000_000)
+  const metricsPort = wholeNumber('--metrics-port', values['metrics-port'], 0, 65535)
+  const metricsHost = values['metrics-host']
+  if (isIP(metricsHost) === 0) throw new RelayFlagError(`--metrics-host must be an IPv4 or IPv6 address, got "${metricsHost}"`)
   if (stunPort !== 0 && isWildcard(host)) {
     throw new RelayFlagError(`--stun-port needs a --host that browsers can reach (it goes into the stun: URL), not ${host}`)
   }
@@ -167,7 +205,12 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     dataDir,
     mailbox: dataDir == null ? undefined : mailbox,
     maxReservations,
+    maxConnections,
+    maxConnectionsPerIp,
+    proxyIps,
     stunPort,
+    stunPerSecond,
+    metrics: metricsPort === 0 ? undefined : { host: metricsHost, port: metricsPort },
     turn: turnUrls.length > 0 && secret != null ? { urls: turnUrls, secret } : undefined,
     turnTtlSeconds,
     turnAfterSeconds,

@@ -49,7 +49,7 @@ describe('/peerlink/ice/1.0.0 on a relay running on 127.0.0.1', () => {
       `relay: ${address}`,
       `stun: 127.0.0.1:${config.stunPort}`,
       `turn: turn:127.0.0.1:3479?transport=udp (credentials valid ${TTL} s, after 0 s reserved, 6 an hour each)`,
-      'limits: 16777216 bytes, 600 s per relayed connection',
+      'limits: 16777216 bytes, 600 s per relayed connection; 1024 reservations, 1280 connections, 32 per IP address',
       'mailbox: none (start with --data-dir to keep mail for users)'
     ])
   })

@@ -27,7 +27,7 @@ describe('npm run relay', () => {
       while (!/^limits: /m.test(output) && Date.now() < deadline && child.exitCode == null) await new Promise(resolve => setTimeout(resolve, 50))
       expect(output).toMatch(/^relay: \/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\/12D3KooW\w+$/m)
       expect(output).toMatch(new RegExp(`^stun: 127\\.0\\.0\\.1:${stunPort}$`, 'm'))
-      expect(output).toMatch(/^limits: 131072 bytes, 120 s per relayed connection$/m)
+      expect(output).toMatch(/^limits: 131072 bytes, 120 s per relayed connection; 1024 reservations, 1280 connections, 32 per IP address$/m)
     } finally {
       child.kill('SIGTERM')
     }

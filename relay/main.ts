@@ -7,7 +7,8 @@
  *                    [--turn-url turn:HOST:3478?transport=udp --turn-secret SECRET] (--help for all)
  *
  * Prints its multiaddr (put it on the options page) as `relay: <multiaddr>`,
- * then `stun: host:port`, `turn: <url> ...` and `limits: ...` lines.
+ * then `stun: host:port`, `turn: <url> ...`, `limits: ...` and, with
+ * `--metrics-port`, `metrics: <url>` lines.
  */
 import './polyfills.ts'
 import { parseRelayFlags, RelayFlagError, USAGE, type RelayConfig } from './flags.ts'

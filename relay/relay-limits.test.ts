@@ -52,7 +52,7 @@ describe('a relay started with --max-relay-seconds', () => {
     const config = parseRelayFlags(['--port', '0', '--key-file', '', '--max-relay-seconds', '1'])
     if (config === 'help') throw new Error('unexpected help')
     relay = await runRelay(config)
-    expect(relay.describe()).toContain('limits: 16777216 bytes, 1 s per relayed connection')
+    expect(relay.describe()).toContain('limits: 16777216 bytes, 1 s per relayed connection; 1024 reservations, 1280 connections, 32 per IP address')
     const address = relay.node.getMultiaddrs()[0]!.toString()
 
     const [listener, dialer] = await Promise.all([startPeer(true), startPeer(false)])

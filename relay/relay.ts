@@ -4,10 +4,11 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify, type Identify } from '@libp2p/identify'
-import type { PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, Metrics, PrivateKey } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { ConnectionsPerIp } from './connections-per-ip.ts'
 
 export interface RelayOptions {
   host: string
@@ -15,6 +16,16 @@ export interface RelayOptions {
   /** Where the relay's key is kept so its address stays the same across restarts; none: a new key each run. */
   keyFile?: string
   maxReservations: number
+  /** Connections held at once; past it libp2p refuses new ones. */
+  maxConnections: number
+  /** Connections one IP address may hold at once. */
+  maxConnectionsPerIp: number
+  /** Addresses exempt from that share: the operator's TLS proxy. */
+  proxyIps: string[]
+  /** Told of each connection refused for its address's share, with the address. */
+  onRefused?: (cause: 'connections-per-ip', detail: string) => void
+  /** libp2p's metrics (Prometheus), when the operator asked for a metrics port. */
+  libp2pMetrics?: (components: { logger: ComponentLogger }) => Metrics
   /** How long a reservation lasts unless refreshed. */
   reservationTtlSeconds: number
   /** Bytes one relayed connection may carry (both directions together). */
@@ -47,13 +58,17 @@ export async function loadOrCreateKey (keyFile?: string): Promise<PrivateKey> {
 /** Starts a circuit-relay v2 server over WebSockets: browsers reserve slots on it and signal WebRTC through it. */
 export async function startRelay (options: RelayOptions): Promise<Libp2p<RelayServices>> {
   const ip = options.host.includes(':') ? 'ip6' : 'ip4'
-  return await createLibp2p({
+  const perIp = new ConnectionsPerIp(options.maxConnectionsPerIp, options.proxyIps, address => { options.onRefused?.('connections-per-ip', address) })
+  const node = await createLibp2p({
     privateKey: await loadOrCreateKey(options.keyFile),
     addresses: { listen: [`/${ip}/${options.host}/tcp/${options.port}/ws`] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
+    // libp2p's Node default is 300 connections (libp2p 3.3.11, connection-manager/constants.js): far fewer than the reservations.
+    connectionManager: { maxConnections: options.maxConnections },
+    connectionGater: { denyDialMultiaddr: () => false, denyInboundConnection: maConn => perIp.deny(maConn) },
+    metrics: options.libp2pMetrics,
     services: {
       identify: identify(),
       ping: ping(),
@@ -67,4 +82,6 @@ export async function startRelay (options: RelayOptions): Promise<Libp2p<RelaySe
       })
     }
   })
+  perIp.watch(node)
+  return node
 }

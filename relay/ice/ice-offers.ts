@@ -51,24 +51,40 @@ export function reservationStart (relay: CircuitRelayService, reservationTtlMs: 
   }
 }
 
+/** What the ICE protocol answered since the relay started. */
+export interface IceOfferCounters {
+  /** Offers to reserved peers. */
+  offers: number
+  /** Offers that carried TURN credentials. */
+  withTurn: number
+  /** Peers told they hold no reservation here. */
+  noReservation: number
+}
+
 /**
  * Answers ICE_PROTOCOL on `node`: the offer to peers holding a reservation
  * (`reservedAt` says since when), TURN as `grants` allows; NO_RESERVATION to others.
  */
-export async function serveIceOffers (node: Libp2p, config: IceOfferConfig, reservedAt: (peer: PeerId) => number | undefined, grants?: TurnGrants): Promise<void> {
+export async function serveIceOffers (node: Libp2p, config: IceOfferConfig, reservedAt: (peer: PeerId) => number | undefined, grants?: TurnGrants): Promise<IceOfferCounters> {
+  const counters: IceOfferCounters = { offers: 0, withTurn: 0, noReservation: 0 }
   await node.handle(ICE_PROTOCOL, async (stream, connection) => {
     const peer = connection.remotePeer
     const since = reservedAt(peer)
     // TURN credentials cost the TURN server bandwidth: only browsers that chose this relay get them.
+    const grant = since == null ? undefined : grants?.grant(peer.toString(), since)
     const offer: IceOffer = since == null
       ? { status: IceOffer.Status.NO_RESERVATION, servers: [], ttlSeconds: 0, turnAfterSeconds: 0 }
-      : buildIceOffer(config, grants?.grant(peer.toString(), since), Date.now())
+      : buildIceOffer(config, grant, Date.now())
+    if (since == null) counters.noReservation += 1
+    else counters.offers += 1
+    if (grant?.kind === 'credential') counters.withTurn += 1
     try {
       await writeIceOffer(stream, offer, { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
   })
+  return counters
 }
 
 function urlHost (host: string): string {

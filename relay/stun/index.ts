@@ -4,7 +4,7 @@
  * from a server their user chose; and the message codec that it and the
  * tests' clients share.
  */
-export { startStunServer, StunBindError, type StunServer, type StunServerOptions } from './stun-server.ts'
+export { DEFAULT_STUN_ANSWERS_PER_SECOND, startStunServer, StunBindError, type StunCounters, type StunServer, type StunServerOptions } from './stun-server.ts'
 export {
   Attribute, MessageType, decodeXorAddress, encodeStunMessage, errorCodeOf, findAttribute, longTermKey, newTransactionId,
   parseStunMessage, type StunAttribute, type StunMessage, type TransportAddress

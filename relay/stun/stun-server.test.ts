@@ -39,6 +39,13 @@ async function nextDatagram (socket: Socket, timeoutMs: number): Promise<Buffer 
   return await Promise.race([message, timeout])
 }
 
+async function udpSocket (address: string): Promise<Socket> {
+  const socket = createSocket('udp4')
+  socket.bind(0, address)
+  await once(socket, 'listening')
+  return socket
+}
+
 describe('STUN responder over real UDP on 127.0.0.1', () => {
   let server: StunServer
   let client: Socket
@@ -82,6 +89,33 @@ describe('STUN responder over real UDP on 127.0.0.1', () => {
     client.send(bindingRequest(good), server.port, '127.0.0.1')
     const response = await nextDatagram(client, 2_000)
     expect(response?.subarray(8, 20).equals(good)).toBe(true)
+  })
+
+  it('answers one address at most its share a second, whatever its ports, counts the rest and still answers another address', async () => {
+    const sources: string[] = []
+    const limited = await startStunServer({ host: '127.0.0.1', port: 0, answersPerSecond: 5, onLimited: source => { sources.push(source) } })
+    const sameHost = await udpSocket('127.0.0.1')
+    const otherHost = await udpSocket('127.0.0.2')
+    const answers: Buffer[] = []
+    for (const socket of [client, sameHost]) socket.on('message', (msg: Buffer) => { answers.push(msg) })
+    try {
+      // Sent in one go from two ports of one address: the server reads them within the same second, however loaded the machine.
+      for (let i = 0; i < 10; i++) {
+        client.send(bindingRequest(Buffer.alloc(12, i)), limited.port, '127.0.0.1')
+        sameHost.send(bindingRequest(Buffer.alloc(12, 100 + i)), limited.port, '127.0.0.1')
+      }
+      client.send(Buffer.from('junk'), limited.port, '127.0.0.1')
+      await expect.poll(() => limited.counters.answered + limited.counters.limited + limited.counters.ignored).toBe(21)
+      expect(limited.counters).toEqual({ answered: 5, limited: 15, ignored: 1 })
+      expect(sources).toEqual(Array(15).fill('127.0.0.1'))
+      await expect.poll(() => answers.length).toBe(5)
+      otherHost.send(bindingRequest(Buffer.alloc(12, 99)), limited.port, '127.0.0.1')
+      expect(xorMappedIPv4((await nextDatagram(otherHost, 2_000))!)).toEqual({ address: '127.0.0.2', port: otherHost.address().port })
+    } finally {
+      sameHost.close()
+      otherHost.close()
+      await limited.close()
+    }
   })
 
   it('refuses a port already taken, with a typed error', async () => {

@@ -3,21 +3,39 @@
  * with the address it saw them come from, so a browser behind a NAT learns
  * its public address and port (its server-reflexive ICE candidate).
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { createSocket, type RemoteInfo } from 'node:dgram'
 import { isIPv4 } from 'node:net'
+import { RateLimiter } from '@libp2p/utils'
 import { Attribute, MessageType, encodeStunMessage, encodeXorAddress, parseStunMessage, type TransportAddress } from './stun-message.ts'
 
 export interface StunServerOptions {
   host: string
   /** 0 takes any free port. */
   port: number
+  /** Answers one source address gets per second; past that its requests go unanswered, so the responder is no amplifier. */
+  answersPerSecond?: number
+  /** Told of each request left unanswered for its source's rate (the relay logs and counts them). */
+  onLimited?: (source: string) => void
+}
+
+/** What the responder did since it started. */
+export interface StunCounters {
+  answered: number
+  /** Datagrams that were not a well-formed Binding Request. */
+  ignored: number
+  /** Binding Requests over their source's share of answers per second. */
+  limited: number
 }
 
 export interface StunServer {
   readonly host: string
   readonly port: number
+  readonly counters: Readonly<StunCounters>
   close: () => Promise<void>
 }
+
+/** Answers one source address gets per second unless the relay says otherwise; a browser's ICE gathering asks a few times. */
+export const DEFAULT_STUN_ANSWERS_PER_SECOND = 20
 
 /** The STUN responder could not bind its UDP port. */
 export class StunBindError extends Error {
@@ -45,7 +63,26 @@ export function bindingResponse (datagram: Uint8Array, from: TransportAddress): 
 /** Starts a STUN Binding responder on udp host:port. */
 export async function startStunServer (options: StunServerOptions): Promise<StunServer> {
   const socket = createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4' })
-  socket.on('message', (datagram, rinfo) => { answer(socket, datagram, rinfo) })
+  const counters: StunCounters = { answered: 0, ignored: 0, limited: 0 }
+  // By source address only: a flood from one host takes many ports.
+  const rate = new RateLimiter({ points: options.answersPerSecond ?? DEFAULT_STUN_ANSWERS_PER_SECOND, duration: 1 })
+  socket.on('message', (datagram, rinfo) => {
+    const from = senderOf(rinfo)
+    const response = bindingResponse(datagram, from)
+    if (response == null) {
+      counters.ignored += 1
+      return
+    }
+    try {
+      rate.consume(from.address)
+    } catch {
+      counters.limited += 1
+      options.onLimited?.(from.address)
+      return
+    }
+    counters.answered += 1
+    socket.send(response, rinfo.port, rinfo.address)
+  })
   await new Promise<void>((resolve, reject) => {
     socket.once('error', (err) => { reject(new StunBindError(options.host, options.port, err)) })
     socket.bind(options.port, options.host, () => { resolve() })
@@ -56,13 +93,9 @@ export async function startStunServer (options: StunServerOptions): Promise<Stun
   return {
     host: options.host,
     port,
+    counters,
     close: async () => { await new Promise<void>(resolve => socket.close(() => { resolve() })) }
   }
-}
-
-function answer (socket: Socket, datagram: Buffer, rinfo: RemoteInfo): void {
-  const response = bindingResponse(datagram, senderOf(rinfo))
-  if (response != null) socket.send(response, rinfo.port, rinfo.address)
 }
 
 function senderOf (rinfo: RemoteInfo): TransportAddress {
