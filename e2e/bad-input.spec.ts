@@ -12,7 +12,7 @@ test('an invalid relay address gets a clear message on the options page and chan
 
   await options.getByLabel('Relay address').fill('/ip4/127.0.0.1/tcp/9090')
   await options.getByRole('button', { name: 'Add relay' }).click()
-  await expect(options.locator('#relays').getByRole('alert')).toContainText('must use /ws, /wss or /webtransport')
+  await expect(options.locator('#relays').getByRole('alert')).toContainText('must use /ws, /wss, /webtransport or /webrtc-direct')
 
   await options.getByLabel('Relay address').fill('not a multiaddr')
   await options.getByRole('button', { name: 'Add relay' }).click()

@@ -158,6 +158,32 @@ test.describe('across NATs', () => {
       }
     })
 
+    test('a relay with only a WebRTC-direct address on the internet segment: browsers in both homes reserve on it and message; restarted, its printed address still works', async () => {
+      test.setTimeout(180_000)
+      // No WebSocket, no domain, no certificate: what an operator with a bare server and its IP address can run.
+      const bare = await lab.relay(0, ['--port', 'off', '--webrtc-port', '9092', '--stun-port', '3480'])
+      const [alice, bob] = await Promise.all([lab.browser(0, 'alice'), lab.browser(1, 'bob')])
+      let carol: ExtensionProfile | undefined
+      try {
+        expect(bare.addresses).toEqual([bare.address])
+        expect(bare.address).toContain(`/ip4/${lab.host}/udp/9092/webrtc-direct/certhash/`)
+        const [aliceId, bobId] = await pairUp(bare, alice, bob, ['Alice', 'Bob'])
+        console.log(`WebRTC-direct relay: first message delivered in ${await deliver(alice, bobId, 'through a relay on a bare IP address')} ms`)
+        const before = bare.address
+        await bare.restart()
+        expect(bare.address).toBe(before)
+        // A browser that never saw the relay reserves at the address it was given before the restart, and reaches Alice through it.
+        carol = await lab.browser(1, 'carol')
+        const [, carolId] = await pairUp(bare, alice, carol, ['Alice', 'Carol'])
+        await deliver(carol, aliceId, 'Carol, through the restarted relay')
+        expect((await alice.messages(carolId)).map(m => [m.direction, m.text])).toEqual([['in', 'Carol, through the restarted relay']])
+        expect((await bob.messages(aliceId)).map(m => [m.direction, m.text])).toEqual([['in', 'through a relay on a bare IP address']])
+      } finally {
+        await Promise.all([alice.close(), bob.close(), carol?.close()])
+        await bare.stop()
+      }
+    })
+
     test('a fresh profile with no relay adds a contact with its addresses and messages at once', async () => {
       test.setTimeout(120_000)
       const [alice, carol] = await Promise.all([lab.browser(0, 'alice'), lab.browser(1, 'carol')])

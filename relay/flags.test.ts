@@ -23,6 +23,8 @@ describe('relay flags', () => {
     expect(parse()).toEqual({
       host: '127.0.0.1',
       port: 9090,
+      webrtcPort: undefined,
+      certificateFile: undefined,
       keyFile: '.relay-key',
       dataDir: undefined,
       mailbox: undefined,
@@ -76,6 +78,15 @@ describe('relay flags', () => {
     expect(refusal('--stun-per-second', 'x')).toMatch(/^--stun-per-second must be/)
     expect(refusal('--metrics-port', '65536')).toMatch(/^--metrics-port must be/)
     expect(refusal('--metrics-port', '9464', '--metrics-host', 'metrics.example')).toMatch(/^--metrics-host must be an IPv4 or IPv6 address/)
+  })
+
+  it('reads the WebRTC-direct port, and keeps its certificate beside the key or in the data directory', () => {
+    expect(parse('--webrtc-port', '9091')).toMatchObject({ port: 9090, webrtcPort: 9091, certificateFile: '.relay-key.webrtc.pem' })
+    expect(parse('--port', 'off', '--webrtc-port', '0', '--data-dir', '/var/lib/relay')).toMatchObject({ port: 'off', webrtcPort: 0, certificateFile: '/var/lib/relay/webrtc-certificate.pem' })
+    expect(parse('--webrtc-port', '9091', '--key-file', '')).toMatchObject({ certificateFile: undefined })
+    expect(refusal('--port', 'off')).toBe('--port off needs --webrtc-port: the relay must listen on something')
+    expect(refusal('--webrtc-port', '70000')).toMatch(/^--webrtc-port must be/)
+    expect(refusal('--host', '0.0.0.0', '--webrtc-port', '9091')).toMatch(/^--webrtc-port needs a --host that browsers can reach/)
   })
 
   it('answers help', () => {

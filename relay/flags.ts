@@ -9,7 +9,12 @@ import type { MailLimits } from './mailbox/index.ts'
 
 export interface RelayConfig {
   host: string
-  port: number
+  /** WebSocket port; 'off': no WebSocket listener. */
+  port: number | 'off'
+  /** UDP port of the WebRTC-direct listener (reachable with no domain or certificate); none: off. */
+  webrtcPort?: number
+  /** Where the WebRTC-direct certificate is kept, so its hash in the address survives restarts; none: a new one each run. */
+  certificateFile?: string
   /** Where the relay's key is kept; none: a new identity each run. */
   keyFile?: string
   /** The relay's own files (its key unless `keyFile` says otherwise, and its mail); none: no mailbox. */
@@ -83,11 +88,13 @@ const MAX_TURN_TTL_SECONDS = 86_400
 
 export const USAGE = `usage: npm run relay -- [options]
   --host 127.0.0.1              address to listen on (IPv4 or IPv6; also the host of the stun: URL)
-  --port 9090                   WebSocket port (0: any free port)
+  --port 9090                   WebSocket port (0: any free port; off: none)
+  --webrtc-port N               UDP port of a WebRTC-direct listener: browsers reach it on a bare IP
+                                address, no domain or TLS certificate (0: any free port; default: off)
   --key-file .relay-key         where the relay's key is kept ("": a new identity each run;
                                 with --data-dir: DIR/relay-key)
-  --data-dir DIR                the relay's own files: its key and the mail it keeps for its users
-                                (without it the relay keeps no mail)
+  --data-dir DIR                the relay's own files: its key, its WebRTC certificate and the mail
+                                it keeps for its users (without it the relay keeps no mail)
   --max-reservations ${String(DEFAULT_MAX_RESERVATIONS).padEnd(11)}browsers that may hold a reservation at once
   --max-connections N           connections held at once (default: --max-reservations + ${CONNECTION_HEADROOM})
   --max-connections-per-ip ${String(DEFAULT_MAX_CONNECTIONS_PER_IP).padEnd(5)}connections one IP address may hold at once
@@ -123,6 +130,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
       options: {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: env.PEERLINK_RELAY_PORT ?? '9090' },
+        'webrtc-port': { type: 'string' },
         'key-file': { type: 'string' },
         'data-dir': { type: 'string' },
         'mailbox-bytes': { type: 'string', default: String(DEFAULT_MAILBOX_BYTES) },
@@ -157,7 +165,12 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
 
   const host = values.host
   if (isIP(host) === 0) throw new RelayFlagError(`--host must be an IPv4 or IPv6 address, got "${host}"`)
-  const port = wholeNumber('--port', values.port, 0, 65535)
+  const port = values.port === 'off' ? 'off' : wholeNumber('--port', values.port, 0, 65535)
+  const webrtcPort = values['webrtc-port'] == null ? undefined : wholeNumber('--webrtc-port', values['webrtc-port'], 0, 65535)
+  if (port === 'off' && webrtcPort == null) throw new RelayFlagError('--port off needs --webrtc-port: the relay must listen on something')
+  if (webrtcPort != null && isWildcard(host)) {
+    throw new RelayFlagError(`--webrtc-port needs a --host that browsers can reach (it goes into the address they enter), not ${host}`)
+  }
   const maxReservations = wholeNumber('--max-reservations', values['max-reservations'], 1, Number.MAX_SAFE_INTEGER)
   const maxConnections = wholeNumber('--max-connections', values['max-connections'] ?? String(maxReservations + CONNECTION_HEADROOM), 1, Number.MAX_SAFE_INTEGER)
   if (maxConnections < maxReservations) throw new RelayFlagError(`--max-connections (${maxConnections}) must be at least --max-reservations (${maxReservations}): each reservation holds a connection`)
@@ -198,9 +211,12 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
   }
   if (mailbox.maxEnvelopeBytes > mailbox.maxBytesPerRecipient) throw new RelayFlagError(`--mailbox-envelope-bytes (${mailbox.maxEnvelopeBytes}) must not exceed --mailbox-bytes (${mailbox.maxBytesPerRecipient})`)
 
+  const certificateFile = dataDir != null ? join(dataDir, 'webrtc-certificate.pem') : keyFile === '' ? undefined : `${keyFile}.webrtc.pem`
   return {
     host,
     port,
+    webrtcPort,
+    certificateFile: webrtcPort == null ? undefined : certificateFile,
     keyFile: keyFile === '' ? undefined : keyFile,
     dataDir,
     mailbox: dataDir == null ? undefined : mailbox,

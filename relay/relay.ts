@@ -6,13 +6,20 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { identify, type Identify } from '@libp2p/identify'
 import type { ComponentLogger, Metrics, PrivateKey } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
+import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { ConnectionsPerIp } from './connections-per-ip.ts'
+import { loadOrCreateCertificate } from './webrtc-certificate.ts'
 
 export interface RelayOptions {
   host: string
-  port: number
+  /** WebSocket port; 'off': none. */
+  port: number | 'off'
+  /** UDP port of the WebRTC-direct listener; none: off. */
+  webrtcPort?: number
+  /** Where its certificate is kept; none: a new one each run. */
+  certificateFile?: string
   /** Where the relay's key is kept so its address stays the same across restarts; none: a new key each run. */
   keyFile?: string
   maxReservations: number
@@ -55,14 +62,22 @@ export async function loadOrCreateKey (keyFile?: string): Promise<PrivateKey> {
   return key
 }
 
-/** Starts a circuit-relay v2 server over WebSockets: browsers reserve slots on it and signal WebRTC through it. */
+/** Starts a circuit-relay v2 server over WebSockets and WebRTC-direct: browsers reserve slots on it and signal WebRTC through it. */
 export async function startRelay (options: RelayOptions): Promise<Libp2p<RelayServices>> {
   const ip = options.host.includes(':') ? 'ip6' : 'ip4'
   const perIp = new ConnectionsPerIp(options.maxConnectionsPerIp, options.proxyIps, address => { options.onRefused?.('connections-per-ip', address) })
   const node = await createLibp2p({
     privateKey: await loadOrCreateKey(options.keyFile),
-    addresses: { listen: [`/${ip}/${options.host}/tcp/${options.port}/ws`] },
-    transports: [webSockets()],
+    addresses: {
+      listen: [
+        ...(options.port === 'off' ? [] : [`/${ip}/${options.host}/tcp/${options.port}/ws`]),
+        ...(options.webrtcPort == null ? [] : [`/${ip}/${options.host}/udp/${options.webrtcPort}/webrtc-direct`])
+      ]
+    },
+    transports: [
+      ...(options.port === 'off' ? [] : [webSockets()]),
+      ...(options.webrtcPort == null ? [] : [webRTCDirect({ certificate: await loadOrCreateCertificate(options.certificateFile) })])
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     // libp2p's Node default is 300 connections (libp2p 3.3.11, connection-manager/constants.js): far fewer than the reservations.

@@ -18,6 +18,7 @@ export class RelayProcess {
   readonly #options: RelayProcessOptions
   #child: ChildProcess | undefined
   #address = ''
+  #addresses: string[] = []
   #log = ''
 
   private constructor (keyFile: string, options: RelayProcessOptions) {
@@ -32,9 +33,14 @@ export class RelayProcess {
     return relay
   }
 
-  /** The relay's multiaddr, with its peer id. */
+  /** The relay's first multiaddr (WebSocket unless `--port off`), with its peer id. */
   get address (): string {
     return this.#address
+  }
+
+  /** Every address the relay printed, in its order. */
+  get addresses (): string[] {
+    return [...this.#addresses]
   }
 
   /** The running relay's process id (for its CPU and memory figures). */
@@ -74,29 +80,36 @@ export class RelayProcess {
     clearTimeout(timer)
   }
 
-  /** Starts a stopped relay again, on the same address (same port, same key). */
+  /** Starts a stopped relay again, on the same addresses (same ports, same key and certificate). */
   async startAgain (): Promise<void> {
-    await this.#spawn(Number(this.#address.split('/')[4]))
+    const portOf = (transport: string): string | undefined => this.#addresses.find(a => a.includes(transport))?.split('/')[4]
+    const ws = portOf('/ws/')
+    const webrtc = portOf('/webrtc-direct/')
+    // After the caller's flags, so they win over its `0`s.
+    await this.#spawn(ws == null ? 0 : Number(ws), webrtc == null ? [] : ['--webrtc-port', webrtc])
   }
 
-  async #spawn (port: number): Promise<void> {
-    const args = ['--import', 'tsx', 'relay/main.ts', '--port', String(port), '--key-file', this.#keyFile, ...(this.#options.args ?? [])]
+  async #spawn (port: number, after: string[] = []): Promise<void> {
+    const args = ['--import', 'tsx', 'relay/main.ts', '--port', String(port), '--key-file', this.#keyFile, ...(this.#options.args ?? []), ...after]
     const child = this.#options.spawnIn?.(process.execPath, args) ?? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     const keep = (chunk: Buffer): void => { this.#log += chunk.toString() }
     child.stdout?.on('data', keep)
     child.stderr?.on('data', keep)
     let output = ''
-    this.#address = await new Promise<string>((resolve, reject) => {
+    this.#addresses = await new Promise<string[]>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error(`relay did not start within ${RELAY_START_TIMEOUT_MS} ms:\n${output}`)) }, RELAY_START_TIMEOUT_MS)
       const onData = (chunk: Buffer): void => {
         output += chunk.toString()
-        const match = /^relay: (\S+)$/m.exec(output)
-        if (match?.[1] != null) { clearTimeout(timer); resolve(match[1]) }
+        // Its `relay:` lines all come before `limits:`.
+        if (!/^limits: /m.test(output)) return
+        clearTimeout(timer)
+        resolve([...output.matchAll(/^relay: (\S+)$/gm)].map(m => m[1]!))
       }
       child.stdout?.on('data', onData)
       child.stderr?.on('data', onData)
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`relay exited with ${code}:\n${output}`)) })
     })
+    this.#address = this.#addresses[0] ?? ''
   }
 }

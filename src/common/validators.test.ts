@@ -25,6 +25,12 @@ describe('parseRelayAddress', () => {
     expect(parseRelayAddress(addr)).toBe(addr)
   })
 
+  it('accepts a WebRTC-direct relay address only with its certificate\'s hash', () => {
+    const addr = `/ip4/203.0.113.10/udp/9091/webrtc-direct/certhash/uEiAheNB6AcggdikhF17PUlK84PeQexmQBSb741dNPr12Ng/p2p/${peerId}`
+    expect(parseRelayAddress(addr)).toBe(addr)
+    expect(() => parseRelayAddress(`/ip4/203.0.113.10/udp/9091/webrtc-direct/p2p/${peerId}`)).toThrow(/must carry the relay's \/certhash/)
+  })
+
   it('explains what is wrong with each kind of bad address', () => {
     expect(() => parseRelayAddress('hello')).toThrow(/is not a multiaddr/)
     expect(() => parseRelayAddress(`/ip4/127.0.0.1/tcp/9090/p2p/${peerId}`)).toThrow(/must use \/ws/)
@@ -72,7 +78,8 @@ describe('usablePeerAddresses', () => {
 
   it('keeps circuit addresses through relays a browser can dial, as a card\'s are checked', () => {
     const wss = `/dns4/relay.example.org/tcp/443/wss/p2p/${other}/p2p-circuit/p2p/${peerId}`
-    expect(usablePeerAddresses(peerId, [circuit, ` ${circuit} `, wss])).toEqual({ addresses: [circuit, wss], refused: 0 })
+    const webrtcDirect = `/ip4/203.0.113.10/udp/9091/webrtc-direct/certhash/uEiAheNB6AcggdikhF17PUlK84PeQexmQBSb741dNPr12Ng/p2p/${other}/p2p-circuit/p2p/${peerId}`
+    expect(usablePeerAddresses(peerId, [circuit, ` ${circuit} `, wss, webrtcDirect])).toEqual({ addresses: [circuit, wss, webrtcDirect], refused: 0 })
   })
 
   it('refuses, and counts, what a browser cannot use or what is not the peer\'s', () => {

@@ -15,12 +15,13 @@ export function parsePeerId (value: unknown, field = 'peer id'): string {
   }
 }
 
-const RELAY_TRANSPORTS = new Set(['ws', 'wss', 'tls', 'webtransport'])
+const RELAY_TRANSPORTS = new Set(['ws', 'wss', 'tls', 'webtransport', 'webrtc-direct'])
 
 /**
- * Checks a relay address: a multiaddr over WebSockets or WebTransport that
- * ends with the relay's `/p2p/<peer id>` (a browser cannot reserve a slot on
- * a relay it cannot authenticate). Returns the canonical string.
+ * Checks a relay address: a multiaddr over WebSockets, WebTransport or
+ * WebRTC-direct (with its certificate's hash) that ends with the relay's
+ * `/p2p/<peer id>` (a browser cannot reserve a slot on a relay it cannot
+ * authenticate). Returns the canonical string.
  */
 export function parseRelayAddress (value: unknown, field = 'relay address'): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -35,7 +36,10 @@ export function parseRelayAddress (value: unknown, field = 'relay address'): str
   }
   const components = ma.getComponents()
   if (!components.some(c => RELAY_TRANSPORTS.has(c.name))) {
-    throw new ValidationError(field, `"${text}" must use /ws, /wss or /webtransport: browsers reach relays only over those`)
+    throw new ValidationError(field, `"${text}" must use /ws, /wss, /webtransport or /webrtc-direct: browsers reach relays only over those`)
+  }
+  if (components.some(c => c.name === 'webrtc-direct') && !components.some(c => c.name === 'certhash')) {
+    throw new ValidationError(field, `"${text}" must carry the relay's /certhash/…: a browser checks the relay's certificate by it`)
   }
   const last = components.at(-1)
   if (last?.name !== 'p2p' || last.value == null) {
@@ -64,7 +68,7 @@ export function parsePeerAddresses (peerId: string, value: unknown, field = 'add
  * What a peer says of where it can be reached (its HELLO, what identify
  * lists), never trusted: each address is checked as a card's are
  * (`parsePeerAddresses`) and kept only when it is a circuit address through
- * a relay a browser can dial, `<relay over /ws, /wss or /webtransport>/p2p-circuit/p2p/<peerId>`:
+ * a relay a browser can dial, `<relay over /ws, /wss, /webtransport or /webrtc-direct>/p2p-circuit/p2p/<peerId>`:
  * nothing else reaches a browser. Answers the first `max` kept, canonical and
  * without duplicates, and how many were refused.
  */

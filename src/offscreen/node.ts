@@ -5,14 +5,14 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { FaultTolerance } from '@libp2p/interface'
 import { ping, type Ping } from '@libp2p/ping'
-import { webRTC } from '@libp2p/webrtc'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { NodeConfig } from '../link/apis.ts'
 import type { PeerGate } from './reach/index.ts'
 
-/** Creates and starts the browser's libp2p node: WebRTC through circuit relays, WebSockets, WebTransport. */
+/** Creates and starts the browser's libp2p node: WebRTC through circuit relays; WebSockets, WebTransport and WebRTC-direct to reach relays. */
 export async function createNode (config: NodeConfig, gate: PeerGate, rtcConfiguration: () => Promise<RTCConfiguration>): Promise<Libp2p<{ ping: Ping }>> {
   return await createLibp2p({
     privateKey: privateKeyFromProtobuf(config.privateKey),
@@ -28,6 +28,8 @@ export async function createNode (config: NodeConfig, gate: PeerGate, rtcConfigu
       webTransport(),
       // Asked for every new peer connection: the user's ICE servers or the relays' offers as they are then (ice-config.ts).
       webRTC({ rtcConfiguration }),
+      // Relays on a bare IP address, with no domain or TLS certificate: the address carries the certificate's hash.
+      webRTCDirect(),
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],
