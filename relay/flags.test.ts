@@ -31,6 +31,7 @@ describe('relay flags', () => {
       maxReservations: 1024,
       maxConnections: 1280,
       maxConnectionsPerIp: 32,
+      newConnectionsPerIp: 5,
       proxyIps: ['127.0.0.1', '::1'],
       stunPort: 0,
       stunPerSecond: 20,
@@ -39,6 +40,7 @@ describe('relay flags', () => {
       turnTtlSeconds: 3600,
       turnAfterSeconds: 5,
       turnPerHour: 6,
+      iceOffersPerMinute: 10,
       reservationTtlSeconds: 7200,
       maxRelayBytes: 16_777_216n,
       maxRelaySeconds: 600
@@ -67,9 +69,9 @@ describe('relay flags', () => {
 
   it('reads the connection limits and the metrics port; connections follow reservations unless given', () => {
     expect(parse('--max-reservations', '100')).toMatchObject({ maxReservations: 100, maxConnections: 356 })
-    expect(parse('--max-reservations', '100', '--max-connections', '100', '--max-connections-per-ip', '4', '--stun-per-second', '5',
-      '--metrics-port', '9464', '--metrics-host', '::1', '--proxy-ip', '10.0.0.2,10.0.0.3', '--proxy-ip', 'fd00::2')).toMatchObject({
-      maxConnections: 100, maxConnectionsPerIp: 4, stunPerSecond: 5, metrics: { host: '::1', port: 9464 }, proxyIps: ['10.0.0.2', '10.0.0.3', 'fd00::2']
+    expect(parse('--max-reservations', '100', '--max-connections', '100', '--max-connections-per-ip', '4', '--new-connections-per-ip', '2', '--stun-per-second', '5',
+      '--ice-offers-per-minute', '3', '--metrics-port', '9464', '--metrics-host', '::1', '--proxy-ip', '10.0.0.2,10.0.0.3', '--proxy-ip', 'fd00::2')).toMatchObject({
+      maxConnections: 100, maxConnectionsPerIp: 4, newConnectionsPerIp: 2, stunPerSecond: 5, iceOffersPerMinute: 3, metrics: { host: '::1', port: 9464 }, proxyIps: ['10.0.0.2', '10.0.0.3', 'fd00::2']
     })
     expect(parse('--proxy-ip', '')).toMatchObject({ proxyIps: [] })
     expect(refusal('--proxy-ip', 'proxy.example')).toBe('--proxy-ip must be an IPv4 or IPv6 address, got "proxy.example"')

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { DEFAULT_ICE_OFFERS_PER_MINUTE } from './ice/index.ts'
 import type { MailLimits } from './mailbox/index.ts'
 
 export interface RelayConfig {
@@ -24,8 +25,10 @@ export interface RelayConfig {
   maxReservations: number
   /** Connections the relay holds at once, whoever they are from. */
   maxConnections: number
-  /** Connections one IP address may hold at once. */
+  /** Connections one IP address may hold at once, open or in their handshake. */
   maxConnectionsPerIp: number
+  /** New connections one IP address may open a second. */
+  newConnectionsPerIp: number
   /** Addresses of the operator's own TLS proxy: many users arrive from each, so the per-address share does not apply. */
   proxyIps: string[]
   /** UDP port of the STUN responder; 0: none. */
@@ -42,6 +45,8 @@ export interface RelayConfig {
   turnAfterSeconds: number
   /** New TURN credentials one browser may get in any hour. */
   turnPerHour: number
+  /** ICE offers one peer may ask for in a minute. */
+  iceOffersPerMinute: number
   /** How long a reservation lasts unless the browser refreshes it. */
   reservationTtlSeconds: number
   /** Per relayed connection: bytes in both directions together, then the relay closes it. */
@@ -79,6 +84,8 @@ export const CONNECTION_HEADROOM = 256
 // Generous for a household or an office behind one NAT, small against one host opening hundreds.
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 32
 export const DEFAULT_STUN_PER_SECOND = 20
+// libp2p's own default per host; a browser opens one connection to a relay, and again after losing it.
+export const DEFAULT_NEW_CONNECTIONS_PER_IP = 5
 /** An envelope's bytes at most, whatever the flag: a fetch page must hold one. */
 const MAX_MAILBOX_ENVELOPE_BYTES = 4 * 1024 * 1024
 const DAY_MS = 86_400_000
@@ -97,8 +104,9 @@ export const USAGE = `usage: npm run relay -- [options]
                                 it keeps for its users (without it the relay keeps no mail)
   --max-reservations ${String(DEFAULT_MAX_RESERVATIONS).padEnd(11)}browsers that may hold a reservation at once
   --max-connections N           connections held at once (default: --max-reservations + ${CONNECTION_HEADROOM})
-  --max-connections-per-ip ${String(DEFAULT_MAX_CONNECTIONS_PER_IP).padEnd(5)}connections one IP address may hold at once
-  --proxy-ip 127.0.0.1,::1      your TLS proxy's addresses: exempt from --max-connections-per-ip
+  --max-connections-per-ip ${String(DEFAULT_MAX_CONNECTIONS_PER_IP).padEnd(5)}connections one IP address may hold at once (open or in their handshake)
+  --new-connections-per-ip ${String(DEFAULT_NEW_CONNECTIONS_PER_IP).padEnd(5)}new connections one IP address may open a second
+  --proxy-ip 127.0.0.1,::1      your TLS proxy's addresses: exempt from the two limits above
                                 (repeat or separate with commas; "" for none)
   --stun-port 0                 UDP port of the relay's STUN responder (0: off)
   --stun-per-second ${String(DEFAULT_STUN_PER_SECOND).padEnd(12)}STUN answers one IP address gets per second (the rest go unanswered)
@@ -110,6 +118,7 @@ export const USAGE = `usage: npm run relay -- [options]
   --turn-ttl ${String(DEFAULT_TURN_TTL_SECONDS).padEnd(19)}seconds TURN credentials stay valid
   --turn-after ${String(DEFAULT_TURN_AFTER_SECONDS).padEnd(17)}seconds a browser holds its reservation before it gets TURN credentials
   --turn-per-hour ${String(DEFAULT_TURN_PER_HOUR).padEnd(14)}new TURN credentials one browser gets in any hour (then its last one again)
+  --ice-offers-per-minute ${String(DEFAULT_ICE_OFFERS_PER_MINUTE).padEnd(6)}ICE offers one peer may ask for in a minute (the rest are reset unanswered)
   --reservation-ttl ${String(DEFAULT_RESERVATION_TTL_SECONDS).padEnd(12)}seconds a reservation lasts unless refreshed (js-libp2p's default: 7200)
   --max-relay-bytes ${String(DEFAULT_MAX_RELAY_BYTES).padEnd(12)}bytes one relayed connection may carry (js-libp2p's default: 131072)
   --max-relay-seconds ${String(DEFAULT_MAX_RELAY_SECONDS).padEnd(10)}seconds one relayed connection may last (js-libp2p's default: 120)
@@ -142,6 +151,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'max-reservations': { type: 'string', default: String(DEFAULT_MAX_RESERVATIONS) },
         'max-connections': { type: 'string' },
         'max-connections-per-ip': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS_PER_IP) },
+        'new-connections-per-ip': { type: 'string', default: String(DEFAULT_NEW_CONNECTIONS_PER_IP) },
         'proxy-ip': { type: 'string', multiple: true, default: ['127.0.0.1', '::1'] },
         'stun-port': { type: 'string', default: '0' },
         'stun-per-second': { type: 'string', default: String(DEFAULT_STUN_PER_SECOND) },
@@ -152,6 +162,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'turn-ttl': { type: 'string', default: String(DEFAULT_TURN_TTL_SECONDS) },
         'turn-after': { type: 'string', default: String(DEFAULT_TURN_AFTER_SECONDS) },
         'turn-per-hour': { type: 'string', default: String(DEFAULT_TURN_PER_HOUR) },
+        'ice-offers-per-minute': { type: 'string', default: String(DEFAULT_ICE_OFFERS_PER_MINUTE) },
         'reservation-ttl': { type: 'string', default: String(DEFAULT_RESERVATION_TTL_SECONDS) },
         'max-relay-bytes': { type: 'string', default: String(DEFAULT_MAX_RELAY_BYTES) },
         'max-relay-seconds': { type: 'string', default: String(DEFAULT_MAX_RELAY_SECONDS) },
@@ -175,6 +186,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
   const maxConnections = wholeNumber('--max-connections', values['max-connections'] ?? String(maxReservations + CONNECTION_HEADROOM), 1, Number.MAX_SAFE_INTEGER)
   if (maxConnections < maxReservations) throw new RelayFlagError(`--max-connections (${maxConnections}) must be at least --max-reservations (${maxReservations}): each reservation holds a connection`)
   const maxConnectionsPerIp = wholeNumber('--max-connections-per-ip', values['max-connections-per-ip'], 1, Number.MAX_SAFE_INTEGER)
+  const newConnectionsPerIp = wholeNumber('--new-connections-per-ip', values['new-connections-per-ip'], 1, 1_000_000)
   const proxyIps = values['proxy-ip'].flatMap(a => a.split(',')).map(a => a.trim()).filter(a => a !== '')
   for (const address of proxyIps) if (isIP(address) === 0) throw new RelayFlagError(`--proxy-ip must be an IPv4 or IPv6 address, got "${address}"`)
   const stunPort = wholeNumber('--stun-port', values['stun-port'], 0, 65535)
@@ -188,6 +200,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
   const turnTtlSeconds = wholeNumber('--turn-ttl', values['turn-ttl'], 1, MAX_TURN_TTL_SECONDS)
   const turnAfterSeconds = wholeNumber('--turn-after', values['turn-after'], 0, 3600)
   const turnPerHour = wholeNumber('--turn-per-hour', values['turn-per-hour'], 1, 3600)
+  const iceOffersPerMinute = wholeNumber('--ice-offers-per-minute', values['ice-offers-per-minute'], 1, 1_000_000)
   const reservationTtlSeconds = wholeNumber('--reservation-ttl', values['reservation-ttl'], MIN_RESERVATION_TTL_SECONDS, MAX_RELAY_SECONDS)
   const maxRelaySeconds = wholeNumber('--max-relay-seconds', values['max-relay-seconds'], 1, MAX_RELAY_SECONDS)
   const bytesText = values['max-relay-bytes']
@@ -223,6 +236,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     maxReservations,
     maxConnections,
     maxConnectionsPerIp,
+    newConnectionsPerIp,
     proxyIps,
     stunPort,
     stunPerSecond,
@@ -231,6 +245,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     turnTtlSeconds,
     turnAfterSeconds,
     turnPerHour,
+    iceOffersPerMinute,
     reservationTtlSeconds,
     maxRelayBytes: BigInt(bytesText),
     maxRelaySeconds

@@ -96,10 +96,10 @@ describe('/peerlink/ice/1.0.0 on a relay running on 127.0.0.1', () => {
 })
 
 /** Starts a relay on 127.0.0.1 from `flags`, changed by `override`; stopped after the describe. */
-async function relayWith (flags: string[], override: Partial<RelayConfig> = {}): Promise<{ relay: RunningRelay, address: string }> {
+async function relayWith (flags: string[], override: Partial<RelayConfig> = {}, log?: (line: string) => void): Promise<{ relay: RunningRelay, address: string }> {
   const parsed = parseRelayFlags(['--port', '0', '--key-file', '', ...flags])
   if (parsed === 'help') throw new Error('unexpected help')
-  const relay = await runRelay({ ...parsed, ...override })
+  const relay = await runRelay({ ...parsed, ...override }, log)
   return { relay, address: relay.node.getMultiaddrs()[0]!.toString() }
 }
 
@@ -204,4 +204,28 @@ describe('a refreshed reservation keeps its ICE offers past its first expiry', (
     await waitFor(() => reservations.get(client.peerId) == null, 'the reservation to lapse', RESERVATION_TTL_SECONDS * 1000 + 5_000)
     await expect(ask()).rejects.toMatchObject({ name: 'IceOfferRefusedError', data: { status: IceOffer.Status.NO_RESERVATION } })
   }, 60_000)
+})
+
+describe('a peer asking for ICE offers in a loop', () => {
+  it('gets its share a minute, then its requests are reset unanswered and counted; other peers still get theirs', async () => {
+    const { relay, address } = await relayWith(['--ice-offers-per-minute', '2'], {}, () => {})
+    const clients: Libp2p[] = []
+    try {
+      const looping = await startClient(false)
+      const other = await startClient(false)
+      clients.push(looping, other)
+      const ask = async (client: Libp2p): Promise<unknown> => await requestIceOffer(client, multiaddr(address), { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => err)
+      const answers = []
+      for (let i = 0; i < 5; i++) answers.push(await ask(looping))
+      // Past its share the stream ends with no answer: the reader sees it end early or reset, whichever reaches it first.
+      const unanswered = (a: unknown): boolean => a instanceof Error && ['UnexpectedEOFError', 'StreamResetError'].includes(a.name)
+      expect(answers.map(a => (a as Error).name).slice(0, 2)).toEqual(['IceOfferRefusedError', 'IceOfferRefusedError'])
+      expect(answers.slice(2).map(unanswered)).toEqual([true, true, true])
+      expect(await ask(other)).toMatchObject({ name: 'IceOfferRefusedError', data: { status: IceOffer.Status.NO_RESERVATION } })
+      expect(relay.refusals.counts().get('ice-rate')).toBe(3)
+    } finally {
+      await Promise.all(clients.map(async c => { await c.stop() }))
+      await relay.stop()
+    }
+  }, 30_000)
 })

@@ -25,12 +25,14 @@ export interface RelayOptions {
   maxReservations: number
   /** Connections held at once; past it libp2p refuses new ones. */
   maxConnections: number
-  /** Connections one IP address may hold at once. */
+  /** Connections one IP address may hold at once, open or in their handshake. */
   maxConnectionsPerIp: number
-  /** Addresses exempt from that share: the operator's TLS proxy. */
+  /** New connections one IP address may open a second. */
+  newConnectionsPerIp: number
+  /** Addresses exempt from both: the operator's TLS proxy. */
   proxyIps: string[]
   /** Told of each connection refused for its address's share, with the address. */
-  onRefused?: (cause: 'connections-per-ip', detail: string) => void
+  onRefused?: (cause: 'connections-per-ip' | 'new-connections-per-ip', detail: string) => void
   /** libp2p's metrics (Prometheus), when the operator asked for a metrics port. */
   libp2pMetrics?: (components: { logger: ComponentLogger }) => Metrics
   /** How long a reservation lasts unless refreshed. */
@@ -65,7 +67,12 @@ export async function loadOrCreateKey (keyFile?: string): Promise<PrivateKey> {
 /** Starts a circuit-relay v2 server over WebSockets and WebRTC-direct: browsers reserve slots on it and signal WebRTC through it. */
 export async function startRelay (options: RelayOptions): Promise<Libp2p<RelayServices>> {
   const ip = options.host.includes(':') ? 'ip6' : 'ip4'
-  const perIp = new ConnectionsPerIp(options.maxConnectionsPerIp, options.proxyIps, address => { options.onRefused?.('connections-per-ip', address) })
+  const perIp = new ConnectionsPerIp({
+    max: options.maxConnectionsPerIp,
+    perSecond: options.newConnectionsPerIp,
+    exempt: options.proxyIps,
+    onRefused: (cause, address) => { options.onRefused?.(cause, address) }
+  })
   const node = await createLibp2p({
     privateKey: await loadOrCreateKey(options.keyFile),
     addresses: {
@@ -80,8 +87,15 @@ export async function startRelay (options: RelayOptions): Promise<Libp2p<RelaySe
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    // libp2p's Node default is 300 connections (libp2p 3.3.11, connection-manager/constants.js): far fewer than the reservations.
-    connectionManager: { maxConnections: options.maxConnections },
+    connectionManager: {
+      // libp2p's Node default is 300 connections (libp2p 3.3.11, connection-manager/constants.js): far fewer than the reservations.
+      maxConnections: options.maxConnections,
+      // Its default of 10 handshakes at once, for everyone together, lets one host that never finishes its handshakes
+      // shut the door on all; each host's handshakes count against its own share instead (connections-per-ip.ts).
+      maxIncomingPendingConnections: Math.max(64, options.maxConnectionsPerIp * 4),
+      // Its per-host rate knows no proxy: the relay's own (connections-per-ip.ts) replaces it.
+      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER
+    },
     connectionGater: { denyDialMultiaddr: () => false, denyInboundConnection: maConn => perIp.deny(maConn) },
     metrics: options.libp2pMetrics,
     services: {

@@ -64,7 +64,8 @@ export async function runRelay (config: RelayConfig, log: (line: string) => void
     const grants = config.turn == null
       ? undefined
       : new TurnGrants({ secret: config.turn.secret, ttlSeconds: config.turnTtlSeconds, afterSeconds: config.turnAfterSeconds, perHour: config.turnPerHour })
-    const offers = await serveIceOffers(node, ice, reservationStart(relay, config.reservationTtlSeconds * 1000), grants)
+    const offers = await serveIceOffers(node, ice, reservationStart(relay, config.reservationTtlSeconds * 1000), grants,
+      { perMinute: config.iceOffersPerMinute, onLimited: peer => { refusals.refuse('ice-rate', peer) } })
     if (config.dataDir != null && config.mailbox != null) {
       store = MailStore.open(join(config.dataDir, MAILBOX_FILE), config.mailbox)
       mailbox = await serveMailbox(node, { store, depositsPerSecond: config.mailbox.depositsPerSecond, mayRegister: peer => relay.reservations.has(peer) })

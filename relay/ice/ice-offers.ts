@@ -6,6 +6,7 @@
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p, PeerId } from '@libp2p/interface'
+import { RateLimiter } from '@libp2p/utils'
 import { ICE_PROTOCOL, IceOffer, writeIceOffer, type IceServer } from '../../src/common/wire/ice-protocol.ts'
 import type { TurnGrant, TurnGrants } from './turn-grants.ts'
 
@@ -59,16 +60,38 @@ export interface IceOfferCounters {
   withTurn: number
   /** Peers told they hold no reservation here. */
   noReservation: number
+  /** Requests over their peer's share a minute: the stream is reset unanswered. */
+  limited: number
 }
+
+/** How often one peer may ask. */
+export interface IceOfferRate {
+  perMinute: number
+  /** Told of each request refused for its peer's rate. */
+  onLimited?: (peer: string) => void
+}
+
+// A browser asks when it reserves, before its offer expires and after a reconnection: a few an hour.
+export const DEFAULT_ICE_OFFERS_PER_MINUTE = 10
 
 /**
  * Answers ICE_PROTOCOL on `node`: the offer to peers holding a reservation
  * (`reservedAt` says since when), TURN as `grants` allows; NO_RESERVATION to others.
  */
-export async function serveIceOffers (node: Libp2p, config: IceOfferConfig, reservedAt: (peer: PeerId) => number | undefined, grants?: TurnGrants): Promise<IceOfferCounters> {
-  const counters: IceOfferCounters = { offers: 0, withTurn: 0, noReservation: 0 }
+export async function serveIceOffers (node: Libp2p, config: IceOfferConfig, reservedAt: (peer: PeerId) => number | undefined, grants?: TurnGrants,
+  rate: IceOfferRate = { perMinute: DEFAULT_ICE_OFFERS_PER_MINUTE }): Promise<IceOfferCounters> {
+  const counters: IceOfferCounters = { offers: 0, withTurn: 0, noReservation: 0, limited: 0 }
+  const limiter = new RateLimiter({ points: rate.perMinute, duration: 60 })
   await node.handle(ICE_PROTOCOL, async (stream, connection) => {
     const peer = connection.remotePeer
+    try {
+      limiter.consume(peer.toString())
+    } catch {
+      counters.limited += 1
+      rate.onLimited?.(peer.toString())
+      stream.abort(new Error(`more than ${rate.perMinute} ICE offers a minute`))
+      return
+    }
     const since = reservedAt(peer)
     // TURN credentials cost the TURN server bandwidth: only browsers that chose this relay get them.
     const grant = since == null ? undefined : grants?.grant(peer.toString(), since)

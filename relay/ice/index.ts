@@ -4,5 +4,5 @@
  * reservation is old enough), on the ICE protocol, and the short-lived TURN
  * credentials coturn checks with the shared secret.
  */
-export { reservationStart, serveIceOffers, type IceOfferConfig, type IceOfferCounters } from './ice-offers.ts'
+export { DEFAULT_ICE_OFFERS_PER_MINUTE, reservationStart, serveIceOffers, type IceOfferConfig, type IceOfferCounters, type IceOfferRate } from './ice-offers.ts'
 export { TurnGrants, type TurnGrantRules } from './turn-grants.ts'

@@ -8,10 +8,10 @@ import { Counter, Gauge, type Registry } from 'prom-client'
 export interface RelayFigureSources {
   reservations: () => number
   maxReservations: number
-  /** Refusals by cause: connection limits, STUN rate. */
+  /** Refusals by cause: connection limits, STUN and ICE-offer rates. */
   refusals: () => ReadonlyMap<string, number>
   stun?: Readonly<{ answered: number, ignored: number, limited: number }>
-  ice: Readonly<{ offers: number, withTurn: number, noReservation: number }>
+  ice: Readonly<{ offers: number, withTurn: number, noReservation: number, limited: number }>
   mailbox?: {
     counters: Readonly<{ deposits: number, depositedBytes: number, fetched: number, deleted: number, expired: number, notices: number, refused: Readonly<Record<string, number>> }>
     stats: () => { mailboxes: number, envelopes: number, bytes: number }
@@ -48,8 +48,8 @@ export function registerRelayFigures (registry: Registry, sources: RelayFigureSo
     counter('peerlink_relay_stun_requests_total', 'STUN datagrams: answered, limited (over their address\'s rate) or ignored (not a Binding Request).', 'result',
       () => [['answered', stun.answered], ['limited', stun.limited], ['ignored', stun.ignored]])
   }
-  counter('peerlink_relay_ice_offers_total', 'ICE offers: to reserved peers, or no_reservation.', 'result',
-    () => [['offer', ice.offers], ['no_reservation', ice.noReservation]])
+  counter('peerlink_relay_ice_offers_total', 'ICE offer requests: answered with an offer, no_reservation, or limited (over the peer\'s rate, reset).', 'result',
+    () => [['offer', ice.offers], ['no_reservation', ice.noReservation], ['limited', ice.limited]])
   total('peerlink_relay_turn_credentials_total', 'ICE offers that carried TURN credentials.', () => ice.withTurn)
   if (mailbox != null) {
     const { counters } = mailbox
