@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { ConnectionsPerIp, ipOf } from './connections-per-ip.ts'
 
 /** A raw connection as the gate sees it: an address, and the close that ends a failed handshake. */
-function rawFrom (address: string): MultiaddrConnection & { close: () => void } {
+function rawFrom (address: string): MultiaddrConnection & { fail: () => void } {
   const events = new EventTarget()
-  return Object.assign(events, { remoteAddr: multiaddr(address), close: () => { events.dispatchEvent(new Event('close')) } }) as unknown as MultiaddrConnection & { close: () => void }
+  return Object.assign(events, { remoteAddr: multiaddr(address), fail: () => { events.dispatchEvent(new Event('close')) } }) as unknown as MultiaddrConnection & { fail: () => void }
 }
 
 function share (max: number, perSecond = 1_000): { gate: ConnectionsPerIp, node: EventTarget, refused: string[] } {
@@ -47,7 +47,7 @@ describe('ConnectionsPerIp', () => {
     const stalled = [1, 2, 3].map(i => rawFrom(`/ip4/203.0.113.9/tcp/${6000 + i}/ws`))
     for (const raw of stalled) expect(gate.deny(raw)).toBe(false)
     expect(gate.deny(rawFrom('/ip4/203.0.113.9/tcp/6004/ws'))).toBe(true)
-    stalled[0]!.close()
+    stalled[0]!.fail()
     expect(gate.count('203.0.113.9')).toBe(2)
     expect(gate.deny(rawFrom('/ip4/203.0.113.9/tcp/6005/ws'))).toBe(false)
     expect(refused).toEqual(['connections-per-ip 203.0.113.9'])
