@@ -19,6 +19,8 @@
  *   memory      heap (after a forced collection) and outbox while the receiver stalls
  *   firefox     Firefox ↔ Chromium
  *   nat         across NAT routers (root only; slow)
+ *   mailbox     through a contact's mailbox; what one relay core takes of deposits
+ *   relay       one relay at 100 / 300 / 1,000 reservations: memory, idle CPU, per-core rates
  *   history     1 k / 10 k / 100 k stored messages   ┐
  *   peers       1 / 10 / 50 connected Node peers      ├ `growth` = all three
  *   contacts    10 / 100 / 1,000 contacts             ┘
@@ -47,6 +49,7 @@ import { openRawChannel } from './scenarios/raw-datachannel.ts'
 import { writeReport } from './report/report.ts'
 import { emptyResults, mergeResults, type Figure, type Results } from './results.ts'
 import { benchMailbox } from './scenarios/mailbox.ts'
+import { benchRelay } from './scenarios/relay.ts'
 import { isFullRun, selectSections, type Section } from './sections.ts'
 import { memoryUnderStall } from './scenarios/stall-memory.ts'
 import { median, percentile } from './stats.ts'
@@ -288,6 +291,13 @@ if (chosen('nat')) {
 if (chosen('mailbox')) {
   begin('mailbox', '8b. The mailbox: a message through it, what sealing adds, what one relay core takes')
   await benchMailbox(record)
+}
+
+if (chosen('relay')) {
+  begin('relay', '8c. The relay at capacity: 100, 300 and 1,000 reservations on one relay process')
+  const series = await benchRelay(record)
+  fresh.growth.push(...series)
+  for (const line of formatGrowth(series)) console.log(line)
 }
 
 for (const section of ['history', 'peers', 'contacts'] as const) {
