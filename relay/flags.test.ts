@@ -33,6 +33,7 @@ describe('relay flags', () => {
       maxConnectionsPerIp: 32,
       newConnectionsPerIp: 5,
       proxyIps: ['127.0.0.1', '::1'],
+      allowPeersFile: undefined,
       stunPort: 0,
       stunPerSecond: 20,
       metrics: undefined,
@@ -74,6 +75,7 @@ describe('relay flags', () => {
       maxConnections: 100, maxConnectionsPerIp: 4, newConnectionsPerIp: 2, stunPerSecond: 5, iceOffersPerMinute: 3, metrics: { host: '::1', port: 9464 }, proxyIps: ['10.0.0.2', '10.0.0.3', 'fd00::2']
     })
     expect(parse('--proxy-ip', '')).toMatchObject({ proxyIps: [] })
+    expect(parse('--allow-peers', '/etc/peerlink-relay/allowed')).toMatchObject({ allowPeersFile: '/etc/peerlink-relay/allowed' })
     expect(refusal('--proxy-ip', 'proxy.example')).toBe('--proxy-ip must be an IPv4 or IPv6 address, got "proxy.example"')
     expect(refusal('--max-reservations', '100', '--max-connections', '99')).toBe('--max-connections (99) must be at least --max-reservations (100): each reservation holds a connection')
     expect(refusal('--max-connections-per-ip', '0')).toMatch(/^--max-connections-per-ip must be/)

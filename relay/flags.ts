@@ -31,6 +31,8 @@ export interface RelayConfig {
   newConnectionsPerIp: number
   /** Addresses of the operator's own TLS proxy: many users arrive from each, so the per-address share does not apply. */
   proxyIps: string[]
+  /** A private relay: the file listing the only peers it serves (one peer id a line); none: anyone. */
+  allowPeersFile?: string
   /** UDP port of the STUN responder; 0: none. */
   stunPort: number
   /** STUN answers one address gets per second. */
@@ -106,6 +108,7 @@ export const USAGE = `usage: npm run relay -- [options]
   --max-connections N           connections held at once (default: --max-reservations + ${CONNECTION_HEADROOM})
   --max-connections-per-ip ${String(DEFAULT_MAX_CONNECTIONS_PER_IP).padEnd(5)}connections one IP address may hold at once (open or in their handshake)
   --new-connections-per-ip ${String(DEFAULT_NEW_CONNECTIONS_PER_IP).padEnd(5)}new connections one IP address may open a second
+  --allow-peers FILE            a private relay: serve only the peer ids in FILE (one a line, # comments)
   --proxy-ip 127.0.0.1,::1      your TLS proxy's addresses: exempt from the two limits above
                                 (repeat or separate with commas; "" for none)
   --stun-port 0                 UDP port of the relay's STUN responder (0: off)
@@ -153,6 +156,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'max-connections-per-ip': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS_PER_IP) },
         'new-connections-per-ip': { type: 'string', default: String(DEFAULT_NEW_CONNECTIONS_PER_IP) },
         'proxy-ip': { type: 'string', multiple: true, default: ['127.0.0.1', '::1'] },
+        'allow-peers': { type: 'string' },
         'stun-port': { type: 'string', default: '0' },
         'stun-per-second': { type: 'string', default: String(DEFAULT_STUN_PER_SECOND) },
         'metrics-port': { type: 'string', default: '0' },
@@ -238,6 +242,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     maxConnectionsPerIp,
     newConnectionsPerIp,
     proxyIps,
+    allowPeersFile: values['allow-peers'] === '' ? undefined : values['allow-peers'],
     stunPort,
     stunPerSecond,
     metrics: metricsPort === 0 ? undefined : { host: metricsHost, port: metricsPort },

@@ -12,6 +12,7 @@
  */
 import './polyfills.ts'
 import { parseRelayFlags, RelayFlagError, USAGE, type RelayConfig } from './flags.ts'
+import { AllowListError } from './allowed-peers.ts'
 import { runRelay } from './run.ts'
 
 let config: RelayConfig | 'help'
@@ -27,7 +28,11 @@ if (config === 'help') {
   process.exit(0)
 }
 
-const relay = await runRelay(config)
+const relay = await runRelay(config).catch((err: unknown) => {
+  if (!(err instanceof AllowListError)) throw err
+  console.error(`relay: ${err.message}`)
+  process.exit(2)
+})
 for (const line of relay.describe()) console.log(line)
 
 const stop = (): void => {

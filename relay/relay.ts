@@ -31,8 +31,10 @@ export interface RelayOptions {
   newConnectionsPerIp: number
   /** Addresses exempt from both: the operator's TLS proxy. */
   proxyIps: string[]
+  /** A private relay's guests: only these peer ids get past the handshake; none: anyone. */
+  allowedPeers?: ReadonlySet<string>
   /** Told of each connection refused for its address's share, with the address. */
-  onRefused?: (cause: 'connections-per-ip' | 'new-connections-per-ip', detail: string) => void
+  onRefused?: (cause: 'connections-per-ip' | 'new-connections-per-ip' | 'not-allowed', detail: string) => void
   /** libp2p's metrics (Prometheus), when the operator asked for a metrics port. */
   libp2pMetrics?: (components: { logger: ComponentLogger }) => Metrics
   /** How long a reservation lasts unless refreshed. */
@@ -96,7 +98,15 @@ export async function startRelay (options: RelayOptions): Promise<Libp2p<RelaySe
       // Its per-host rate knows no proxy: the relay's own (connections-per-ip.ts) replaces it.
       inboundConnectionThreshold: Number.MAX_SAFE_INTEGER
     },
-    connectionGater: { denyDialMultiaddr: () => false, denyInboundConnection: maConn => perIp.deny(maConn) },
+    connectionGater: {
+      denyDialMultiaddr: () => false,
+      denyInboundConnection: maConn => perIp.deny(maConn),
+      denyInboundEncryptedConnection: (peer) => {
+        if (options.allowedPeers == null || options.allowedPeers.has(peer.toString())) return false
+        options.onRefused?.('not-allowed', peer.toString())
+        return true
+      }
+    },
     metrics: options.libp2pMetrics,
     services: {
       identify: identify(),

@@ -12,6 +12,7 @@ import type { RelayConfig } from './flags.ts'
 import { MailStore, serveMailbox, type MailboxService } from './mailbox/index.ts'
 import { reservationStart, serveIceOffers, TurnGrants, type IceOfferConfig } from './ice/index.ts'
 import { RefusalLog, registerRelayFigures, startMetricsServer, type MetricsServer } from './metrics/index.ts'
+import { readAllowedPeers } from './allowed-peers.ts'
 import { startRelay, type RelayServices } from './relay.ts'
 import { startStunServer, type StunServer } from './stun/index.ts'
 
@@ -35,6 +36,8 @@ export const MAILBOX_FILE = 'mailbox.sqlite'
 
 /** Starts the relay as configured; a failure part-way stops what had started. */
 export async function runRelay (config: RelayConfig, log: (line: string) => void = line => { console.warn(line) }): Promise<RunningRelay> {
+  // Read first: a bad list stops the relay before anything listens.
+  const allowed = config.allowPeersFile == null ? undefined : await readAllowedPeers(config.allowPeersFile)
   const refusals = new RefusalLog(log)
   const stun = config.stunPort === 0
     ? undefined
@@ -52,6 +55,7 @@ export async function runRelay (config: RelayConfig, log: (line: string) => void
     if (config.dataDir != null) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
     node = await startRelay({
       ...config,
+      allowedPeers: allowed,
       onRefused: (cause, detail) => { refusals.refuse(cause, detail) },
       libp2pMetrics: registry == null ? undefined : prometheusMetrics({ registry, statfsLocation: config.dataDir })
     })
@@ -104,6 +108,7 @@ export async function runRelay (config: RelayConfig, log: (line: string) => void
       ...(stun == null ? [] : [`stun: ${stun.host.includes(':') ? `[${stun.host}]` : stun.host}:${stun.port}`]),
       ...(config.turn?.urls ?? []).map(url => `turn: ${url} (credentials valid ${config.turnTtlSeconds} s, after ${config.turnAfterSeconds} s reserved, ${config.turnPerHour} an hour each)`),
       `limits: ${config.maxRelayBytes} bytes, ${config.maxRelaySeconds} s per relayed connection; ${config.maxReservations} reservations, ${config.maxConnections} connections, ${config.maxConnectionsPerIp} per IP address`,
+      ...(allowed == null ? [] : [`private: serves only the ${allowed.size} peers in ${config.allowPeersFile ?? ''}`]),
       ...(metrics == null ? [] : [`metrics: http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics (and /healthz)`]),
       store == null || limits == null || config.dataDir == null
         ? 'mailbox: none (start with --data-dir to keep mail for users)'
