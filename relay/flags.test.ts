@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseRelayFlags, RelayFlagError, type RelayConfig } from './flags.ts'
 
@@ -75,6 +78,9 @@ describe('relay flags', () => {
       maxConnections: 100, maxConnectionsPerIp: 4, newConnectionsPerIp: 2, stunPerSecond: 5, iceOffersPerMinute: 3, metrics: { host: '::1', port: 9464 }, proxyIps: ['10.0.0.2', '10.0.0.3', 'fd00::2']
     })
     expect(parse('--proxy-ip', '')).toMatchObject({ proxyIps: [] })
+    // A proxy on the relay's machine that dials its public address connects from that address.
+    expect(parse('--host', '203.0.113.10')).toMatchObject({ proxyIps: ['127.0.0.1', '::1', '203.0.113.10'] })
+    expect(parse('--host', '0.0.0.0')).toMatchObject({ proxyIps: ['127.0.0.1', '::1'] })
     expect(parse('--allow-peers', '/etc/peerlink-relay/allowed')).toMatchObject({ allowPeersFile: '/etc/peerlink-relay/allowed' })
     expect(refusal('--proxy-ip', 'proxy.example')).toBe('--proxy-ip must be an IPv4 or IPv6 address, got "proxy.example"')
     expect(refusal('--max-reservations', '100', '--max-connections', '99')).toBe('--max-connections (99) must be at least --max-reservations (100): each reservation holds a connection')
@@ -91,6 +97,14 @@ describe('relay flags', () => {
     expect(refusal('--port', 'off')).toBe('--port off needs --webrtc-port: the relay must listen on something')
     expect(refusal('--webrtc-port', '70000')).toMatch(/^--webrtc-port must be/)
     expect(refusal('--host', '0.0.0.0', '--webrtc-port', '9091')).toMatch(/^--webrtc-port needs a --host that browsers can reach/)
+  })
+
+  it('reads the TURN secret from a file, kept out of the process list', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'peerlink-secret-')), 'turn-secret')
+    writeFileSync(file, 's3cret\n')
+    expect(parse('--turn-url', 'turn:198.18.0.1:3479', '--turn-secret-file', file)).toMatchObject({ turn: { urls: ['turn:198.18.0.1:3479'], secret: 's3cret' } })
+    expect(refusal('--turn-url', 'turn:198.18.0.1:3479', '--turn-secret', 'x', '--turn-secret-file', file)).toBe('give --turn-secret or --turn-secret-file, not both')
+    expect(refusal('--turn-url', 'turn:198.18.0.1:3479', '--turn-secret-file', `${file}.missing`)).toMatch(/^--turn-secret-file: cannot read /)
   })
 
   it('answers help', () => {

@@ -2,6 +2,7 @@
  * The relay's command line: parsed and checked in one place, so that a bad
  * flag stops it with one clear line before anything listens.
  */
+import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -95,7 +96,7 @@ const DAY_MS = 86_400_000
 const MAX_RELAY_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
 const MAX_TURN_TTL_SECONDS = 86_400
 
-export const USAGE = `usage: npm run relay -- [options]
+export const USAGE = `usage: npm run relay -- [options]   (the bundle: node peerlink-relay.mjs [options])
   --host 127.0.0.1              address to listen on (IPv4 or IPv6; also the host of the stun: URL)
   --port 9090                   WebSocket port (0: any free port; off: none)
   --webrtc-port N               UDP port of a WebRTC-direct listener: browsers reach it on a bare IP
@@ -109,7 +110,8 @@ export const USAGE = `usage: npm run relay -- [options]
   --max-connections-per-ip ${String(DEFAULT_MAX_CONNECTIONS_PER_IP).padEnd(5)}connections one IP address may hold at once (open or in their handshake)
   --new-connections-per-ip ${String(DEFAULT_NEW_CONNECTIONS_PER_IP).padEnd(5)}new connections one IP address may open a second
   --allow-peers FILE            a private relay: serve only the peer ids in FILE (one a line, # comments)
-  --proxy-ip 127.0.0.1,::1      your TLS proxy's addresses: exempt from the two limits above
+  --proxy-ip ADDR               your TLS proxy's addresses: exempt from the two limits above
+                                (default: 127.0.0.1, ::1 and --host: a proxy on this machine)
                                 (repeat or separate with commas; "" for none)
   --stun-port 0                 UDP port of the relay's STUN responder (0: off)
   --stun-per-second ${String(DEFAULT_STUN_PER_SECOND).padEnd(12)}STUN answers one IP address gets per second (the rest go unanswered)
@@ -118,6 +120,7 @@ export const USAGE = `usage: npm run relay -- [options]
   --turn-url URL                a TURN server to offer: turn:host:port[?transport=udp|tcp] or turns:...
                                 (repeat the flag or separate with commas)
   --turn-secret SECRET          the TURN server's static-auth-secret (coturn use-auth-secret)
+  --turn-secret-file FILE       the same, read from FILE (kept out of the process list)
   --turn-ttl ${String(DEFAULT_TURN_TTL_SECONDS).padEnd(19)}seconds TURN credentials stay valid
   --turn-after ${String(DEFAULT_TURN_AFTER_SECONDS).padEnd(17)}seconds a browser holds its reservation before it gets TURN credentials
   --turn-per-hour ${String(DEFAULT_TURN_PER_HOUR).padEnd(14)}new TURN credentials one browser gets in any hour (then its last one again)
@@ -128,10 +131,10 @@ export const USAGE = `usage: npm run relay -- [options]
 mailbox (with --data-dir):
   --mailbox-bytes ${String(DEFAULT_MAILBOX_BYTES).padEnd(14)}bytes of mail one user's mailbox may hold
   --mailbox-envelopes ${String(DEFAULT_MAILBOX_ENVELOPES).padEnd(10)}envelopes one user's mailbox may hold
-  --mailbox-envelope-bytes ${String(DEFAULT_MAILBOX_ENVELOPE_BYTES).padEnd(5)}bytes of one envelope at most (up to ${MAX_MAILBOX_ENVELOPE_BYTES})
+  --mailbox-envelope-bytes ${String(DEFAULT_MAILBOX_ENVELOPE_BYTES).padEnd(5)} bytes of one envelope at most (up to ${MAX_MAILBOX_ENVELOPE_BYTES})
   --mailbox-ttl-days ${String(DEFAULT_MAILBOX_TTL_DAYS).padEnd(11)}days mail is kept, and a mailbox lives after its owner was last seen
   --mailbox-deposits-per-second ${String(DEFAULT_MAILBOX_DEPOSITS_PER_SECOND)} deposits one peer may make per second
-  --mailbox-total-bytes ${String(DEFAULT_MAILBOX_TOTAL_BYTES).padEnd(8)}bytes of mail the whole relay may hold`
+  --mailbox-total-bytes ${String(DEFAULT_MAILBOX_TOTAL_BYTES).padEnd(8)} bytes of mail the whole relay may hold`
 
 /** Reads the relay's flags; 'help' when --help was asked for. Throws RelayFlagError on anything wrong. */
 export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): RelayConfig | 'help' {
@@ -155,7 +158,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'max-connections': { type: 'string' },
         'max-connections-per-ip': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS_PER_IP) },
         'new-connections-per-ip': { type: 'string', default: String(DEFAULT_NEW_CONNECTIONS_PER_IP) },
-        'proxy-ip': { type: 'string', multiple: true, default: ['127.0.0.1', '::1'] },
+        'proxy-ip': { type: 'string', multiple: true },
         'allow-peers': { type: 'string' },
         'stun-port': { type: 'string', default: '0' },
         'stun-per-second': { type: 'string', default: String(DEFAULT_STUN_PER_SECOND) },
@@ -163,6 +166,7 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
         'metrics-host': { type: 'string', default: '127.0.0.1' },
         'turn-url': { type: 'string', multiple: true, default: [] },
         'turn-secret': { type: 'string' },
+        'turn-secret-file': { type: 'string' },
         'turn-ttl': { type: 'string', default: String(DEFAULT_TURN_TTL_SECONDS) },
         'turn-after': { type: 'string', default: String(DEFAULT_TURN_AFTER_SECONDS) },
         'turn-per-hour': { type: 'string', default: String(DEFAULT_TURN_PER_HOUR) },
@@ -191,7 +195,9 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
   if (maxConnections < maxReservations) throw new RelayFlagError(`--max-connections (${maxConnections}) must be at least --max-reservations (${maxReservations}): each reservation holds a connection`)
   const maxConnectionsPerIp = wholeNumber('--max-connections-per-ip', values['max-connections-per-ip'], 1, Number.MAX_SAFE_INTEGER)
   const newConnectionsPerIp = wholeNumber('--new-connections-per-ip', values['new-connections-per-ip'], 1, 1_000_000)
-  const proxyIps = values['proxy-ip'].flatMap(a => a.split(',')).map(a => a.trim()).filter(a => a !== '')
+  // A proxy on the relay's own machine connects from loopback, or from --host when it dials that address.
+  const proxyIps = [...new Set((values['proxy-ip'] ?? ['127.0.0.1', '::1', ...(isWildcard(host) ? [] : [host])])
+    .flatMap(a => a.split(',')).map(a => a.trim()).filter(a => a !== ''))]
   for (const address of proxyIps) if (isIP(address) === 0) throw new RelayFlagError(`--proxy-ip must be an IPv4 or IPv6 address, got "${address}"`)
   const stunPort = wholeNumber('--stun-port', values['stun-port'], 0, 65535)
   const stunPerSecond = wholeNumber('--stun-per-second', values['stun-per-second'], 1, 1_000_000)
@@ -212,7 +218,8 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
 
   const turnUrls = values['turn-url'].flatMap(u => u.split(',')).map(u => u.trim()).filter(u => u !== '')
   for (const url of turnUrls) checkTurnUrl(url)
-  const secret = values['turn-secret']
+  if (values['turn-secret'] != null && values['turn-secret-file'] != null) throw new RelayFlagError('give --turn-secret or --turn-secret-file, not both')
+  const secret = values['turn-secret-file'] == null ? values['turn-secret'] : readSecret(values['turn-secret-file'])
   if (turnUrls.length > 0 && (secret == null || secret === '')) throw new RelayFlagError('--turn-url needs --turn-secret (the TURN server\'s static-auth-secret)')
   if (turnUrls.length === 0 && secret != null) throw new RelayFlagError('--turn-secret needs at least one --turn-url')
 
@@ -254,6 +261,14 @@ export function parseRelayFlags (argv: string[], env: NodeJS.ProcessEnv = {}): R
     reservationTtlSeconds,
     maxRelayBytes: BigInt(bytesText),
     maxRelaySeconds
+  }
+}
+
+function readSecret (file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim()
+  } catch (err) {
+    throw new RelayFlagError(`--turn-secret-file: cannot read ${file}: ${(err as Error).message}`)
   }
 }
 
