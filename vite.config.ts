@@ -56,14 +56,16 @@ async function buildSiteScripts (outDir: string): Promise<void> {
   }
 }
 
-/** Writes the target's manifest, copies the locales next to the built pages and builds the content scripts. */
+/** Writes the target's manifest (its version from package.json), copies the locales and icons next to the built pages and builds the content scripts. */
 function extensionFiles (outDir: string, target: keyof typeof targets): Plugin {
   return {
     name: 'peerlink-extension-files',
     async writeBundle () {
-      const manifest = targets[target].manifest(JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8')))
+      const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string }
+      const manifest = targets[target].manifest({ ...JSON.parse(readFileSync(resolve(root, 'manifest.json'), 'utf8')), version })
       writeFileSync(resolve(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
       cpSync(resolve(root, '_locales'), resolve(outDir, '_locales'), { recursive: true })
+      cpSync(resolve(root, 'icons'), resolve(outDir, 'icons'), { recursive: true, filter: source => !source.endsWith('.svg') })
       copyFileSync(resolve(root, 'LICENSE'), resolve(outDir, 'LICENSE'))
       await buildSiteScripts(outDir)
     }

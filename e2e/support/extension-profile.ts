@@ -22,6 +22,8 @@ export interface ProfileOptions {
    * machine cannot resolve those names, so the same-machine tests show ICE the real address.
    */
   mdnsHostNames?: boolean
+  /** Peerlink's own directory: the build (`dist/chrome`) by default, or, say, an unzipped store package. */
+  extensionDir?: string
   /** Unpacked extensions loaded beside Peerlink (directories), such as a client of Peerlink's. */
   extraExtensions?: string[]
   /**
@@ -53,13 +55,14 @@ export class ExtensionProfile extends PeerlinkProfile {
 
   /** Launches Chromium with the extension and waits for its service worker. */
   static async launch (options: ProfileOptions): Promise<ExtensionProfile> {
-    if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
-      throw new Error(`no built extension in ${EXTENSION_DIR}: run npm run build first`)
+    const extensionDir = resolve(options.extensionDir ?? EXTENSION_DIR)
+    if (!existsSync(join(extensionDir, 'manifest.json'))) {
+      throw new Error(`no built extension in ${extensionDir}: run npm run build first`)
     }
     const executablePath = options.executablePath ?? await findChromium()
     if (executablePath == null) throw new Error('no Chromium found: run npm test, which installs one, or set PEERLINK_CHROMIUM')
     const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), `peerlink-${options.name}-`))
-    const extensions = [EXTENSION_DIR, ...(options.extraExtensions ?? []).map(dir => resolve(dir))].join(',')
+    const extensions = [extensionDir, ...(options.extraExtensions ?? []).map(dir => resolve(dir))].join(',')
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: options.headless ?? true,

@@ -45,13 +45,13 @@ export class FirefoxProfile extends PeerlinkProfile {
    * directories whose manifests name a gecko id, beside it) and opens one of
    * its pages to call the API from.
    */
-  static async launch ({ name, extraExtensions = [], userDataDir: keptDir, uuid: keptUuid }: { name: string, extraExtensions?: string[], userDataDir?: string, uuid?: string }): Promise<FirefoxProfile> {
+  static async launch ({ name, extraExtensions = [], userDataDir: keptDir, uuid: keptUuid, extensionDir = FIREFOX_EXTENSION_DIR }: { name: string, extraExtensions?: string[], userDataDir?: string, uuid?: string, extensionDir?: string }): Promise<FirefoxProfile> {
     // Optional permissions are granted without a prompt (headless Firefox cannot show one), still only on a click: see `grantSiteAccess`.
-    const manifestPath = join(FIREFOX_EXTENSION_DIR, 'manifest.json')
-    if (!existsSync(manifestPath)) throw new Error(`no built extension in ${FIREFOX_EXTENSION_DIR}: run npm run build first`)
+    const manifestPath = join(extensionDir, 'manifest.json')
+    if (!existsSync(manifestPath)) throw new Error(`no built extension in ${extensionDir}: run npm run build first`)
     const executablePath = await findFirefox()
     if (executablePath == null) throw new Error('no Firefox found: run npm test, which installs one, or set PEERLINK_FIREFOX')
-    const geckoId = geckoIdOf(FIREFOX_EXTENSION_DIR)
+    const geckoId = geckoIdOf(extensionDir)
     const uuid = keptUuid ?? randomUUID()
     const extraUuids = new Map(extraExtensions.map(dir => [geckoIdOf(dir), randomUUID()]))
     const userDataDir = keptDir ?? mkdtempSync(join(tmpdir(), `peerlink-${name}-`))
@@ -70,7 +70,7 @@ export class FirefoxProfile extends PeerlinkProfile {
         'extensions.webextOptionalPermissionPrompts': false
       }
     })
-    await browser.installExtension(FIREFOX_EXTENSION_DIR)
+    await browser.installExtension(extensionDir)
     for (const dir of extraExtensions) await browser.installExtension(dir)
     const apiPage = await openExtensionPage(browser, uuid, 'options/options.html')
     return new FirefoxProfile(name, browser, uuid, extraUuids, userDataDir, apiPage, keptDir != null)
