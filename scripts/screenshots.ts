@@ -4,7 +4,8 @@
  * whenever the pages change.
  */
 import { spawnSync } from 'node:child_process'
-import { makePair } from '../e2e/fixtures.ts'
+import { makePair, pairUp } from '../e2e/fixtures.ts'
+import { ExtensionProfile } from '../e2e/support/extension-profile.ts'
 import { RelayProcess } from '../e2e/support/relay-process.ts'
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname
@@ -32,6 +33,20 @@ try {
     await options.setViewportSize({ width: 900, height: 900 })
     await options.waitForTimeout(500)
     await options.screenshot({ path: `${out}options-${scheme}.png`, fullPage: true })
+  }
+  // The popup in German, as a browser set to German shows it.
+  const carol = await ExtensionProfile.launch({ name: 'carol', locale: 'de' })
+  try {
+    const [, carolId] = await pairUp(relay, alice, carol, ['Alice', 'Carol'])
+    await alice.api({ method: 'send', peerId: carolId, text: 'Hallo Carol! Ist der Build durch?', awaitDelivery: true })
+    await carol.api({ method: 'send', peerId: aliceId, text: 'Alles grün. Die Zahlen kommen gleich.', awaitDelivery: true })
+    const popup = await carol.open('popup/popup.html')
+    await popup.setViewportSize({ width: 380, height: 640 })
+    await popup.getByRole('button', { name: /Alice/ }).click()
+    await popup.waitForTimeout(500)
+    await popup.screenshot({ path: `${out}popup-de.png` })
+  } finally {
+    await carol.close()
   }
   console.log(`screenshots written to ${out}`)
 } finally {

@@ -22,6 +22,8 @@ export interface ProfileOptions {
    * machine cannot resolve those names, so the same-machine tests show ICE the real address.
    */
   mdnsHostNames?: boolean
+  /** The browser's language (`de`, `en`, …): Peerlink's pages follow it; English by default. */
+  locale?: string
   /** Peerlink's own directory: the build (`dist/chrome`) by default, or, say, an unzipped store package. */
   extensionDir?: string
   /** Unpacked extensions loaded beside Peerlink (directories), such as a client of Peerlink's. */
@@ -66,6 +68,8 @@ export class ExtensionProfile extends PeerlinkProfile {
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: options.headless ?? true,
+      // Chromium on Linux takes its interface language, which chrome.i18n follows, from LANGUAGE.
+      ...(options.locale == null ? {} : { locale: options.locale, env: { ...process.env, LANGUAGE: options.locale } }),
       ignoreDefaultArgs: ['--disable-extensions'],
       args: [
         `--disable-extensions-except=${extensions}`,
