@@ -68,13 +68,14 @@ export class ExtensionProfile extends PeerlinkProfile {
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: options.headless ?? true,
-      // Chromium on Linux takes its interface language, which chrome.i18n follows, from LANGUAGE.
-      ...(options.locale == null ? {} : { locale: options.locale, env: { ...process.env, LANGUAGE: options.locale } }),
+      // Chromium on Linux takes its interface language, which chrome.i18n follows, from the environment and --lang.
+      ...(options.locale == null ? {} : { locale: options.locale, env: { ...process.env, LANGUAGE: options.locale, LANG: `${options.locale}.UTF-8`, LC_ALL: `${options.locale}.UTF-8` } }),
       ignoreDefaultArgs: ['--disable-extensions'],
       args: [
         `--disable-extensions-except=${extensions}`,
         `--load-extension=${extensions}`,
         '--no-first-run',
+        ...(options.locale == null ? [] : [`--lang=${options.locale}`]),
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
