@@ -9,19 +9,11 @@
  *
  *   node --import tsx bench/scenarios/relay-peers.ts RELAY_MULTIADDR COUNT
  */
-import '../../relay/polyfills.ts'
+import { startClient } from '../../relay/test-clients.ts'
 import { createInterface } from 'node:readline'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
 import type { Stream } from '@libp2p/interface'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { WebSocket as NodeWebSocket } from 'ws'
-
-globalThis.WebSocket ??= NodeWebSocket as unknown as typeof WebSocket
+import type { Libp2p } from 'libp2p'
 
 const PROTOCOL = '/peerlink-bench/echo/1.0.0'
 const PAYLOAD = new Uint8Array(8 * 1024)
@@ -36,16 +28,7 @@ async function echo (stream: Stream): Promise<void> {
 }
 
 async function reservedPeer (): Promise<Libp2p> {
-  const node = await createLibp2p({
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    // Nothing but the relay: no dials of its own to other peers it learns of.
-    connectionManager: { maxConnections: 1_000 },
-    services: { identify: identify() }
-  })
+  const node = await startClient(true)
   await node.handle(PROTOCOL, echo, { runOnLimitedConnection: true })
   await node.dial(relay)
   while (!node.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit'))) await new Promise(resolve => setTimeout(resolve, 20))

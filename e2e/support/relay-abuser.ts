@@ -8,16 +8,11 @@
  *
  *   node --import tsx e2e/support/relay-abuser.ts RELAY_WS_MULTIADDR STUN_PORT SOURCE_ADDRESS
  */
-import '../../relay/polyfills.ts'
+import { startClient } from '../../relay/test-clients.ts'
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
 import { WebSocket as NodeWebSocket } from 'ws'
 import { requestIceOffer } from '../../src/common/wire/ice-protocol.ts'
 
@@ -41,17 +36,6 @@ const STALLED = 100
 const ICE_ASKS = 200
 const STUN_REQUESTS = 5_000
 
-async function peer (): Promise<Libp2p> {
-  return await createLibp2p({
-    addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: () => false },
-    services: { identify: identify() }
-  })
-}
-
 const report = { connected: 0, refused: 0, reserved: 0, stalledOpened: 0, iceAnswered: 0, iceRefused: 0, stunSent: 0, stunAnswered: 0 }
 
 // Handshakes that never finish: WebSockets that never speak.
@@ -71,7 +55,7 @@ await new Promise(resolve => setTimeout(resolve, 1_000))
 // 200 peers, each a connection and a reservation request.
 const peers: Libp2p[] = []
 for (let i = 0; i < CONNECTIONS; i++) {
-  const node = await peer()
+  const node = await startClient(true)
   peers.push(node)
   try {
     await node.dial(relay, { signal: AbortSignal.timeout(5_000) })
