@@ -66,6 +66,13 @@ mixed('Firefox and Chromium message each other both ways over direct WebRTC, fro
     const status = await profile.waitForStatus(s => s.peers.some(p => p.peerId === peerId && p.connection?.route === 'direct'), `${profile.name}: a direct WebRTC connection`)
     expect(status.peers.find(p => p.peerId === peerId)?.connection).toMatchObject({ transport: 'webrtc', direct: true })
   }
+
+  // With Firefox's popup closed, a message raises a notification there, as in Chromium.
+  await firefox.recordNotifications()
+  await popup.close()
+  await chromium.api({ method: 'send', peerId: firefoxId, text: 'while the popup is closed' })
+  await expect.poll(async () => await firefox.shownNotifications(), { timeout: 30_000 })
+    .toEqual([{ id: `messages/${chromiumId}`, title: 'Chromium', message: 'while the popup is closed' }])
 })
 
 mixed('Firefox\'s background page restarted mid-exchange: 300 messages each way, each delivered once and in order', async ({ pair }) => {

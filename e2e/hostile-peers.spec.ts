@@ -207,15 +207,19 @@ test('a receiver that stops reading: the sender stays within its window, its out
   void aliceId
 })
 
-test('an unknown peer is refused and shown as a request; one the user refuses stays refused, and after the user accepts another, its messages arrive', async ({ fresh, relay }) => {
+test('an unknown peer is refused and shown as a request, told once in a notification; one the user refuses stays refused, and after the user accepts another, its messages arrive', async ({ fresh, relay }) => {
   test.setTimeout(120_000)
   const { alice, aliceId } = fresh
   const stranger = await NodePeer.start()
   const unwanted = await NodePeer.start()
+  await alice.recordNotifications()
+  const requestNotice = (peerId: string): { id: string, title: string, message: string } =>
+    ({ id: `request/${peerId}`, title: 'Connection request', message: `${peerId} wants to connect. Open Peerlink to accept or refuse.` })
   try {
     // Refused through the popup: the request leaves the list, and the peer is still refused when it tries again.
     await expect(unwanted.openStream(relay.address, aliceId, 1)).rejects.toThrow()
     await alice.waitForStatus(s => s.requests.some(r => r.peerId === unwanted.peerId), 'the unwanted peer\'s request')
+    await expect.poll(async () => (await alice.notifications()).shown).toEqual([requestNotice(unwanted.peerId)])
     const requests = await alice.open('popup/popup.html')
     await requests.getByRole('list', { name: 'Connection requests' }).getByRole('listitem').filter({ hasText: unwanted.peerId.slice(-6) })
       .getByRole('button', { name: 'Refuse' }).click()
@@ -225,6 +229,8 @@ test('an unknown peer is refused and shown as a request; one the user refuses st
     await expect(unwanted.openStream(relay.address, aliceId, 1)).rejects.toThrow()
     await alice.waitForStatus(s => s.counters.refusedPeers > refusedBefore, 'the refused peer refused again')
     expect((await alice.status()).peers.some(p => p.peerId === unwanted.peerId)).toBe(false)
+    // Answered, its notification went; refused again, it is not told again.
+    expect((await alice.notifications()).open).not.toContain(`request/${unwanted.peerId}`)
 
     await expect(stranger.openStream(relay.address, aliceId, 1)).rejects.toThrow()
     const refused = await alice.waitForStatus(s => s.requests.some(r => r.peerId === stranger.peerId), 'the connection request')
@@ -240,6 +246,7 @@ test('an unknown peer is refused and shown as a request; one the user refuses st
     const stream = await stranger.openStream(relay.address, aliceId)
     await NodePeer.writeFrame(stream, { type: 'message', seq: 0, id: 'hello-1', body: new TextEncoder().encode('hello from a stranger'), channel: 'peerlink', kind: 'text' })
     await expect.poll(async () => (await alice.messages(stranger.peerId)).map(m => m.text)).toEqual(['hello from a stranger'])
+    expect((await alice.notifications()).shown.filter(n => n.id.startsWith('request/'))).toEqual([requestNotice(unwanted.peerId), requestNotice(stranger.peerId)])
   } finally {
     await Promise.all([stranger.stop(), unwanted.stop()])
   }

@@ -235,6 +235,42 @@ export class ExtensionProfile extends PeerlinkProfile {
     return await this.#apiPage.evaluate(async (message) => await chrome.runtime.sendMessage(message), envelope)
   }
 
+  /**
+   * Records every notification Peerlink shows from now on, with its title and
+   * text: the worker's calls to `chrome.notifications.create` are seen on
+   * their way to the browser, since headless Chromium has no notification
+   * centre to read them from. The record lives as long as the worker.
+   */
+  async recordNotifications (): Promise<void> {
+    await this.status() // wakes the worker
+    await this.worker!.evaluate(() => {
+      type Create = typeof chrome.notifications.create
+      const scope = globalThis as unknown as { shownNotices?: unknown[] }
+      if (scope.shownNotices != null) return
+      const shown: unknown[] = scope.shownNotices = []
+      const create: Create = chrome.notifications.create.bind(chrome.notifications)
+      chrome.notifications.create = ((id: string, options: chrome.notifications.NotificationOptions) => {
+        shown.push({ id, title: options.title, message: options.message })
+        return create(id, options as chrome.notifications.NotificationCreateOptions)
+      }) as Create
+    })
+  }
+
+  /** The ids of the notifications on screen (`chrome.notifications.getAll`), and every one shown since `recordNotifications`. */
+  async notifications (): Promise<{ open: string[], shown: Array<{ id: string, title: string, message: string }> }> {
+    return await this.worker!.evaluate(async () => ({
+      open: Object.keys(await chrome.notifications.getAll()),
+      shown: (globalThis as unknown as { shownNotices?: Array<{ id: string, title: string, message: string }> }).shownNotices ?? []
+    }))
+  }
+
+  /** Clicks a notification: the browser's own `notifications.onClicked` event, fired with its id. */
+  async clickNotification (id: string): Promise<void> {
+    await this.worker!.evaluate((clicked) => {
+      (chrome.notifications.onClicked as unknown as { dispatch: (id: string) => void }).dispatch(clicked)
+    }, id)
+  }
+
   /** Closes the offscreen document from the worker, as Chrome may do at any time. */
   async closeOffscreenDocument (): Promise<void> {
     await this.status() // wakes the worker

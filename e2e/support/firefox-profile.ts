@@ -138,6 +138,36 @@ export class FirefoxProfile extends PeerlinkProfile {
     return await this.#apiPage.evaluate(async () => await (globalThis as unknown as { browser: WebExtensionApi }).browser.browserAction.getBadgeText({}))
   }
 
+  /**
+   * Records every notification Peerlink shows from now on, with its title
+   * and text: the background page's calls to `notifications.create` are seen
+   * on their way to Firefox, since headless Firefox closes each at once,
+   * before a test could read it. The record lives as long as the page.
+   */
+  async recordNotifications (): Promise<void> {
+    await this.#apiPage.evaluate(async () => {
+      const background = await browser.runtime.getBackgroundPage() as unknown as { browser: WebExtensionApi, shownNotices?: unknown[] }
+      if (background.shownNotices != null) return
+      const shown: unknown[] = background.shownNotices = []
+      const { notifications } = background.browser
+      const create = notifications.create.bind(notifications)
+      type Options = Parameters<typeof create>[0]
+      const record = async (id: string, options: Options): Promise<string> => {
+        shown.push({ id, title: options.title, message: options.message })
+        return await (create as (id: string, options: Options) => Promise<string>)(id, options)
+      }
+      notifications.create = record as unknown as typeof notifications.create
+    })
+  }
+
+  /** Every notification shown since `recordNotifications`, with its title and text. */
+  async shownNotifications (): Promise<Array<{ id: string, title?: string, message?: string }>> {
+    return await this.#apiPage.evaluate(async () => {
+      const background = await browser.runtime.getBackgroundPage() as unknown as { shownNotices?: Array<{ id: string, title?: string, message?: string }> }
+      return structuredClone(background.shownNotices ?? [])
+    })
+  }
+
   /** The heartbeat alarm as Firefox scheduled it. */
   async heartbeat (): Promise<{ periodInMinutes?: number } | undefined> {
     return await this.#apiPage.evaluate(async () => await (globalThis as unknown as { browser: WebExtensionApi }).browser.alarms.get('peerlink/heartbeat'))

@@ -59,6 +59,7 @@ export const ApiRequestSchema = v.variant('method', [
   v.object({ method: v.literal('getIceServers') }),
   v.object({ method: v.literal('setLimits'), limits: v.record(v.string(), v.unknown()) }),
   v.object({ method: v.literal('setAcceptUnknownPeers'), accept: v.boolean() }),
+  v.object({ method: v.literal('setNotifications'), on: v.boolean() }),
   v.object({ method: v.literal('resetLimits') }),
   v.object({ method: v.literal('exportIdentity') }),
   v.object({ method: v.literal('importIdentity'), privateKey: text }),
@@ -68,6 +69,7 @@ export const ApiRequestSchema = v.variant('method', [
   /** A peer id, or a contact card (`card`), or a peer id with its addresses; checked in full by the handler. */
   v.object({ method: v.literal('addPeer'), peerId: v.optional(text), card: v.optional(text), addresses: v.optional(v.array(text)), name: v.optional(text) }),
   v.object({ method: v.literal('removePeer'), peerId: text }),
+  v.object({ method: v.literal('setMuted'), peerId: text, muted: v.boolean() }),
   /** A new mailbox token on this browser's card: whoever holds an older card (and is no contact) can no longer leave it mail. */
   v.object({ method: v.literal('rotateCardToken') }),
   v.object({ method: v.literal('resetPeer'), peerId: text }),
@@ -164,6 +166,8 @@ export interface PeerView {
   inFlightBytes: number
   /** Messages from the peer not looked at yet. */
   unread: number
+  /** The person silenced its notifications. */
+  muted: boolean
   /** The peer asked us to hold our messages (its storage is full); they are sent after its next HELLO. */
   paused?: 'storage-full'
   /**
@@ -223,6 +227,8 @@ export interface Status {
   link: LinkView
   limits: Limits
   acceptUnknownPeers: boolean
+  /** System notifications for messages, connection requests and give-ups (on by default; each contact can be muted). */
+  notifications: boolean
   /** Open connections to peers (relays not counted). */
   connections: number
   requests: ConnectionRequest[]
@@ -279,6 +285,7 @@ export interface ApiResults {
   getIceServers: IceServer[]
   setLimits: Status
   setAcceptUnknownPeers: Status
+  setNotifications: Status
   resetLimits: Status
   exportIdentity: { peerId: string, privateKey: string }
   importIdentity: Status
@@ -287,6 +294,7 @@ export interface ApiResults {
   refuseRequest: null
   addPeer: PeerView
   removePeer: null
+  setMuted: PeerView
   rotateCardToken: Status
   resetPeer: null
   closePeer: PeerView

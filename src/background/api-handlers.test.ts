@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { OWN_CHANNEL } from '../common/client-id.ts'
 import { formatContactCard } from '../common/wire/contact-card.ts'
 import { MAX_AUTO_ACCEPTED_PEERS, MAX_PEERS } from '../common/constants.ts'
@@ -15,6 +15,7 @@ import { DeliveryWatch } from './delivery/index.ts'
 import { makeMemoryStorage } from './profile/index.ts'
 import type { NodeLink } from './node/index.ts'
 import { NodeSync } from './node-sync.ts'
+import type { Notice } from './notices.ts'
 import { makeParts, type Parts } from './parts.ts'
 import { StatusReporter } from './status-reporter.ts'
 import { makeWorkerApi } from './worker-api.ts'
@@ -27,6 +28,8 @@ const [relayId, stranger, otherRelayId] = await Promise.all([newPeerId(), newPee
 let parts: Parts
 let handlers: ApiHandlers
 let badge: number[]
+/** The notifications on screen, by id. */
+let shown: Map<string, Notice>
 let w: WorkerContext
 /** Origins whose content scripts are registered, and clients whose ports were closed. */
 let registered: string[]
@@ -70,12 +73,13 @@ beforeEach(async () => {
   globalThis.indexedDB = new IDBFactory()
   atNode = { calls: [], allowed: new Set() }
   badge = []
+  shown = new Map()
   registered = []
   closed = []
   const node = fakeNode(atNode)
   const storage = makeMemoryStorage()
   const reporter: { status?: StatusReporter } = {}
-  parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, log: () => {} })
+  parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, notifier: { show: (id, notice) => { shown.set(id, notice) }, clear: (id) => { shown.delete(id) } }, noticeDelayMs: 20, log: () => {} })
   const status = reporter.status = new StatusReporter(parts, node, { broadcastStatus: () => {} })
   handlers = makeApiHandlers(w = { parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {}, sites, clientPorts, restart: async () => { throw new Error('not in these tests') } })
 })
@@ -148,14 +152,17 @@ describe('API handlers', () => {
     await expect(handlers.send({ method: 'send', peerId: bob, text: 'hi' })).rejects.toBeInstanceOf(UnknownPeerError)
   })
 
-  it('refuses at once a message to a peer reconnection gave up on, storing nothing', async () => {
-    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+  it('refuses at once a message to a peer reconnection gave up on, storing nothing; the give-up is told until the person reconnects', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
     await handlers.setLimits({ method: 'setLimits', limits: { retryBaseMs: 100, retryCapMs: 1_000 } })
     expect(await givenUp()).toBe(true)
+    await vi.waitFor(() => { expect([...shown.values()]).toEqual([{ kind: 'gave-up', peerId: bob, name: 'Bob' }]) })
     const err = await handlers.send({ method: 'send', peerId: bob, text: 'hello?', id: 'm1' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DeliveryFailedError)
     expect((err as DeliveryFailedError).data).toMatchObject({ messageId: 'm1', peerId: bob, reason: 'given-up' })
     expect(await handlers.getMessages({ method: 'getMessages', peerId: bob })).toEqual([])
+    await handlers.reconnectPeer({ method: 'reconnectPeer', peerId: bob })
+    expect(shown.size).toBe(0)
   })
 
   it('refuses a message in a conversation the user closed', async () => {
@@ -171,6 +178,33 @@ describe('API handlers', () => {
     await handlers.removePeer({ method: 'removePeer', peerId: bob })
     expect(badge.at(-1)).toBe(0)
     expect(await parts.unread.counts()).toEqual({})
+  })
+
+  it('tells of a burst of messages in one notice per contact, with the count and the newest text, gone once read', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob, name: 'Bob' })
+    const text = (seq: number, body: string): { seq: number, id: string, body: Uint8Array, channel: string, kind: 'text' } => ({ seq, id: `m${seq}`, body: new TextEncoder().encode(body), channel: OWN_CHANNEL, kind: 'text' })
+    await parts.inbox.receive(bob, [text(0, 'one')])
+    await parts.inbox.receive(bob, [text(1, 'two'), text(2, 'three')])
+    await vi.waitFor(() => { expect(shown.size).toBe(1) })
+    expect(shown.get(`messages/${bob}`)).toEqual({ kind: 'messages', peerId: bob, name: 'Bob', count: 3, last: { kind: 'text', text: 'three' } })
+    await handlers.markRead({ method: 'markRead', peerId: bob })
+    expect(shown.size).toBe(0)
+  })
+
+  it('tells nothing of messages a page read at once, of a muted contact, or with notifications off', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    const text = (seq: number): { seq: number, id: string, body: Uint8Array, channel: string, kind: 'text' } => ({ seq, id: `m${seq}`, body: new TextEncoder().encode('hi'), channel: OWN_CHANNEL, kind: 'text' })
+    await parts.inbox.receive(bob, [text(0)])
+    await handlers.markRead({ method: 'markRead', peerId: bob })
+    expect((await handlers.setMuted({ method: 'setMuted', peerId: bob, muted: true })).muted).toBe(true)
+    await parts.inbox.receive(bob, [text(1)])
+    expect((await handlers.setMuted({ method: 'setMuted', peerId: bob, muted: false })).muted).toBe(false)
+    expect((await handlers.setNotifications({ method: 'setNotifications', on: false })).notifications).toBe(false)
+    await parts.inbox.receive(bob, [text(2)])
+    // Each burst's notice would have shown within 20 ms.
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(shown.size).toBe(0)
+    await expect(handlers.setMuted({ method: 'setMuted', peerId: stranger!, muted: true })).rejects.toBeInstanceOf(UnknownPeerError)
   })
 
   it('shows pages only the documented fields of a message', async () => {

@@ -23,7 +23,7 @@ import type { WorkerContext } from './worker-context.ts'
  */
 export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandlers {
   const { parts, node, status, sync, watch } = w
-  const { contacts, outbox, reconnector, store, settings, identity, unread, clients } = parts
+  const { contacts, outbox, reconnector, store, settings, identity, unread, clients, notices } = parts
   const channel = client ?? OWN_CHANNEL
 
   /** The canonical id of a contact named by a caller; `ValidationError` or `UnknownPeerError` otherwise. */
@@ -92,6 +92,7 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     getIceServers: async () => settings.current.iceServers,
     setLimits: async ({ limits }) => await changeSettings(async s => await s.setLimits(limits)),
     setAcceptUnknownPeers: async ({ accept }) => await changeSettings(async s => await s.setAcceptUnknownPeers(accept)),
+    setNotifications: async ({ on }) => await changeSettings(async s => await s.setNotifications(on)),
     resetLimits: async () => await changeSettings(async s => await s.resetLimits()),
     exportIdentity: async () => ({ peerId: identity.peerId, privateKey: exportKey(identity.current) }),
     importIdentity: async ({ privateKey }) => {
@@ -104,7 +105,9 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       return await next.status.status()
     },
     markRead: async ({ peerId }) => {
-      await unread.markRead(parsePeerId(peerId))
+      const id = parsePeerId(peerId)
+      await unread.markRead(id)
+      notices.read(id)
       status.soon()
       return null
     },
@@ -113,11 +116,14 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       // Allowed first: the node then knows the dismissed request was accepted, and keeps the mail it left us.
       await sync.allowed()
       await node.call('dismissRequest', contact.peerId)
+      notices.answered(contact.peerId)
       return await status.peerView(contact.peerId)
     },
     refuseRequest: async ({ peerId }) => {
       // The peer stays refused; only its request leaves the list.
-      await node.call('dismissRequest', parsePeerId(peerId))
+      const id = parsePeerId(peerId)
+      await node.call('dismissRequest', id)
+      notices.answered(id)
       status.soon()
       return null
     },
@@ -133,14 +139,20 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
       const id = parsePeerId(peerId)
       await contacts.remove(id)
       await reconnector.forget(id)
-      // Its unread messages must not stay on the badge.
+      // Its unread messages must not stay on the badge, nor its notifications on the screen.
       await unread.markRead(id)
+      notices.forget(id)
       await node.call('closePeer', id).catch(() => {})
       // Nothing the node kept about it stays behind (its dial count, last close, round trips).
       await node.call('forgetPeers', [id]).catch(() => {})
       await outbox.failPeer(id, 'peer-removed')
       await sync.allowed()
       return null
+    },
+    setMuted: async ({ peerId, muted }) => {
+      const contact = await contacts.setMuted(peerId, muted)
+      if (muted) notices.forget(contact.peerId)
+      return await status.peerView(contact.peerId)
     },
     rotateCardToken: async () => {
       await parts.tokens.rotateCard()
@@ -159,6 +171,7 @@ export function makeApiHandlers (w: WorkerContext, client?: ClientId): ApiHandle
     reconnectPeer: async ({ peerId }) => {
       const id = await contactId(peerId)
       await reconnector.reopen(id, { dial: false })
+      notices.reconnected(id)
       // Allowed again before the dial, so the new stream is accepted and shown.
       await sync.allowed()
       reconnector.want(id)

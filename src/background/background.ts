@@ -6,7 +6,7 @@ import { heartbeat, resumeRecentPeers } from './duties.ts'
 import type { KeyValueStore } from './profile/index.ts'
 import { NodeLink, type OffscreenDocument } from './node/index.ts'
 import { NodeSync } from './node-sync.ts'
-import { makeParts, stopParts } from './parts.ts'
+import { makeParts, type PartsDeps, stopParts } from './parts.ts'
 import { StatusReporter } from './status-reporter.ts'
 import { makeWorkerApi } from './worker-api.ts'
 import type { WorkerContext } from './worker-context.ts'
@@ -22,6 +22,8 @@ export interface BackgroundDeps {
   sites: SiteScripts
   /** Shows the number of unread messages on the toolbar icon (0: nothing). */
   showBadge: (total: number) => void
+  /** Shows and clears system notifications. */
+  notifier: PartsDeps['notifier']
   log: (format: string, ...args: unknown[]) => void
 }
 
@@ -113,7 +115,7 @@ export class Background {
   }
 
   async #boot (): Promise<WorkerContext> {
-    const { storage, showBadge, log } = this.#deps
+    const { storage, showBadge, notifier, log } = this.#deps
     // Late-bound: the parts report changes through what is built from them.
     const reporter: { status?: StatusReporter } = {}
     const built: { context?: WorkerContext } = {}
@@ -127,6 +129,7 @@ export class Background {
       },
       statusChanged: () => { reporter.status?.soon() },
       showBadge,
+      notifier,
       log,
       // Chromium closes the database when the disk is full: the parts start again on a new connection,
       // as after a worker restart (what was acknowledged is on disk; the rest is sent again).

@@ -1,4 +1,5 @@
-import { DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS } from '../common/constants.ts'
+import { DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS, NOTICE_DELAY_MS } from '../common/constants.ts'
+import { shortId } from '../common/short-id.ts'
 import { OWN_CHANNEL, isClientId } from '../common/client-id.ts'
 import { Clients } from './api/index.ts'
 import { Contacts, Reconnector } from './peers/index.ts'
@@ -6,6 +7,7 @@ import { type KeyValueStore, OwnIdentity, SettingsStore, storeNameFor } from './
 import { countByChannel, Inbox, MessageStore, Outbox, type StoredMessage, Unread } from './delivery/index.ts'
 import type { NodeLink } from './node/index.ts'
 import { MailboxTokens, MailReceiver, MailSender } from './mailbox/index.ts'
+import { Notices, type NoticesDeps } from './notices.ts'
 
 /** The worker's durable state and policy, built once per worker start. */
 export interface Parts {
@@ -21,6 +23,7 @@ export interface Parts {
   readonly tokens: MailboxTokens
   readonly mailSender: MailSender
   readonly mailReceiver: MailReceiver
+  readonly notices: Notices
 }
 
 export interface PartsDeps {
@@ -33,13 +36,17 @@ export interface PartsDeps {
   statusChanged: () => void
   /** Shows the number of unread messages on the toolbar icon (0: nothing). */
   showBadge: (total: number) => void
+  /** Shows and clears system notifications. */
+  notifier: Pick<NoticesDeps, 'show' | 'clear'>
+  /** How long a burst of messages goes on before its notice shows (`NOTICE_DELAY_MS`). */
+  noticeDelayMs?: number
   log: (format: string, ...args: unknown[]) => void
   /** The browser closed the database under the parts (a full disk): they must be built again. */
   storeLost?: () => void
 }
 
 /** Loads the worker's state and wires its parts to each other and to the node. */
-export async function makeParts ({ storage, node, announce, statusChanged, showBadge, log, storeLost }: PartsDeps): Promise<Parts> {
+export async function makeParts ({ storage, node, announce, statusChanged, showBadge, notifier, noticeDelayMs = NOTICE_DELAY_MS, log, storeLost }: PartsDeps): Promise<Parts> {
   const identity = await OwnIdentity.load(storage)
   const store = await MessageStore.open(await storeNameFor(storage, identity.peerId), storeLost)
   const settings = await SettingsStore.load(storage)
@@ -59,7 +66,10 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
       outbox.unblock(peerId)
       mailSender.streamUp(peerId)
     },
-    onGaveUp: async (peerId, lastError) => { await outbox.failPeer(peerId, 'given-up', lastError) },
+    onGaveUp: async (peerId, lastError) => {
+      await outbox.failPeer(peerId, 'given-up', lastError)
+      await notices.gaveUp(peerId)
+    },
     // The peer is not there: what waits for it goes to its mailbox now.
     onFailed: (peerId) => { mailSender.now(peerId) },
     changed: statusChanged,
@@ -90,11 +100,27 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
   })
   const unread = new Unread(storage, showBadge)
   await unread.refreshBadge()
+  const muted = async (peerId: string): Promise<boolean> => (await contacts.get(peerId).catch(() => undefined))?.muted === true
+  const notices = new Notices({
+    ...notifier,
+    wanted: async (peerId) => settings.current.notifications && (peerId == null || !await muted(peerId)),
+    unread: async (peerId) => (await unread.counts())[peerId] ?? 0,
+    name: async (peerId) => {
+      const name = (await contacts.get(peerId).catch(() => undefined))?.name ?? ''
+      return name === '' ? shortId(peerId) : name
+    },
+    storage,
+    delayMs: noticeDelayMs,
+    log
+  })
   const clients = await Clients.load(storage)
   const inbox = new Inbox(store, contacts, announce, async (peerId, messages) => {
-    // The badge counts what Peerlink's own pages show; a client's messages are its own to show.
-    const own = messages.filter(m => m.channel === OWN_CHANNEL).length
-    if (own > 0) await unread.add(peerId, own)
+    // The badge and notifications tell of what Peerlink's own pages show; a client's messages are its own to show.
+    const own = messages.filter(m => m.channel === OWN_CHANNEL)
+    if (own.length > 0) {
+      await unread.add(peerId, own.length)
+      notices.received(peerId, own.at(-1)!)
+    }
     for (const [channel, count] of countByChannel(messages)) {
       if (isClientId(channel) && !clients.allowed(channel)) await clients.waiting(channel, count)
     }
@@ -123,12 +149,13 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     applied: (peerId) => { mailSender.now(peerId) },
     log
   })
-  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread, clients, tokens, mailSender, mailReceiver }
+  return { identity, settings, contacts, store, outbox, inbox, reconnector, unread, clients, tokens, mailSender, mailReceiver, notices }
 }
 
 /** Stops the parts' timers and closes their database (before they are built again, under another identity). */
-export function stopParts ({ reconnector, outbox, store, mailSender }: Parts): void {
+export function stopParts ({ reconnector, outbox, store, mailSender, notices }: Parts): void {
   reconnector.stop()
+  notices.stop()
   outbox.stop()
   mailSender.stop()
   store.close()

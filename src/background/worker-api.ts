@@ -55,9 +55,10 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
       reconnector.lost(peerId)
     },
     nodeChanged: async (info) => {
-      const { node, status } = await context()
+      const { node, status, parts, log } = await context()
       node.update(info)
       status.soon()
+      parts.notices.requests(info.requests.map(r => r.peerId)).catch((err: unknown) => { log('request notices failed: %o', err) })
     },
     woke: async () => { await woke(await context()) },
     peerAddresses: async (peerId, addresses) => { await (await context()).parts.contacts.learnAddresses(peerId, addresses) },

@@ -11,8 +11,9 @@ import { makeExtensionStorage } from './extension-storage.ts'
 import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
 import type { OffscreenDocument } from './node/index.ts'
 import { makeCoalescer } from '../common/timing/coalescer.ts'
-import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS } from '../common/constants.ts'
+import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS, NOTICE_PREVIEW_CHARS } from '../common/constants.ts'
 import { serializeError } from '../common/errors/index.ts'
+import { type Notice, noticeTarget } from './notices.ts'
 
 export interface WorkerHostOptions {
   /** Where the node's half runs, and how to (re)create it. */
@@ -52,7 +53,22 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
       wantedBadge = total === 0 ? '' : total > 99 ? '99+' : String(total)
       showBadgeSoon()
     },
+    notifier: {
+      show: (id, notice) => {
+        browser.notifications.create(id, { type: 'basic', iconUrl: browser.runtime.getURL('icons/icon-128.png'), ...noticeText(notice) })
+          .catch((err: unknown) => { log('notification %s not shown: %o', id, err) })
+      },
+      clear: (id) => { browser.notifications.clear(id).catch(() => {}) }
+    },
     log
+  })
+  // A click opens the conversation (or the requests) in a tab of its own.
+  browser.notifications.onClicked.addListener((id) => {
+    const target = noticeTarget(id)
+    if (target == null) return
+    const query = target.kind === 'request' ? 'tab' : `tab&peer=${encodeURIComponent(target.peerId)}`
+    void browser.tabs.create({ url: browser.runtime.getURL(`popup/popup.html?${query}`) })
+    void browser.notifications.clear(id)
   })
 
   const heartbeat = makeHeartbeatAlarm(browser.alarms)
@@ -117,6 +133,25 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
 
   boot()
   return background
+}
+
+/** A notice in the person's language: the title and the line under it. */
+function noticeText (notice: Notice): { title: string, message: string } {
+  const t = (key: string, ...substitutions: string[]): string => browser.i18n.getMessage(key, substitutions)
+  switch (notice.kind) {
+    case 'messages': {
+      const last = notice.last.kind === 'text' ? preview(notice.last.text) : t('noticeFile')
+      return { title: notice.name, message: notice.count === 1 ? last : t('noticeMessages', String(notice.count), last) }
+    }
+    case 'request': return { title: t('noticeRequestTitle'), message: t('noticeRequest', notice.peerId) }
+    case 'gave-up': return { title: t('noticeGaveUpTitle', notice.name), message: t('noticeGaveUp') }
+  }
+}
+
+/** The start of a message, on one line: a notification shows a few lines at most. */
+function preview (text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length <= NOTICE_PREVIEW_CHARS ? line : `${line.slice(0, NOTICE_PREVIEW_CHARS - 1)}…`
 }
 
 /**

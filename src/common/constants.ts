@@ -193,6 +193,16 @@ export const STATUS_EVENT_DELAY_MS = 50
 export const BADGE_DELAY_MS = 100
 
 /**
+ * A burst of messages from one contact is told in one notification this
+ * long after it began: time for a page showing the conversation to read
+ * them (then none shows), and for the burst to be counted as one.
+ */
+export const NOTICE_DELAY_MS = 1_500
+
+/** A notification shows this much of a message's text at most. */
+export const NOTICE_PREVIEW_CHARS = 120
+
+/**
  * After API requests, the heartbeat alarm is checked once within this long:
  * checking it reads every peer's ledger and asks the browser for the alarm,
  * and a page polling `getStatus` made it cost more than the requests.

@@ -4,7 +4,7 @@ import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
 import { makeKeyedList } from '../ui/keyed-list.ts'
 
-/** The allowed peers with their names (editable), removal, and the accept-anyone switch. */
+/** The allowed peers with their names (editable), removal, and the accept-anyone and notifications switches. */
 export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): { render: (status: Status) => void } {
   const list = h('ul', { 'aria-label': t('contactsList') })
   const error = h('p', { className: 'error', role: 'alert' })
@@ -13,12 +13,19 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, s
     error.textContent = ''
     client.request({ method: 'setAcceptUnknownPeers', accept: anyone.checked }).catch((err: unknown) => { error.textContent = errorText(err) })
   }, { signal })
+  const notifications = h('input', { type: 'checkbox', id: 'notifications' })
+  notifications.addEventListener('change', () => {
+    error.textContent = ''
+    client.request({ method: 'setNotifications', on: notifications.checked }).catch((err: unknown) => { error.textContent = errorText(err) })
+  }, { signal })
   root.replaceChildren(
     h('h2', { id: 'options-contacts-heading' }, t('contactsHeading')),
     h('p', { className: 'muted' }, t('contactsHelp')),
     list,
     h('div', { className: 'row' }, anyone, h('label', { for: 'accept-anyone', className: 'inline' }, t('acceptAnyone'))),
     h('p', { className: 'muted help' }, t('acceptAnyoneHelp')),
+    h('div', { className: 'row' }, notifications, h('label', { for: 'notifications', className: 'inline' }, t('notificationsLabel'))),
+    h('p', { className: 'muted help' }, t('notificationsHelp')),
     error)
   const rows = makeKeyedList<PeerView>(list, {
     key: peer => peer.peerId,
@@ -40,6 +47,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, s
   return {
     render (status) {
       anyone.checked = status.acceptUnknownPeers
+      notifications.checked = status.notifications
       rows.render(status.peers)
     }
   }

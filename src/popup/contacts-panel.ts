@@ -1,7 +1,8 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { ApiRequest, PeerView, Status } from '../api/protocol.ts'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
-import { errorText, h, shortId } from '../ui/dom.ts'
+import { errorText, h } from '../ui/dom.ts'
+import { shortId } from '../common/short-id.ts'
 import { formatAgo, formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
 import { makeKeyedList } from '../ui/keyed-list.ts'
@@ -11,6 +12,8 @@ export interface ContactsPanel {
   render: (status: Status) => void
   /** Puts a contact card (from a link) in the add form, for the user to look at and add. */
   offerCard: (card: string) => void
+  /** Opens this contact's conversation first (from a notification), instead of the first contact's. */
+  prefer: (peerId: string) => void
 }
 
 const CARD_PREFIX = /^(web\+)?peerlink:/i
@@ -26,6 +29,8 @@ function addError (err: unknown): string {
 /** The contact list with each peer's state, and the form to add a contact by peer id or contact card. */
 export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, onSelect: (peer: PeerView) => void, signal: AbortSignal): ContactsPanel {
   let selected: string | undefined
+  /** Whether a conversation was opened yet; until then a render opens one. */
+  let opened = false
   let relays = 0
   let latest = new Map<string, PeerView>()
   const list = h('ul', { 'aria-label': t('contactsList') })
@@ -53,6 +58,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
       peerInput.value = ''
       nameInput.value = ''
       selected = peer.peerId
+      opened = true
       onSelect(peer)
       // A newcomer's first relays come from the card: say so, since the options page changed too.
       if (byCard && hadNoRelay && (await client.status()).relays.length > 0) note.textContent = t('cardRelayAdopted')
@@ -81,7 +87,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
           h('span', { className: 'facts muted' }, facts)),
         h('span', { className: `badge tone-${state.tone}` }, state.text))
       // A kept row outlives the status it was built from: select the contact as the latest status has it.
-      button.addEventListener('click', () => { selected = peer.peerId; onSelect(latest.get(peer.peerId) ?? peer) }, { signal })
+      button.addEventListener('click', () => { selected = peer.peerId; opened = true; onSelect(latest.get(peer.peerId) ?? peer) }, { signal })
       return h('li', {}, button)
     }
   })
@@ -92,15 +98,21 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
       note.textContent = t('cardOffered')
       nameInput.focus()
     },
+    prefer (peerId) {
+      if (!opened) selected = peerId
+    },
     render (status) {
       relays = status.relays.length
       latest = new Map(status.peers.map(peer => [peer.peerId, peer]))
+      // The first status opens a conversation: the preferred one while it is a contact, else the first.
+      const first = opened ? undefined : latest.get(selected ?? '') ?? status.peers[0]
+      if (first != null) {
+        opened = true
+        selected = first.peerId
+      }
       // Each row's words once per render: they are both its signature and what a rebuilt row shows.
       rows.render(status.peers.map(peer => ({ peer, current: peer.peerId === selected, text: rowText(peer) })))
-      if (selected == null && status.peers[0] != null) {
-        selected = status.peers[0].peerId
-        onSelect(status.peers[0])
-      }
+      if (first != null) onSelect(first)
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { MessageView, PeerView } from '../api/protocol.ts'
-import { errorText, h, shortId } from '../ui/dom.ts'
+import { errorText, h } from '../ui/dom.ts'
+import { shortId } from '../common/short-id.ts'
 import { t } from '../ui/i18n.ts'
 import { mailboxTroubleText } from '../ui/mailbox-text.ts'
 import { drawSparkline } from '../ui/sparkline.ts'
@@ -54,7 +55,8 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const items = new Map<string, HTMLElement>()
   const heading = h('h2', { id: 'conversation-heading', className: 'grow' }, t('conversationNone'))
   const chart = h('canvas', { className: 'sparkline', width: 120, height: 28, role: 'img', 'aria-label': t('rttChartLabel') })
-  const header = h('div', { className: 'row' }, heading, chart)
+  const mute = h('button', { type: 'button', className: 'mute', hidden: true })
+  const header = h('div', { className: 'row' }, heading, chart, mute)
   const log = h('ul', { className: 'messages', role: 'log', 'aria-label': t('messagesLabel') })
   const text = h('textarea', { id: 'message-text', rows: 2 })
   const error = h('p', { className: 'error', role: 'alert' })
@@ -66,6 +68,16 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const retry = (message: MessageView): void => {
     error.textContent = ''
     client.request({ method: 'retry', id: message.id }).catch((err: unknown) => { error.textContent = errorText(err) })
+  }
+  mute.addEventListener('click', () => {
+    if (peer == null) return
+    error.textContent = ''
+    client.request({ method: 'setMuted', peerId: peer.peerId, muted: !peer.muted }).then((next) => { if (next.peerId === peer?.peerId) showMute(next) }, (err: unknown) => { error.textContent = errorText(err) })
+  }, { signal })
+  const showMute = (shown: PeerView): void => {
+    mute.hidden = false
+    mute.textContent = shown.muted ? t('unmute') : t('mute')
+    mute.title = t(shown.muted ? 'unmuteHelp' : 'muteHelp')
   }
   const load = (): void => {
     const shown = peer
@@ -104,6 +116,7 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
       peer = next
       heading.textContent = t('conversationWith', nameOf(next))
       mailboxNote.textContent = next.mailbox.error == null ? '' : mailboxTroubleText(nameOf(next), next.mailbox.error)
+      showMute(next)
       drawSparkline(chart, next.rttHistoryMs)
       chart.title = next.rttMs == null ? '' : t('rtt', next.rttMs.toFixed(1))
       if (next.unread > 0 && looking()) client.request({ method: 'markRead', peerId: next.peerId }).catch(() => {})

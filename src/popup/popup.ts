@@ -29,6 +29,9 @@ const card = mountCardPanel(document.getElementById('card')!, client, teardown.s
 // Opened from a contact card's link: the card waits in the add form for the user to add it.
 const offered = new URLSearchParams(location.search).get('card')
 if (offered != null) contacts.offerCard(offered)
+// Opened from a notification: that contact's conversation.
+const wanted = new URLSearchParams(location.search).get('peer')
+if (wanted != null) contacts.prefer(wanted)
 
 // The popup as a full page, for a longer conversation.
 const openTab = document.getElementById('open-tab')!

@@ -1,6 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { Status } from '../api/protocol.ts'
-import { errorText, h, shortId } from '../ui/dom.ts'
+import { errorText, h } from '../ui/dom.ts'
+import { shortId } from '../common/short-id.ts'
 import { t } from '../ui/i18n.ts'
 
 /** Unknown peers that tried to connect, each with accept and refuse; hidden when there are none. */

@@ -16,11 +16,6 @@ export function h<K extends keyof HTMLElementTagNameMap> (tag: K, props: Props =
   return el
 }
 
-/** Shows a short identifier for a long peer id: the start and the end. */
-export function shortId (peerId: string): string {
-  return peerId.length <= 16 ? peerId : `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
-}
-
 /** The text of an error for a person: the message, without the class name. */
 export function errorText (err: unknown): string {
   return err instanceof Error ? err.message : String(err)

@@ -1,5 +1,5 @@
 import type { SerializedError } from '../api/protocol.ts'
-import { shortId } from './dom.ts'
+import { shortId } from '../common/short-id.ts'
 import { t } from './i18n.ts'
 
 /** Why mail for `name` was not left in its mailbox, in words, from the error's data (a MailboxRefusedError). */

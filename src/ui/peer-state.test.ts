@@ -9,7 +9,7 @@ beforeAll(() => {
 
 const connected = (route: ConnectionView['route']): PeerView => ({
   peerId: 'P', name: 'Pat', state: 'connected', lastSeen: 1, pending: { messages: 0, bytes: 0 }, dialAttempts: 1,
-  bufferedBytes: 0, inFlightBytes: 0, unread: 0, rttMs: 1, rttHistoryMs: [], mailbox: { token: false },
+  bufferedBytes: 0, inFlightBytes: 0, unread: 0, muted: false, rttMs: 1, rttHistoryMs: [], mailbox: { token: false },
   connection: { transport: route === 'relay' ? 'circuit-relay' : 'webrtc', route, direct: route === 'direct', remoteAddr: '/ip4/192.0.2.1/udp/1' }
 })
 

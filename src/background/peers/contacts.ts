@@ -21,6 +21,8 @@ export interface Contact {
   addresses?: string[]
   /** The token the peer gave us (its card, its HELLO) to leave it mail on its relays. */
   mailboxToken?: string
+  /** The person silenced its notifications. */
+  muted?: true
 }
 
 /** A contact's addresses with `newest` first, without duplicates, capped. */
@@ -218,6 +220,18 @@ export class Contacts {
       if (contact == null || contact.mailboxToken === token) return
       contact.mailboxToken = token
       await this.#put(contact)
+    })
+  }
+
+  /** Silences the contact's notifications, or lets them show again; `UnknownPeerError` for a stranger. */
+  async setMuted (peerIdInput: unknown, muted: boolean): Promise<Contact> {
+    const peerId = parsePeerId(peerIdInput)
+    return await this.#change(async () => {
+      const contact = await this.get(peerId)
+      if (muted) contact.muted = true
+      else delete contact.muted
+      await this.#put(contact)
+      return contact
     })
   }
 

@@ -15,9 +15,11 @@ export interface Settings {
   limits: Limits
   /** Let any peer open streams to us, not only contacts. Off by default. */
   acceptUnknownPeers: boolean
+  /** System notifications for messages, connection requests and give-ups. On by default. */
+  notifications: boolean
 }
 
-export const DEFAULT_SETTINGS: Settings = { relays: [], iceServers: [], limits: DEFAULT_LIMITS, acceptUnknownPeers: false }
+export const DEFAULT_SETTINGS: Settings = { relays: [], iceServers: [], limits: DEFAULT_LIMITS, acceptUnknownPeers: false, notifications: true }
 
 /** The user's settings, validated on every change and persisted. */
 export class SettingsStore {
@@ -56,6 +58,11 @@ export class SettingsStore {
   async setAcceptUnknownPeers (accept: unknown): Promise<Settings> {
     if (typeof accept !== 'boolean') throw new ValidationError('acceptUnknownPeers', 'expected true or false')
     return await this.#change(current => ({ ...current, acceptUnknownPeers: accept }))
+  }
+
+  async setNotifications (on: unknown): Promise<Settings> {
+    if (typeof on !== 'boolean') throw new ValidationError('notifications', 'expected true or false')
+    return await this.#change(current => ({ ...current, notifications: on }))
   }
 
   /** Every limit back to its default. */
