@@ -168,6 +168,8 @@ export interface PeerView {
   unread: number
   /** The person silenced its notifications. */
   muted: boolean
+  /** The newest message on Peerlink's own channel, for the list of conversations: its start (at most 100 characters of text). */
+  last?: LastMessage
   /** The peer asked us to hold our messages (its storage is full); they are sent after its next HELLO. */
   paused?: 'storage-full'
   /**
@@ -180,6 +182,16 @@ export interface PeerView {
   /** Last round trip (libp2p ping, every 10 s while connected), and the last few minutes of them. */
   rttMs: number | null
   rttHistoryMs: number[]
+}
+
+/** A conversation's newest message, as the list of conversations shows it. */
+export interface LastMessage {
+  id: string
+  at: number
+  direction: 'out' | 'in'
+  kind: 'text' | 'bytes'
+  /** The start of a text message; empty for bytes. */
+  text: string
 }
 
 /** The worker's link to the offscreen document. */

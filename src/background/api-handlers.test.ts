@@ -11,7 +11,7 @@ import type { OffscreenApi } from '../link/apis.ts'
 import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
 import { expireWaiting } from './duties.ts'
 import type { ApiHandlers, SiteScripts } from './api/index.ts'
-import { DeliveryWatch } from './delivery/index.ts'
+import { DeliveryWatch, messageView } from './delivery/index.ts'
 import { makeMemoryStorage } from './profile/index.ts'
 import type { NodeLink } from './node/index.ts'
 import { NodeSync } from './node-sync.ts'
@@ -79,7 +79,7 @@ beforeEach(async () => {
   const node = fakeNode(atNode)
   const storage = makeMemoryStorage()
   const reporter: { status?: StatusReporter } = {}
-  parts = await makeParts({ storage, node, announce: () => {}, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, notifier: { show: (id, notice) => { shown.set(id, notice) }, clear: (id) => { shown.delete(id) } }, noticeDelayMs: 20, log: () => {} })
+  parts = await makeParts({ storage, node, announce: (stored) => { reporter.status?.messageSeen(messageView(stored)) }, statusChanged: () => { reporter.status?.soon() }, showBadge: (n) => { badge.push(n) }, notifier: { show: (id, notice) => { shown.set(id, notice) }, clear: (id) => { shown.delete(id) } }, noticeDelayMs: 20, log: () => {} })
   const status = reporter.status = new StatusReporter(parts, node, { broadcastStatus: () => {} })
   handlers = makeApiHandlers(w = { parts, node, status, sync: new NodeSync(parts, node, status), watch: new DeliveryWatch(), storage, log: () => {}, sites, clientPorts, restart: async () => { throw new Error('not in these tests') } })
 })
@@ -205,6 +205,14 @@ describe('API handlers', () => {
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(shown.size).toBe(0)
     await expect(handlers.setMuted({ method: 'setMuted', peerId: stranger!, muted: true })).rejects.toBeInstanceOf(UnknownPeerError)
+  })
+
+  it('shows each conversation\'s newest message on Peerlink\'s channel, kept as messages come', async () => {
+    await handlers.addPeer({ method: 'addPeer', peerId: bob })
+    await parts.inbox.receive(bob, [{ seq: 0, id: 'a', body: new TextEncoder().encode('stored before the first status'), channel: OWN_CHANNEL, kind: 'text' }])
+    expect((await handlers.getStatus({ method: 'getStatus' })).peers[0]?.last).toMatchObject({ direction: 'in', kind: 'text', text: 'stored before the first status' })
+    const sent = await handlers.send({ method: 'send', peerId: bob, text: 'x'.repeat(500) })
+    expect((await handlers.getStatus({ method: 'getStatus' })).peers[0]?.last).toMatchObject({ id: sent.id, direction: 'out', text: 'x'.repeat(100) })
   })
 
   it('shows pages only the documented fields of a message', async () => {

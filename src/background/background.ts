@@ -126,6 +126,7 @@ export class Background {
         const view = messageView(stored)
         this.#watch.notify(view)
         this.api.announce(view)
+        reporter.status?.messageSeen(view)
       },
       statusChanged: () => { reporter.status?.soon() },
       showBadge,

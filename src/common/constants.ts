@@ -375,3 +375,6 @@ export const MAIL_SEEN_IDS = 256
 export const MAIL_KEPT_MS = 30 * 24 * 60 * 60_000
 /** Mail sealed longer ago than this is not believed (a relay keeps mail 30 days by default). */
 export const MAIL_MAX_AGE_MS = 45 * 24 * 60 * 60_000
+
+/** The list of conversations shows this much of each one's newest text. */
+export const LAST_MESSAGE_CHARS = 100

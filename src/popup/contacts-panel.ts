@@ -3,7 +3,7 @@ import type { ApiRequest, PeerView, Status } from '../api/protocol.ts'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { shortId } from '../common/short-id.ts'
-import { formatAgo, formatBytes } from '../ui/format.ts'
+import { formatAgo, formatBytes, formatWhen } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
 import { makeKeyedList } from '../ui/keyed-list.ts'
 import { describePeerState } from '../ui/peer-state.ts'
@@ -24,6 +24,14 @@ function addError (err: unknown): string {
   if (address != null && err instanceof ValidationError) return t('cardAddressError', String(Number(address[1]) + 1), err.data.reason)
   if (err instanceof ResourceLimitError && err.data.limitType === 'contact-addresses') return t('cardTooManyAddresses', String(err.data.limit))
   return errorText(err)
+}
+
+/** A conversation's newest message in one line: who wrote it, and its start. */
+function lastLine (peer: PeerView): string {
+  const last = peer.last
+  if (last == null) return ''
+  const what = last.kind === 'bytes' ? t('lastFile') : last.text.replace(/\s+/g, ' ').trim()
+  return last.direction === 'out' ? t('lastByYou', what) : what
 }
 
 /** The contact list with each peer's state, and the form to add a contact by peer id or contact card. */
@@ -66,8 +74,10 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
   }, { signal })
   root.replaceChildren(h('h2', { id: 'contacts-heading' }, t('contactsHeading')), list, form)
   /** Everything a contact's row says, in words. */
-  const rowText = (peer: PeerView): { name: string, state: ReturnType<typeof describePeerState>, facts: string } => ({
+  const rowText = (peer: PeerView): { name: string, state: ReturnType<typeof describePeerState>, facts: string, last: string, when: string } => ({
     name: peer.name === '' ? shortId(peer.peerId) : peer.name,
+    last: lastLine(peer),
+    when: peer.last == null ? '' : formatWhen(peer.last.at),
     state: describePeerState(peer),
     facts: [
       peer.rttMs == null ? null : t('rtt', peer.rttMs.toFixed(1)),
@@ -79,11 +89,14 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     key: ({ peer }) => peer.peerId,
     signature: ({ peer, current, text }) => JSON.stringify([text, peer.unread, current]),
     empty: h('li', { className: 'muted' }, t('noContacts')),
-    build: ({ peer, current, text: { name, state, facts } }) => {
+    build: ({ peer, current, text: { name, state, facts, last, when } }) => {
       const button = h('button', { type: 'button', className: 'contact', 'aria-current': current ? 'true' : 'false' },
         h('span', { className: 'grow' },
-          h('span', { className: 'contact-name' }, name),
-          peer.unread > 0 && h('span', { className: 'unread', 'aria-label': t('unreadLabel', String(peer.unread)) }, String(peer.unread)),
+          h('span', { className: 'contact-top' },
+            h('span', { className: 'contact-name' }, name),
+            peer.unread > 0 && h('span', { className: 'unread', 'aria-label': t('unreadLabel', String(peer.unread)) }, String(peer.unread)),
+            when !== '' && h('time', { className: 'when muted', datetime: new Date(peer.last!.at).toISOString() }, when)),
+          last !== '' && h('span', { className: 'last-line' }, last),
           h('span', { className: 'facts muted' }, facts)),
         h('span', { className: `badge tone-${state.tone}` }, state.text))
       // A kept row outlives the status it was built from: select the contact as the latest status has it.
@@ -104,14 +117,16 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     render (status) {
       relays = status.relays.length
       latest = new Map(status.peers.map(peer => [peer.peerId, peer]))
-      // The first status opens a conversation: the preferred one while it is a contact, else the first.
-      const first = opened ? undefined : latest.get(selected ?? '') ?? status.peers[0]
+      // Conversations by their newest message, then contacts without one as they were added.
+      const peers = [...status.peers].sort((a, b) => (b.last?.at ?? -Infinity) - (a.last?.at ?? -Infinity))
+      // The first status opens a conversation: the preferred one while it is a contact, else the most recent.
+      const first = opened ? undefined : latest.get(selected ?? '') ?? peers[0]
       if (first != null) {
         opened = true
         selected = first.peerId
       }
       // Each row's words once per render: they are both its signature and what a rebuilt row shows.
-      rows.render(status.peers.map(peer => ({ peer, current: peer.peerId === selected, text: rowText(peer) })))
+      rows.render(peers.map(peer => ({ peer, current: peer.peerId === selected, text: rowText(peer) })))
       if (first != null) onSelect(first)
     }
   }

@@ -5,6 +5,7 @@ import { shortId } from '../common/short-id.ts'
 import { t } from '../ui/i18n.ts'
 import { mailboxTroubleText } from '../ui/mailbox-text.ts'
 import { drawSparkline } from '../ui/sparkline.ts'
+import { makeMessageLog } from './message-log.ts'
 
 export interface ConversationPanel {
   show: (peer: PeerView) => void
@@ -12,6 +13,10 @@ export interface ConversationPanel {
   /** Reads the shown conversation again (after events may have been missed). */
   reload: () => void
 }
+
+/** The newest messages shown when a conversation opens; older ones come a page at a time as the person scrolls up. */
+const FIRST_PAGE = 100
+const OLDER_PAGE = 100
 
 /** The popup is open and looking: messages shown count as read. */
 const looking = (): boolean => document.visibilityState === 'visible'
@@ -52,7 +57,6 @@ function nameOf (peer: PeerView): string {
 /** One conversation: its messages with their delivery state, and the box to write the next one. */
 export function mountConversationPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): ConversationPanel {
   let peer: PeerView | undefined
-  const items = new Map<string, HTMLElement>()
   const heading = h('h2', { id: 'conversation-heading', className: 'grow' }, t('conversationNone'))
   const chart = h('canvas', { className: 'sparkline', width: 120, height: 28, role: 'img', 'aria-label': t('rttChartLabel') })
   const mute = h('button', { type: 'button', className: 'mute', hidden: true })
@@ -72,30 +76,29 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   mute.addEventListener('click', () => {
     if (peer == null) return
     error.textContent = ''
-    client.request({ method: 'setMuted', peerId: peer.peerId, muted: !peer.muted }).then((next) => { if (next.peerId === peer?.peerId) showMute(next) }, (err: unknown) => { error.textContent = errorText(err) })
+    client.request({ method: 'setMuted', peerId: peer.peerId, muted: !peer.muted }).then((next) => {
+      if (next.peerId !== peer?.peerId) return
+      peer = next
+      showMute(next)
+    }, (err: unknown) => { error.textContent = errorText(err) })
   }, { signal })
   const showMute = (shown: PeerView): void => {
     mute.hidden = false
     mute.textContent = shown.muted ? t('unmute') : t('mute')
     mute.title = t(shown.muted ? 'unmuteHelp' : 'muteHelp')
   }
+  const messages = makeMessageLog({
+    list: log,
+    item: message => messageItem(message, peer == null ? '' : nameOf(peer), retry),
+    older: async (oldest) => await client.request({ method: 'getMessages', peerId: oldest.peerId, before: oldest.id, limit: OLDER_PAGE }),
+    signal
+  })
   const load = (): void => {
     const shown = peer
     if (shown == null) return
-    client.messages(shown.peerId).then((messages) => {
-      if (shown.peerId !== peer?.peerId) return
-      items.clear()
-      log.replaceChildren()
-      messages.forEach(add)
+    client.messages(shown.peerId, FIRST_PAGE).then((page) => {
+      if (shown.peerId === peer?.peerId) messages.reset(page)
     }, (err: unknown) => { error.textContent = errorText(err) })
-  }
-  const add = (message: MessageView): void => {
-    const item = messageItem(message, peer == null ? '' : nameOf(peer), retry)
-    const old = items.get(message.id)
-    if (old != null) old.replaceWith(item)
-    else log.append(item)
-    items.set(message.id, item)
-    log.scrollTop = log.scrollHeight
   }
 
   form.addEventListener('submit', (event) => {
@@ -127,7 +130,7 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
     },
     update (message) {
       if (message.peerId !== peer?.peerId) return
-      add(message)
+      messages.upsert(message)
       if (message.direction === 'in' && looking()) client.request({ method: 'markRead', peerId: message.peerId }).catch(() => {})
     }
   }

@@ -16,3 +16,11 @@ export function formatAgo (at: number | null, now = Date.now()): string {
   if (seconds < 86_400) return t('seenHoursAgo', String(Math.round(seconds / 3600)))
   return new Date(at).toLocaleDateString()
 }
+
+/** When a message came, as a list of conversations shows it: the time today, the date before. */
+export function formatWhen (at: number, now = new Date()): string {
+  const day = new Date(at)
+  return day.toDateString() === now.toDateString()
+    ? day.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : day.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+}

@@ -182,6 +182,12 @@ export class MessageHistory {
    * the messages, not the ledger: a peer's HELLO alone moves the ledger's
    * sequence numbers (its first number may be anything).
    */
+  /** The newest message of a conversation on one channel, if any. */
+  async newest (peerId: string, channel: string): Promise<StoredMessage | undefined> {
+    const cursor = await this.#db.transaction('messages').store.index('byPeerChannelAt').openCursor(channelRange(peerId, channel), 'prev')
+    return cursor?.value
+  }
+
   async hasConversation (peerId: string): Promise<boolean> {
     return (await this.#db.transaction('messages').store.index('byPeerAt').openKeyCursor(conversationRange(peerId))) != null
   }

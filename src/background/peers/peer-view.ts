@@ -1,4 +1,4 @@
-import type { IceServerView, LinkView, PeerState, PeerView, Status, ClientView } from '../../api/protocol.ts'
+import type { IceServerView, LastMessage, LinkView, PeerState, PeerView, Status, ClientView } from '../../api/protocol.ts'
 import type { SerializedError } from '../../common/errors/index.ts'
 import { freshCounters } from '../../common/counters.ts'
 import type { NodeInfo, PeerConnectionInfo } from '../../link/apis.ts'
@@ -31,10 +31,12 @@ export interface PeerFacts {
   paused: boolean
   /** Why the last deposit in its mailbox failed, while it did. */
   mailTrouble?: { error: SerializedError, retryAt: number }
+  /** The newest message on Peerlink's own channel. */
+  last?: LastMessage
 }
 
 /** What a page sees of a contact. */
-export function peerView ({ contact, live, policy, pending, inFlightBytes, unread, paused, mailTrouble }: PeerFacts, now: number): PeerView {
+export function peerView ({ contact, live, policy, pending, inFlightBytes, unread, paused, mailTrouble, last }: PeerFacts, now: number): PeerView {
   const connected = live?.state === 'connected'
   const view: PeerView = {
     peerId: contact.peerId,
@@ -56,6 +58,7 @@ export function peerView ({ contact, live, policy, pending, inFlightBytes, unrea
   if (live?.lastClose != null) view.lastClose = live.lastClose
   if (policy.closedBy != null) view.closedBy = policy.closedBy
   if (paused) view.paused = 'storage-full'
+  if (last != null) view.last = last
   if (policy.nextAttemptAt != null && !connected) view.nextAttemptAt = policy.nextAttemptAt
   return view
 }
