@@ -51,6 +51,7 @@ import { emptyResults, mergeResults, type Figure, type Results } from './results
 import { benchMailbox } from './scenarios/mailbox.ts'
 import { benchRelay } from './scenarios/relay.ts'
 import { isFullRun, selectSections, type Section } from './sections.ts'
+import { benchPopupOpen } from './scenarios/popup-open.ts'
 import { memoryUnderStall } from './scenarios/stall-memory.ts'
 import { median, percentile } from './stats.ts'
 import { evaluateTargets, formatTargetLine } from './targets.ts'
@@ -83,7 +84,7 @@ const record = (key: string, name: string, unit: string, runs: number[]): void =
 }
 
 const PAIR_SECTIONS: Section[] = ['layers', 'throughput', 'latency', 'durability', 'wake', 'recovery', 'memory']
-const needsRelay = sections.some(s => PAIR_SECTIONS.includes(s) || s === 'firefox' || s === 'history' || s === 'peers')
+const needsRelay = sections.some(s => PAIR_SECTIONS.includes(s) || s === 'firefox' || s === 'popup' || s === 'history' || s === 'peers')
 const relay = needsRelay ? await RelayProcess.start() : undefined
 
 // The memory section reads the sender's heap over DevTools, which needs the port `toolbar` opens.
@@ -298,6 +299,11 @@ if (chosen('relay')) {
   const series = await benchRelay(record)
   fresh.growth.push(...series)
   for (const line of formatGrowth(series)) console.log(line)
+}
+
+if (chosen('popup')) {
+  begin('popup', '8d. The popup: open → the list of conversations, and the conversation\'s newest page')
+  await benchPopupOpen(relay!, record)
 }
 
 for (const section of ['history', 'peers', 'contacts'] as const) {

@@ -16,6 +16,7 @@ export const SECTIONS = {
   nat: 'across NAT routers, per route (root only)',
   mailbox: 'through a contact\'s mailbox: send → delivered, envelope overhead, deposits per relay core, the relay\'s disk and memory',
   relay: 'the relay at capacity: memory per reservation, idle CPU, reservations and circuits per core, a browser\'s reservation under load',
+  popup: 'open the popup → the list of conversations, and the newest page of one of 1,000 messages',
   history: 'how cost grows: 1 k, 10 k, 100 k stored messages',
   peers: 'how cost grows: 1, 10, 50 connected peers',
   contacts: 'how cost grows: 10, 100, 1,000 contacts',

@@ -378,3 +378,7 @@ export const MAIL_MAX_AGE_MS = 45 * 24 * 60 * 60_000
 
 /** The list of conversations shows this much of each one's newest text. */
 export const LAST_MESSAGE_CHARS = 100
+
+/** The newest messages a conversation shows when it opens; older ones come a page at a time as the person scrolls up. */
+export const POPUP_FIRST_PAGE = 100
+export const POPUP_OLDER_PAGE = 100

@@ -6,6 +6,7 @@ import { t } from '../ui/i18n.ts'
 import { mailboxTroubleText } from '../ui/mailbox-text.ts'
 import { drawSparkline } from '../ui/sparkline.ts'
 import { makeMessageLog } from './message-log.ts'
+import { POPUP_FIRST_PAGE, POPUP_OLDER_PAGE } from '../common/constants.ts'
 
 export interface ConversationPanel {
   show: (peer: PeerView) => void
@@ -13,10 +14,6 @@ export interface ConversationPanel {
   /** Reads the shown conversation again (after events may have been missed). */
   reload: () => void
 }
-
-/** The newest messages shown when a conversation opens; older ones come a page at a time as the person scrolls up. */
-const FIRST_PAGE = 100
-const OLDER_PAGE = 100
 
 /** The popup is open and looking: messages shown count as read. */
 const looking = (): boolean => document.visibilityState === 'visible'
@@ -90,13 +87,13 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const messages = makeMessageLog({
     list: log,
     item: message => messageItem(message, peer == null ? '' : nameOf(peer), retry),
-    older: async (oldest) => await client.request({ method: 'getMessages', peerId: oldest.peerId, before: oldest.id, limit: OLDER_PAGE }),
+    older: async (oldest) => await client.request({ method: 'getMessages', peerId: oldest.peerId, before: oldest.id, limit: POPUP_OLDER_PAGE }),
     signal
   })
   const load = (): void => {
     const shown = peer
     if (shown == null) return
-    client.messages(shown.peerId, FIRST_PAGE).then((page) => {
+    client.messages(shown.peerId, POPUP_FIRST_PAGE).then((page) => {
       if (shown.peerId === peer?.peerId) messages.reset(page)
     }, (err: unknown) => { error.textContent = errorText(err) })
   }

@@ -1,7 +1,7 @@
 /** The popup: contacts at a glance, one conversation, this browser's contact card, and the apps using Peerlink. */
 import { makePeerlinkClient } from '../api/client.ts'
+import type { Status } from '../api/protocol.ts'
 import { localize, t } from '../ui/i18n.ts'
-import { mountCardPanel } from './card-panel.ts'
 import { mountClientsPanel } from './clients-panel.ts'
 import { mountContactsPanel } from './contacts-panel.ts'
 import { mountConversationPanel } from './conversation-panel.ts'
@@ -25,7 +25,13 @@ const clients = mountClientsPanel(document.getElementById('clients')!, client, t
 let selected: string | undefined
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { selected = peer.peerId; conversation.show(peer) }, teardown.signal)
 
-const card = mountCardPanel(document.getElementById('card')!, client, teardown.signal)
+// The contact card (its codec and QR code) loads after the conversations show: it is folded away.
+let latest: Status | undefined
+let card: { render: (status: Status) => void } | undefined
+void import('./card-panel.ts').then(({ mountCardPanel }) => {
+  card = mountCardPanel(document.getElementById('card')!, client, teardown.signal)
+  if (latest != null) card.render(latest)
+})
 // Opened from a contact card's link: the card waits in the add form for the user to add it.
 const offered = new URLSearchParams(location.search).get('card')
 if (offered != null) contacts.offerCard(offered)
@@ -47,7 +53,8 @@ const unsubscribe = client.subscribe((event) => {
     requests.render(event.status)
     site.render(event.status)
     clients.render(event.status)
-    card.render(event.status)
+    latest = event.status
+    card?.render(event.status)
     const current = event.status.peers.find(p => p.peerId === selected)
     if (current != null) conversation.show(current)
     const running = event.status.node === 'running'

@@ -1,7 +1,7 @@
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromString as textToBytes, toString as bytesToText } from 'uint8arrays'
-import { MAILBOX_TOKEN_BYTES } from '../../common/wire/frames.ts'
+import { MAILBOX_TOKEN_BYTES } from '../../common/wire/mailbox-token.ts'
 import type { KeyValueStore } from '../profile/index.ts'
 
 const SECRET_KEY = 'mailbox/secret'

@@ -11,7 +11,7 @@
  */
 import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_CARD_CHARS } from '../constants.ts'
 import { MalformedFrameError, ValidationError } from '../errors/index.ts'
-import { decodeMailboxToken } from './frames.ts'
+import { decodeMailboxToken } from './mailbox-token.ts'
 import { parsePeerAddresses, parsePeerId } from '../validators.ts'
 
 export const CONTACT_CARD_SCHEME = 'peerlink:'

@@ -11,11 +11,10 @@ import { isChannel, OWN_CHANNEL } from '../client-id.ts'
 import { MAX_ADDRESS_CHARS, MESSAGE_ID_PATTERN } from '../constants.ts'
 import { MalformedFrameError } from '../errors/index.ts'
 import { Frame as WireFrame, Pause as WirePause } from './frame.ts'
+import { decodeMailboxToken, MAILBOX_TOKEN_BYTES } from './mailbox-token.ts'
 
 /** Bytes of an incarnation id. */
 export const INCARNATION_BYTES = 16
-/** Bytes of a mailbox token: random, one per contact. */
-export const MAILBOX_TOKEN_BYTES = 16
 
 /** What each side says first on a stream: the conversation as it keeps it, and its limits. */
 export interface Hello {
@@ -174,16 +173,4 @@ function checkHello (wire: WireFrame): Hello {
     addresses: hello.addresses,
     ...(hello.mailboxToken.byteLength === 0 ? {} : { mailboxToken: bytesToHex(hello.mailboxToken, 'base64url') })
   }
-}
-
-/** A mailbox token's bytes from its text; throws MalformedFrameError for anything but 16 bytes of base64url. */
-export function decodeMailboxToken (token: string): Uint8Array {
-  let bytes: Uint8Array
-  try {
-    bytes = hexToBytes(token, 'base64url')
-  } catch {
-    throw new MalformedFrameError('a mailbox token that is not base64url')
-  }
-  if (bytes.byteLength !== MAILBOX_TOKEN_BYTES) throw new MalformedFrameError(`mailbox token of ${bytes.byteLength} bytes`)
-  return bytes
 }

@@ -15,7 +15,7 @@ import { MailboxRefusedError, serializeError, type SerializedError } from '../..
 import type { Counters, MailboxView } from '../../common/model.ts'
 import { callMailbox, MAIL_NOTICE_PROTOCOL, MailboxRequest, readMailNotice, type MailboxResponse } from '../../common/wire/mailbox-protocol.ts'
 import type { ConversationHello, DepositOutcome, MailIn, OutgoingMail, WorkerApi } from '../../link/apis.ts'
-import { decodeMailboxToken } from '../../common/wire/frames.ts'
+import { decodeMailboxToken } from '../../common/wire/mailbox-token.ts'
 import { usablePeerAddresses } from '../../common/validators.ts'
 import { relayOf, relayPeerId } from '../reach/index.ts'
 import { MailUnreadableError, packEnvelopes, readMail } from './mail-envelopes.ts'
