@@ -34,6 +34,7 @@ test('the API rejects an invalid relay with a ValidationError naming it, and kee
 test('an invalid peer id gets a clear message in the popup and through the API, and changes nothing', async ({ alice }) => {
   const before = (await alice.status()).peers
   const popup = await alice.open('popup/popup.html')
+  await popup.getByRole('button', { name: 'New contact' }).click()
   await popup.getByLabel('Peer ID').fill('12D3KooWnotreally')
   await popup.getByRole('button', { name: 'Add contact' }).click()
   await expect(popup.locator('#contacts').getByRole('alert')).toContainText('is not a valid libp2p peer id')

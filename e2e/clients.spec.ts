@@ -158,6 +158,17 @@ test('once allowed, an extension messages the same extension in the peer\'s brow
   await expect(log).toContainText('a message between people')
   await expect(log).not.toContainText('hello from the chat app')
   await expect(log).not.toContainText('and a second one')
+  // Bob can read the chat app's channel from his clients panel, read-only: its messages, no box to write in.
+  const chatRow = clientsPanel(bobPopup).getByRole('listitem').filter({ hasText: chatAtBob.client.slice('extension:'.length) })
+  await chatRow.getByRole('button', { name: 'Messages', exact: true }).click()
+  const channel = bobPopup.getByRole('list', { name: /Messages of/ })
+  await expect(channel).toContainText('hello from the chat app')
+  await expect(channel).toContainText('and a second one')
+  await expect(channel).toContainText('From Alice')
+  await expect(channel).not.toContainText('a message between people')
+  await expect(bobPopup.locator('#channel-view textarea, #channel-view input')).toHaveCount(0)
+  await chatRow.getByRole('button', { name: 'Hide messages' }).click()
+  await expect(channel).toBeHidden()
   expect((await bob.messages(aliceId)).map(m => m.text)).toEqual(['a message between people'])
   expect((await alice.messages(bobId)).map(m => m.text)).toEqual(['a message between people'])
   // Peerlink's own pages may read the app's channel when they ask for it.

@@ -153,6 +153,7 @@ test('contact cards: a newcomer opens a card\'s link, adds the contact with its 
     // Alice pastes Carol's card, now that Carol has one.
     const carolCard = await ownCard(carol)
     const alicePopup = await alice.open('popup/popup.html')
+    await alicePopup.getByRole('button', { name: 'New contact' }).click()
     await alicePopup.getByLabel('Peer ID or contact card').fill(carolCard.text)
     await alicePopup.getByLabel('Name (optional)').fill('Carol')
     await alicePopup.getByRole('button', { name: 'Add contact' }).click()
@@ -171,6 +172,7 @@ test('a malformed card, foreign or too many addresses are refused in the popup a
   const { alice, aliceId, bobId } = fresh
   const before = await alice.status()
   const popup = await alice.open('popup/popup.html')
+  await popup.getByRole('button', { name: 'New contact' }).click()
   const field = popup.getByLabel('Peer ID or contact card')
   const alert = popup.locator('#contacts').getByRole('alert')
   const add = popup.getByRole('button', { name: 'Add contact' })

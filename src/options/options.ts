@@ -1,4 +1,4 @@
-/** The options page: identity, relays, connectivity, contacts and limits. */
+/** The options page: what a person changes up front (relays, contacts, connectivity), identity and storage, and every limit folded under Advanced. */
 import { makePeerlinkClient } from '../api/client.ts'
 import { localize } from '../ui/i18n.ts'
 import { mountConnectivityPanel } from './connectivity-panel.ts'
@@ -18,6 +18,8 @@ const connectivity = mountConnectivityPanel(document.getElementById('connectivit
 const contacts = mountContactsPanel(document.getElementById('contacts')!, client, teardown.signal)
 const limits = mountLimitsPanel(document.getElementById('limits')!, client, teardown.signal)
 const storage = mountStoragePanel(document.getElementById('storage')!, client)
+// A link to a limit (options.html#limits) unfolds them.
+if (location.hash === '#limits' || location.hash === '#advanced') (document.getElementById('advanced') as HTMLDetailsElement).open = true
 
 const unsubscribe = client.subscribe((event) => {
   if (event.type !== 'status') return

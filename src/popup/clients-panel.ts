@@ -3,6 +3,7 @@ import type { ClientView, Status } from '../api/protocol.ts'
 import { describeClient } from '../common/client-id.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
+import { mountChannelView } from './channel-view.ts'
 
 /** What the user reads for a client: the site's origin, or the other extension's id. */
 function clientName (view: ClientView): string {
@@ -12,12 +13,15 @@ function clientName (view: ClientView): string {
 
 /**
  * Other extensions and sites: those asking to use Peerlink (Allow, Refuse)
- * and those allowed (Revoke); hidden when there are none.
+ * and those allowed (Revoke), each with its messages to read; hidden when
+ * there are none.
  */
 export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): { render: (status: Status) => void } {
   const list = h('ul', { 'aria-label': t('clientsList') })
   const error = h('p', { className: 'error', role: 'alert' })
-  root.replaceChildren(h('h2', { id: 'clients-heading' }, t('clientsHeading')), h('p', { className: 'muted' }, t('clientsHelp')), list, error)
+  const channelRoot = h('div', { id: 'channel-view', className: 'channel-view' })
+  const channel = mountChannelView(channelRoot, client)
+  root.replaceChildren(h('h2', { id: 'clients-heading' }, t('clientsHeading')), h('p', { className: 'muted' }, t('clientsHelp')), list, error, channelRoot)
   root.hidden = true
 
   const act = (action: Promise<unknown>): void => {
@@ -28,6 +32,15 @@ export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, si
     const el = h('button', { type: 'button', className: primary ? 'primary' : undefined }, label)
     el.addEventListener('click', () => { act(action()) }, { signal })
     return el
+  }
+
+  /** Each app's Messages button says whether its channel is the one shown. */
+  const showToggles = (): void => {
+    for (const read of list.querySelectorAll<HTMLButtonElement>('button.read-channel')) {
+      const open = channel.shown === read.dataset.channel
+      read.setAttribute('aria-expanded', String(open))
+      read.textContent = t(open ? 'hideChannel' : 'showChannel')
+    }
   }
 
   return {
@@ -47,11 +60,15 @@ export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, si
               button(t('refuse'), false, async () => await client.request({ method: 'refuseClient', client: view.client }))
             ]
           : [button(t('revokeClient'), false, async () => await client.request({ method: 'revokeClient', client: view.client }))]
+        const read = h('button', { type: 'button', className: 'read-channel', 'data-channel': view.client, 'aria-controls': 'channel-view' })
+        read.addEventListener('click', () => { channel.toggle(view.client, clientName(view)); showToggles() }, { signal })
         return h('li', { className: 'row client', 'data-client': view.client, 'data-state': view.state, 'data-requested-by': view.requestedBy },
           h('span', { className: 'grow', title: view.client }, h('span', { className: 'client-name' }, clientName(view)),
             h('span', { className: 'muted' }, ` · ${facts}${waiting}`)),
-          ...actions)
+          read, ...actions)
       }))
+      showToggles()
+      channel.render(status)
     }
   }
 }

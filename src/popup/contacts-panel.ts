@@ -34,7 +34,7 @@ function lastLine (peer: PeerView): string {
   return last.direction === 'out' ? t('lastByYou', what) : what
 }
 
-/** The contact list with each peer's state, and the form to add a contact by peer id or contact card. */
+/** The contact list with each peer's state, and the small form (behind New contact) to add one by peer id or contact card. */
 export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, onSelect: (peer: PeerView) => void, signal: AbortSignal): ContactsPanel {
   let selected: string | undefined
   /** Whether a conversation was opened yet; until then a render opens one. */
@@ -45,13 +45,16 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
   const peerInput = h('input', { id: 'add-peer-id', autocomplete: 'off', spellcheck: 'false', placeholder: '12D3KooW… / peerlink:…', 'aria-describedby': 'add-peer-help' })
   const nameInput = h('input', { id: 'add-peer-name', autocomplete: 'off' })
   const error = h('p', { className: 'error', role: 'alert' })
+  // Outside the form: what adding did is still said once the form folds away.
   const note = h('p', { className: 'muted', role: 'status' })
-  const form = h('form', {},
+  // Adding a contact is its own small form, out of the way once there are conversations.
+  const toggle = h('button', { type: 'button', className: 'new-contact', 'aria-expanded': 'false', 'aria-controls': 'add-contact' }, t('newContact'))
+  const form = h('form', { id: 'add-contact', 'aria-label': t('addContactForm'), hidden: true },
     h('label', { for: 'add-peer-id' }, t('peerIdOrCardLabel')), peerInput,
     h('p', { className: 'muted help', id: 'add-peer-help' }, t('addContactHelp')),
     h('label', { for: 'add-peer-name' }, t('peerNameLabel')), nameInput,
     h('div', { className: 'row' }, h('button', { type: 'submit', className: 'primary' }, t('addContact'))),
-    error, note)
+    error)
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     error.textContent = ''
@@ -65,6 +68,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     client.request(request).then(async (peer) => {
       peerInput.value = ''
       nameInput.value = ''
+      showForm(false)
       selected = peer.peerId
       opened = true
       onSelect(peer)
@@ -72,7 +76,14 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
       if (byCard && hadNoRelay && (await client.status()).relays.length > 0) note.textContent = t('cardRelayAdopted')
     }, (err: unknown) => { error.textContent = addError(err) })
   }, { signal })
-  root.replaceChildren(h('h2', { id: 'contacts-heading' }, t('contactsHeading')), list, form)
+  /** Shows or folds the add form; shown, it takes the focus. */
+  const showForm = (shown: boolean, focus = shown): void => {
+    form.hidden = !shown
+    toggle.setAttribute('aria-expanded', String(shown))
+    if (focus) peerInput.focus()
+  }
+  toggle.addEventListener('click', () => { showForm(toggle.getAttribute('aria-expanded') !== 'true') }, { signal })
+  root.replaceChildren(h('div', { className: 'row' }, h('h2', { id: 'contacts-heading', className: 'grow' }, t('contactsHeading')), toggle), list, form, note)
   /** Everything a contact's row says, in words. */
   const rowText = (peer: PeerView): { name: string, state: ReturnType<typeof describePeerState>, facts: string, last: string, when: string } => ({
     name: peer.name === '' ? shortId(peer.peerId) : peer.name,
@@ -107,6 +118,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
 
   return {
     offerCard (card) {
+      showForm(true, false)
       peerInput.value = card
       note.textContent = t('cardOffered')
       nameInput.focus()
@@ -116,6 +128,8 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
     },
     render (status) {
       relays = status.relays.length
+      // No contacts yet: the form is all there is to do.
+      if (status.peers.length === 0 && toggle.getAttribute('aria-expanded') !== 'true') showForm(true, false)
       latest = new Map(status.peers.map(peer => [peer.peerId, peer]))
       // Conversations by their newest message, then contacts without one as they were added.
       const peers = [...status.peers].sort((a, b) => (b.last?.at ?? -Infinity) - (a.last?.at ?? -Infinity))
