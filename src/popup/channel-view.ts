@@ -5,13 +5,10 @@ import { shortId } from '../common/short-id.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
+import { STATE_TEXT } from '../ui/message-state.ts'
 
 /** Status events come with every change of any contact: a shown channel is read again at most this often. */
 const RELOAD_EVERY_MS = 2000
-
-const STATE_TEXT: Record<MessageView['state'], string> = {
-  queued: 'stateQueued', sent: 'stateSent', stored: 'stateStored', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
-}
 
 export interface ChannelView {
   /** Shows `channel`'s messages with every contact, titled `title`; the same channel again closes it. */

@@ -4,6 +4,7 @@ import { errorText, h } from '../ui/dom.ts'
 import { shortId } from '../common/short-id.ts'
 import { t } from '../ui/i18n.ts'
 import { mailboxTroubleText } from '../ui/mailbox-text.ts'
+import { STATE_ICON, STATE_TEXT } from '../ui/message-state.ts'
 import { drawSparkline } from '../ui/sparkline.ts'
 import { makeMessageLog } from './message-log.ts'
 import { POPUP_FIRST_PAGE, POPUP_OLDER_PAGE } from '../common/constants.ts'
@@ -17,10 +18,6 @@ export interface ConversationPanel {
 
 /** The popup is open and looking: messages shown count as read. */
 const looking = (): boolean => document.visibilityState === 'visible'
-
-const STATE_TEXT: Record<MessageView['state'], string> = {
-  queued: 'stateQueued', sent: 'stateSent', stored: 'stateStored', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
-}
 
 const FAILURE_TEXT: Record<string, string> = {
   expired: 'failedExpired', 'peer-closed': 'failedPeerClosed', 'peer-removed': 'failedPeerRemoved', 'given-up': 'failedGivenUp', 'client-revoked': 'failedClientRevoked'
@@ -36,7 +33,8 @@ function failureText (message: MessageView): string {
 function messageItem (message: MessageView, peerName: string, retry: (message: MessageView) => void): HTMLElement {
   const meta = message.state === 'failed' ? failureText(message) : t(STATE_TEXT[message.state], peerName)
   const item = h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
-    message.text, h('span', { className: 'meta' }, `${new Date(message.at).toLocaleTimeString()} · ${meta}`))
+    message.text, h('span', { className: 'meta' }, `${new Date(message.at).toLocaleTimeString()} · `,
+      STATE_ICON[message.state] !== '' && h('span', { className: 'state-icon', 'aria-hidden': 'true' }, `${STATE_ICON[message.state]} `), meta))
   // Which relays hold a message that waits in the contact's mailbox.
   if (message.state === 'stored' && message.storedAt != null) item.title = message.storedAt.map(relay => t('storedAtRelays', shortId(relay))).join('\n')
   if (message.state === 'failed') {
