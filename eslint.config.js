@@ -18,6 +18,8 @@ const layers = {
   ui: ['common', 'api'],
   popup: ['common', 'api', 'ui'],
   options: ['common', 'api', 'ui'],
+  // The welcome page shows the contact card as the popup does, and its link opens the popup.
+  welcome: ['common', 'api', 'ui', 'popup'],
   client: ['common', 'api'],
   site: ['common', 'api', 'client'],
   firefox: ['common', 'link', 'background', 'offscreen']

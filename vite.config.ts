@@ -116,7 +116,8 @@ export default defineConfig(({ mode }) => {
         input: {
           ...targets[target].background,
           options: resolve(root, 'src/options/options.html'),
-          popup: resolve(root, 'src/popup/popup.html')
+          popup: resolve(root, 'src/popup/popup.html'),
+          welcome: resolve(root, 'src/welcome/welcome.html')
         },
         output: {
           entryFileNames: chunk => chunk.name === 'service-worker' ? 'service-worker.js' : 'assets/[name]-[hash].js',

@@ -10,6 +10,9 @@ test('a browser set to German shows Peerlink\'s pages in German', async () => {
     const options = await profile.open('options/options.html')
     await expect(options.getByRole('heading', { name: 'Ihre Identität' })).toBeVisible()
     await expect(options.getByRole('button', { name: 'Relay hinzufügen' })).toBeVisible()
+    const welcome = await profile.open('welcome/welcome.html')
+    await expect(welcome.getByRole('heading', { name: 'Willkommen bei Peerlink' })).toBeVisible()
+    await expect(welcome.locator('#welcome-progress')).toHaveText('0 von 4 Schritten erledigt')
   } finally {
     await profile.close()
   }

@@ -34,7 +34,17 @@ export interface ProfileOptions {
    * extension commands of the DevTools protocol.
    */
   toolbar?: boolean
+  /**
+   * Leave the welcome page Peerlink opens at install (`welcomePage()` finds
+   * it). Closed by default, before `launch` answers, so no test meets a tab
+   * it did not open. Chromium installs an extension given on the command
+   * line anew at every launch, so a profile launched again sees it too.
+   */
+  keepWelcome?: boolean
 }
+
+/** How long the install's welcome tab may take to show after the worker started. */
+const WELCOME_TIMEOUT_MS = 15_000
 
 /** What Chrome's extensions page tells about one installed extension (`chrome.developerPrivate`, which that page uses). */
 interface InstalledExtension { id: string, name: string, path?: string }
@@ -94,7 +104,25 @@ export class ExtensionProfile extends PeerlinkProfile {
     const extensionId = new URL(worker.url()).host
     const apiPage = await context.newPage()
     await apiPage.goto(`chrome-extension://${extensionId}/options/options.html`)
-    return new ExtensionProfile(options.name, context, extensionId, userDataDir, apiPage)
+    const profile = new ExtensionProfile(options.name, context, extensionId, userDataDir, apiPage)
+    // The worker opens the welcome tab on its own time: waited for here, so it never turns up in the middle of a test.
+    if (options.keepWelcome !== true) await (await profile.welcomePage()).close()
+    return profile
+  }
+
+  /** The welcome page the install opened, once it has loaded. */
+  async welcomePage (): Promise<Page> {
+    const url = this.url('welcome/welcome.html')
+    const deadline = Date.now() + WELCOME_TIMEOUT_MS
+    while (true) {
+      const page = this.context.pages().find(p => p.url() === url)
+      if (page != null) {
+        await page.waitForLoadState('domcontentloaded')
+        return page
+      }
+      if (Date.now() > deadline) throw new Error(`${this.name}: the welcome page never opened; pages: ${this.context.pages().map(p => p.url()).join(', ')}`)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
   }
 
   /** The extension's service worker as it is now (Playwright keeps one object across restarts). */
@@ -107,7 +135,7 @@ export class ExtensionProfile extends PeerlinkProfile {
   }
 
   /** Opens one of the extension's pages in a new tab. */
-  async open (path: 'popup/popup.html' | 'options/options.html'): Promise<Page> {
+  async open (path: 'popup/popup.html' | 'options/options.html' | 'welcome/welcome.html'): Promise<Page> {
     const page = await this.context.newPage()
     await page.goto(this.url(path))
     return page

@@ -45,7 +45,7 @@ export class FirefoxProfile extends PeerlinkProfile {
    * directories whose manifests name a gecko id, beside it) and opens one of
    * its pages to call the API from.
    */
-  static async launch ({ name, extraExtensions = [], userDataDir: keptDir, uuid: keptUuid, extensionDir = FIREFOX_EXTENSION_DIR }: { name: string, extraExtensions?: string[], userDataDir?: string, uuid?: string, extensionDir?: string }): Promise<FirefoxProfile> {
+  static async launch ({ name, extraExtensions = [], userDataDir: keptDir, uuid: keptUuid, extensionDir = FIREFOX_EXTENSION_DIR, keepWelcome = false }: { name: string, extraExtensions?: string[], userDataDir?: string, uuid?: string, extensionDir?: string, keepWelcome?: boolean }): Promise<FirefoxProfile> {
     // Optional permissions are granted without a prompt (headless Firefox cannot show one), still only on a click: see `grantSiteAccess`.
     const manifestPath = join(extensionDir, 'manifest.json')
     if (!existsSync(manifestPath)) throw new Error(`no built extension in ${extensionDir}: run npm run build first`)
@@ -73,7 +73,25 @@ export class FirefoxProfile extends PeerlinkProfile {
     await browser.installExtension(extensionDir)
     for (const dir of extraExtensions) await browser.installExtension(dir)
     const apiPage = await openExtensionPage(browser, uuid, 'options/options.html')
-    return new FirefoxProfile(name, browser, uuid, extraUuids, userDataDir, apiPage, keptDir != null)
+    const profile = new FirefoxProfile(name, browser, uuid, extraUuids, userDataDir, apiPage, keptDir != null)
+    // The add-on is installed anew at every launch, and each install opens the welcome tab on its own time:
+    // waited for and closed here (unless `keepWelcome`), so it never turns up in the middle of a test.
+    if (!keepWelcome) await (await profile.welcomePage()).close()
+    return profile
+  }
+
+  /** The welcome page the install opened, once it has loaded. */
+  async welcomePage (): Promise<Page> {
+    const url = `moz-extension://${this.uuid}/welcome/welcome.html`
+    const deadline = Date.now() + 15_000
+    while (true) {
+      // BiDi does not report a moz-extension:// page's address: each page is asked where it is.
+      for (const page of await this.browser.pages()) {
+        if (await page.evaluate(() => document.readyState !== 'loading' ? location.href : '').catch(() => '') === url) return page
+      }
+      if (Date.now() > deadline) throw new Error(`${this.name}: the welcome page never opened`)
+      await sleep(100)
+    }
   }
 
   /** Opens a page of an add-on installed beside Peerlink, by its gecko id and path. */
@@ -129,7 +147,7 @@ export class FirefoxProfile extends PeerlinkProfile {
   }
 
   /** Opens one of the add-on's pages in a new tab. */
-  async open (path: 'popup/popup.html' | 'options/options.html'): Promise<Page> {
+  async open (path: 'popup/popup.html' | 'options/options.html' | 'welcome/welcome.html'): Promise<Page> {
     return await openExtensionPage(this.browser, this.uuid, path)
   }
 

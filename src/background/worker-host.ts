@@ -15,6 +15,9 @@ import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS, NOTICE_PREVIEW_CHARS } from '
 import { serializeError } from '../common/errors/index.ts'
 import { type Notice, noticeTarget } from './notices.ts'
 
+/** The first-run page, opened once at install and linked from the options page. */
+const WELCOME_PAGE = 'welcome/welcome.html'
+
 export interface WorkerHostOptions {
   /** Where the node's half runs, and how to (re)create it. */
   offscreenDocument: OffscreenDocument
@@ -121,7 +124,11 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
   browser.runtime.onMessageExternal.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, true))
   browser.runtime.onConnectExternal.addListener((port) => { subscribe(port, true) })
 
-  browser.runtime.onInstalled.addListener(boot)
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    boot()
+    // A first install only: an update or a browser start must not greet someone who set Peerlink up long ago.
+    if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL(WELCOME_PAGE) }).catch((err: unknown) => { log('welcome page not opened: %o', err) })
+  })
   browser.runtime.onStartup.addListener(boot)
 
   // The heartbeat re-creates the node's half if the browser ever closed it,
