@@ -4,6 +4,7 @@ import type { MessageState, MessageView, PeerView } from '../api/protocol.ts'
 import { shortId } from '../common/short-id.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
+import { STATE_TEXT } from '../ui/message-state.ts'
 import { describePeerState } from '../ui/peer-state.ts'
 
 export interface HelloStep {
@@ -13,11 +14,6 @@ export interface HelloStep {
   update: (message: MessageView) => void
   /** Dials the contact now: Peerlink otherwise dials only when there is something to send. */
   reach: (peerId: string) => void
-}
-
-/** Each message state in words, as the popup says them. */
-const STATE_TEXT: Record<MessageState, string> = {
-  queued: 'stateQueued', sent: 'stateSent', stored: 'stateStored', delivered: 'stateDelivered', failed: 'stateFailed', received: 'stateReceived'
 }
 
 /** A contact in one of these states is not being dialled: the page offers to. */
