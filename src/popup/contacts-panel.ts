@@ -34,8 +34,8 @@ function lastLine (peer: PeerView): string {
   return last.direction === 'out' ? t('lastByYou', what) : what
 }
 
-/** The contact list with each peer's state, and the small form (behind New contact) to add one by peer id or contact card. */
-export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, onSelect: (peer: PeerView) => void, signal: AbortSignal): ContactsPanel {
+/** The contact list with each peer's state, and the small form (behind New contact) to add one by peer id or contact card; `onSelect`'s `byPerson` is false for the conversation the popup opens by itself. */
+export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, onSelect: (peer: PeerView, byPerson: boolean) => void, signal: AbortSignal): ContactsPanel {
   let selected: string | undefined
   /** Whether a conversation was opened yet; until then a render opens one. */
   let opened = false
@@ -71,7 +71,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
       showForm(false)
       selected = peer.peerId
       opened = true
-      onSelect(peer)
+      onSelect(peer, true)
       // A newcomer's first relays come from the card: say so, since the options page changed too.
       if (byCard && hadNoRelay && (await client.status()).relays.length > 0) note.textContent = t('cardRelayAdopted')
     }, (err: unknown) => { error.textContent = addError(err) })
@@ -111,7 +111,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
           h('span', { className: 'facts muted' }, facts)),
         h('span', { className: `badge tone-${state.tone}` }, state.text))
       // A kept row outlives the status it was built from: select the contact as the latest status has it.
-      button.addEventListener('click', () => { selected = peer.peerId; opened = true; onSelect(latest.get(peer.peerId) ?? peer) }, { signal })
+      button.addEventListener('click', () => { selected = peer.peerId; opened = true; onSelect(latest.get(peer.peerId) ?? peer, true) }, { signal })
       return h('li', {}, button)
     }
   })
@@ -141,7 +141,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
       }
       // Each row's words once per render: they are both its signature and what a rebuilt row shows.
       rows.render(peers.map(peer => ({ peer, current: peer.peerId === selected, text: rowText(peer) })))
-      if (first != null) onSelect(first)
+      if (first != null) onSelect(first, false)
     }
   }
 }

@@ -14,6 +14,8 @@ export interface ConversationPanel {
   update: (message: MessageView) => void
   /** Reads the shown conversation again (after events may have been missed). */
   reload: () => void
+  /** Puts focus in the message box. */
+  focus: () => void
 }
 
 /** The popup is open and looking: messages shown count as read. */
@@ -56,7 +58,10 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const chart = h('canvas', { className: 'sparkline', width: 120, height: 28, role: 'img', 'aria-label': t('rttChartLabel') })
   const mute = h('button', { type: 'button', className: 'mute', hidden: true })
   const header = h('div', { className: 'row' }, heading, chart, mute)
-  const log = h('ul', { className: 'messages', role: 'log', 'aria-label': t('messagesLabel') })
+  const list = h('ul', { className: 'messages' })
+  // A log region around the list (a list itself may not be a log): new messages and new states are announced.
+  // It scrolls, so it takes focus: arrow keys and Page Up read back through the history by keyboard.
+  const log = h('div', { className: 'message-log', role: 'log', 'aria-label': t('messagesLabel'), tabindex: 0 }, list)
   const text = h('textarea', { id: 'message-text', rows: 2 })
   const error = h('p', { className: 'error', role: 'alert' })
   const mailboxNote = h('p', { className: 'mailbox-note', role: 'status' })
@@ -83,7 +88,8 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
     mute.title = t(shown.muted ? 'unmuteHelp' : 'muteHelp')
   }
   const messages = makeMessageLog({
-    list: log,
+    scroller: log,
+    list,
     item: message => messageItem(message, peer == null ? '' : nameOf(peer), retry),
     older: async (oldest) => await client.request({ method: 'getMessages', peerId: oldest.peerId, before: oldest.id, limit: POPUP_OLDER_PAGE }),
     signal
@@ -122,6 +128,9 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
     },
     reload () {
       if (peer != null) load()
+    },
+    focus () {
+      text.focus()
     },
     update (message) {
       if (message.peerId !== peer?.peerId) return

@@ -15,7 +15,9 @@ export interface MessageLog {
 }
 
 export interface MessageLogOptions {
-  /** The scrolling list the messages go in. */
+  /** The scrolling element around `list`. */
+  scroller: HTMLElement
+  /** The list the messages go in. */
   list: HTMLElement
   /** Draws one message. */
   item: (message: MessageView) => HTMLElement
@@ -41,7 +43,7 @@ const dayOf = (at: number): string => new Date(at).toDateString()
  * as the person scrolls up (what they were reading stays where it was), and
  * kept at the newest only while the person is there.
  */
-export function makeMessageLog ({ list, item, older, signal }: MessageLogOptions): MessageLog {
+export function makeMessageLog ({ scroller, list, item, older, signal }: MessageLogOptions): MessageLog {
   let messages: MessageView[] = []
   const nodes = new Map<string, HTMLElement>()
   /** Bumped by every reset: a page asked for before it belongs to another conversation. */
@@ -65,13 +67,13 @@ export function makeMessageLog ({ list, item, older, signal }: MessageLogOptions
     return out
   }
 
-  const nearBottom = (): boolean => list.scrollHeight - list.scrollTop - list.clientHeight <= FOLLOW_WITHIN_PX
+  const nearBottom = (): boolean => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_WITHIN_PX
 
   const loadOlder = async (): Promise<void> => {
     const oldest = messages[0]
     if (loading || atStart || oldest == null) return
     loading = true
-    list.setAttribute('aria-busy', 'true')
+    scroller.setAttribute('aria-busy', 'true')
     const asked = generation
     try {
       const page = (await older(oldest)).filter(m => !nodes.has(m.id))
@@ -81,25 +83,25 @@ export function makeMessageLog ({ list, item, older, signal }: MessageLogOptions
         return
       }
       // Measured from the bottom, which the new page does not move: the message read stays put.
-      const fromBottom = list.scrollHeight - list.scrollTop
+      const fromBottom = scroller.scrollHeight - scroller.scrollTop
       // The page's last day may be the day already heading the list: one heading for it, above the page's messages.
       const first = list.firstElementChild as HTMLElement | null
       if (first?.dataset.day === dayOf(page.at(-1)!.at)) first.remove()
       list.prepend(fragment(page))
-      list.scrollTop = list.scrollHeight - fromBottom
+      scroller.scrollTop = scroller.scrollHeight - fromBottom
       messages = [...page, ...messages]
     } finally {
       if (asked === generation) {
         loading = false
-        list.removeAttribute('aria-busy')
+        scroller.removeAttribute('aria-busy')
       }
     }
     // A short first page may leave nothing to scroll: fill the view.
-    if (list.scrollTop <= LOAD_OLDER_WITHIN_PX) await loadOlder()
+    if (scroller.scrollTop <= LOAD_OLDER_WITHIN_PX) await loadOlder()
   }
 
-  list.addEventListener('scroll', () => {
-    if (list.scrollTop <= LOAD_OLDER_WITHIN_PX) void loadOlder()
+  scroller.addEventListener('scroll', () => {
+    if (scroller.scrollTop <= LOAD_OLDER_WITHIN_PX) void loadOlder()
   }, { signal, passive: true })
 
   return {
@@ -110,7 +112,7 @@ export function makeMessageLog ({ list, item, older, signal }: MessageLogOptions
       nodes.clear()
       messages = [...page]
       list.replaceChildren(fragment(page))
-      list.scrollTop = list.scrollHeight
+      scroller.scrollTop = scroller.scrollHeight
     },
     upsert (message) {
       const old = nodes.get(message.id)
@@ -128,7 +130,7 @@ export function makeMessageLog ({ list, item, older, signal }: MessageLogOptions
       nodes.set(message.id, node)
       list.append(node)
       messages.push(message)
-      if (follow) list.scrollTop = list.scrollHeight
+      if (follow) scroller.scrollTop = scroller.scrollHeight
     }
   }
 }

@@ -19,11 +19,16 @@ document.getElementById('open-options')!.addEventListener('click', (event) => {
 })
 
 const conversation = mountConversationPanel(document.getElementById('conversation')!, client, teardown.signal)
-const requests = mountRequestsPanel(document.getElementById('requests')!, client, teardown.signal)
+const requests = mountRequestsPanel(document.getElementById('requests')!, client, teardown.signal, () => document.querySelector<HTMLElement>('#contacts .contact'))
 const site = mountSitePanel(document.getElementById('site')!, client, teardown.signal)
 const clients = mountClientsPanel(document.getElementById('clients')!, client, teardown.signal)
 let selected: string | undefined
-const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer) => { selected = peer.peerId; conversation.show(peer) }, teardown.signal)
+const contacts = mountContactsPanel(document.getElementById('contacts')!, client, (peer, byPerson) => {
+  selected = peer.peerId
+  conversation.show(peer)
+  // The person chose this conversation (by keyboard, too): take them to its message box rather than leave focus in the list.
+  if (byPerson) conversation.focus()
+}, teardown.signal)
 
 // The contact card (its codec and QR code) loads after the conversations show: it is folded away.
 let latest: Status | undefined

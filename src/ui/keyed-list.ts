@@ -1,3 +1,5 @@
+import { FOCUSABLE } from './dom.ts'
+
 /**
  * A list whose rows are rebuilt only when what they show changed: with a
  * thousand contacts, every status event rebuilding every row cost the page
@@ -21,6 +23,7 @@ export function makeKeyedList<T> (parent: HTMLElement, row: {
   let rows = new Map<string, { signature: string, element: HTMLElement }>()
   return {
     render (items) {
+      const focus = focusWithin(rows)
       const next = new Map<string, { signature: string, element: HTMLElement }>()
       for (const item of items) {
         const key = row.key(item)
@@ -37,6 +40,26 @@ export function makeKeyedList<T> (parent: HTMLElement, row: {
         const there = parent.children[i]
         if (there !== element) parent.insertBefore(element, there ?? null)
       })
+      // A row rebuilt or moved under the keyboard's focus drops it to the page's start: put it back on the same control.
+      if (focus != null && document.activeElement !== focus.element) {
+        const again = focusables(next.get(focus.key)?.element)[focus.index]
+        again?.focus({ preventScroll: true })
+      }
     }
   }
+}
+
+function focusables (row: HTMLElement | undefined): HTMLElement[] {
+  return row == null ? [] : [row, ...row.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(e => e.matches(FOCUSABLE))
+}
+
+/** Which row holds the focused element, and which of its controls it is. */
+function focusWithin (rows: Map<string, { element: HTMLElement }>): { key: string, index: number, element: Element } | undefined {
+  const active = document.activeElement
+  if (active == null) return undefined
+  for (const [key, { element }] of rows) {
+    if (!element.contains(active)) continue
+    return { key, index: focusables(element).indexOf(active as HTMLElement), element: active }
+  }
+  return undefined
 }
