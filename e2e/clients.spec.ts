@@ -56,10 +56,16 @@ async function allow (profile: PeerlinkProfile, client: ClientId): Promise<void>
 
 /** Waits until the app's events subscription is open and Peerlink has said `subscribed` on it `times` times. */
 async function waitSubscribed (app: ClientPage, times = 1): Promise<void> {
-  await expect.poll(async () => {
-    const log = await app.log()
-    return log.subscribed && log.events.filter(e => e.type === 'subscribed').length >= times
-  }, { message: `${app.profile}: ${app.client} subscribed ${times} time(s)` }).toBe(true)
+  try {
+    await expect.poll(async () => {
+      const log = await app.log()
+      return log.subscribed && log.events.filter(e => e.type === 'subscribed').length >= times
+    }, { message: `${app.profile}: ${app.client} subscribed ${times} time(s)` }).toBe(true)
+  } catch (err) {
+    // What the app saw of its port (opened, closed, refused and why) says which side let it down.
+    const { events, opened, closed, refused, subscribed } = await app.log()
+    throw new Error(`${(err as Error).message}\nthe app's port: ${JSON.stringify({ subscribed, opened, closed, refused, events: events.filter(e => e.type !== 'status' && e.type !== 'messages') })}`, { cause: err })
+  }
 }
 
 /** The list of apps (other extensions, sites) in Peerlink's popup. */

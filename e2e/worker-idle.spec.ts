@@ -50,6 +50,11 @@ test('an idle Peerlink with a relay and a connected contact lets Chrome stop its
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as { method?: string, params?: { targetInfo?: { targetId: string, type: string, url: string }, targetId?: string } }
       const info = message.params?.targetInfo
+      // Chromium takes a command-line extension for a new install at every launch, so Peerlink opens its welcome page;
+      // an open Peerlink page keeps the worker awake (it is subscribed), so close it as a person would.
+      if (message.method === 'Target.targetCreated' && info?.type === 'page' && info.url.includes('/welcome/welcome.html')) {
+        socket.send(JSON.stringify({ id: 2, method: 'Target.closeTarget', params: { targetId: info.targetId } }))
+      }
       if (message.method === 'Target.targetCreated' && info?.type === 'service_worker' && info.url.startsWith('chrome-extension://')) {
         workers.add(info.targetId)
         events.push({ at: Date.now() - started, running: true })
