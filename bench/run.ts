@@ -309,7 +309,7 @@ if (chosen('popup')) {
 for (const section of ['history', 'peers', 'contacts'] as const) {
   if (!chosen(section)) continue
   begin(section, `9. How cost grows: ${section}`)
-  const series = await benchGrowth(section, relay)
+  const series = await benchGrowth(section, relay, record)
   fresh.growth.push(...series)
   for (const line of formatGrowth(series)) console.log(line)
 }

@@ -28,6 +28,8 @@ export const TARGETS: Target[] = [
   { key: 'latency.p50', name: 'send → delivered p50, 100 B', unit: 'ms', sense: 'below', target: 5, figure: get => get('peerlink.latency.p50') },
   { key: 'wake.delivery', name: 'wake → delivered, receiver’s worker stopped', unit: 'ms', sense: 'below', target: 150, figure: get => get('wake.delivery') },
   { key: 'recovery.reset', name: 'stream reset → next delivery', unit: 'ms', sense: 'below', target: 1_000, figure: get => get('recovery.reset') },
+  { key: 'idle.cpu', name: 'idle, 50 contacts: whole-browser CPU (connections let go)', unit: '% of a core', sense: 'below', target: 5, figure: get => get('peers.rested.cpu') },
+  { key: 'idle.keepalive', name: 'idle, 50 contacts: keepalive traffic (connections let go)', unit: 'B/s', sense: 'below', target: 300, figure: get => get('peers.rested.wire') },
   { key: 'popup.list', name: 'open the popup → the list of conversations shown', unit: 'ms', sense: 'below', target: 150, figure: get => get('popup.list') },
   { key: 'memory.flat', name: 'memory with a stalled receiver flat (heap last / middle third)', unit: '×', sense: 'below', target: FLAT_HEAP, figure: get => ratioOf(get('memory.heap.last'), get('memory.heap.middle')) }
 ]

@@ -142,3 +142,33 @@ test('removing a contact: the CLOSE reaches it, messages waiting for it fail as 
   const bobSends = await bob.api({ method: 'send', peerId: aliceId, text: 'are you there?' }).catch((e: unknown) => e)
   expect((bobSends as PeerClosedError).data).toMatchObject({ by: 'remote' })
 })
+
+test('a connection neither side uses is let go at both ends: no dial follows, the popup says the contact rests, and the next message from either side dials and is delivered', async ({ fresh }) => {
+  test.setTimeout(120_000)
+  const { alice, bob, aliceId, bobId } = fresh
+  await alice.api({ method: 'send', peerId: bobId, text: 'before the rest', awaitDelivery: true })
+  // Alice's limit alone lets it go: her QUIET tells Bob not to dial back.
+  await alice.api({ method: 'setLimits', limits: { idleConnectionMs: 5_000 } })
+  const resting = (profile: typeof alice, peerId: string, name: string) => profile.waitForStatus(
+    s => s.connections === 0 && s.peers.some(p => p.peerId === peerId && p.state === 'idle' && p.restedAt != null), `${name} to let the idle connection go`)
+  const [aliceRested, bobRested] = await Promise.all([resting(alice, bobId, 'Alice'), resting(bob, aliceId, 'Bob')])
+  const attempts = [aliceRested.peers[0]!.dialAttempts, bobRested.peers[0]!.dialAttempts]
+
+  // Nobody dials for a connection let go on purpose; a lost one is dialed again within a second.
+  await new Promise(resolve => setTimeout(resolve, 3_000))
+  for (const [profile, peerId, before] of [[alice, bobId, attempts[0]], [bob, aliceId, attempts[1]]] as const) {
+    const peer = (await profile.status()).peers.find(p => p.peerId === peerId)!
+    expect(peer, `${profile.name}'s view after the rest`).toMatchObject({ state: 'idle', dialAttempts: before })
+    expect(peer.nextAttemptAt).toBeUndefined()
+  }
+  const popup = await bob.open('popup/popup.html')
+  await expect(popup.locator('#contacts')).toContainText('Resting — connects again when either of you writes')
+
+  // Either side's next message dials again.
+  expect((await bob.api({ method: 'send', peerId: aliceId, text: 'Bob wakes it', awaitDelivery: true })).state).toBe('delivered')
+  await expect(popup.locator('#contacts')).not.toContainText('Resting')
+  await resting(alice, bobId, 'Alice')
+  expect((await alice.api({ method: 'send', peerId: bobId, text: 'Alice wakes it', awaitDelivery: true })).state).toBe('delivered')
+  expect((await bob.messages(aliceId)).map(m => `${m.direction} ${m.text}`)).toEqual(['in before the rest', 'out Bob wakes it', 'in Alice wakes it'])
+  expect((await alice.messages(bobId)).every(m => m.state === 'delivered' || m.state === 'received')).toBe(true)
+})

@@ -47,6 +47,11 @@ test.describe('a full disk', () => {
       // every message arrives once, in order.
       disk.empty()
       await alice.waitForStatus(s => s.peers.find(p => p.peerId === bobId)?.pending.messages === 0, 'Alice\'s outbox to drain once Bob asked again', STORAGE_FULL_RETRY_MS + 60_000)
+        .catch(async (err: Error) => {
+          // What Bob's side saw says which end stopped the conversation.
+          const bobSide = await bob.status().then(s => ({ link: s.link, counters: s.counters, alice: s.peers.find(p => p.peerId === aliceId) }), (e: Error) => e.message)
+          throw new Error(`${err.message}\nBob's side: ${JSON.stringify(bobSide, null, 2)}`)
+        })
       expect((await alice.status()).peers.find(p => p.peerId === bobId)?.paused).toBeUndefined()
       const received = (await bob.messages(aliceId)).filter(m => m.text.startsWith('full-')).map(m => m.text.split(' ')[0])
       expect(received).toEqual(numbered('full', count))

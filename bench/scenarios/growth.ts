@@ -5,6 +5,8 @@
  *   the IndexedDB size, on the sending and the receiving side;
  * - peers: 1, 10, 50 connected Node test peers (through the relay, then
  *   WebRTC): offscreen and worker heap, CPU while idle, keepalive bytes;
+ *   then, at the largest size, the same idle once every unused connection
+ *   was let go (the idle limit shortened to its least);
  * - contacts: 10, 100, 1,000 contacts: getStatus and the status's size.
  * Each series says how it grows per step against what the work needs.
  */
@@ -15,7 +17,7 @@ import { makePair } from '../../e2e/fixtures.ts'
 import { ExtensionProfile } from '../../e2e/support/extension-profile.ts'
 import { NodePeer } from '../../e2e/support/node-peer.ts'
 import type { RelayProcess } from '../../e2e/support/relay-process.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, POPUP_FIRST_PAGE } from '../../src/common/constants.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS, MIN_IDLE_CONNECTION_MS, POPUP_FIRST_PAGE } from '../../src/common/constants.ts'
 import { ExtensionTargets } from '../devtools-targets.ts'
 import { growthSeries, type Expected, type GrowthSeries } from '../growth-math.ts'
 import { allowNamedFunctions, batchedThroughput } from '../measure.ts'
@@ -34,11 +36,12 @@ const MiB = 1024 * 1024
 /** The idle window CPU and keepalive bytes are measured over. */
 const IDLE_WINDOW_MS = 10_000
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+type RecordFigure = (key: string, name: string, unit: string, runs: number[]) => void
 
 /** Measures one growth section; answers its series. */
-export async function benchGrowth (section: GrowthSection, relay: RelayProcess | undefined): Promise<GrowthSeries[]> {
+export async function benchGrowth (section: GrowthSection, relay: RelayProcess | undefined, record: RecordFigure): Promise<GrowthSeries[]> {
   if (section === 'history') return await history(relay!)
-  if (section === 'peers') return await peers(relay!)
+  if (section === 'peers') return await peers(relay!, record)
   return await contacts()
 }
 
@@ -140,7 +143,7 @@ async function connectNodePeer (relayAddress: string, hubId: string, peer: NodeP
 }
 
 /** 1, 10, 50 connected Node peers, all contacts, idle: what they cost the browser while nothing is said. */
-async function peers (relay: RelayProcess): Promise<GrowthSeries[]> {
+async function peers (relay: RelayProcess, record: RecordFigure): Promise<GrowthSeries[]> {
   trackPeerConnections()
   // libp2p in Node lets a failed relayed dial's upgrade escape as an unhandled rejection even
   // though the dial that started it fails and is retried: note it rather than end the bench.
@@ -198,6 +201,24 @@ async function peers (relay: RelayProcess): Promise<GrowthSeries[]> {
       collect.add({ key: 'peers.keepalive', name: 'keepalive traffic on the wire, all peers, idle', unit: 'B/s', expected: 'linear', floor: 10 }, (after.wire - before.wire) / seconds)
       const d = await hub.api({ method: 'diagnostics' })
       collect.add({ key: 'peers.offscreen.heap.diagnostics', name: 'offscreen JS heap (diagnostics, no GC)', unit: 'MB', expected: 'linear', floor: 1 }, (d.offscreenJsHeapUsedBytes ?? 0) / 1e6)
+      if (count === PEER_COUNTS.at(-1)) {
+        if (before.cpu != null && after.cpu != null) record('peers.idle.cpu', `idle CPU, whole browser, ${count} contacts connected`, '% of a core', [(after.cpu - before.cpu) / seconds * 100])
+        record('peers.idle.wire', `keepalive traffic, ${count} contacts connected`, 'B/s', [(after.wire - before.wire) / seconds])
+      }
+    }
+    // Idle as it stays: nothing said for the idle limit (shortened to its least here), every connection is let go.
+    if (measured.at(-1) === PEER_COUNTS.at(-1)) {
+      await hub.api({ method: 'setLimits', limits: { idleConnectionMs: MIN_IDLE_CONNECTION_MS } })
+      const rested = await hub.waitForStatus(s => s.connections === 0, 'every unused connection let go', 60_000)
+      const count = rested.peers.filter(p => p.restedAt != null).length
+      console.log(`  ${count} of ${nodes.length} contacts resting (connections let go); settling`)
+      await sleep(5_000)
+      const before = { cpu: browserCpuSeconds(hub.userDataDir), wire: await wireBytes(), at: performance.now() }
+      await sleep(IDLE_WINDOW_MS)
+      const after = { cpu: browserCpuSeconds(hub.userDataDir), wire: await wireBytes(), at: performance.now() }
+      const seconds = (after.at - before.at) / 1000
+      if (before.cpu != null && after.cpu != null) record('peers.rested.cpu', `idle CPU, whole browser, ${count} contacts resting`, '% of a core', [(after.cpu - before.cpu) / seconds * 100])
+      record('peers.rested.wire', `keepalive traffic, ${count} contacts resting`, 'B/s', [(after.wire - before.wire) / seconds])
     }
     return collect.series(measured)
   } finally {

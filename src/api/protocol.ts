@@ -160,6 +160,12 @@ export interface PeerView {
   dialAttempts: number
   /** How the last stream ended, e.g. "remote error StreamResetError: …" or "local clean close". */
   lastClose?: string
+  /**
+   * When the connection was let go because neither side used it for the
+   * idle limit (ms since the epoch). The peer was reachable then; the next
+   * message from either side dials again.
+   */
+  restedAt?: number
   /** Bytes written to the stream and not yet taken by the transport. */
   bufferedBytes: number
   /** Bytes sent to the peer and not yet acknowledged (at most 1 MiB: the window). */

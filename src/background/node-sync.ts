@@ -45,6 +45,7 @@ export class NodeSync {
       maxMessageBytes: limits.maxMessageBytes,
       writeTimeoutMs: limits.writeTimeoutMs,
       inactivityTimeoutMs: limits.inactivityTimeoutMs,
+      idleConnectionMs: limits.idleConnectionMs,
       stuckStreamMs: limits.stuckStreamMs,
       retryBaseMs: limits.retryBaseMs,
       retryCapMs: limits.retryCapMs,

@@ -54,6 +54,11 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
       outbox.onStreamLost(peerId)
       reconnector.lost(peerId)
     },
+    // Let go for being idle: what was on the stream goes again on the next one, which the next send dials.
+    streamRested: async (peerId) => {
+      const { outbox } = (await context()).parts
+      outbox.onStreamLost(peerId)
+    },
     nodeChanged: async (info) => {
       const { node, status, parts, log } = await context()
       node.update(info)
@@ -82,10 +87,11 @@ export function makeWorkerApi (context: () => Promise<WorkerContext>): WorkerApi
  * unlimitedStorage leaves Chromium no quota to enforce, and a full disk shows (measured, Chromium
  * 156) as an UnknownError naming FILE_ERROR_NO_SPACE, after which the browser closes the database
  * and opening it again fails with QuotaExceededError until there is room, or, for a value over
- * 64 KiB (kept in a file of its own), as DataError "Failed to write blobs (IOError)". Taking an
+ * 64 KiB (kept in a file of its own), as DataError "Failed to write blobs (IOError)"; the
+ * extension's own storage (unread counts, contacts) says "No space left on device". Taking an
  * unrelated write failure for a full disk costs only a pause and a retry, never a message.
  */
 function isDiskFull (err: unknown): boolean {
   const { name, message } = err as Error
-  return name === 'StorageFullError' || name === 'QuotaExceededError' || /NO_SPACE|Failed to write blobs/.test(String(message))
+  return name === 'StorageFullError' || name === 'QuotaExceededError' || /NO_SPACE|No space left|Failed to write blobs/i.test(String(message))
 }

@@ -123,11 +123,24 @@ export const MAX_SEQ_AHEAD = 100_000
  */
 export const ACK_DELAY_MS = 0
 
+/** Ack timeouts in a row, with nothing acknowledged, after which the sender resets the stream rather than resend on it again. */
+export const ACK_TIMEOUTS_BEFORE_RESET = 2
+
 /** Connection attempts allowed per peer in any 60 s. */
 export const DEFAULT_MAX_ATTEMPTS_PER_MINUTE = 10
 
 /** Identical permanent errors in a row after which a peer is given up. */
 export const DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS = 5
+
+/**
+ * A connection the conversation has not used for this long (nothing but
+ * keepalives either way) is let go, and dialed again when there is
+ * something to say: idle contacts cost no CPU and no traffic.
+ */
+export const DEFAULT_IDLE_CONNECTION_MS = 300_000
+
+/** The shortest idle time before a connection is let go that the options page allows. */
+export const MIN_IDLE_CONNECTION_MS = 5_000
 
 /** A stream with no traffic for this long is closed; keepalives go out at a third of it. */
 export const DEFAULT_STREAM_INACTIVITY_TIMEOUT_MS = 120_000

@@ -22,6 +22,8 @@ export interface NodeConfig {
   /** Applied to streams opened from now on. */
   writeTimeoutMs: number
   inactivityTimeoutMs: number
+  /** Connections unused this long are let go; applies at once. */
+  idleConnectionMs: number
   stuckStreamMs: number
   retryBaseMs: number
   retryCapMs: number
@@ -37,6 +39,8 @@ export interface PeerConnectionInfo {
   dialAttempts: number
   /** How the last stream to this peer ended: local or remote, clean or with which error. */
   lastClose?: string
+  /** When its connection was let go for being idle (ms since the epoch): it is dialed again when there is something to say. */
+  restedAt?: number
   bufferedBytes: number
   rttMs: number | null
   rttHistoryMs: number[]
@@ -192,6 +196,8 @@ export type WorkerApi = {
   peerClosed: (peerId: string) => Promise<void>
   /** The stream to the peer ended (reset, closed, or its connection died). */
   streamLost: (peerId: string) => Promise<void>
+  /** The stream ended because one side let the idle connection go: nothing to dial for until there is something to say. */
+  streamRested: (peerId: string) => Promise<void>
   nodeChanged: (info: NodeInfo) => Promise<void>
   /** The offscreen document's clock jumped: the machine slept. */
   woke: () => Promise<void>
@@ -217,6 +223,7 @@ export const WORKER_CALL_DEADLINES_MS: LinkDeadlines<WorkerApi> = {
   peerPaused: LINK_CALL_DEADLINE_MS,
   peerClosed: LINK_CALL_DEADLINE_MS,
   streamLost: LINK_CALL_DEADLINE_MS,
+  streamRested: LINK_CALL_DEADLINE_MS,
   nodeChanged: LINK_CALL_DEADLINE_MS,
   woke: LINK_CALL_DEADLINE_MS,
   unknownPeerAccepted: LINK_CALL_DEADLINE_MS,

@@ -58,6 +58,7 @@ export function makeNodeHost ({ offer, nudgeWorker, log }: NodeHostOptions): Nod
       peerAddresses: async (peerId, addresses) => { await tell('peerAddresses', peerId, addresses) },
       peerClosed: async (peerId) => { await tell('peerClosed', peerId) },
       streamLost: async (peerId) => { await tell('streamLost', peerId) },
+      streamRested: async (peerId) => { await tell('streamRested', peerId) },
       unknownPeerAccepted: async (peerId) => { await tell('unknownPeerAccepted', peerId) },
       mailArrived: async (peerId, mails) => await tell('mailArrived', peerId, mails)
     },

@@ -220,6 +220,7 @@ export class NodeRuntime {
         stuckMs: () => this.#config?.stuckStreamMs ?? config.stuckStreamMs,
         writeTimeoutMs: () => this.#config?.writeTimeoutMs ?? config.writeTimeoutMs,
         inactivityTimeoutMs: () => this.#config?.inactivityTimeoutMs ?? config.inactivityTimeoutMs,
+        idleConnectionMs: () => this.#config?.idleConnectionMs ?? config.idleConnectionMs,
         dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
         dialAttempts: DEFAULT_DIAL_ATTEMPTS,
         iceServersKnown: async () => { await this.#iceOffers?.serversKnown(FIRST_DIAL_ICE_WAIT_MS) },

@@ -18,6 +18,7 @@ const FIELDS: Array<{ key: keyof Limits, unit: Unit }> = [
   { key: 'ackTimeoutMs', unit: 'seconds' },
   { key: 'writeTimeoutMs', unit: 'seconds' },
   { key: 'inactivityTimeoutMs', unit: 'seconds' },
+  { key: 'idleConnectionMs', unit: 'seconds' },
   { key: 'stuckStreamMs', unit: 'seconds' },
   { key: 'retryBaseMs', unit: 'seconds' },
   { key: 'retryCapMs', unit: 'seconds' },

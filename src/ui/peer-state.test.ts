@@ -23,4 +23,10 @@ describe('describePeerState', () => {
   it('says what the peer waits for when it is not connected', () => {
     expect(describePeerState({ ...connected('direct'), state: 'failed', connection: null }).text).toBe('peerFailed')
   })
+
+  it('tells a connection let go for being unused from one never made or lost', () => {
+    const idle = { ...connected('direct'), state: 'idle' as const, connection: null }
+    expect(describePeerState({ ...idle, restedAt: 5 })).toEqual({ text: 'peerResting', tone: 'idle' })
+    expect(describePeerState(idle)).toEqual({ text: 'peerIdle', tone: 'idle' })
+  })
 })

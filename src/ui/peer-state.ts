@@ -29,6 +29,9 @@ export function describePeerState (peer: PeerView): { text: string, tone: 'ok' |
       return { text: t(peer.closedBy === 'remote' ? 'peerClosedByPeer' : 'peerClosedByYou'), tone: 'idle' }
     case 'given-up':
       return { text: t('peerGivenUp'), tone: 'bad' }
+    case 'idle':
+      // Let go for being unused: reachable a moment ago, and dialed again by the next message.
+      return peer.restedAt != null ? { text: t('peerResting'), tone: 'idle' } : { text: t('peerIdle'), tone: 'idle' }
     default:
       return { text: t('peerIdle'), tone: 'idle' }
   }

@@ -52,6 +52,11 @@ describe('peerView', () => {
     const view = peerView(facts({ live: live('failed'), policy: { ...open, nextAttemptAt: 1234 } }), 999)
     expect(view).toMatchObject({ state: 'reconnecting', lastSeen: 100, rttMs: null, nextAttemptAt: 1234 })
   })
+
+  it('says when an unused connection was let go, only while it stays down', () => {
+    expect(peerView(facts({ live: live('idle', { restedAt: 500 }) }), 999)).toMatchObject({ state: 'idle', restedAt: 500 })
+    expect(peerView(facts({ live: live('connected', { restedAt: 500 }) }), 999).restedAt).toBeUndefined()
+  })
 })
 
 describe('statusView', () => {

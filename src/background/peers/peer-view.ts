@@ -56,6 +56,7 @@ export function peerView ({ contact, live, policy, pending, inFlightBytes, unrea
   }
   if (live?.lastError != null) view.lastError = live.lastError
   if (live?.lastClose != null) view.lastClose = live.lastClose
+  if (live?.restedAt != null && !connected) view.restedAt = live.restedAt
   if (policy.closedBy != null) view.closedBy = policy.closedBy
   if (paused) view.paused = 'storage-full'
   if (last != null) view.last = last

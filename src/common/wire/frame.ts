@@ -23,7 +23,8 @@ export namespace Frame {
     CLOSE = 'CLOSE',
     PING = 'PING',
     SKIP = 'SKIP',
-    PAUSE = 'PAUSE'
+    PAUSE = 'PAUSE',
+    QUIET = 'QUIET'
   }
 
   enum __TypeValues {
@@ -33,7 +34,8 @@ export namespace Frame {
     CLOSE = 3,
     PING = 4,
     SKIP = 5,
-    PAUSE = 6
+    PAUSE = 6,
+    QUIET = 7
   }
 
   export namespace Type {

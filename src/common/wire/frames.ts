@@ -52,6 +52,8 @@ export type Frame =
   | { type: 'skip', from: number, seq: number }
   /** The sender cannot take messages for now; it says HELLO again when it can. */
   | { type: 'pause', reason: 'storage-full' }
+  /** The sender lets this idle connection go: no dialing back for it; either side dials when it has something to say. */
+  | { type: 'quiet' }
 
 /** Encodes one frame without its length prefix (as a mailbox envelope holds frames). */
 export function encodeFrameBody (frame: Frame): Uint8Array {
@@ -109,6 +111,8 @@ export function decodeFrame (data: Uint8Array | Uint8ArrayList): Frame {
     case WireFrame.Type.PAUSE:
       if (wire.pause?.reason !== WirePause.Reason.STORAGE_FULL) throw new MalformedFrameError('pause without a known reason')
       return { type: 'pause', reason: 'storage-full' }
+    case WireFrame.Type.QUIET:
+      return { type: 'quiet' }
     default:
       throw new MalformedFrameError(`unknown frame type ${String(wire.type)}`)
   }
@@ -129,6 +133,7 @@ function toWire (frame: Frame): Partial<WireFrame> & Pick<WireFrame, 'type'> {
     case 'close': return { type: WireFrame.Type.CLOSE }
     case 'ping': return { type: WireFrame.Type.PING }
     case 'pause': return { type: WireFrame.Type.PAUSE, pause: { reason: WirePause.Reason.STORAGE_FULL } }
+    case 'quiet': return { type: WireFrame.Type.QUIET }
     case 'hello': {
       const { hello } = frame
       return {

@@ -50,6 +50,12 @@ export class FramedChannel {
   readonly #unsubscribe: () => void
   readonly #keepalive: RepeatingTask
   #lastHeard = Date.now()
+  #lastUsed = Date.now()
+  /**
+   * One side let the connection go for being idle (a QUIET frame, either
+   * way): its end is nobody's loss, and nobody dials back for it.
+   */
+  quiet = false
   /** A token bucket for control frames: refilled at the allowed rate, a burst of one second's worth. */
   #controlTokens = MAX_CONTROL_FRAMES_PER_SECOND
   #tokensAt = Date.now()
@@ -99,6 +105,11 @@ export class FramedChannel {
     }
   }
 
+  /** When the conversation last used the stream (any frame but a keepalive, either way). */
+  get lastUsed (): number {
+    return this.#lastUsed
+  }
+
   /** Bytes written and not yet taken by the transport. */
   get bufferedBytes (): number {
     return this.stream.writeBufferLength
@@ -124,6 +135,7 @@ export class FramedChannel {
     if (!this.open) {
       throw new ChannelClosedError(this.peerId, 'not-open', `stream to ${this.peerId} is ${this.stream.status}`)
     }
+    if (frame.type !== 'ping') this.#lastUsed = Date.now()
     await sendWithBackpressure(this.stream, this.peerId, encodeFrame(frame), this.#options.writeTimeoutMs)
   }
 
@@ -144,6 +156,7 @@ export class FramedChannel {
     try {
       for (const data of this.#decoder.decode(event.data)) {
         const frame = decodeFrame(data)
+        if (frame.type !== 'ping') this.#lastUsed = this.#lastHeard
         if (frame.type !== 'message' && !this.#takeControlToken()) {
           this.#options.onReject('flood')
           this.stream.abort(new ControlFloodError(this.peerId, MAX_CONTROL_FRAMES_PER_SECOND))

@@ -23,6 +23,9 @@ interface FakeWorker extends ChannelSink {
   holdHello?: Promise<void>
   /** The addresses each HELLO from the peer came with, as handed to the worker. */
   helloAddresses: string[][]
+  /** Peers whose stream was lost, and those whose stream ended because an idle connection was let go. */
+  lost: string[]
+  rested: string[]
 }
 
 function fakeWorker (): FakeWorker {
@@ -32,6 +35,8 @@ function fakeWorker (): FakeWorker {
     holds: [],
     arrivals: [],
     helloAddresses: [],
+    lost: [],
+    rested: [],
     deliver: async (_peerId, frames) => {
       worker.delivered.push(frames.map(f => f.seq))
       worker.arrivals.push(frames.map(f => f.seq).join(','))
@@ -51,7 +56,8 @@ function fakeWorker (): FakeWorker {
     peerPaused: async () => {},
     peerAddresses: async () => {},
     peerClosed: async () => {},
-    streamLost: async () => {},
+    streamLost: async (peerId) => { worker.lost.push(peerId) },
+    streamRested: async (peerId) => { worker.rested.push(peerId) },
     unknownPeerAccepted: async () => {},
     changed: () => {}
   }
@@ -76,6 +82,11 @@ interface Peer {
   ownAddresses: string[]
   /** Dials wait on this while it is set, as on a fresh node's first ICE offer. */
   iceHold?: Promise<void>
+  /** How long a stream may go unused before its connection is let go; how long silent before it is dead. */
+  idleMs: number
+  inactivityMs: number
+  /** Peers this node hung up on. */
+  hungUp: string[]
 }
 
 const network = new Map<string, Peer>()
@@ -102,7 +113,7 @@ function connectionTo (peerId: string, newStream?: Connection['newStream'], rela
 function fakeNode (self: PeerId): Libp2p {
   return {
     peerId: self,
-    hangUp: async () => {},
+    hangUp: async (peer: PeerId) => { network.get(self.toString())?.hungUp.push(peer.toString()) },
     // No connection a dial opened stays listed here: a relayed fallback would dial anew.
     getConnections: (peer?: PeerId) => (network.get(self.toString())?.open ?? []).filter(c => peer == null || c.remotePeer.toString() === peer.toString()),
     dial: async (address: Multiaddr) => {
@@ -146,13 +157,15 @@ function makePeer (self: PeerId, contact: PeerId): Peer {
     maxMessageBytes: () => 1024,
     stuckMs: () => 60_000,
     writeTimeoutMs: () => 2_000,
-    inactivityTimeoutMs: () => 120_000,
+    inactivityTimeoutMs: () => peer.inactivityMs,
+    idleConnectionMs: () => peer.idleMs,
+    sweepIntervalMs: 50,
     dialTimeoutMs: 5_000,
     dialAttempts: 1,
     iceServersKnown: async () => { await peer.iceHold },
     log: () => {}
   })
-  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [], open: [], ownAddresses: [] }
+  const peer: Peer = { id: self.toString(), channels, worker, budget, gate, opened: [], open: [], ownAddresses: [], idleMs: 300_000, inactivityMs: 120_000, hungUp: [] }
   network.set(peer.id, peer)
   return peer
 }
@@ -277,6 +290,37 @@ describe('PeerChannels', () => {
     // No second ack follows for what the first already covered.
     await new Promise(resolve => setTimeout(resolve, 50))
     expect(alice.worker.acks).toEqual([5])
+  })
+
+  it('lets an unused connection go: QUIET, both ends closed as rested (not lost), a hang-up; keepalives do not count as use, and the next connect opens a new stream', async () => {
+    const { smaller: alice, larger: bob } = twoPeers()
+    // Keepalives every 100 ms keep the stream alive, and are no use of it.
+    alice.inactivityMs = bob.inactivityMs = 300
+    await alice.channels.connect(bob.id)
+    await alice.channels.sendMessages(bob.id, frames(0))
+    await vi.waitFor(() => { expect(bob.worker.delivered).toEqual([[0]]) })
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(alice.channels.connectedPeers()).toEqual([bob.id])
+
+    alice.idleMs = 200
+    await vi.waitFor(() => {
+      expect(alice.worker.rested).toEqual([bob.id])
+      expect(bob.worker.rested).toEqual([alice.id])
+    })
+    expect([alice.worker.lost, bob.worker.lost]).toEqual([[], []])
+    expect(alice.hungUp).toEqual([bob.id])
+    expect(bob.hungUp).toEqual([])
+    expect(alice.channels.snapshot()[bob.id]).toMatchObject({ state: 'idle', restedAt: expect.any(Number) })
+    expect(bob.channels.snapshot()[alice.id]).toMatchObject({ state: 'idle', restedAt: expect.any(Number) })
+    await expect(bob.channels.sendMessages(alice.id, frames(0))).rejects.toThrow(/no open stream/)
+
+    // Whoever has something to say dials: a new stream, and the conversation goes on.
+    alice.idleMs = 300_000
+    await bob.channels.connect(alice.id)
+    await bob.channels.sendMessages(alice.id, frames(0))
+    await vi.waitFor(() => { expect(alice.worker.delivered).toEqual([[0]]) })
+    expect(alice.channels.snapshot()[bob.id]?.state).toBe('connected')
+    expect(alice.channels.snapshot()[bob.id]?.restedAt).toBeUndefined()
   })
 
   it('refuses a send when no stream is open, without dialing', async () => {

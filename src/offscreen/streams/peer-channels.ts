@@ -15,7 +15,7 @@ import { FramedChannel, type CloseCause, type FramedChannelOptions } from './fra
 import type { InboundBudget } from './inbound-budget.ts'
 
 /** Where inbound traffic and stream events go: the worker, over the link (plus a change signal for reports). */
-export type ChannelSink = Pick<WorkerApi, 'deliver' | 'acked' | 'skipTo' | 'peerHello' | 'ourHello' | 'peerPaused' | 'peerAddresses' | 'peerClosed' | 'streamLost' | 'unknownPeerAccepted'> & {
+export type ChannelSink = Pick<WorkerApi, 'deliver' | 'acked' | 'skipTo' | 'peerHello' | 'ourHello' | 'peerPaused' | 'peerAddresses' | 'peerClosed' | 'streamLost' | 'streamRested' | 'unknownPeerAccepted'> & {
   changed: () => void
 }
 
@@ -35,6 +35,10 @@ export interface PeerChannelsOptions {
   stuckMs: () => number
   writeTimeoutMs: () => number
   inactivityTimeoutMs: () => number
+  /** A stream unused this long is let go with its connection (read at every sweep). */
+  idleConnectionMs: () => number
+  /** How often streams are checked for being stuck or idle (`STUCK_SWEEP_INTERVAL_MS` unless a test says). */
+  sweepIntervalMs?: number
   dialTimeoutMs: number
   dialAttempts: number
   /** Resolves when a dial may start with the ICE servers WebRTC will use (a fresh node's first dial waits, bounded, for its relay's offer). */
@@ -62,6 +66,8 @@ export class PeerChannels {
   readonly #adoptWaiters = new Map<string, Set<(channel: FramedChannel) => void>>()
   /** Each stream's HELLO, written first: no MESSAGE may go out before it, since it says which conversation they belong to. */
   readonly #hellos = new WeakMap<FramedChannel, Promise<void>>()
+  /** Streams on which either side said PAUSE: the HELLO that ends it comes on the same stream, so it is kept. */
+  readonly #paused = new WeakSet<FramedChannel>()
   readonly #stuckSweep: RepeatingTask
   readonly #reach: PeerReach
   readonly #routes: ConnectionRoutes
@@ -86,13 +92,16 @@ export class PeerChannels {
     // Found even when nothing new is written to the stream.
     this.#stuckSweep = repeatingTask(() => {
       const now = Date.now()
+      const idleMs = options.idleConnectionMs()
       for (const channel of this.#channels.values()) {
         if (channel.resetIfStuck(now)) {
           options.gate.counters.stuckStreams++
           options.log('reset a stuck stream to %s', channel.peerId)
+        } else if (channel.open && !channel.quiet && now - channel.lastUsed > idleMs && !this.#paused.has(channel) && !this.#pendingAcks.has(channel)) {
+          void this.#letGo(channel, now - channel.lastUsed)
         }
       }
-    }, STUCK_SWEEP_INTERVAL_MS)
+    }, options.sweepIntervalMs ?? STUCK_SWEEP_INTERVAL_MS)
     this.#stuckSweep.start()
   }
 
@@ -212,6 +221,22 @@ export class PeerChannels {
   onPeerDisconnect (peerId: string): void {
     const channel = this.#channels.get(peerId)
     if (channel != null && channel.connection.status !== 'open') channel.abort(new PeerDisconnectedError(peerId))
+  }
+
+  /**
+   * Lets an idle conversation's connection go: QUIET tells the peer not to
+   * dial back, both ends close the stream, and the connection (its WebRTC
+   * keepalives, libp2p's pings) ends. Whoever next has something to say dials.
+   */
+  async #letGo (channel: FramedChannel, idleMs: number): Promise<void> {
+    const { peerId } = channel
+    this.#options.log('letting the connection to %s go after %d s unused', peerId, Math.round(idleMs / 1000))
+    channel.quiet = true
+    await channel.write({ type: 'quiet' }).catch(() => {})
+    await channel.close()
+    // A message the peer wrote meanwhile made a new stream: that one stays.
+    if (this.#channels.get(peerId)?.open === true) return
+    await this.#options.node.hangUp(peerIdFromString(peerId)).catch(() => {})
   }
 
   /** Resets the peer's stream; it is opened again by the next send. */
@@ -384,6 +409,7 @@ export class PeerChannels {
       if (!(err instanceof StorageFullError)) throw err
       // Nothing was stored or acknowledged: the sender holds its messages, and hears from us again later.
       this.#options.log('storage is full; asking %s to pause', channel.peerId)
+      this.#paused.add(channel)
       await channel.write({ type: 'pause', reason: 'storage-full' })
       setTimeout(() => { if (channel.open) this.#sayHello(channel) }, STORAGE_FULL_RETRY_MS)
       return
@@ -422,7 +448,14 @@ export class PeerChannels {
         return
       }
       case 'pause':
+        this.#paused.add(channel)
         await this.#options.sink.peerPaused(channel.peerId, frame.reason)
+        return
+      case 'quiet':
+        // The peer lets the connection go: its end is expected, and nobody dials back for it.
+        this.#options.log('%s let its idle connection to us go', channel.peerId)
+        channel.quiet = true
+        await channel.close()
         return
       case 'ping':
         return
@@ -460,6 +493,12 @@ export class PeerChannels {
     this.#channels.delete(channel.peerId)
     const info: LiveInfo = { state: 'idle', connection: null }
     if (cause.error != null) info.lastError = `${how}: ${cause.detail ?? ''}`
+    if (channel.quiet) {
+      info.restedAt = Date.now()
+      this.#setInfo(channel.peerId, info)
+      void this.#options.sink.streamRested(channel.peerId).catch(() => {})
+      return
+    }
     this.#setInfo(channel.peerId, info)
     void this.#options.sink.streamLost(channel.peerId).catch(() => {})
   }
