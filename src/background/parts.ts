@@ -1,5 +1,5 @@
 import { DEFAULT_GIVE_UP_AFTER_PERMANENT_ERRORS, NOTICE_DELAY_MS } from '../common/constants.ts'
-import { shortId } from '../common/short-id.ts'
+import { displayName } from '../common/short-id.ts'
 import { OWN_CHANNEL, isClientId } from '../common/client-id.ts'
 import { Clients } from './api/index.ts'
 import { Contacts, Reconnector } from './peers/index.ts'
@@ -109,7 +109,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     unread: async (peerId) => (await unread.counts())[peerId] ?? 0,
     name: async (peerId) => {
       const name = (await contacts.get(peerId).catch(() => undefined))?.name ?? ''
-      return name === '' ? shortId(peerId) : name
+      return displayName(name, peerId)
     },
     storage,
     delayMs: noticeDelayMs,

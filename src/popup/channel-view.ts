@@ -1,7 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { MessageView, PeerView, Status } from '../api/protocol.ts'
 import { POPUP_FIRST_PAGE } from '../common/constants.ts'
-import { shortId } from '../common/short-id.ts'
+import { displayName } from '../common/short-id.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { formatBytes } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
@@ -16,10 +16,6 @@ export interface ChannelView {
   /** The channel shown, if any. */
   readonly shown: string | undefined
   render: (status: Status) => void
-}
-
-function nameOf (peer: PeerView | undefined, peerId: string): string {
-  return peer == null || peer.name === '' ? shortId(peerId) : peer.name
 }
 
 /**
@@ -44,10 +40,10 @@ export function mountChannelView (root: HTMLElement, client: PeerlinkClient): Ch
 
   const item = (message: MessageView): HTMLElement => {
     const peer = peers.find(p => p.peerId === message.peerId)
-    const who = message.direction === 'out' ? t('channelTo', nameOf(peer, message.peerId)) : t('channelFrom', nameOf(peer, message.peerId))
+    const who = message.direction === 'out' ? t('channelTo', displayName(peer?.name, message.peerId)) : t('channelFrom', displayName(peer?.name, message.peerId))
     const body = message.kind === 'text' ? message.text : t('channelBytes', formatBytes(message.bytes))
     return h('li', { className: `message ${message.direction} ${message.state}`, 'data-message-id': message.id },
-      h('span', { className: 'meta' }, `${who} · ${new Date(message.at).toLocaleString()} · ${t(STATE_TEXT[message.state], nameOf(peer, message.peerId))}`),
+      h('span', { className: 'meta' }, `${who} · ${new Date(message.at).toLocaleString()} · ${t(STATE_TEXT[message.state], displayName(peer?.name, message.peerId))}`),
       body)
   }
   const load = (): void => {

@@ -2,7 +2,7 @@ import type { PeerlinkClient } from '../api/client.ts'
 import type { ApiRequest, PeerView, Status } from '../api/protocol.ts'
 import { ResourceLimitError, ValidationError } from '../common/errors/index.ts'
 import { errorText, h } from '../ui/dom.ts'
-import { shortId } from '../common/short-id.ts'
+import { displayName } from '../common/short-id.ts'
 import { formatAgo, formatBytes, formatWhen } from '../ui/format.ts'
 import { t } from '../ui/i18n.ts'
 import { makeKeyedList } from '../ui/keyed-list.ts'
@@ -86,7 +86,7 @@ export function mountContactsPanel (root: HTMLElement, client: PeerlinkClient, o
   root.replaceChildren(h('div', { className: 'row' }, h('h2', { id: 'contacts-heading', className: 'grow' }, t('contactsHeading')), toggle), list, form, note)
   /** Everything a contact's row says, in words. */
   const rowText = (peer: PeerView): { name: string, state: ReturnType<typeof describePeerState>, facts: string, last: string, when: string } => ({
-    name: peer.name === '' ? shortId(peer.peerId) : peer.name,
+    name: displayName(peer.name, peer.peerId),
     last: lastLine(peer),
     when: peer.last == null ? '' : formatWhen(peer.last.at),
     state: describePeerState(peer),

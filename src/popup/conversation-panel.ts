@@ -1,7 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { MessageView, PeerView } from '../api/protocol.ts'
 import { errorText, h } from '../ui/dom.ts'
-import { shortId } from '../common/short-id.ts'
+import { displayName, shortId } from '../common/short-id.ts'
 import { t } from '../ui/i18n.ts'
 import { mailboxTroubleText } from '../ui/mailbox-text.ts'
 import { STATE_ICON, STATE_TEXT } from '../ui/message-state.ts'
@@ -47,10 +47,6 @@ function messageItem (message: MessageView, peerName: string, retry: (message: M
   return item
 }
 
-function nameOf (peer: PeerView): string {
-  return peer.name === '' ? shortId(peer.peerId) : peer.name
-}
-
 /** One conversation: its messages with their delivery state, and the box to write the next one. */
 export function mountConversationPanel (root: HTMLElement, client: PeerlinkClient, signal: AbortSignal): ConversationPanel {
   let peer: PeerView | undefined
@@ -90,7 +86,7 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
   const messages = makeMessageLog({
     scroller: log,
     list,
-    item: message => messageItem(message, peer == null ? '' : nameOf(peer), retry),
+    item: message => messageItem(message, peer == null ? '' : displayName(peer.name, peer.peerId), retry),
     older: async (oldest) => await client.request({ method: 'getMessages', peerId: oldest.peerId, before: oldest.id, limit: POPUP_OLDER_PAGE }),
     signal
   })
@@ -118,8 +114,8 @@ export function mountConversationPanel (root: HTMLElement, client: PeerlinkClien
     show (next) {
       const changed = next.peerId !== peer?.peerId
       peer = next
-      heading.textContent = t('conversationWith', nameOf(next))
-      mailboxNote.textContent = next.mailbox.error == null ? '' : mailboxTroubleText(nameOf(next), next.mailbox.error)
+      heading.textContent = t('conversationWith', displayName(next.name, next.peerId))
+      mailboxNote.textContent = next.mailbox.error == null ? '' : mailboxTroubleText(displayName(next.name, next.peerId), next.mailbox.error)
       showMute(next)
       drawSparkline(chart, next.rttHistoryMs)
       chart.title = next.rttMs == null ? '' : t('rtt', next.rttMs.toFixed(1))

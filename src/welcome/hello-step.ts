@@ -1,7 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import { newMessageId } from '../api/message-payload.ts'
 import type { MessageState, MessageView, PeerView } from '../api/protocol.ts'
-import { shortId } from '../common/short-id.ts'
+import { displayName } from '../common/short-id.ts'
 import { errorText, h } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
 import { STATE_TEXT } from '../ui/message-state.ts'
@@ -43,14 +43,13 @@ export function mountHelloStep (root: HTMLElement, heading: HTMLElement, client:
     h('label', { for: 'welcome-message' }, t('messageLabel')), text,
     h('div', { className: 'row' }, h('button', { type: 'submit', className: 'primary' }, t('send'))),
     error, delivery, done)
-  const nameOf = (peer: PeerView): string => peer.name === '' ? shortId(peer.peerId) : peer.name
 
   const showDelivery = (): void => {
     if (contact == null || sentState == null) return
-    const words = t('welcomeMessageState', t(STATE_TEXT[sentState], nameOf(contact)))
+    const words = t('welcomeMessageState', t(STATE_TEXT[sentState], displayName(contact.name, contact.peerId)))
     if (delivery.textContent !== words) delivery.textContent = words
     if (sentState === 'delivered' && done.hidden) {
-      const open = h('a', { href: chrome.runtime.getURL(`popup/popup.html?tab&peer=${encodeURIComponent(contact.peerId)}`) }, t('welcomeOpenConversation', nameOf(contact)))
+      const open = h('a', { href: chrome.runtime.getURL(`popup/popup.html?tab&peer=${encodeURIComponent(contact.peerId)}`) }, t('welcomeOpenConversation', displayName(contact.name, contact.peerId)))
       done.replaceChildren(t('welcomeAllDone'), ' ', open)
       done.hidden = false
     }
@@ -89,7 +88,7 @@ export function mountHelloStep (root: HTMLElement, heading: HTMLElement, client:
     render (next) {
       contact = next
       if (next == null) return
-      const name = nameOf(next)
+      const name = displayName(next.name, next.peerId)
       const connected = next.state === 'connected'
       if (connected && reached !== next.peerId) {
         reached = next.peerId
