@@ -1,7 +1,7 @@
 import type { PeerlinkClient } from '../api/client.ts'
 import type { ClientView, Status } from '../api/protocol.ts'
 import { describeClient } from '../common/client-id.ts'
-import { errorText, h } from '../ui/dom.ts'
+import { errorText, h, keepingFocus } from '../ui/dom.ts'
 import { t } from '../ui/i18n.ts'
 import { mountChannelView } from './channel-view.ts'
 
@@ -47,7 +47,8 @@ export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, si
     render (status) {
       const clients = status.clients ?? []
       root.hidden = clients.length === 0
-      list.replaceChildren(...clients.map((view) => {
+      // A status event redraws the rows; a person tabbing through them keeps their place.
+      keepingFocus(list, () => list.replaceChildren(...clients.map((view) => {
         // Whether the app itself asked on this browser, or only contacts sent messages for it (a channel a peer chose).
         const fromPeers = view.state === 'requested' && view.requestedBy === 'peers'
         const facts = view.state === 'allowed'
@@ -62,11 +63,11 @@ export function mountClientsPanel (root: HTMLElement, client: PeerlinkClient, si
           : [button(t('revokeClient'), false, async () => await client.request({ method: 'revokeClient', client: view.client }))]
         const read = h('button', { type: 'button', className: 'read-channel', 'data-channel': view.client, 'aria-controls': 'channel-view' })
         read.addEventListener('click', () => { channel.toggle(view.client, clientName(view)); showToggles() }, { signal })
-        return h('li', { className: 'row client', 'data-client': view.client, 'data-state': view.state, 'data-requested-by': view.requestedBy },
+        return h('li', { className: 'row client', 'data-key': view.client, 'data-client': view.client, 'data-state': view.state, 'data-requested-by': view.requestedBy },
           h('span', { className: 'grow', title: view.client }, h('span', { className: 'client-name' }, clientName(view)),
             h('span', { className: 'muted' }, ` · ${facts}${waiting}`)),
           read, ...actions)
-      }))
+      })))
       showToggles()
       channel.render(status)
     }
