@@ -28,8 +28,21 @@ function isRootWithApt () {
  * Finds a browser, or installs it: Debian's package as root where apt-get is
  * available, otherwise `download`; says in one line what to do if neither works.
  */
-async function ensureBrowser ({ find, debianPackage, download, hint }) {
-  if (await find() != null) return
+async function ensureBrowser ({ find, debianPackage, download, hint, tooOld = () => undefined }) {
+  const found = await find()
+  if (found != null && tooOld(found) == null) return
+  if (found != null) {
+    // A browser that cannot load the extension only fails later, less clearly: upgrade it, or say so now.
+    if (isRootWithApt()) {
+      console.log(`bootstrap: ${tooOld(found)}; upgrading Debian's ${debianPackage}…`)
+      run('apt-get', ['update', '-qq'])
+      run('apt-get', ['install', '-y', '-qq', debianPackage])
+    }
+    const still = tooOld(found)
+    if (still == null) return
+    console.error(`bootstrap: ${still}; ${hint}`)
+    process.exit(1)
+  }
   if (isRootWithApt()) {
     console.log(`bootstrap: installing Debian's ${debianPackage}…`)
     run('apt-get', ['update', '-qq'])
@@ -58,6 +71,12 @@ if (process.argv.includes('--firefox')) {
     find: findFirefox,
     debianPackage: 'firefox-esr',
     download: { what: 'downloading Firefox (stable) into .cache/browsers', args: ['@puppeteer/browsers', 'install', 'firefox@stable', '--path', FIREFOX_CACHE_DIR] },
-    hint: 'the Firefox tests need Firefox 142 or later: install it (Debian: apt-get install firefox-esr) or set PEERLINK_FIREFOX=/path/to/firefox'
+    hint: 'the Firefox tests need Firefox 142 or later: install it (Debian: apt-get update && apt-get install firefox-esr) or set PEERLINK_FIREFOX=/path/to/firefox',
+    tooOld: (path) => {
+      // The add-on's strict_min_version (scripts/firefox-manifest.ts).
+      const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout ?? ''
+      const major = Number(/(\d+)\.\d/.exec(version)?.[1])
+      return Number.isFinite(major) && major < 142 ? `${path} is Firefox ${major}, older than the 142 Peerlink needs` : undefined
+    }
   })
 }
