@@ -234,8 +234,12 @@ export class PeerChannels {
     channel.quiet = true
     await channel.write({ type: 'quiet' }).catch(() => {})
     await channel.close()
-    // A message the peer wrote meanwhile made a new stream: that one stays.
-    if (this.#channels.get(peerId)?.open === true) return
+    await this.#hangUpIfUnused(peerId)
+  }
+
+  /** Hangs up on a peer whose stream was let go, unless a new one opened meanwhile (a message from either side). */
+  async #hangUpIfUnused (peerId: string): Promise<void> {
+    if (this.#channels.get(peerId)?.open === true || this.#dials.has(peerId)) return
     await this.#options.node.hangUp(peerIdFromString(peerId)).catch(() => {})
   }
 
@@ -456,6 +460,8 @@ export class PeerChannels {
         this.#options.log('%s let its idle connection to us go', channel.peerId)
         channel.quiet = true
         await channel.close()
+        // Its WebRTC connection would take seconds to notice the other end is gone.
+        await this.#hangUpIfUnused(channel.peerId)
         return
       case 'ping':
         return
