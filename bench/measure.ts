@@ -20,17 +20,33 @@ export async function streamRoundTripMs (from: PeerlinkProfile, peerId: string):
  * Runs inside one of the extension's pages (hand it to `page.evaluate`):
  * sends `count` messages of 100 B one after another, each awaiting
  * delivery, as an application would, and answers each one's time in ms.
+ * `port`: over the long-lived requests port, as Peerlink's pages send;
+ * otherwise one `runtime.sendMessage` each.
  */
-export async function timedSends ({ peerId, count }: { peerId: string, count: number }): Promise<number[]> {
+export async function timedSends ({ peerId, count, port = false }: { peerId: string, count: number, port?: boolean }): Promise<number[]> {
   const runtime = ((globalThis as { browser?: typeof chrome }).browser ?? chrome).runtime
+  const requests = port ? runtime.connect({ name: 'peerlink/requests' }) : undefined
+  let nextId = 0
+  const viaPort = async (envelope: object): Promise<unknown> => await new Promise((resolve) => {
+    const id = nextId++
+    const answer = (message: { id: number, response: unknown }): void => {
+      if (message.id !== id) return
+      requests!.onMessage.removeListener(answer)
+      resolve(message.response)
+    }
+    requests!.onMessage.addListener(answer)
+    requests!.postMessage({ id, envelope })
+  })
   const times: number[] = []
   for (let n = 0; n < count; n++) {
     const started = performance.now()
-    const response = await runtime.sendMessage({ api: 'peerlink/1', request: { method: 'send', peerId, text: 'x'.repeat(100), awaitDelivery: true } }) as
+    const envelope = { api: 'peerlink/1', request: { method: 'send', peerId, text: 'x'.repeat(100), awaitDelivery: true } }
+    const response = await (requests != null ? viaPort(envelope) : runtime.sendMessage(envelope)) as
       { ok: boolean, error?: { message: string } }
     if (!response.ok) throw new Error(response.error?.message)
     times.push(performance.now() - started)
   }
+  requests?.disconnect()
   return times
 }
 

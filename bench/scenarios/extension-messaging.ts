@@ -6,13 +6,15 @@ export interface MessagingRoundTrips {
   runtimeMs: number
   /** A `MessageChannel` port handed to the service worker, as the offscreen document's link is. */
   channelMs: number
+  /** A long-lived `runtime.connect` port, one message each way per request. */
+  portMs: number
 }
 
 /**
  * What one hop between a page and the worker costs, apart from what the
- * worker does with it: extension messaging goes through the browser
- * process, a MessageChannel between two contexts of the same extension
- * process does not. A listener answering at once is added to the running
+ * worker does with it: extension messaging (one-shot or a long-lived
+ * port) goes through the browser process, a MessageChannel between two
+ * contexts of the same extension process does not. A listener answering at once is added to the running
  * worker for the measure (it lives until the worker stops).
  */
 export async function messagingRoundTrips (page: Page, worker: Worker, count = 300): Promise<MessagingRoundTrips> {
@@ -23,6 +25,10 @@ export async function messagingRoundTrips (page: Page, worker: Worker, count = 3
       if ((message as { benchPing?: true } | undefined)?.benchPing !== true) return undefined
       reply({ pong: true })
       return false
+    })
+    chrome.runtime.onConnect.addListener((port: chrome.runtime.Port) => {
+      if (port.name !== 'bench/echo') return
+      port.onMessage.addListener((m: unknown) => { port.postMessage(m) })
     })
     globalThis.addEventListener('message', (event: Event) => {
       const { data, ports } = event as MessageEvent<{ benchChannel?: true }>
@@ -52,6 +58,22 @@ export async function messagingRoundTrips (page: Page, worker: Worker, count = 3
       channelTimes.push(performance.now() - started)
     }
     channel.port1.close()
-    return { runtimeMs: median(runtime), channelMs: median(channelTimes) }
+    const port = chrome.runtime.connect({ name: 'bench/echo' })
+    const viaPort = async (i: number): Promise<void> => {
+      await new Promise<void>(resolve => {
+        const answer = (): void => { port.onMessage.removeListener(answer); resolve() }
+        port.onMessage.addListener(answer)
+        port.postMessage({ i, text })
+      })
+    }
+    await viaPort(-1)
+    const portTimes: number[] = []
+    for (let i = 0; i < count; i++) {
+      const started = performance.now()
+      await viaPort(i)
+      portTimes.push(performance.now() - started)
+    }
+    port.disconnect()
+    return { runtimeMs: median(runtime), channelMs: median(channelTimes), portMs: median(portTimes) }
   }, count)
 }

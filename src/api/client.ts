@@ -6,8 +6,9 @@
 import browser from 'webextension-polyfill'
 import { awaitDelivered, makeRequest, type ApiTransport, type RequestFn } from './api-transport.ts'
 import { subscribeEvents } from './event-subscription.ts'
+import { makePortSend, type RequestPort } from './port-requests.ts'
 import { newMessageId } from './message-payload.ts'
-import { EVENTS_PORT_NAME, STATUS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
+import { EVENTS_PORT_NAME, REQUESTS_PORT_NAME, STATUS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
 
 export interface PeerlinkClient {
   request: RequestFn<ApiResults>
@@ -28,15 +29,18 @@ export interface PeerlinkClient {
   subscribe: (listener: (event: ApiEvent) => void, options?: { messages?: boolean }) => () => void
 }
 
-/** This extension's own worker, through `runtime` messaging. */
-const ownWorker: ApiTransport = {
-  send: async (envelope) => await browser.runtime.sendMessage(envelope),
-  connect: () => browser.runtime.connect({ name: EVENTS_PORT_NAME })
+/** This extension's own worker: requests over one long-lived port (one-shot messages where there is none), events over another. */
+function ownWorker (): ApiTransport {
+  return {
+    send: makePortSend(() => browser.runtime.connect({ name: REQUESTS_PORT_NAME }) as unknown as RequestPort, async (envelope) => await browser.runtime.sendMessage(envelope)),
+    connect: () => browser.runtime.connect({ name: EVENTS_PORT_NAME })
+  }
 }
 
 /** Makes a client that talks to this extension's Peerlink worker. */
 export function makePeerlinkClient (): PeerlinkClient {
-  const request = makeRequest<ApiResults>(ownWorker)
+  const worker = ownWorker()
+  const request = makeRequest<ApiResults>(worker)
 
   return {
     request,
@@ -53,7 +57,7 @@ export function makePeerlinkClient (): PeerlinkClient {
     resetPeer: async (peerId) => await request({ method: 'resetPeer', peerId }),
     messages: async (peerId, limit) => await request(limit == null ? { method: 'getMessages', peerId } : { method: 'getMessages', peerId, limit }),
     subscribe: (listener, options) => subscribeEvents(options?.messages === false
-      ? { ...ownWorker, connect: () => browser.runtime.connect({ name: STATUS_PORT_NAME }) }
-      : ownWorker, listener)
+      ? { ...worker, connect: () => browser.runtime.connect({ name: STATUS_PORT_NAME }) }
+      : worker, listener)
   }
 }

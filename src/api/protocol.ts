@@ -38,6 +38,16 @@ export const API_TAG = 'peerlink/1'
 export const EVENTS_PORT_NAME = 'peerlink/events'
 /** A port for `subscribed` and status events only: for pages that show no messages (every message event crosses the browser's processes). */
 export const STATUS_PORT_NAME = 'peerlink/status'
+/**
+ * A port Peerlink's own pages send their requests over, `{ id, envelope }`
+ * each, answered `{ id, response }`: one message each way instead of a
+ * one-shot channel per request (0.1 against 1.3 ms a round trip here).
+ */
+export const REQUESTS_PORT_NAME = 'peerlink/requests'
+
+/** A request on the requests port, and its answer. */
+export interface PortRequest { id: number, envelope: ApiEnvelope }
+export interface PortAnswer { id: number, response: ApiResponse }
 
 const text = v.string()
 /** A binary payload, base64 (with padding) since runtime messaging carries JSON; checked in full by the outbox. */

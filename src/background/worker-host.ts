@@ -5,6 +5,7 @@
  */
 import browser from 'webextension-polyfill'
 import { isSiteCheck, type SiteCheck, type SiteCheckAnswer } from '../api/allowed-site.ts'
+import { REQUESTS_PORT_NAME, type PortRequest } from '../api/protocol.ts'
 import { ApiServer, type Caller, type CallerContext, callerOf, makeSiteScripts, type Sender, siteScriptsApis } from './api/index.ts'
 import { Background } from './background.ts'
 import { makeExtensionStorage } from './extension-storage.ts'
@@ -12,7 +13,7 @@ import { HEARTBEAT_ALARM, makeHeartbeatAlarm } from './heartbeat-alarm.ts'
 import type { OffscreenDocument } from './node/index.ts'
 import { makeCoalescer } from '../common/timing/coalescer.ts'
 import { BADGE_DELAY_MS, HEARTBEAT_CHECK_DELAY_MS, NOTICE_PREVIEW_CHARS } from '../common/constants.ts'
-import { serializeError } from '../common/errors/index.ts'
+import { serializeError, ValidationError } from '../common/errors/index.ts'
 import { type Notice, noticeTarget } from './notices.ts'
 
 /** The first-run page, opened once at install and linked from the options page. */
@@ -119,7 +120,22 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
     isSiteCheck(message) ? answerSiteCheck(message, sender) : answer(message, sender, false))
-  browser.runtime.onConnect.addListener((port) => { subscribe(port, false) })
+  // Peerlink's own pages send their requests over a long-lived port: each one answered as the same message sent one-shot would be.
+  const serveRequests = (port: browser.Runtime.Port): void => {
+    port.onMessage.addListener((message: unknown) => {
+      const { id, envelope } = (message ?? {}) as Partial<PortRequest>
+      if (typeof id !== 'number') return
+      const answered = answer(envelope, port.sender ?? {}, false) ?? Promise.resolve({ ok: false, error: serializeError(new ValidationError('request', 'not a Peerlink API request')) })
+      void answered.then((response) => {
+        try {
+          port.postMessage({ id, response })
+        } catch {
+          // The page went away meanwhile.
+        }
+      })
+    })
+  }
+  browser.runtime.onConnect.addListener((port) => { if (port.name === REQUESTS_PORT_NAME) serveRequests(port); else subscribe(port, false) })
   // Other extensions: clients, once the user allows them.
   browser.runtime.onMessageExternal.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, true))
   browser.runtime.onConnectExternal.addListener((port) => { subscribe(port, true) })
