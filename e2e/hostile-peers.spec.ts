@@ -175,8 +175,10 @@ test('a receiver that stops reading: the sender stays within its window, its out
   const { alice, bob, aliceId, bobId } = fresh
   await alice.api({ method: 'send', peerId: bobId, text: 'warm up', awaitDelivery: true })
   const big = 'x'.repeat(8 * 1024)
-  // Bob's worker is kept stopped: his offscreen document can only buffer, and Bob acks nothing.
-  const stopper = keepStoppingWorker(bob, 100)
+  // Bob's worker is kept stopped: his offscreen document can only buffer, and Bob acks nothing. Stopped
+  // every 100 ms, a woken worker stored and acked a burst between stops often enough that Alice never
+  // reached her cap (2 runs of 4); every 20 ms it is stopped before it gets that far.
+  const stopper = keepStoppingWorker(bob, 20)
   await stopper.stopped()
 
   let sent = 0

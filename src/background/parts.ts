@@ -82,8 +82,6 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
       reconnector.want(peerId)
       mailSender.waiting(peerId)
     },
-    // Without a stream to reset, the messages go out again as they would after a timeout.
-    resetStream: (peerId) => { void node.call('resetPeer', peerId).catch(() => { outbox.unblock(peerId) }) },
     announce,
     limits: () => ({
       maxPendingMessages: limits().maxPendingMessagesPerPeer,

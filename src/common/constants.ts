@@ -123,9 +123,6 @@ export const MAX_SEQ_AHEAD = 100_000
  */
 export const ACK_DELAY_MS = 0
 
-/** Ack timeouts in a row, with nothing acknowledged, after which the sender resets the stream rather than resend on it again. */
-export const ACK_TIMEOUTS_BEFORE_RESET = 2
-
 /** Connection attempts allowed per peer in any 60 s. */
 export const DEFAULT_MAX_ATTEMPTS_PER_MINUTE = 10
 

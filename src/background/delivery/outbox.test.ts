@@ -16,7 +16,6 @@ let sent: Array<{ peerId: string, seqs: number[], skips?: Array<[number, number]
 let announced: MessageView[]
 let failNext: number
 let needed: string[]
-let resets: string[]
 let box: Outbox
 
 /** A HELLO from the peer: `acked` says it has our messages up to there, in our current incarnation. */
@@ -52,7 +51,6 @@ async function makeOutbox (overrides: Partial<OutboxOptions> = {}): Promise<Outb
     },
     announce: (m) => { announced.push(m) },
     needConnection: (peerId) => { needed.push(peerId) },
-    resetStream: (peerId) => { resets.push(peerId) },
     limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 1_000_000, maxMessageBytes: 1024 }),
     settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }),
     log: () => {},
@@ -68,7 +66,6 @@ beforeEach(() => {
   announced = []
   failNext = 0
   needed = []
-  resets = []
 })
 afterEach(async () => {
   await settle()
@@ -258,41 +255,6 @@ describe('Outbox', () => {
     outbox.stop()
   })
 
-  it('resends once on a silent stream, then resets it and sends again only on the next stream; an ack in between starts the count over', async () => {
-    const outbox = await makeOutbox()
-    await send({ peerId: 'P', text: 'a' })
-    await send({ peerId: 'P', text: 'b' })
-    await settle()
-    sent = []
-    await vi.advanceTimersByTimeAsync(10_000)
-    await settle()
-    expect(sent.flatMap(s => s.seqs)).toEqual([0, 1])
-    expect(resets).toEqual([])
-    // An ack of something new: the stream is alive, and the count starts over.
-    await outbox.onAck('P', 0)
-    await settle()
-    sent = []
-    await vi.advanceTimersByTimeAsync(10_000)
-    await settle()
-    expect(sent.flatMap(s => s.seqs)).toEqual([1])
-    expect(resets).toEqual([])
-    // A second timeout in a row: the stream is reset, and nothing more is written on it.
-    sent = []
-    await vi.advanceTimersByTimeAsync(10_000)
-    await settle()
-    expect(resets).toEqual(['P'])
-    expect(sent).toEqual([])
-    outbox.onStreamLost('P')
-    await settle()
-    expect(sent).toEqual([])
-    // The next stream's HELLO sends what waits.
-    await outbox.onHello('P', await hello(0))
-    await settle()
-    expect(sent.flatMap(s => s.seqs)).toEqual([1])
-    expect(await stateOf('P')).toEqual(['0:delivered', '1:sent'])
-    outbox.stop()
-  })
-
   it('keeps messages queued without a stream, asks for a connection once, and sends when unblocked', async () => {
     const outbox = await makeOutbox()
     failNext = 1
@@ -433,7 +395,7 @@ describe('Outbox', () => {
     await settle()
     before.stop()
     // A new worker: a new Outbox over the same store, nothing in memory.
-    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, resetStream: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 1_000_000, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
+    const after = new Outbox({ store, transmit: async () => {}, announce: (m) => { announced.push(m) }, needConnection: () => {}, limits: () => ({ maxPendingMessages: 200, maxPendingBytes: 1_000_000, maxPendingMessagesPerClient: 100, maxPendingBytesPerClient: 1_000_000, maxMessageBytes: 1024 }), settings: () => ({ ttlMs: 60_000, ackTimeoutMs: 10_000, maxInFlightBytes: 1_000_000, historyPerPeer: 1_000 }), log: () => {} })
     announced = []
     await after.onAck('P', 1)
     expect(announced.map(m => `${m.seq}:${m.state}`)).toEqual(['0:delivered', '1:delivered'])

@@ -1,5 +1,5 @@
 import type { MessageView } from '../../api/protocol.ts'
-import { ACK_TIMEOUTS_BEFORE_RESET, MAIL_KEPT_MS, MAX_FRESH_BYTES_PER_PEER } from '../../common/constants.ts'
+import { MAIL_KEPT_MS, MAX_FRESH_BYTES_PER_PEER } from '../../common/constants.ts'
 import { DeliveryFailedError, ResourceLimitError, serializeError, ValidationError, type DeliveryFailureReason } from '../../common/errors/index.ts'
 import type { Hello, PayloadKind } from '../../common/wire/frames.ts'
 import { payloadBody, type Payload } from '../../common/wire/payload.ts'
@@ -29,8 +29,6 @@ export interface OutboxOptions {
   transmit: (peerId: string, frames: OutgoingFrame[]) => Promise<void>
   /** Messages wait for a stream to the peer: the reconnection policy decides when to dial. */
   needConnection: (peerId: string) => void
-  /** Resets the peer's stream: a new one, and both HELLOs, follow. */
-  resetStream: (peerId: string) => void
   /** Every change of a message's state is announced here, with the state it changed to. */
   announce: (message: StoredMessage) => void
   /** Read at every send, so a changed limit applies at once. */
@@ -75,8 +73,6 @@ interface PeerWindow {
    * stream, and its result is dropped.
    */
   generation: number
-  /** Ack timeouts in a row with nothing acknowledged: past `ACK_TIMEOUTS_BEFORE_RESET`, the stream is reset. */
-  silentTimeouts: number
   flushing: boolean
   again: boolean
   /** No stream to write on: waiting for `unblock` (a reconnection or the peer's HELLO). */
@@ -173,7 +169,6 @@ export class Outbox {
     // The rest from the store: after a worker restart the window is empty.
     const told = new Set(early.map(m => m.seq))
     const delivered = await acknowledging
-    if (seq > window.ackedUpTo) window.silentTimeouts = 0
     window.ackedUpTo = Math.max(window.ackedUpTo, seq)
     for (const message of delivered) if (!told.has(message.seq)) this.#o.announce(message)
     if (delivered.length > 0) this.#o.store.history.grew(peerId, delivered.length, this.#o.settings().historyPerPeer, this.#o.log)
@@ -410,18 +405,8 @@ export class Outbox {
     const { ackTimeoutMs } = this.#o.settings()
     window.ackTimer = setTimeout(() => {
       window.ackTimer = undefined
-      window.silentTimeouts += 1
-      this.#reset(window)
-      // A stream that takes our writes and never answers is broken somewhere we cannot see: a new
-      // stream, and the HELLOs on it, set both sides straight. Until then, resending is enough.
-      if (window.silentTimeouts >= ACK_TIMEOUTS_BEFORE_RESET) {
-        this.#o.log('no ack from %s in %d timeouts of %d ms; resetting the stream', peerId, window.silentTimeouts, ackTimeoutMs)
-        window.silentTimeouts = 0
-        window.blocked = true
-        this.#o.resetStream(peerId)
-        return
-      }
       this.#o.log('no ack from %s within %d ms; resending', peerId, ackTimeoutMs)
+      this.#reset(window)
       this.flush(peerId)
     }, ackTimeoutMs)
   }
@@ -455,7 +440,7 @@ export class Outbox {
   #window (peerId: string): PeerWindow {
     let window = this.#windows.get(peerId)
     if (window == null) {
-      window = { sentUpTo: -1, ackedUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, generation: 0, silentTimeouts: 0, flushing: false, again: false, blocked: false, paused: false }
+      window = { sentUpTo: -1, ackedUpTo: -1, inFlight: new Map(), unacked: new Map(), fresh: [], freshBytes: 0, freshExact: false, freshOverflowed: false, generation: 0, flushing: false, again: false, blocked: false, paused: false }
       this.#windows.set(peerId, window)
     }
     return window
