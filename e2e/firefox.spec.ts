@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs'
-import type { Page } from 'puppeteer-core'
 import { expect, pairUp, test } from './fixtures.ts'
 import type { RelayProcess } from './support/relay-process.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { FirefoxProfile } from './support/firefox-profile.ts'
+import { waitForText } from './support/page-text.ts'
 import { numbered, sendNumbered, waitForAll } from './support/exchange.ts'
 import { ClientPage, forFirefox, makeClientExtension } from './support/client-extension.ts'
 import { NotAuthorizedError } from '../src/common/errors/index.ts'
@@ -32,17 +32,6 @@ const mixed = test.extend<{ pair: MixedPair }>({
   }
 })
 
-/** Polls the page's text until it contains `text`. */
-async function waitForText (page: Page, selector: string, text: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await page.$eval(selector, el => el.textContent ?? '').catch(() => '')
-    if (last.includes(text)) return
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`"${selector}" never showed "${text}"; it showed "${last}"`)
-}
 
 mixed('Firefox and Chromium message each other both ways over direct WebRTC, from the Firefox popup and the API', async ({ pair }) => {
   const { firefox, chromium, firefoxId, chromiumId } = pair

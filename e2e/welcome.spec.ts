@@ -3,6 +3,7 @@ import type { Page as FirefoxPage } from 'puppeteer-core'
 import { expect, test } from './fixtures.ts'
 import { ExtensionProfile } from './support/extension-profile.ts'
 import { FirefoxProfile } from './support/firefox-profile.ts'
+import { waitForText } from './support/page-text.ts'
 
 const FIRST = 'Hello Bob, this is my first message.'
 
@@ -106,17 +107,6 @@ test('an update or a browser update opens no welcome page; only an install does'
   }
 })
 
-/** Polls the page's text until `selector` shows `text`. */
-async function waitForText (page: FirefoxPage, selector: string, text: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await page.$eval(selector, el => el.textContent ?? '').catch(() => '')
-    if (last.includes(text)) return
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`"${selector}" never showed "${text}"; it showed "${last}"`)
-}
 
 /** Presses Tab until the element `selector` names has the focus. */
 async function tabToIn (page: FirefoxPage, selector: string, max = 25): Promise<void> {
@@ -135,17 +125,17 @@ test('first run in Firefox: the welcome page opens at install and, by keyboard, 
   try {
     const [welcome] = await Promise.all([alice.welcomePage(), bob.useRelay(relay.address)])
     await welcome.bringToFront()
-    await waitForText(welcome, 'h1', 'Welcome to Peerlink')
+    await waitForText(welcome, 'h1', 'Welcome to Peerlink', 30_000)
     const bobLink = await cardLinkOf(bob)
 
     // Bob's link pasted where a relay goes: his card's relay is offered, the focus on it; Enter takes it.
     await tabToIn(welcome, '#welcome-relay')
     await welcome.keyboard.type(bobLink)
     await welcome.keyboard.press('Enter')
-    await waitForText(welcome, '#step-relay', 'Choose one to use it as yours too')
+    await waitForText(welcome, '#step-relay', 'Choose one to use it as yours too', 30_000)
     expect(await welcome.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Use relay ${relay.address}`)
     await welcome.keyboard.press('Enter')
-    await waitForText(welcome, '#step-card', 'Your card is ready to send.')
+    await waitForText(welcome, '#step-card', 'Your card is ready to send.', 30_000)
     expect(await welcome.evaluate(() => document.activeElement?.id)).toBe('step-card-heading')
     const aliceCard = await welcome.$eval('#welcome-card', el => el.textContent ?? '')
     const aliceId = (await alice.status()).peerId!
@@ -157,11 +147,11 @@ test('first run in Firefox: the welcome page opens at install and, by keyboard, 
     await tabToIn(welcome, '#welcome-contact-name')
     await welcome.keyboard.type('Bob')
     await welcome.keyboard.press('Enter')
-    await waitForText(welcome, '#step-hello', 'Connected to Bob')
+    await waitForText(welcome, '#step-hello', 'Connected to Bob', 30_000)
     await tabToIn(welcome, '#welcome-message')
     await welcome.keyboard.type(FIRST)
     await welcome.keyboard.press('Enter')
-    await waitForText(welcome, '#step-hello', 'Your first message: Delivered')
+    await waitForText(welcome, '#step-hello', 'Your first message: Delivered', 30_000)
     await expect.poll(async () => (await bob.messages(aliceId)).map(m => [m.direction, m.text])).toEqual([['in', FIRST]])
   } finally {
     await Promise.all([alice.close(), bob.close()])

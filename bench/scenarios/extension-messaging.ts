@@ -38,25 +38,24 @@ export async function messagingRoundTrips (page: Page, worker: Worker, count = 3
     })
   })
   return await page.evaluate(async (count) => {
-    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-    const runtime: number[] = []
-    for (let i = 0; i < count; i++) {
-      const started = performance.now()
-      await chrome.runtime.sendMessage({ benchPing: true })
-      runtime.push(performance.now() - started)
+    /** The median time of `count` round trips, one after another. */
+    const medianMs = async (roundTrip: (i: number) => Promise<unknown>): Promise<number> => {
+      const times: number[] = []
+      for (let i = 0; i < count; i++) {
+        const started = performance.now()
+        await roundTrip(i)
+        times.push(performance.now() - started)
+      }
+      return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!
     }
+    const runtimeMs = await medianMs(async () => await chrome.runtime.sendMessage({ benchPing: true }))
     const worker = (await navigator.serviceWorker.getRegistration())!.active!
     const channel = new MessageChannel()
     worker.postMessage({ benchChannel: true }, [channel.port2])
     const text = 'x'.repeat(100)
     const echo = async (i: number): Promise<void> => { await new Promise(resolve => { channel.port1.onmessage = resolve; channel.port1.postMessage({ i, text }) }) }
     await echo(-1)
-    const channelTimes: number[] = []
-    for (let i = 0; i < count; i++) {
-      const started = performance.now()
-      await echo(i)
-      channelTimes.push(performance.now() - started)
-    }
+    const channelMs = await medianMs(echo)
     channel.port1.close()
     const port = chrome.runtime.connect({ name: 'bench/echo' })
     const viaPort = async (i: number): Promise<void> => {
@@ -67,13 +66,8 @@ export async function messagingRoundTrips (page: Page, worker: Worker, count = 3
       })
     }
     await viaPort(-1)
-    const portTimes: number[] = []
-    for (let i = 0; i < count; i++) {
-      const started = performance.now()
-      await viaPort(i)
-      portTimes.push(performance.now() - started)
-    }
+    const portMs = await medianMs(viaPort)
     port.disconnect()
-    return { runtimeMs: median(runtime), channelMs: median(channelTimes), portMs: median(portTimes) }
+    return { runtimeMs, channelMs, portMs }
   }, count)
 }

@@ -142,6 +142,20 @@ async function connectNodePeer (relayAddress: string, hubId: string, peer: NodeP
   })
 }
 
+/**
+ * Over the idle window: the whole browser's CPU (% of a core, where `/proc`
+ * tells it), the Node peers' bytes on the wire per second, and what `read`
+ * gives at each end.
+ */
+async function idleWindow<T> (userDataDir: string, read: () => Promise<T>): Promise<{ cpuPercent?: number, wirePerSecond: number, before: T, after: T, seconds: number }> {
+  const before = { read: await read(), cpu: browserCpuSeconds(userDataDir), wire: await wireBytes(), at: performance.now() }
+  await sleep(IDLE_WINDOW_MS)
+  const after = { read: await read(), cpu: browserCpuSeconds(userDataDir), wire: await wireBytes(), at: performance.now() }
+  const seconds = (after.at - before.at) / 1000
+  const cpuPercent = before.cpu != null && after.cpu != null ? (after.cpu - before.cpu) / seconds * 100 : undefined
+  return { cpuPercent, wirePerSecond: (after.wire - before.wire) / seconds, before: before.read, after: after.read, seconds }
+}
+
 /** 1, 10, 50 connected Node peers, all contacts, idle: what they cost the browser while nothing is said. */
 async function peers (relay: RelayProcess, record: RecordFigure): Promise<GrowthSeries[]> {
   trackPeerConnections()
@@ -186,24 +200,19 @@ async function peers (relay: RelayProcess, record: RecordFigure): Promise<Growth
       console.log(`  ${count} connected (${connected.connections} connections); settling`)
       await sleep(5_000)
       const [worker, offscreen] = [await targets.attach('worker'), await targets.attach('offscreen')]
-      const before = { worker: await worker.usage(), offscreen: await offscreen.usage(), cpu: browserCpuSeconds(hub.userDataDir), wire: await wireBytes(), at: performance.now() }
-      await sleep(IDLE_WINDOW_MS)
-      const after = { worker: await worker.usage(), offscreen: await offscreen.usage(), cpu: browserCpuSeconds(hub.userDataDir), wire: await wireBytes(), at: performance.now() }
-      const seconds = (after.at - before.at) / 1000
+      const { cpuPercent, wirePerSecond, before, after, seconds } = await idleWindow(hub.userDataDir, async () => ({ worker: await worker.usage(), offscreen: await offscreen.usage() }))
       collect.add({ key: 'peers.offscreen.heap', name: 'offscreen JS heap (after GC)', unit: 'MB', expected: 'linear', floor: 1 }, after.offscreen.heapUsedBytes / 1e6)
       collect.add({ key: 'peers.worker.heap', name: 'worker JS heap (after GC)', unit: 'MB', expected: 'linear', floor: 1 }, after.worker.heapUsedBytes / 1e6)
-      if (before.cpu != null && after.cpu != null) {
-        collect.add({ key: 'peers.cpu.browser', name: 'idle CPU, whole browser (all its processes)', unit: '% of a core', expected: 'linear', floor: 0.5 }, (after.cpu - before.cpu) / seconds * 100)
-      }
+      if (cpuPercent != null) collect.add({ key: 'peers.cpu.browser', name: 'idle CPU, whole browser (all its processes)', unit: '% of a core', expected: 'linear', floor: 0.5 }, cpuPercent)
       if (before.offscreen.taskSeconds != null && after.offscreen.taskSeconds != null) {
         collect.add({ key: 'peers.cpu.offscreen', name: 'idle CPU, offscreen document main thread', unit: '% of a core', expected: 'linear', floor: 0.2 }, (after.offscreen.taskSeconds - before.offscreen.taskSeconds) / seconds * 100)
       }
-      collect.add({ key: 'peers.keepalive', name: 'keepalive traffic on the wire, all peers, idle', unit: 'B/s', expected: 'linear', floor: 10 }, (after.wire - before.wire) / seconds)
+      collect.add({ key: 'peers.keepalive', name: 'keepalive traffic on the wire, all peers, idle', unit: 'B/s', expected: 'linear', floor: 10 }, wirePerSecond)
       const d = await hub.api({ method: 'diagnostics' })
       collect.add({ key: 'peers.offscreen.heap.diagnostics', name: 'offscreen JS heap (diagnostics, no GC)', unit: 'MB', expected: 'linear', floor: 1 }, (d.offscreenJsHeapUsedBytes ?? 0) / 1e6)
       if (count === PEER_COUNTS.at(-1)) {
-        if (before.cpu != null && after.cpu != null) record('peers.idle.cpu', `idle CPU, whole browser, ${count} contacts connected`, '% of a core', [(after.cpu - before.cpu) / seconds * 100])
-        record('peers.idle.wire', `keepalive traffic, ${count} contacts connected`, 'B/s', [(after.wire - before.wire) / seconds])
+        if (cpuPercent != null) record('peers.idle.cpu', `idle CPU, whole browser, ${count} contacts connected`, '% of a core', [cpuPercent])
+        record('peers.idle.wire', `keepalive traffic, ${count} contacts connected`, 'B/s', [wirePerSecond])
       }
     }
     // Idle as it stays: nothing said for the idle limit (shortened to its least here), every connection is let go.
@@ -213,12 +222,9 @@ async function peers (relay: RelayProcess, record: RecordFigure): Promise<Growth
       const count = rested.peers.filter(p => p.restedAt != null).length
       console.log(`  ${count} of ${nodes.length} contacts resting (connections let go); settling`)
       await sleep(5_000)
-      const before = { cpu: browserCpuSeconds(hub.userDataDir), wire: await wireBytes(), at: performance.now() }
-      await sleep(IDLE_WINDOW_MS)
-      const after = { cpu: browserCpuSeconds(hub.userDataDir), wire: await wireBytes(), at: performance.now() }
-      const seconds = (after.at - before.at) / 1000
-      if (before.cpu != null && after.cpu != null) record('peers.rested.cpu', `idle CPU, whole browser, ${count} contacts resting`, '% of a core', [(after.cpu - before.cpu) / seconds * 100])
-      record('peers.rested.wire', `keepalive traffic, ${count} contacts resting`, 'B/s', [(after.wire - before.wire) / seconds])
+      const { cpuPercent, wirePerSecond } = await idleWindow(hub.userDataDir, async () => null)
+      if (cpuPercent != null) record('peers.rested.cpu', `idle CPU, whole browser, ${count} contacts resting`, '% of a core', [cpuPercent])
+      record('peers.rested.wire', `keepalive traffic, ${count} contacts resting`, 'B/s', [wirePerSecond])
     }
     return collect.series(measured)
   } finally {
