@@ -72,6 +72,7 @@ test('chaos, continued: a receiver pruning its history, a sender lowering its si
   let oldBobOut: MessageView[] = []
   let oldBobReceived: string[] = []
   let oldBobStored = 0
+  let movedViews = ''
   /** Old Bob's browser is closing or closed: his send cut off by it fails, as expected. */
   let oldBobGone = false
 
@@ -88,6 +89,12 @@ test('chaos, continued: a receiver pruning its history, a sender lowering its si
         // messages may still wait there unacknowledged.
         await expect.poll(async () => (await alice.status()).peers.find(p => p.peerId === bobId)?.pending.messages, { timeout: 60_000 }).toBe(0)
         await new Promise(resolve => setTimeout(resolve, 200))
+        // How each saw the other as Bob left: names the end that held Bob's messages back, should they wait.
+        const seen = async (profile: ExtensionProfile, peerId: string): Promise<unknown> => {
+          const peer = (await profile.status()).peers.find(p => p.peerId === peerId)
+          return { state: peer?.state, paused: peer?.paused, pending: peer?.pending, inFlightBytes: peer?.inFlightBytes, lastClose: peer?.lastClose }
+        }
+        movedViews = JSON.stringify({ bobSawAlice: await seen(bob, aliceId), aliceSawBob: await seen(alice, bobId) })
         const { privateKey } = await bob.api({ method: 'exportIdentity' })
         const oldBobHistory = await bob.messages(aliceId, 10_000)
         oldBobStored = oldBobHistory.length
@@ -166,7 +173,8 @@ test('chaos, continued: a receiver pruning its history, a sender lowering its si
       `new Bob → Alice: ${show(newBobTally)}, ${refusedBy('nb-')} refused at send`,
       `refusals: ${[...new Set(refused.values())].join(', ')}`,
       ...(lostIds.length > 0 ? [`marked delivered but never seen: ${lostIds.join(', ')}`] : []),
-      `stored at old Bob when he moved: ${oldBobStored} messages (history limit 50, pruned every 25 new ones), having seen ${oldBobReceived.length} arrive`
+      `stored at old Bob when he moved: ${oldBobStored} messages (history limit 50, pruned every 25 new ones), having seen ${oldBobReceived.length} arrive`,
+      `as Bob moved: ${movedViews}`
     ].join('\n'))
 
     expect(events).toHaveLength(2)
