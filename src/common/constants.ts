@@ -43,6 +43,16 @@ export const DEFAULT_HISTORY_PER_PEER = 10_000
 /** A conversation is pruned after this many new messages (or half its limit, if smaller), in the background. */
 export const PRUNE_EVERY_MESSAGES = 100
 
+/**
+ * Messages written together are stored as one record of at most this many
+ * messages and bytes: a record costs IndexedDB about what five messages of
+ * 1 KiB inside one do, while every read of a message (an ack, a resend, a
+ * page) reads its whole record. A message of 64 KiB is a record of its own,
+ * as it always was: at that size the record's own cost is lost in its bytes.
+ */
+export const MAX_BURST_MESSAGES = 64
+export const MAX_BURST_BYTES = 64 * 1024
+
 /** Cap on relays and peers a user may configure: keeps storage and dials bounded. */
 export const MAX_RELAYS = 16
 export const MAX_PEERS = 1_000

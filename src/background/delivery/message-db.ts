@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb'
 import type { MessageView } from '../../api/protocol.ts'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
+import { MAX_BURST_BYTES, MAX_BURST_MESSAGES } from '../../common/constants.ts'
 import type { PeerLedger } from './conversation-ledger.ts'
 
 /**
@@ -39,16 +40,48 @@ export function keyOf ({ channel, id }: { channel: string, id: string }): Messag
   return [channel, id]
 }
 
+/** An incoming message by who sent it under which id: peer, its incarnation, channel, its id. */
+export type WireKey = [peerId: string, incarnation: string, channel: string, wireId: string]
+
+/** Where a burst's messages of one channel sit in that channel's order: peer, channel, then as `byPeerAt`. */
+export type ChannelAtKey = [peerId: string, channel: string, at: number, direction: string, first: number]
+
+/**
+ * Messages written together (a `sendMany`, a burst received), stored as one
+ * record: one peer, one direction, one time, in sequence order. A record
+ * costs IndexedDB about what five 1 KiB messages inside one do, so storing
+ * and removing a message costs a fifth of what a record each did. Every
+ * message stays findable on its own: by its key and its sender's id
+ * (multi-entry indexes, an entry per message), and the record by its time,
+ * its channels and its outgoing sequence numbers.
+ */
+export interface BurstRecord {
+  /** The record's own number (assigned by IndexedDB). */
+  n?: number
+  peerId: string
+  direction: 'in' | 'out'
+  at: number
+  /** The first message's `seq`: the order of records of the same time and direction. */
+  first: number
+  /** An outgoing record's first `outSeq`: the outbox finds records by it. Absent on incoming ones. */
+  outFirst?: number
+  /** At least one message, in sequence order. */
+  messages: StoredMessage[]
+  keys: MessageKey[]
+  wires: WireKey[]
+  channels: ChannelAtKey[]
+}
+
 export interface PeerlinkDB extends DBSchema {
-  messages: {
-    key: MessageKey
-    value: StoredMessage
+  bursts: {
+    key: number
+    value: BurstRecord
     indexes: {
       byPeerAt: [string, number, string, number]
       byPeerOutSeq: [string, number]
-      /** An incoming message by who sent it under which id: peer, its incarnation, channel, its id. */
-      byWireId: [string, string, string, string]
-      byPeerChannelAt: [string, string, number, string, number]
+      byKey: MessageKey
+      byWireId: WireKey
+      byPeerChannelAt: ChannelAtKey
     }
   }
   ledgers: { key: string, value: PeerLedger }
@@ -70,66 +103,72 @@ export type MessageDB = IDBPDatabase<PeerlinkDB>
 export const ACKED_WRITE = { durability: 'strict' } as const
 export const WRITE = { durability: 'relaxed' } as const
 
-/** The messages store as schema 4 lays it out, under `name`. */
-function createMessages (db: IDBPDatabase<PeerlinkDB>, name: 'messages') {
-  const messages = db.createObjectStore(name, { keyPath: ['channel', 'id'] })
-  // Messages of the same millisecond keep their sequence order.
-  messages.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'seq'])
-  messages.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
-  messages.createIndex('byWireId', ['peerId', 'wireIncarnation', 'channel', 'wireId'])
-  messages.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
-  return messages
+/** The bursts store as schema 5 lays it out. */
+function createBursts (db: IDBPDatabase<PeerlinkDB>): void {
+  const bursts = db.createObjectStore('bursts', { keyPath: 'n', autoIncrement: true })
+  bursts.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'first'])
+  bursts.createIndex('byPeerOutSeq', ['peerId', 'outFirst'])
+  bursts.createIndex('byKey', 'keys', { multiEntry: true })
+  bursts.createIndex('byWireId', 'wires', { multiEntry: true })
+  bursts.createIndex('byPeerChannelAt', 'channels', { multiEntry: true })
 }
-
-/** Where schema 4's messages are written while the old store is read. */
-const UPGRADING_STORE = 'messages-upgrading'
 
 /**
  * Opens (and creates or upgrades) one identity's conversations database.
- * Schema 4 keys messages by channel and id (schema 1 to 3 had one key space
- * for every client's ids), and finds incoming ones by the sender's
- * incarnation, channel and id. `lost` is called if the browser closes the
- * connection (Chromium does when the disk is full): every later transaction
- * on it would fail.
+ * Schema 5 stores messages written together as one record (`BurstRecord`);
+ * schemas 1 to 4 kept a record per message, and are moved over on open.
+ * `lost` is called if the browser closes the connection (Chromium does when
+ * the disk is full): every later transaction on it would fail.
  */
 export async function openMessageDB (name: string, lost?: () => void): Promise<MessageDB> {
-  return await openDB<PeerlinkDB>(name, 4, {
+  return await openDB<PeerlinkDB>(name, 5, {
     terminated: lost,
     upgrade (db, oldVersion, _newVersion, tx) {
+      createBursts(db)
       if (oldVersion === 0) {
-        createMessages(db, 'messages')
         db.createObjectStore('ledgers', { keyPath: 'peerId' })
         return
       }
-      // A key path cannot change in place: every record moves to a new store, which then takes the old one's name.
-      // A failure here aborts the upgrade's transaction, and the open fails: nothing half-migrated stays.
-      const next = createMessages(db, UPGRADING_STORE as 'messages')
-      void moveToSchema4(tx as unknown as UpgradeTransaction, next).then(() => {
-        db.deleteObjectStore('messages')
-        next.name = 'messages'
+      // A failure here aborts the upgrade's transaction, and the open fails: nothing half-moved stays.
+      void moveToBursts(tx as unknown as UpgradeTransaction).then(() => {
+        db.deleteObjectStore(OLD_MESSAGES as never)
       })
     }
   })
 }
 
-type UpgradeTransaction = IDBPTransaction<PeerlinkDB, Array<'messages' | 'ledgers'>, 'versionchange'>
+/** Where schemas 1 to 4 kept a record per message. */
+const OLD_MESSAGES = 'messages'
+
+type UpgradeTransaction = IDBPTransaction<PeerlinkDB & { messages: { key: IDBValidKey, value: StoredMessage, indexes: { byPeerAt: [string, number, string, number] } } }, Array<'messages' | 'bursts' | 'ledgers'>, 'versionchange'>
 
 /**
- * Copies every message into schema 4's store: messages from before
+ * Moves every message of the old layout into bursts: messages before
  * channels were Peerlink's own and text; outgoing ones get their `outSeq`,
  * incoming ones the incarnation their sender has now (the best there is to
- * know); each ledger's per-client pending counts and bytes are counted again
- * from what is pending.
+ * know). Messages of one peer, direction and time, next to each other in
+ * time order, make one burst, as they were written. Each ledger's per-client
+ * pending counts and bytes are counted again from what is pending.
  */
-async function moveToSchema4 (tx: UpgradeTransaction, next: ReturnType<typeof createMessages>): Promise<void> {
+async function moveToBursts (tx: UpgradeTransaction): Promise<void> {
   const ledgers = new Map((await tx.objectStore('ledgers').getAll()).map(l => [l.peerId, l]))
   const pending = new Map<string, { messages: Record<string, number>, bytes: Record<string, number> }>()
-  for await (const cursor of tx.objectStore('messages').iterate()) {
-    const old = cursor.value
-    const message: StoredMessage = { ...old, channel: old.channel ?? OWN_CHANNEL, kind: old.kind ?? 'text' }
+  const bursts = tx.objectStore('bursts')
+  const old = tx.objectStore('messages')
+  let run: StoredMessage[] = []
+  const flush = (): void => {
+    for (const group of burstsOf(run)) void bursts.add(group)
+    run = []
+  }
+  // In time order: every schema before this one had that index.
+  for await (const cursor of (old.indexNames.contains('byPeerAt') ? old.index('byPeerAt') : old).iterate()) {
+    const stored = cursor.value
+    const message: StoredMessage = { ...stored, channel: stored.channel ?? OWN_CHANNEL, kind: stored.kind ?? 'text' }
     if (message.direction === 'out') message.outSeq ??= message.seq
     else message.wireIncarnation ??= ledgers.get(message.peerId)?.peerIncarnation ?? ''
-    void next.put(message)
+    const last = run.at(-1)
+    if (last != null && !sameBurst(last, message)) flush()
+    run.push(message)
     const ledger = ledgers.get(message.peerId)
     if (message.direction !== 'out' || message.state !== 'queued' || message.channel === OWN_CHANNEL || ledger == null || message.seq <= ledger.ackedOutSeq) continue
     const counts = pending.get(message.peerId) ?? { messages: {}, bytes: {} }
@@ -137,11 +176,53 @@ async function moveToSchema4 (tx: UpgradeTransaction, next: ReturnType<typeof cr
     counts.bytes[message.channel] = (counts.bytes[message.channel] ?? 0) + message.bytes
     pending.set(message.peerId, counts)
   }
+  flush()
   for (const ledger of ledgers.values()) {
     const counts = pending.get(ledger.peerId)
     const { pendingByChannel: _, pendingBytesByChannel: __, ...rest } = ledger
     void tx.objectStore('ledgers').put(counts == null ? rest : { ...rest, pendingByChannel: counts.messages, pendingBytesByChannel: counts.bytes })
   }
+}
+
+/** Whether two messages, one after the other, can share a burst: one peer, one direction, one time. */
+function sameBurst (a: StoredMessage, b: StoredMessage): boolean {
+  return a.peerId === b.peerId && a.direction === b.direction && a.at === b.at && b.seq > a.seq
+}
+
+/**
+ * The burst records that hold `messages` (one peer's, in sequence order):
+ * a new record wherever the time or direction changes, or one would grow
+ * past `MAX_BURST_MESSAGES` or `MAX_BURST_BYTES`.
+ */
+export function burstsOf (messages: StoredMessage[]): BurstRecord[] {
+  const out: BurstRecord[] = []
+  let group: StoredMessage[] = []
+  let bytes = 0
+  for (const message of messages) {
+    const last = group.at(-1)
+    if (last != null && (!sameBurst(last, message) || group.length >= MAX_BURST_MESSAGES || bytes + message.bytes > MAX_BURST_BYTES)) {
+      out.push(burstRecord(group))
+      group = []
+      bytes = 0
+    }
+    group.push(message)
+    bytes += message.bytes
+  }
+  if (group.length > 0) out.push(burstRecord(group))
+  return out
+}
+
+/** The record of a burst's messages (at least one, of one peer, direction and time, in sequence order), keeping `n` when it is rewritten. */
+export function burstRecord (messages: StoredMessage[], n?: number): BurstRecord {
+  const [head] = messages
+  if (head == null) throw new Error('a burst holds at least one message')
+  const { peerId, direction, at, seq: first } = head
+  const channels = [...new Set(messages.map(m => m.channel))].map((channel): ChannelAtKey => [peerId, channel, at, direction, first])
+  const wires = direction === 'in' ? messages.filter(m => m.wireId != null).map((m): WireKey => [peerId, m.wireIncarnation ?? '', m.channel, m.wireId!]) : []
+  const record: BurstRecord = { peerId, direction, at, first, messages, keys: messages.map(keyOf), wires, channels }
+  if (direction === 'out') record.outFirst = head.outSeq ?? first
+  if (n != null) record.n = n
+  return record
 }
 
 /** The range of a conversation's messages in the `byPeerAt` index. */

@@ -1,9 +1,10 @@
 import { OWN_CHANNEL } from '../../common/client-id.ts'
-import { CLIENTS_SHARE_OF_PEER_PENDING, MAIL_SEEN_IDS } from '../../common/constants.ts'
+import { CLIENTS_SHARE_OF_PEER_PENDING, MAIL_SEEN_IDS, MAX_BURST_BYTES, MAX_BURST_MESSAGES } from '../../common/constants.ts'
 import type { Hello, PayloadKind } from '../../common/wire/frames.ts'
 import { ResourceLimitError, StorageFullError, UnsentAckError, ValidationError, type SerializedError } from '../../common/errors/index.ts'
 import { ledgerOf, meetHello, ourHello, type HelloOutcome, type PeerLedger } from './conversation-ledger.ts'
-import { ACKED_WRITE, keyOf, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
+import { BurstEdits, findMessage, outgoingBursts, outgoingMessages } from './burst-store.ts'
+import { ACKED_WRITE, burstsOf, keyOf, openMessageDB, WRITE, type MessageDB, type StoredMessage } from './message-db.ts'
 import { MessageHistory } from './message-history.ts'
 
 export type { StoredMessage } from './message-db.ts'
@@ -66,8 +67,8 @@ export interface MailState {
   mailInSentAt: number
 }
 
-/** Outgoing records read per request while collecting what to send. */
-const PENDING_PAGE = 256
+/** Outgoing burst records read per request while collecting what to send. */
+const PENDING_PAGE_BURSTS = 16
 
 /** Ends a transaction without writing anything, and throws why. */
 async function refuse (tx: { abort: () => void, done: Promise<void> }, err: Error): Promise<never> {
@@ -200,10 +201,10 @@ export class MessageStore {
    * are answered as they are.
    */
   async appendOutgoingMany (peerId: string, inputs: Array<OutgoingInput & { callerId?: boolean }>, limits: OutboxLimits): Promise<AppendResult[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const messages = tx.objectStore('messages')
+    const tx = this.#db.transaction(['bursts', 'ledgers'], 'readwrite', WRITE)
+    const bursts = tx.objectStore('bursts')
     // Only an id the caller chose can have been stored before; ids are the channel's own, so only its messages are found.
-    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : await messages.get(keyOf(input))))
+    const existing = await Promise.all(inputs.map(async input => input.callerId === false ? undefined : (await findMessage(bursts, keyOf(input)))?.message))
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     const fresh = inputs.filter((_, i) => existing[i] == null)
     const count = ledger.pendingCount + fresh.length
@@ -225,9 +226,10 @@ export class MessageStore {
       const seq = ledger.nextOutSeq++
       const message: StoredMessage = { ...fields, peerId, direction: 'out', seq, outSeq: seq, state: 'queued' }
       countPending(ledger, message, 1)
-      void messages.put(message)
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
+    // The new messages, as few records as the burst limits allow.
+    for (const burst of burstsOf(results.filter(r => r.created).map(r => r.message))) void bursts.add(burst)
     ledger.pendingCount = count
     ledger.pendingBytes = bytes
     if (ledger.storedCount != null) ledger.storedCount += results.filter(r => r.created).length
@@ -241,8 +243,10 @@ export class MessageStore {
    * (so a receiver that had it after all stores it once). Answers it queued.
    */
   async requeue (channel: string, id: string, limits: OutboxLimits): Promise<AppendResult> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
-    const message = await tx.objectStore('messages').get([channel, id])
+    const tx = this.#db.transaction(['bursts', 'ledgers'], 'readwrite', WRITE)
+    const bursts = tx.objectStore('bursts')
+    const found = await findMessage(bursts, [channel, id])
+    const message = found?.message
     if (message?.direction !== 'out' || message.state !== 'failed') {
       return await refuse(tx, new ValidationError('id', message == null ? `no message ${id}` : 'only a message that failed can be sent again'))
     }
@@ -257,7 +261,11 @@ export class MessageStore {
     ledger.pendingCount += 1
     ledger.pendingBytes += message.bytes
     countPending(ledger, message, 1)
-    await Promise.all([tx.objectStore('messages').put(requeued), tx.objectStore('ledgers').put(ledger), tx.done])
+    // It leaves its burst for one of its own, under its new number.
+    const edits = new BurstEdits(bursts)
+    edits.remove(found!.burst, m => m.channel === channel && m.id === id)
+    edits.write()
+    await Promise.all([bursts.add(burstsOf([requeued])[0]!), tx.objectStore('ledgers').put(ledger), tx.done])
     return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
   }
 
@@ -276,8 +284,8 @@ export class MessageStore {
    */
   async storeIncoming (peerId: string, incoming: IncomingInput[], at = Date.now()): Promise<{ stored: StoredMessage[], ackSeq: number }> {
     try {
-      const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', ACKED_WRITE)
-      const messages = tx.objectStore('messages')
+      const tx = this.#db.transaction(['bursts', 'ledgers'], 'readwrite', ACKED_WRITE)
+      const bursts = tx.objectStore('bursts')
       const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
       const stored: StoredMessage[] = []
       const before = ledger.nextInSeq
@@ -287,17 +295,17 @@ export class MessageStore {
       for (let i = first; i >= 0 && i < incoming.length && incoming[i]!.seq === before + run.length; i++) run.push(incoming[i]!)
       // All lookups are asked for at once: one round trip for the burst, not one per message.
       const wireIncarnation = ledger.peerIncarnation ?? ''
-      const byWireId = messages.index('byWireId')
-      const known = await Promise.all(run.map(async ({ id, channel }) => await byWireId.getAll([peerId, wireIncarnation, channel, id])))
+      const byWireId = bursts.index('byWireId')
+      const known = await Promise.all(run.map(async ({ id, channel }) =>
+        (await byWireId.getAll([peerId, wireIncarnation, channel, id])).flatMap(burst => burst.messages)))
       run.forEach(({ seq, id, ...payload }, i) => {
         ledger.nextInSeq += 1
         // Sent again after it failed there: it takes its new number, and is stored once.
-        const same = (m: { wireId?: string, channel: string, kind: string, text: string, data?: string }): boolean => m.wireId === id && samePayload(m, payload)
+        const same = (m: StoredMessage): boolean => m.wireId === id && m.wireIncarnation === wireIncarnation && samePayload(m, payload)
         if (known[i]!.some(same) || stored.some(same)) return
-        const message: StoredMessage = { id: crypto.randomUUID(), wireId: id, wireIncarnation, peerId, direction: 'in', seq, ...payload, at, state: 'received' }
-        stored.push(message)
-        void messages.put(message)
+        stored.push({ id: crypto.randomUUID(), wireId: id, wireIncarnation, peerId, direction: 'in', seq, ...payload, at, state: 'received' })
       })
+      for (const burst of burstsOf(stored)) void bursts.add(burst)
       if (ledger.storedCount != null) ledger.storedCount += stored.length
       if (ledger.nextInSeq > before) void tx.objectStore('ledgers').put(ledger)
       await tx.done
@@ -361,7 +369,7 @@ export class MessageStore {
    * as delivered. An ack of a number never sent throws `UnsentAckError`.
    */
   async acknowledge (peerId: string, seq: number): Promise<StoredMessage[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const tx = this.#db.transaction(['bursts', 'ledgers'], 'readwrite', WRITE)
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     if (seq >= ledger.nextOutSeq) return await refuse(tx, new UnsentAckError(peerId, seq, ledger.nextOutSeq))
     if (seq <= ledger.ackedOutSeq) {
@@ -369,10 +377,10 @@ export class MessageStore {
       return []
     }
     const delivered: StoredMessage[] = []
-    const messages = tx.objectStore('messages')
-    // One request for the whole range: a cursor costs a round trip per message.
-    const covered = await messages.index('byPeerOutSeq').getAll(IDBKeyRange.bound([peerId, ledger.ackedOutSeq + 1], [peerId, seq]))
-    for (const { error: _, ...message } of covered) {
+    const bursts = tx.objectStore('bursts')
+    const edits = new BurstEdits(bursts)
+    // Two requests for the whole range: a cursor costs a round trip per record.
+    for (const { message: { error: _, ...message }, burst } of await outgoingMessages(bursts, peerId, ledger.ackedOutSeq + 1, seq)) {
       if (message.state === 'queued') {
         ledger.pendingCount -= 1
         ledger.pendingBytes -= message.bytes
@@ -382,10 +390,11 @@ export class MessageStore {
         continue
       } else {
         // Failed here (already out of the counts) but never skipped: the peer has it, so it is delivered.
-        void messages.put({ ...message, state: 'queued' })
+        edits.replace(burst, { ...message, state: 'queued' })
       }
       delivered.push({ ...message, state: 'delivered' })
     }
+    edits.write()
     ledger.ackedOutSeq = seq
     await Promise.all([tx.objectStore('ledgers').put(ledger), tx.done])
     return delivered
@@ -398,28 +407,31 @@ export class MessageStore {
    * `skipFrom`: the receiver is told to skip exactly those, and no others.
    */
   async pending (peerId: string, fromSeq = 0, maxBytes = Infinity): Promise<PendingMessage[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'])
+    const tx = this.#db.transaction(['bursts', 'ledgers'])
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
     let expected = Math.max(fromSeq, ledger.ackedOutSeq + 1)
-    const index = tx.objectStore('messages').index('byPeerOutSeq')
+    const bursts = tx.objectStore('bursts')
     const out: PendingMessage[] = []
     let bytes = 0
-    // Read in pages, one request each (a cursor costs a round trip per message), about as many as the budget takes.
+    // Read in pages of records, one request each (a cursor costs a round trip per record), about as many as the budget takes.
     const averageBytes = ledger.pendingCount > 0 ? ledger.pendingBytes / ledger.pendingCount : 1
-    const pageSize = Math.max(1, Math.min(PENDING_PAGE, Math.ceil(maxBytes / averageBytes) + 1))
-    let from = expected
-    while (true) {
-      const page = await index.getAll(IDBKeyRange.bound([peerId, from], [peerId, Infinity]), pageSize)
-      for (const message of page) {
-        if (message.state !== 'queued') continue
-        if (out.length > 0 && bytes + message.bytes > maxBytes) return out
-        out.push(message.seq > expected ? { ...message, skipFrom: expected } : message)
-        bytes += message.bytes
-        expected = message.seq + 1
+    const burstBytes = Math.min(MAX_BURST_BYTES, averageBytes * MAX_BURST_MESSAGES)
+    const pageSize = Math.max(1, Math.min(PENDING_PAGE_BURSTS, Math.ceil(maxBytes / burstBytes) + 1))
+    let page = await outgoingBursts(bursts, peerId, expected, Infinity, pageSize)
+    while (page.length > 0) {
+      for (const burst of page) {
+        for (const message of burst.messages) {
+          if (message.seq < expected || message.state !== 'queued') continue
+          if (out.length > 0 && bytes + message.bytes > maxBytes) return out
+          out.push(message.seq > expected ? { ...message, skipFrom: expected } : message)
+          bytes += message.bytes
+          expected = message.seq + 1
+        }
       }
-      if (page.length < pageSize) return out
-      from = page.at(-1)!.seq + 1
+      const last = page.at(-1)!.outFirst!
+      page = await bursts.index('byPeerOutSeq').getAll(IDBKeyRange.bound([peerId, last], [peerId, Infinity], true, false), pageSize)
     }
+    return out
   }
 
   /**
@@ -429,28 +441,32 @@ export class MessageStore {
    * it keeps its id, and the peer stores it once).
    */
   async markSkipped (peerId: string, from: number, to: number): Promise<void> {
-    const tx = this.#db.transaction('messages', 'readwrite', WRITE)
-    for await (const cursor of tx.store.index('byPeerOutSeq').iterate(IDBKeyRange.bound([peerId, from], [peerId, to]))) {
-      if (cursor.value.state === 'failed' && cursor.value.skipped !== true) await cursor.update({ ...cursor.value, skipped: true })
+    const tx = this.#db.transaction('bursts', 'readwrite', WRITE)
+    const edits = new BurstEdits(tx.store)
+    for (const { message, burst } of await outgoingMessages(tx.store, peerId, from, to)) {
+      if (message.state === 'failed' && message.skipped !== true) edits.replace(burst, { ...message, skipped: true })
     }
+    edits.write()
     await tx.done
   }
 
   /** Fails pending outgoing messages of a peer (all, or those `which` selects), releasing their share of the limits. */
   async failPending (peerId: string, errorFor: (m: StoredMessage) => SerializedError, which: (m: StoredMessage) => boolean = () => true): Promise<StoredMessage[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const tx = this.#db.transaction(['bursts', 'ledgers'], 'readwrite', WRITE)
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
-    const range = IDBKeyRange.bound([peerId, ledger.ackedOutSeq + 1], [peerId, Infinity])
+    const bursts = tx.objectStore('bursts')
+    const edits = new BurstEdits(bursts)
     const changed: StoredMessage[] = []
-    for await (const cursor of tx.objectStore('messages').index('byPeerOutSeq').iterate(range)) {
-      if (cursor.value.state !== 'queued' || !which(cursor.value)) continue
+    for (const { message, burst } of await outgoingMessages(bursts, peerId, ledger.ackedOutSeq + 1, Infinity)) {
+      if (message.state !== 'queued' || !which(message)) continue
       ledger.pendingCount -= 1
-      ledger.pendingBytes -= cursor.value.bytes
-      countPending(ledger, cursor.value, -1)
-      const updated: StoredMessage = { ...cursor.value, state: 'failed', error: errorFor(cursor.value) }
-      await cursor.update(updated)
+      ledger.pendingBytes -= message.bytes
+      countPending(ledger, message, -1)
+      const updated: StoredMessage = { ...message, state: 'failed', error: errorFor(message) }
+      edits.replace(burst, updated)
       changed.push(updated)
     }
+    edits.write()
     if (changed.length > 0) await tx.objectStore('ledgers').put(ledger)
     await tx.done
     return changed
@@ -474,17 +490,20 @@ export class MessageStore {
    * `ackedIn`. Answers those messages as they are now stored.
    */
   async markMailed (peerId: string, seqs: number[], relays: string[], ackedIn: number, at: number): Promise<StoredMessage[]> {
-    const tx = this.#db.transaction(['messages', 'ledgers'], 'readwrite', WRITE)
+    const tx = this.#db.transaction(['bursts', 'ledgers'], 'readwrite', WRITE)
     const ledger = ledgerOf(peerId, await tx.objectStore('ledgers').get(peerId))
-    const index = tx.objectStore('messages').index('byPeerOutSeq')
-    const found = await Promise.all(seqs.map(async seq => await index.get([peerId, seq])))
+    const bursts = tx.objectStore('bursts')
+    const edits = new BurstEdits(bursts)
+    const wanted = new Set(seqs)
     const mailed: StoredMessage[] = []
-    for (const message of found) {
-      if (message?.state !== 'queued' || message.seq <= ledger.ackedOutSeq) continue
+    const found = seqs.length === 0 ? [] : await outgoingMessages(bursts, peerId, Math.min(...seqs), Math.max(...seqs))
+    for (const { message, burst } of found) {
+      if (!wanted.has(message.seq) || message.state !== 'queued' || message.seq <= ledger.ackedOutSeq) continue
       const updated: StoredMessage = { ...message, mailbox: { relays, at } }
-      void tx.objectStore('messages').put(updated)
+      edits.replace(burst, updated)
       mailed.push(updated)
     }
+    edits.write()
     if (seqs.length > 0) {
       ledger.mailOutSeq = Math.max(ledger.mailOutSeq ?? -1, ...seqs)
       ledger.mailOutAt = at
