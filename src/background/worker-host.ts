@@ -120,12 +120,12 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
     isSiteCheck(message) ? answerSiteCheck(message, sender) : answer(message, sender, false))
-  // Peerlink's own pages send their requests over a long-lived port: each one answered as the same message sent one-shot would be.
-  const serveRequests = (port: browser.Runtime.Port): void => {
+  // Peerlink's own pages and clients send their requests over a long-lived port: each one answered as the same message sent one-shot would be.
+  const serveRequests = (port: browser.Runtime.Port, external: boolean): void => {
     port.onMessage.addListener((message: unknown) => {
       const { id, envelope } = (message ?? {}) as Partial<PortRequest>
       if (typeof id !== 'number') return
-      const answered = answer(envelope, port.sender ?? {}, false) ?? Promise.resolve({ ok: false, error: serializeError(new ValidationError('request', 'not a Peerlink API request')) })
+      const answered = answer(envelope, port.sender ?? {}, external) ?? Promise.resolve({ ok: false, error: serializeError(new ValidationError('request', 'not a Peerlink API request')) })
       void answered.then((response) => {
         try {
           port.postMessage({ id, response })
@@ -135,10 +135,13 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
       })
     })
   }
-  browser.runtime.onConnect.addListener((port) => { if (port.name === REQUESTS_PORT_NAME) serveRequests(port); else subscribe(port, false) })
-  // Other extensions: clients, once the user allows them.
+  browser.runtime.onConnect.addListener((port) => { if (port.name === REQUESTS_PORT_NAME) serveRequests(port, false); else subscribe(port, false) })
+  // Other extensions: clients, once the user allows them. A client's requests port is also adopted as one of its ports: counted, bounded, closed when it is revoked.
   browser.runtime.onMessageExternal.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, true))
-  browser.runtime.onConnectExternal.addListener((port) => { subscribe(port, true) })
+  browser.runtime.onConnectExternal.addListener((port) => {
+    if (port.name === REQUESTS_PORT_NAME) serveRequests(port, true)
+    subscribe(port, true)
+  })
 
   browser.runtime.onInstalled.addListener(({ reason }) => {
     boot()

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import {
-  API_TAG, ApiRequestSchema, CLIENT_METHODS, EVENTS_PORT_NAME, OWN_CHANNEL, STATUS_PORT_NAME,
+  API_TAG, ApiRequestSchema, CLIENT_METHODS, EVENTS_PORT_NAME, OWN_CHANNEL, REQUESTS_PORT_NAME, STATUS_PORT_NAME,
   type ApiEvent, type ApiRequest, type ApiResponse, type ApiResults, type ClientApiResults, type ClientId, type ClientMethod, type MessageView, type Status
 } from '../../api/protocol.ts'
 import { makeCoalescer } from '../../common/timing/coalescer.ts'
@@ -44,8 +44,8 @@ const clientMethods = new Set<string>(CLIENT_METHODS)
  */
 export class ApiServer {
   readonly #deps: ApiServerDeps
-  /** Each subscribed port, its caller, and whether it wants message events. */
-  readonly #ports = new Map<EventPort, { caller: Caller, messages: boolean }>()
+  /** Each adopted port, its caller, and what it is for: message events, the status only, or requests (no events). */
+  readonly #ports = new Map<EventPort, { caller: Caller, messages: boolean, requests: boolean }>()
   readonly #rate = makeRequestRate(MAX_CLIENT_REQUESTS_PER_SECOND)
   /** Message changes waiting to go out as one event; the latest state of each message wins. */
   readonly #pendingMessages = new Map<string, MessageView>()
@@ -89,15 +89,16 @@ export class ApiServer {
   }
 
   /**
-   * Adopts a subscriber port; answers false for ports that are not Peerlink's.
-   * A client's port is a request like any other: it counts against the
-   * client's rate before anything else is done (a client not allowed is
-   * listed as asking, a write of the clients list), and a client holds at
-   * most `MAX_EVENT_PORTS_PER_CLIENT` at once. A port refused is told why,
-   * and closed.
+   * Adopts a subscriber port, or a port requests come over; answers false
+   * for ports that are not Peerlink's. A client's port is a request like any
+   * other: it counts against the client's rate before anything else is done
+   * (a client not allowed is listed as asking, a write of the clients list),
+   * and a client holds at most `MAX_EVENT_PORTS_PER_CLIENT` ports of either
+   * kind at once. A port refused is told why, and closed. Each request
+   * over a requests port is checked again as a one-shot request is.
    */
   async subscribe (port: EventPort, caller: Caller = { kind: 'own' }): Promise<boolean> {
-    if (port.name !== EVENTS_PORT_NAME && port.name !== STATUS_PORT_NAME) return false
+    if (port.name !== EVENTS_PORT_NAME && port.name !== STATUS_PORT_NAME && port.name !== REQUESTS_PORT_NAME) return false
     if (caller.kind === 'client') {
       try {
         this.#rate.take(caller.client)
@@ -111,7 +112,7 @@ export class ApiServer {
         return false
       }
     }
-    this.#ports.set(port, { caller, messages: port.name === EVENTS_PORT_NAME })
+    this.#ports.set(port, { caller, messages: port.name === EVENTS_PORT_NAME, requests: port.name === REQUESTS_PORT_NAME })
     port.onDisconnect.addListener(() => this.#ports.delete(port))
     this.#post(port, { type: 'subscribed' })
     return true
@@ -149,15 +150,16 @@ export class ApiServer {
 
   /** Sends the status to Peerlink's pages, and to each client what it may see of it. */
   broadcastStatus (status: Status): void {
-    for (const [port, { caller }] of this.#ports) {
+    for (const [port, { caller, requests }] of this.#ports) {
+      if (requests) continue
       this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
     }
   }
 
   /** Sends the status to one port, as its caller may see it. */
   sendStatus (port: EventPort, status: Status): void {
-    const caller = this.#ports.get(port)?.caller
-    if (caller != null) this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
+    const { caller, requests } = this.#ports.get(port) ?? {}
+    if (caller != null && requests !== true) this.#post(port, caller.kind === 'own' ? { type: 'status', status } : { type: 'client-status', status: clientStatus(status, caller.client) })
   }
 
   /** How many ports a client holds open. */
