@@ -191,6 +191,13 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
     record('messaging.channel.rtt', 'page ↔ worker round trip, a MessageChannel', 'ms', hops.map(h => h.channelMs))
     record('messaging.port.rtt', 'page ↔ worker round trip, a long-lived runtime port', 'ms', hops.map(h => h.portMs))
     if (!chosen('layers')) record('libp2p.rtt', 'libp2p stream round trip, 100 B (for the ratio)', 'ms', [await streamRoundTripMs(alice, bobId)])
+    // What no durable message can beat: the receiver's strict transaction and the sender's, and the round trip.
+    const floors: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      const [strict] = await durabilityCost(page, [1])
+      floors.push(2 * strict!.strictMs + await streamRoundTripMs(alice, bobId))
+    }
+    record('latency.floor', 'the floor: two strict transactions of one message and the libp2p round trip', 'ms', floors)
   }
 
   if (chosen('durability')) {
@@ -208,7 +215,9 @@ async function pairSections ({ alice, bob, aliceId, bobId }: Pair): Promise<void
       for (let i = 0; i < RUNS; i++) layouts.push(await recordLayoutCost(page, cpuSeconds))
       record('storage.cpu.record', 'IndexedDB CPU per 1 KiB message, a record each (4 indexes)', 'ms', layouts.map(l => l.recordPerMessageMs))
       record('storage.cpu.burst', 'IndexedDB CPU per 1 KiB message, a record per burst of 50', 'ms', layouts.map(l => l.recordPerBurstMs))
+      record('storage.cpu.burst.exact', 'IndexedDB CPU per 1 KiB message, a record per burst of 50, every message findable', 'ms', layouts.map(l => l.recordPerBurstExactMs))
       record('storage.cpu.remove', 'IndexedDB CPU per 1 KiB message removed (history bound)', 'ms', layouts.map(l => l.removeMs))
+      record('storage.cpu.remove.burst', 'IndexedDB CPU per 1 KiB message removed, a record per burst of 50', 'ms', layouts.map(l => l.removeBurstMs))
       record('storage.cpu.large', 'IndexedDB CPU per MB of 64 KiB messages, stored and removed', 's/MB', layouts.map(l => l.largeSecondsPerMB))
     }
   }
@@ -336,6 +345,7 @@ const ratios: Record<string, number | undefined> = {
   'Peerlink 64 KiB / libp2p throughput': ratio('peerlink.64k.mbps', 'libp2p.throughput'),
   'libp2p / raw round trip': ratio('libp2p.rtt', 'raw.rtt'),
   'Peerlink p50 / libp2p round trip': ratio('peerlink.latency.p50', 'libp2p.rtt'),
+  'Peerlink p50 / the floor (two strict transactions and the round trip)': ratio('peerlink.latency.p50', 'latency.floor'),
   'heap growth, last third / middle third': ratio('memory.heap.last', 'memory.heap.middle'),
   'outbox growth (max), last third / middle third': ratio('memory.outbox.last', 'memory.outbox.middle'),
   'strict / relaxed durability, one message a transaction': ratio('durability.strict.1', 'durability.relaxed.1'),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { describeTarget, evaluateTargets, formatTargetLine, TARGETS } from './targets.ts'
 
 const figures: Record<string, number> = {
-  'peerlink.64k.mbps': 4, 'libp2p.throughput': 10, 'peerlink.1k.msgs': 12_000, 'peerlink.latency.p50': 10,
+  'peerlink.64k.mbps': 4, 'libp2p.throughput': 10, 'peerlink.1k.msgs': 3_600, 'peerlink.1k.cpu': 0.5, 'peerlink.latency.p50': 20, 'latency.floor': 2.5,
   'wake.delivery': 100, 'recovery.reset': 32, 'memory.heap.middle': 20, 'memory.heap.last': 20.4
 }
 const get = (key: string): number | undefined => figures[key]
@@ -10,9 +10,12 @@ const get = (key: string): number | undefined => figures[key]
 describe('evaluateTargets', () => {
   it('gives every target its figure / target ratio and whether it is met', () => {
     const byKey = Object.fromEntries(evaluateTargets(get).map(r => [r.key, r]))
-    expect(byKey['throughput.64k.ratio']).toMatchObject({ figure: 0.4, ratio: 0.5, met: false })
+    expect(byKey['throughput.64k.ratio']).toMatchObject({ figure: 0.4, met: false })
+    expect(byKey['throughput.64k.ratio']?.ratio).toBeCloseTo(0.4 / 0.65)
     expect(byKey['throughput.1k.msgs']).toMatchObject({ ratio: 1.2, met: true })
+    expect(byKey['throughput.1k.cpu']?.met).toBe(true)
     expect(byKey['latency.p50']).toMatchObject({ ratio: 2, met: false })
+    expect(byKey['latency.floor']).toMatchObject({ figure: 8, met: false })
     expect(byKey['wake.delivery']?.met).toBe(true)
     expect(byKey['recovery.reset']?.met).toBe(true)
     expect(byKey['memory.flat']?.figure).toBeCloseTo(1.02)
@@ -20,7 +23,7 @@ describe('evaluateTargets', () => {
   })
 
   it('meets a "below" target only strictly under it, an "at least" one at it', () => {
-    const exactly = evaluateTargets(key => ({ 'peerlink.latency.p50': 5, 'peerlink.1k.msgs': 10_000 } as Record<string, number>)[key])
+    const exactly = evaluateTargets(key => ({ 'peerlink.latency.p50': 10, 'peerlink.1k.msgs': 3_000 } as Record<string, number>)[key])
     expect(exactly.find(r => r.key === 'latency.p50')?.met).toBe(false)
     expect(exactly.find(r => r.key === 'throughput.1k.msgs')?.met).toBe(true)
   })
@@ -37,6 +40,6 @@ describe('evaluateTargets', () => {
     expect(describeTarget({ sense: 'below', target: 5, unit: 'ms' })).toBe('< 5 ms')
     expect(describeTarget({ sense: 'atLeast', target: 0.8, unit: '×' })).toBe('≥ 0.8')
     const line = formatTargetLine(evaluateTargets(get).find(r => r.key === 'latency.p50')!)
-    expect(line).toMatch(/10\.0 ms +target < 5 ms +ratio +2\.00 +missed$/)
+    expect(line).toMatch(/20\.0 ms +target < 10 ms +ratio +2\.00 +missed$/)
   })
 })

@@ -22,10 +22,17 @@ const ratioOf = (a: number | undefined, b: number | undefined): number | undefin
 /** Heap over the last third of the stall / the middle third: "flat" allows 10 % of noise. */
 const FLAT_HEAP = 1.1
 
+/**
+ * The targets are set by what the two shared cores allow (docs/performance.md
+ * gives the account): the first five are those of the second pass on
+ * durable messaging, each a figure or a ratio from one run.
+ */
 export const TARGETS: Target[] = [
-  { key: 'throughput.64k.ratio', name: '64 KiB throughput, Peerlink / libp2p stream', unit: '×', sense: 'atLeast', target: 0.8, figure: get => ratioOf(get('peerlink.64k.mbps'), get('libp2p.throughput')) },
-  { key: 'throughput.1k.msgs', name: 'durable 1 KiB messages per second (sendMany)', unit: 'msg/s', sense: 'atLeast', target: 10_000, figure: get => get('peerlink.1k.msgs') },
-  { key: 'latency.p50', name: 'send → delivered p50, 100 B', unit: 'ms', sense: 'below', target: 5, figure: get => get('peerlink.latency.p50') },
+  { key: 'throughput.64k.ratio', name: '64 KiB throughput, Peerlink / libp2p stream', unit: '×', sense: 'atLeast', target: 0.65, figure: get => ratioOf(get('peerlink.64k.mbps'), get('libp2p.throughput')) },
+  { key: 'throughput.1k.msgs', name: 'durable 1 KiB messages per second (sendMany)', unit: 'msg/s', sense: 'atLeast', target: 3_000, figure: get => get('peerlink.1k.msgs') },
+  { key: 'throughput.1k.cpu', name: 'CPU per durable 1 KiB message, both browsers, every process', unit: 'ms', sense: 'below', target: 0.7, figure: get => get('peerlink.1k.cpu') },
+  { key: 'latency.p50', name: 'send → delivered p50, 100 B', unit: 'ms', sense: 'below', target: 10, figure: get => get('peerlink.latency.p50') },
+  { key: 'latency.floor', name: 'send → delivered p50 / the floor (two strict transactions, round trip)', unit: '×', sense: 'below', target: 1.3, figure: get => ratioOf(get('peerlink.latency.p50'), get('latency.floor')) },
   { key: 'wake.delivery', name: 'wake → delivered, receiver’s worker stopped', unit: 'ms', sense: 'below', target: 150, figure: get => get('wake.delivery') },
   { key: 'recovery.reset', name: 'stream reset → next delivery', unit: 'ms', sense: 'below', target: 1_000, figure: get => get('recovery.reset') },
   { key: 'idle.cpu', name: 'idle, 50 contacts: whole-browser CPU (connections let go)', unit: '% of a core', sense: 'below', target: 5, figure: get => get('peers.rested.cpu') },

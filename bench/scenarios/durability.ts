@@ -46,6 +46,13 @@ export interface RecordLayoutCost {
   recordPerMessageMs: number
   /** One record per burst of 50 (the messages in an array), strict. */
   recordPerBurstMs: number
+  /**
+   * The same, findable as exactly as a record each: every message's key and
+   * its sender's id in multi-entry indexes, the burst by time and by channel.
+   */
+  recordPerBurstExactMs: number
+  /** Removing such burst records, oldest first, as the history bound would. */
+  removeBurstMs: number
   /** Removing the oldest one-record-per-message messages, 100 per transaction, as the history bound prunes. */
   removeMs: number
   /** CPU seconds per MB of 64 KiB messages, a record each, stored (strict, 16 a transaction) and later removed. */
@@ -61,7 +68,7 @@ const LARGE_MESSAGES = 80
  * second figure while each message is a record of its own.
  */
 export async function recordLayoutCost (page: Page, cpuSeconds: () => number, messages = 5_000): Promise<RecordLayoutCost> {
-  const step = async (what: 'setup' | 'perMessage' | 'perBurst' | 'remove' | 'large' | 'teardown'): Promise<number> => {
+  const step = async (what: 'setup' | 'perMessage' | 'perBurst' | 'perBurstExact' | 'remove' | 'removeBurst' | 'large' | 'teardown'): Promise<number> => {
     const before = cpuSeconds()
     await page.evaluate(async ({ what, messages, largeMessages }) => {
       const name = 'peerlink-bench-layout'
@@ -74,6 +81,11 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
           store.createIndex('byPeerChannelAt', ['peerId', 'channel', 'at', 'direction', 'seq'])
           store.createIndex('byPeerOutSeq', ['peerId', 'outSeq'])
           open.result.createObjectStore('bursts', { keyPath: 'id' })
+          const exact = open.result.createObjectStore('exact', { keyPath: ['peerId', 'direction', 'first'] })
+          exact.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'first'])
+          exact.createIndex('byKey', 'keys', { multiEntry: true })
+          exact.createIndex('byWireId', 'wires', { multiEntry: true })
+          exact.createIndex('byPeerChannelAt', 'channels', { multiEntry: true })
         }
         open.onsuccess = () => { resolve(open.result) }
         open.onerror = () => { reject(open.error) }
@@ -109,6 +121,32 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
           tx.objectStore('bursts').put({ id: crypto.randomUUID(), peerId: 'P', seq, messages: Array.from({ length: 50 }, (_, i) => message(seq + i)) })
           await done(tx)
         }
+      } else if (what === 'perBurstExact') {
+        for (let seq = 0; seq < messages; seq += 50) {
+          const tx = db.transaction('exact', 'readwrite', { durability: 'strict' })
+          const burst = Array.from({ length: 50 }, (_, i) => message(seq + i) as { id: string, wireId: string, channel: string, at: number })
+          const at = burst[0]!.at
+          tx.objectStore('exact').put({
+            peerId: 'P',
+            direction: 'in',
+            first: seq,
+            at,
+            messages: burst,
+            keys: burst.map(m => [m.channel, m.id]),
+            wires: burst.map(m => ['P', 'I', m.channel, m.wireId]),
+            channels: [['P', '~', at, 'in', seq]]
+          })
+          await done(tx)
+        }
+      } else if (what === 'removeBurst') {
+        // Two bursts of 50 a transaction, the oldest first; tombstones are a fiftieth of a record each's.
+        for (let removed = 0; removed < messages; removed += 100) {
+          const tx = db.transaction('exact', 'readwrite', { durability: 'relaxed' })
+          const store = tx.objectStore('exact')
+          const request = store.index('byPeerAt').getAllKeys(IDBKeyRange.bound(['P', -Infinity], ['P', Infinity, [], []]), 2)
+          request.onsuccess = () => { for (const key of request.result) store.delete(key) }
+          await done(tx)
+        }
       } else if (what === 'remove') {
         let after: IDBValidKey | undefined
         for (let removed = 0; removed < messages; removed += 100) {
@@ -133,8 +171,10 @@ export async function recordLayoutCost (page: Page, cpuSeconds: () => number, me
   const recordPerMessageMs = await step('perMessage')
   const recordPerBurstMs = await step('perBurst')
   const removeMs = await step('remove')
+  const recordPerBurstExactMs = await step('perBurstExact')
+  const removeBurstMs = await step('removeBurst')
   // `step` answers per 1 KiB message: the same bytes in 64 KiB messages, per MB.
   const largeSecondsPerMB = await step('large') / 1000 * messages / (LARGE_MESSAGES * 64 * 1024 / 1e6)
   await step('teardown')
-  return { recordPerMessageMs, recordPerBurstMs, removeMs, largeSecondsPerMB }
+  return { recordPerMessageMs, recordPerBurstMs, recordPerBurstExactMs, removeMs, removeBurstMs, largeSecondsPerMB }
 }
