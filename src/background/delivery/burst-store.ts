@@ -47,7 +47,7 @@ export async function outgoingMessages (bursts: BurstsReader, peerId: string, fr
  */
 export class BurstEdits {
   readonly #bursts: BurstsWriter
-  readonly #changed = new Map<number, StoredMessage[]>()
+  readonly #changed = new Map<number, { burst: BurstRecord, messages: StoredMessage[] }>()
 
   constructor (bursts: BurstsWriter) {
     this.#bursts = bursts
@@ -55,24 +55,24 @@ export class BurstEdits {
 
   /** The messages of `burst` as edited so far. */
   messagesOf (burst: BurstRecord): StoredMessage[] {
-    return this.#changed.get(burst.n!) ?? burst.messages
+    return this.#changed.get(burst.n!)?.messages ?? burst.messages
   }
 
   /** Replaces a message of `burst` (found by its key) with `message`. */
   replace (burst: BurstRecord, message: StoredMessage): void {
-    this.#changed.set(burst.n!, this.messagesOf(burst).map(m => m.channel === message.channel && m.id === message.id ? message : m))
+    this.#changed.set(burst.n!, { burst, messages: this.messagesOf(burst).map(m => m.channel === message.channel && m.id === message.id ? message : m) })
   }
 
   /** Takes the messages `which` selects out of `burst`. */
   remove (burst: BurstRecord, which: (m: StoredMessage) => boolean): void {
-    this.#changed.set(burst.n!, this.messagesOf(burst).filter(m => !which(m)))
+    this.#changed.set(burst.n!, { burst, messages: this.messagesOf(burst).filter(m => !which(m)) })
   }
 
   /** Asks for every change to be written (put, or delete when a burst is empty); the transaction's completion says they were. */
   write (): void {
-    for (const [n, messages] of this.#changed) {
+    for (const [n, { burst, messages }] of this.#changed) {
       if (messages.length === 0) void this.#bursts.delete(n)
-      else void this.#bursts.put(burstRecord(messages, n))
+      else void this.#bursts.put(burstRecord(messages, burst.order, n))
     }
     this.#changed.clear()
   }

@@ -33,6 +33,12 @@ export interface PeerLedger {
    * Absent until the first prune counts them once.
    */
   storedCount?: number
+  /**
+   * The place of the next burst record written in this conversation: records
+   * of the same millisecond and direction sort by it, in the order they were
+   * written (sequence numbers start over when the peer's incarnation does).
+   */
+  nextBurst?: number
   /** The last outgoing message left in the peer's mailbox (in the peer's current incarnation); absent: none. */
   mailOutSeq?: number
   /** When our last deposit of messages was sealed (ms, our clock). */

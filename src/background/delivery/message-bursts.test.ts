@@ -3,6 +3,7 @@ import { openDB } from 'idb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OWN_CHANNEL } from '../../common/client-id.ts'
 import { MAX_BURST_BYTES, MAX_BURST_MESSAGES } from '../../common/constants.ts'
+import type { Hello } from '../../common/wire/frames.ts'
 import { MessageStore, type IncomingInput, type OutgoingInput } from './message-store.ts'
 
 let store: MessageStore
@@ -83,6 +84,21 @@ describe('a record per burst', () => {
     // The sender sends w11 again after it failed there: found inside the burst, stored once.
     expect(await s.storeIncoming('A', [{ ...incoming(11, 1)[0]!, seq: 13 }])).toEqual({ stored: [], ackSeq: 13 })
     expect(await texts(s)).toEqual(['o2', 'o3', 't10', 't11', 't12'])
+  })
+
+  it('keeps records of the same millisecond in the order they were written, though the sender started its numbers afresh', async () => {
+    const s = store = await MessageStore.open(newName())
+    const hello = (incarnation: string): Hello => ({ incarnation, peerIncarnation: null, nextExpectedSeq: 0, firstSeq: 0, maxMessageBytes: 1024, inactivityTimeoutMs: 120_000, addresses: [] })
+    await s.meetHello('A', hello('11'.repeat(16)))
+    await s.storeIncoming('A', incoming(0, 1), 500)
+    await s.storeIncoming('A', incoming(1, 2), 1000)
+    // Reinstalled in the same millisecond: its numbers start at 0 again, below the 1 and 2 just stored, and its messages still come after.
+    await s.meetHello('A', hello('22'.repeat(16)))
+    await s.storeIncoming('A', incoming(0, 2).map(m => ({ ...m, text: `new ${m.text}` })), 1000)
+    await s.appendOutgoingMany('A', outgoing(1, { at: 1000 }), roomy)
+    expect(await texts(s)).toEqual(['t0', 't1', 't2', 'new t0', 'new t1', 'o0'])
+    expect(await texts(s, 2, { before: (await s.history.list('A', 10)).found[3]!.id })).toEqual(['t1', 't2'])
+    expect(await texts(s, 10, { channel: OWN_CHANNEL })).toEqual(['t0', 't1', 't2', 'new t0', 'new t1', 'o0'])
   })
 
   it('lists and expires a client\'s messages inside a burst of several channels', async () => {

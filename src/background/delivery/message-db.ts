@@ -44,7 +44,7 @@ export function keyOf ({ channel, id }: { channel: string, id: string }): Messag
 export type WireKey = [peerId: string, incarnation: string, channel: string, wireId: string]
 
 /** Where a burst's messages of one channel sit in that channel's order: peer, channel, then as `byPeerAt`. */
-export type ChannelAtKey = [peerId: string, channel: string, at: number, direction: string, first: number]
+export type ChannelAtKey = [peerId: string, channel: string, at: number, direction: string, order: number]
 
 /**
  * Messages written together (a `sendMany`, a burst received), stored as one
@@ -61,8 +61,8 @@ export interface BurstRecord {
   peerId: string
   direction: 'in' | 'out'
   at: number
-  /** The first message's `seq`: the order of records of the same time and direction. */
-  first: number
+  /** Its place among the conversation's records (the ledger's `nextBurst`): the order of records of the same time and direction. */
+  order: number
   /** An outgoing record's first `outSeq`: the outbox finds records by it. Absent on incoming ones. */
   outFirst?: number
   /** At least one message, in sequence order. */
@@ -106,7 +106,7 @@ export const WRITE = { durability: 'relaxed' } as const
 /** The bursts store as schema 5 lays it out. */
 function createBursts (db: IDBPDatabase<PeerlinkDB>): void {
   const bursts = db.createObjectStore('bursts', { keyPath: 'n', autoIncrement: true })
-  bursts.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'first'])
+  bursts.createIndex('byPeerAt', ['peerId', 'at', 'direction', 'order'])
   bursts.createIndex('byPeerOutSeq', ['peerId', 'outFirst'])
   bursts.createIndex('byKey', 'keys', { multiEntry: true })
   bursts.createIndex('byWireId', 'wires', { multiEntry: true })
@@ -157,7 +157,8 @@ async function moveToBursts (tx: UpgradeTransaction): Promise<void> {
   const old = tx.objectStore('messages')
   let run: StoredMessage[] = []
   const flush = (): void => {
-    for (const group of burstsOf(run)) void bursts.add(group)
+    const ledger = run[0] == null ? undefined : ledgers.get(run[0].peerId)
+    for (const group of burstsOf(run, () => ledger == null ? 0 : (ledger.nextBurst = (ledger.nextBurst ?? 0) + 1) - 1)) void bursts.add(group)
     run = []
   }
   // In time order: every schema before this one had that index.
@@ -192,35 +193,36 @@ function sameBurst (a: StoredMessage, b: StoredMessage): boolean {
 /**
  * The burst records that hold `messages` (one peer's, in sequence order):
  * a new record wherever the time or direction changes, or one would grow
- * past `MAX_BURST_MESSAGES` or `MAX_BURST_BYTES`.
+ * past `MAX_BURST_MESSAGES` or `MAX_BURST_BYTES`; each takes its place from
+ * `nextOrder`.
  */
-export function burstsOf (messages: StoredMessage[]): BurstRecord[] {
+export function burstsOf (messages: StoredMessage[], nextOrder: () => number): BurstRecord[] {
   const out: BurstRecord[] = []
   let group: StoredMessage[] = []
   let bytes = 0
   for (const message of messages) {
     const last = group.at(-1)
     if (last != null && (!sameBurst(last, message) || group.length >= MAX_BURST_MESSAGES || bytes + message.bytes > MAX_BURST_BYTES)) {
-      out.push(burstRecord(group))
+      out.push(burstRecord(group, nextOrder()))
       group = []
       bytes = 0
     }
     group.push(message)
     bytes += message.bytes
   }
-  if (group.length > 0) out.push(burstRecord(group))
+  if (group.length > 0) out.push(burstRecord(group, nextOrder()))
   return out
 }
 
-/** The record of a burst's messages (at least one, of one peer, direction and time, in sequence order), keeping `n` when it is rewritten. */
-export function burstRecord (messages: StoredMessage[], n?: number): BurstRecord {
+/** The record of a burst's messages (at least one, of one peer, direction and time, in sequence order) at its place `order`, keeping `n` when it is rewritten. */
+export function burstRecord (messages: StoredMessage[], order: number, n?: number): BurstRecord {
   const [head] = messages
   if (head == null) throw new Error('a burst holds at least one message')
-  const { peerId, direction, at, seq: first } = head
-  const channels = [...new Set(messages.map(m => m.channel))].map((channel): ChannelAtKey => [peerId, channel, at, direction, first])
+  const { peerId, direction, at } = head
+  const channels = [...new Set(messages.map(m => m.channel))].map((channel): ChannelAtKey => [peerId, channel, at, direction, order])
   const wires = direction === 'in' ? messages.filter(m => m.wireId != null).map((m): WireKey => [peerId, m.wireIncarnation ?? '', m.channel, m.wireId!]) : []
-  const record: BurstRecord = { peerId, direction, at, first, messages, keys: messages.map(keyOf), wires, channels }
-  if (direction === 'out') record.outFirst = head.outSeq ?? first
+  const record: BurstRecord = { peerId, direction, at, order, messages, keys: messages.map(keyOf), wires, channels }
+  if (direction === 'out') record.outFirst = head.outSeq ?? head.seq
   if (n != null) record.n = n
   return record
 }

@@ -100,7 +100,7 @@ export class MessageHistory {
     const conversation = channel == null ? [peerId] : [peerId, channel]
     const range = from == null
       ? (channel == null ? conversationRange(peerId) : channelRange(peerId, channel))
-      : IDBKeyRange.bound([...conversation, -Infinity], [...conversation, from.burst.at, from.burst.direction, from.burst.first], false, true)
+      : IDBKeyRange.bound([...conversation, -Infinity], [...conversation, from.burst.at, from.burst.direction, from.burst.order], false, true)
     let cursor = await (channel == null ? bursts.index('byPeerAt') : bursts.index('byPeerChannelAt')).openCursor(range, 'prev')
     while (cursor != null && take(cursor.value.messages)) cursor = await cursor.continue()
     return { found: out.reverse(), ackedOutSeq: ledger?.ackedOutSeq ?? -1 }
@@ -142,11 +142,11 @@ export class MessageHistory {
         if (going.size > 0) edits.remove(burst, m => going.has(m))
         removed += going.size
         if (going.size < burst.messages.length) keptOne = true
-        else if (!keptOne) this.#prunedTo.set(peerId, [peerId, burst.at, burst.direction, burst.first])
+        else if (!keptOne) this.#prunedTo.set(peerId, [peerId, burst.at, burst.direction, burst.order])
       }
       const last = page.at(-1)
       if (last == null || page.length < PAGE_BURSTS) break
-      range = IDBKeyRange.bound([peerId, last.at, last.direction, last.first], end, true, false)
+      range = IDBKeyRange.bound([peerId, last.at, last.direction, last.order], end, true, false)
     }
     edits.write()
     if (ledger != null && (ledger.storedCount !== stored - removed)) await tx.objectStore('ledgers').put({ ...ledger, storedCount: stored - removed })

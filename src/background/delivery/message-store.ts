@@ -148,6 +148,15 @@ function countPending (ledger: PeerLedger, { channel, bytes }: { channel: string
   if (Object.keys(ledger.pendingByChannel).length === 0) delete ledger.pendingByChannel
 }
 
+/** Hands out the ledger's next places for burst records (the ledger is written in the same transaction). */
+function nextBurst (ledger: PeerLedger): () => number {
+  return () => {
+    const order = ledger.nextBurst ?? 0
+    ledger.nextBurst = order + 1
+    return order
+  }
+}
+
 /** Whether two messages say the same thing on the same channel. */
 function samePayload (a: { channel: string, kind: string, text: string, data?: string }, b: { channel: string, kind: string, text: string, data?: string }): boolean {
   return a.channel === b.channel && a.kind === b.kind && a.text === b.text && a.data === b.data
@@ -229,7 +238,7 @@ export class MessageStore {
       return { message, created: true, ackedOutSeq: ledger.ackedOutSeq }
     })
     // The new messages, as few records as the burst limits allow.
-    for (const burst of burstsOf(results.filter(r => r.created).map(r => r.message))) void bursts.add(burst)
+    for (const burst of burstsOf(results.filter(r => r.created).map(r => r.message), nextBurst(ledger))) void bursts.add(burst)
     ledger.pendingCount = count
     ledger.pendingBytes = bytes
     if (ledger.storedCount != null) ledger.storedCount += results.filter(r => r.created).length
@@ -265,7 +274,7 @@ export class MessageStore {
     const edits = new BurstEdits(bursts)
     edits.remove(found!.burst, m => m.channel === channel && m.id === id)
     edits.write()
-    await Promise.all([bursts.add(burstsOf([requeued])[0]!), tx.objectStore('ledgers').put(ledger), tx.done])
+    await Promise.all([bursts.add(burstsOf([requeued], nextBurst(ledger))[0]!), tx.objectStore('ledgers').put(ledger), tx.done])
     return { message: requeued, created: true, ackedOutSeq: ledger.ackedOutSeq }
   }
 
@@ -305,7 +314,7 @@ export class MessageStore {
         if (known[i]!.some(same) || stored.some(same)) return
         stored.push({ id: crypto.randomUUID(), wireId: id, wireIncarnation, peerId, direction: 'in', seq, ...payload, at, state: 'received' })
       })
-      for (const burst of burstsOf(stored)) void bursts.add(burst)
+      for (const burst of burstsOf(stored, nextBurst(ledger))) void bursts.add(burst)
       if (ledger.storedCount != null) ledger.storedCount += stored.length
       if (ledger.nextInSeq > before) void tx.objectStore('ledgers').put(ledger)
       await tx.done
