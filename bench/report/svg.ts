@@ -60,12 +60,15 @@ export function barChart (spec: { title: string, unit: string, bars: Bar[], widt
 /** One target per row: how far the figure is from its target on a log scale, the target at the middle line; green met, red missed. */
 export function targetsChart (spec: { title: string, rows: Array<{ name: string, figure: string, target: string, goodness: number | null, met: boolean | null }>, width?: number, x?: number, y?: number, standalone?: boolean }): string {
   const width = spec.width ?? 720
-  const nameWidth = 290
+  // Wide enough for the longest name and the longest figure, target and verdict, at about 6.2 px a character of 12 px text.
+  const textWidth = (chars: number): number => Math.ceil(chars * 6.2) + 12
+  const verdictOf = (met: boolean | null): string => met == null ? 'not measured' : met ? 'met' : 'missed'
+  const nameWidth = Math.max(200, textWidth(Math.max(...spec.rows.map(row => row.name.length))))
+  const infoWidth = Math.max(200, textWidth(Math.max(...spec.rows.map(row => `${row.figure} (${row.target}) ${verdictOf(row.met)}`.length))))
   const rowHeight = 26
   const top = 30
   const height = top + spec.rows.length * rowHeight + 22
-  // The figure, the target and the verdict need about 220 px at 12 px.
-  const plot = width - nameWidth - 225
+  const plot = Math.max(120, width - nameWidth - infoWidth)
   const mid = nameWidth + plot / 2
   // log10 of goodness from -1.5 (31× short) to +1.5 (31× better), clamped.
   const span = 1.5
@@ -73,8 +76,7 @@ export function targetsChart (spec: { title: string, rows: Array<{ name: string,
   const rows = spec.rows.map((row, i) => {
     const y = top + i * rowHeight
     const text = `<text x="${nameWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12" fill="${COLORS.text}">${escapeXml(row.name)}</text>`
-    const verdict = row.met == null ? 'not measured' : row.met ? 'met' : 'missed'
-    const info = `<text x="${nameWidth + plot + 8}" y="${y + 15}" font-size="12" fill="${row.met === false ? COLORS.missed : COLORS.text}">${escapeXml(`${row.figure} (${row.target}) ${verdict}`)}</text>`
+    const info = `<text x="${nameWidth + plot + 8}" y="${y + 15}" font-size="12" fill="${row.met === false ? COLORS.missed : COLORS.text}">${escapeXml(`${row.figure} (${row.target}) ${verdictOf(row.met)}`)}</text>`
     if (row.goodness == null) return text + info
     const x = xOf(row.goodness)
     const color = row.met === true ? COLORS.met : COLORS.missed
