@@ -24,8 +24,8 @@ export interface StoredMessage extends MessageView {
   skipped?: true
   /**
    * An outgoing message's sequence number (its `seq`), on outgoing messages
-   * only: the outbox finds them by it (`byPeerOutSeq`), and an incoming
-   * message, without it, costs one index entry fewer to store and to prune.
+   * only: the outbox finds a message's record by the first of its record's
+   * (`byPeerOutSeq`).
    */
   outSeq?: number
   /** An outgoing message left in the peer's mailbox: the relays (peer ids) that hold it, and when. */
