@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Page } from '@playwright/test'
-import { expect, makePair, test } from './fixtures.ts'
-import type { ExtensionProfile } from './support/extension-profile.ts'
+import { expect, makePair, pairUp, test } from './fixtures.ts'
+import { ExtensionProfile } from './support/extension-profile.ts'
+import { FirefoxProfile } from './support/firefox-profile.ts'
 
 /** The example chat extension as `npm run build` makes it: a page built on Peerlink's client library (`examples/extension`). */
 const EXAMPLE_DIR = resolve(import.meta.dirname, '../dist/examples/extension')
@@ -56,5 +58,50 @@ test('the example chat extension, built on the client library: refused until all
     expect(own.map(m => m.text)).not.toContain('hello from the example')
   } finally {
     await Promise.all([pair.alice.close(), pair.bob.close()])
+  }
+})
+
+/** What the test reads and does on a chat page: Playwright's and Puppeteer's (Firefox) pages both have it. */
+interface ChatPage {
+  $eval: <A>(selector: string, fn: (el: Element, arg: A) => string, arg: A) => Promise<string>
+}
+
+/** Types `text` into a chat page and submits it, as a person pressing Enter; resolves once the library answered the send. */
+async function sayIn (page: ChatPage, text: string): Promise<void> {
+  await page.$eval('#text', (el, value) => {
+    const input = el as HTMLInputElement
+    input.value = value
+    input.form!.requestSubmit()
+    return ''
+  }, text)
+  await expect.poll(async () => await page.$eval('#text', el => (el as HTMLInputElement).value, null), { timeout: 30_000 }).toBe('')
+}
+
+test('Firefox: the example chat add-on, built on the client library: refused until allowed, then it messages, and again after Peerlink\'s background page restarted', async ({ relay }) => {
+  const geckoId = (JSON.parse(readFileSync(resolve(EXAMPLE_DIR, 'manifest.json'), 'utf8')) as { browser_specific_settings: { gecko: { id: string } } }).browser_specific_settings.gecko.id
+  const client = `extension:${geckoId}`
+  const firefox = await FirefoxProfile.launch({ name: 'firefox', extraExtensions: [EXAMPLE_DIR] })
+  const chromium = await ExtensionProfile.launch({ name: 'chromium' })
+  try {
+    const [firefoxId, chromiumId] = await pairUp(relay, firefox, chromium, ['Firefox', 'Chromium'])
+    const page = await firefox.openExtensionPage(geckoId, `chat.html?peerlink=${encodeURIComponent(firefox.geckoId)}`) as unknown as ChatPage
+    const state = async (): Promise<string> => await page.$eval('#state', el => (el as HTMLElement).dataset.state ?? '', null)
+    await expect.poll(state).toBe('refused')
+    await firefox.api({ method: 'allowClient', client })
+    await expect.poll(state, { timeout: 30_000 }).toBe('subscribed')
+    await expect.poll(async () => await page.$eval('#peer', el => (el as HTMLSelectElement).value, null)).toBe(chromiumId)
+
+    await sayIn(page, 'from the example in Firefox')
+    const lastOut = async (): Promise<string> => await page.$eval('#messages li[data-direction="out"]:last-child', el => (el as HTMLElement).dataset.state ?? '', null)
+    await expect.poll(lastOut, { timeout: 30_000 }).toBe('delivered')
+    // Firefox's background page restarts: the library's requests port closes, and the next send still arrives, once.
+    await firefox.restartBackground()
+    await sayIn(page, 'after the background page restarted')
+    await expect.poll(lastOut, { timeout: 30_000 }).toBe('delivered')
+    // At Chromium they wait on the add-on's channel, in order; Peerlink's own conversation never shows them.
+    expect((await chromium.api({ method: 'getMessages', peerId: firefoxId, channel: client })).map(m => m.text)).toEqual(['from the example in Firefox', 'after the background page restarted'])
+    expect(await chromium.messages(firefoxId)).toEqual([])
+  } finally {
+    await Promise.all([firefox.close(), chromium.close()])
   }
 })
