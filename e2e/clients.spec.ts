@@ -508,6 +508,15 @@ sites('a site allowed from the popup gets window.peerlink and messages the same 
   }, [aliceId, client] as const)
   expect(refused).toMatchObject({ name: 'NotAuthorizedError', data: { client: `origin:${elsewhere.origin}`, reason: 'channel' } })
   expect(await otherTab.evaluate(async (from) => await (window as unknown as { peerlink: PagePeerlink }).peerlink.messages(from), aliceId)).toEqual([])
+
+  // The page's requests go over one port: a stopped worker closes it, and the next request is answered on a new one.
+  await alice.stopServiceWorker()
+  await atAlice.evaluate(async (to) => { await (window as unknown as { peerlink: PagePeerlink }).peerlink.send(to, { text: 'after the worker stopped' }, { awaitDelivery: true }) }, bobId)
+  await expect.poll(async () => (await seenOnPage(atBob)).at(-1)).toEqual(['after the worker stopped', client, 'text'])
+  // Revoked, the site's open port is closed with the refusal, and what it asks next is refused.
+  await alice.api({ method: 'revokeClient', client })
+  const afterRevoke = await atAlice.evaluate(async () => await (window as unknown as { peerlink: PagePeerlink }).peerlink.status().then(() => null, (err: { name: string, data: unknown }) => ({ name: err.name, data: err.data })))
+  expect(afterRevoke).toMatchObject({ name: 'NotAuthorizedError', data: { client, reason: 'not-allowed' } })
 })
 
 sites('a sandboxed page on an allowed site\'s URL gets no window.peerlink, and the bridge serves it nothing; the site\'s own pages are served', async ({ sitePair }) => {

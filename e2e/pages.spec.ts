@@ -92,6 +92,20 @@ test('options: lowering the message size limit takes effect at once; reset to de
   await expect(popup.getByRole('log', { name: 'Messages' }).locator('li.out').last()).toContainText('Delivered', { timeout: 60_000 })
 })
 
+test('options: the storage line says what the conversations take, and follows as messages are stored', async ({ fresh }) => {
+  const { alice, bob, aliceId, bobId } = fresh
+  const options = await alice.open('options/options.html')
+  const line = options.locator('#storage-used')
+  await expect(line).toContainText(/Conversations and queues use [\d.]+ (B|KiB|MiB) of the [\d.]+ (B|KiB|MiB)/)
+  const before = await line.textContent()
+  // About 4 MB from Bob: the line is read again within seconds of the status changing, not on every change.
+  const burst = Array.from({ length: 16 }, (_, i) => ({ text: `${i} ${'x'.repeat(60_000)}` }))
+  for (let i = 0; i < 4; i++) await bob.api({ method: 'sendMany', peerId: aliceId, messages: burst })
+  await alice.waitForStatus(s => s.peers.find(p => p.peerId === bobId)?.unread === 64, 'all 64 at Alice', 60_000)
+  await expect(line).not.toHaveText(before!)
+  await expect(line).toContainText('Conversations and queues use')
+})
+
 test('unread messages show on the toolbar badge and clear when the conversation is opened', async ({ fresh }) => {
   const { alice, bob, bobId } = fresh
   const badge = async (): Promise<string> => await bob.worker!.evaluate(async () => await chrome.action.getBadgeText({}))

@@ -1,9 +1,12 @@
-import type { Page } from '@playwright/test'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { toString } from 'uint8arrays/to-string'
 import type { MessageView } from '../src/api/protocol.ts'
-import { expect, test } from './fixtures.ts'
+import { expect, pairUp, test } from './fixtures.ts'
+import { ExtensionProfile } from './support/extension-profile.ts'
+import { FirefoxProfile } from './support/firefox-profile.ts'
+import type { PeerlinkProfile } from './support/peerlink-profile.ts'
+import type { Evaluate } from './support/sandboxed-page.ts'
 
 /** Messages each way in the conversation the previous version wrote, and how many of Alice's are still queued. */
 const EACH_WAY = 5_000
@@ -15,8 +18,8 @@ const QUEUED = 100
  * for the identity `peerId`: 5,000 messages each way with `bobId`, a burst
  * every 50, the last 100 of Alice's still queued.
  */
-async function writeSchema4 (page: Page, peerId: string, bobId: string): Promise<void> {
-  await page.evaluate(async ({ name, bobId, eachWay, queued }) => {
+async function writeSchema4 (evaluate: Evaluate, peerId: string, bobId: string): Promise<void> {
+  await evaluate(async ({ name, bobId, eachWay, queued }) => {
     const text = 'x'.repeat(1_000)
     await new Promise<void>((resolve, reject) => {
       const open = indexedDB.open(name, 4)
@@ -46,14 +49,21 @@ async function writeSchema4 (page: Page, peerId: string, bobId: string): Promise
   }, { name: `peerlink-${peerId}`, bobId, eachWay: EACH_WAY, queued: QUEUED })
 }
 
-test('a conversation of 10,000 messages the previous version stored opens after the upgrade: every message read back in order, and what was still queued is delivered', async ({ fresh }) => {
-  test.setTimeout(120_000)
-  const { alice, bob, bobId } = fresh
+/** A profile of either browser: the API, and one of Peerlink's pages to write the old database from. */
+type Upgraded = PeerlinkProfile & { open: (path: 'options/options.html') => Promise<unknown> }
+
+/**
+ * Alice imports an identity whose database the previous version wrote; the
+ * 10,000 messages read back in order, and what was queued reaches Bob once
+ * each and in order, before her new message.
+ */
+async function upgradeAndCheck (alice: Upgraded, bob: PeerlinkProfile, bobId: string): Promise<void> {
   // An identity whose database the previous version wrote; importing it makes Peerlink open that database.
   const key = await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(key).toString()
-  const page = await alice.open('options/options.html')
-  await writeSchema4(page, peerId, bobId)
+  // Playwright's page in Chromium, Puppeteer's in Firefox: both evaluate a function with one argument.
+  const page = await alice.open('options/options.html') as { evaluate: Evaluate, close: () => Promise<void> }
+  await writeSchema4(async (fn, arg) => await page.evaluate(fn, arg), peerId, bobId)
   await page.close()
   await bob.api({ method: 'addPeer', peerId, name: 'Alice, upgraded' })
   expect((await alice.api({ method: 'importIdentity', privateKey: toString(privateKeyToProtobuf(key), 'base64pad') })).peerId).toBe(peerId)
@@ -77,4 +87,20 @@ test('a conversation of 10,000 messages the previous version stored opens after 
   await expect.poll(async () => (await alice.status()).peers.find(p => p.peerId === bobId)?.pending.messages ?? 0, { timeout: 60_000 }).toBe(0)
   const atBob = (await bob.messages(peerId, 500)).map(m => m.text)
   expect(atBob).toEqual([...Array.from({ length: QUEUED }, (_, i) => `from Alice ${EACH_WAY - QUEUED + i}`), 'after the upgrade'])
+}
+
+test('a conversation of 10,000 messages the previous version stored opens after the upgrade: every message read back in order, and what was still queued is delivered', async ({ fresh }) => {
+  test.setTimeout(120_000)
+  await upgradeAndCheck(fresh.alice, fresh.bob, fresh.bobId)
+})
+
+test('Firefox: the same conversation of 10,000 messages opens after the upgrade, read back in order, and what was queued reaches a Chromium peer', async ({ relay }) => {
+  test.setTimeout(180_000)
+  const [firefox, chromium] = await Promise.all([FirefoxProfile.launch({ name: 'firefox' }), ExtensionProfile.launch({ name: 'chromium' })])
+  try {
+    const [, chromiumId] = await pairUp(relay, firefox, chromium, ['Firefox', 'Chromium'])
+    await upgradeAndCheck(firefox, chromium, chromiumId)
+  } finally {
+    await Promise.all([firefox.close(), chromium.close()])
+  }
 })

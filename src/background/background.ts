@@ -1,4 +1,4 @@
-import type { ClientId, Status } from '../api/protocol.ts'
+import { REQUESTS_PORT_NAME, type ClientId, type Status } from '../api/protocol.ts'
 import { makeApiHandlers, makeClientHandlers } from './api-handlers.ts'
 import { ApiServer, type Caller, type ClientHandlers, type EventPort, removeLegacySiteRecords, type SiteScripts } from './api/index.ts'
 import { DeliveryWatch, messageView } from './delivery/index.ts'
@@ -106,7 +106,8 @@ export class Background {
   /** Adopts an events port (a page's, or a client's it allows) and sends it the status at once. */
   subscribe (port: EventPort, caller: Caller = { kind: 'own' }): void {
     void this.api.subscribe(port, caller).then(async (adopted) => {
-      if (adopted) this.api.sendStatus(port, await this.status())
+      // A requests port gets no status: building one for it would be wasted.
+      if (adopted && port.name !== REQUESTS_PORT_NAME) this.api.sendStatus(port, await this.status())
     }).catch(() => {})
   }
 

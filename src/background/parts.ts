@@ -98,7 +98,7 @@ export async function makeParts ({ storage, node, announce, statusChanged, showB
     }),
     log
   })
-  const unread = new Unread(storage, showBadge)
+  const unread = new Unread(storage, showBadge, log)
   await unread.refreshBadge()
   const muted = async (peerId: string): Promise<boolean> => (await contacts.get(peerId).catch(() => undefined))?.muted === true
   const notices = new Notices({

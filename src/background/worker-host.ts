@@ -120,7 +120,7 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
     isSiteCheck(message) ? answerSiteCheck(message, sender) : answer(message, sender, false))
-  // Peerlink's own pages and clients send their requests over a long-lived port: each one answered as the same message sent one-shot would be.
+  // Peerlink's own pages, allowed sites' bridges and clients send their requests over a long-lived port: each one answered as the same message sent one-shot would be.
   const serveRequests = (port: browser.Runtime.Port, external: boolean): void => {
     port.onMessage.addListener((message: unknown) => {
       const { id, envelope } = (message ?? {}) as Partial<PortRequest>
@@ -135,8 +135,12 @@ export function makeWorkerHost ({ offscreenDocument, requestLink, startedAt, log
       })
     })
   }
-  browser.runtime.onConnect.addListener((port) => { if (port.name === REQUESTS_PORT_NAME) serveRequests(port, false); else subscribe(port, false) })
-  // Other extensions: clients, once the user allows them. A client's requests port is also adopted as one of its ports: counted, bounded, closed when it is revoked.
+  // A client's requests port (an allowed site's bridge, another extension) is also adopted as one of its ports: counted, bounded, closed when it is revoked.
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name === REQUESTS_PORT_NAME) serveRequests(port, false)
+    subscribe(port, false)
+  })
+  // Other extensions: clients, once the user allows them.
   browser.runtime.onMessageExternal.addListener((message: unknown, sender: browser.Runtime.MessageSender) => answer(message, sender, true))
   browser.runtime.onConnectExternal.addListener((port) => {
     if (port.name === REQUESTS_PORT_NAME) serveRequests(port, true)

@@ -2,7 +2,8 @@
  * Peerlink's content script in the isolated world of an allowed page's top
  * frame: it carries `window.peerlink`'s requests and event ports to
  * Peerlink's worker, stamped with the page's origin from `location` (the
- * worker checks it against the sender the browser reports). A document
+ * worker checks it against the sender the browser reports). Requests go
+ * over one long-lived port, as Peerlink's own pages send theirs. A document
  * whose origin is not the one its URL names (sandboxed) is served nothing.
  * Built as a classic script: content scripts cannot be modules.
  */
@@ -10,7 +11,8 @@ import browser from 'webextension-polyfill'
 import * as v from 'valibot'
 import { SITE_CHECK_TAG, type SiteCheck, type SiteCheckAnswer } from '../api/allowed-site.ts'
 import { withTransportRetry } from '../api/transport-retry.ts'
-import { EVENTS_PORT_NAME } from '../api/protocol.ts'
+import { makePortSend, type RequestPort } from '../api/port-requests.ts'
+import { EVENTS_PORT_NAME, REQUESTS_PORT_NAME, type ApiEnvelope } from '../api/protocol.ts'
 import { documentIsItsOrigin, isOurs, post, SITE_TAG, ToBridgeSchema, type ToBridge } from './site-message.ts'
 
 /** Set in this isolated world once a bridge runs here (the popup may inject one into a page that has one). */
@@ -36,9 +38,14 @@ async function originAllowed (): Promise<boolean> {
 /** Carries requests and event ports between the page and the worker until the page goes. */
 function startBridge (): void {
   const ports = new Map<number, browser.Runtime.Port>()
+  // One-shot messages where no port opens, or one closes before anything came over it.
+  const send = makePortSend(
+    () => browser.runtime.connect({ name: REQUESTS_PORT_NAME }) as unknown as RequestPort,
+    async (envelope) => await browser.runtime.sendMessage(envelope))
 
   const forward = (call: number, envelope: Extract<ToBridge, { type: 'request' }>['envelope']): void => {
-    browser.runtime.sendMessage({ api: envelope.api, request: envelope.request, origin: location.origin }).then(
+    // Only its shape is checked here: the worker checks the request in full, as from any caller.
+    send({ api: envelope.api, request: envelope.request, origin: location.origin } as ApiEnvelope).then(
       (response: unknown) => { post({ tag: SITE_TAG, to: 'page', type: 'response', call, response }) },
       (err: unknown) => { post({ tag: SITE_TAG, to: 'page', type: 'response', call, failure: err instanceof Error ? err.message : String(err) }) })
   }
