@@ -6,9 +6,9 @@
 import browser from 'webextension-polyfill'
 import { awaitDelivered, makeRequest, type ApiTransport, type RequestFn } from './api-transport.ts'
 import { subscribeEvents } from './event-subscription.ts'
-import { makePortSend, type RequestPort } from './port-requests.ts'
+import { makeOwnWorkerSend } from './own-worker-send.ts'
 import { newMessageId } from './message-payload.ts'
-import { EVENTS_PORT_NAME, REQUESTS_PORT_NAME, STATUS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
+import { EVENTS_PORT_NAME, STATUS_PORT_NAME, type ApiEvent, type ApiRequest, type ApiResults, type MessageView, type PeerView, type SendResult, type Status } from './protocol.ts'
 
 export interface PeerlinkClient {
   request: RequestFn<ApiResults>
@@ -32,7 +32,7 @@ export interface PeerlinkClient {
 /** This extension's own worker: requests over one long-lived port (one-shot messages where there is none), events over another. */
 function ownWorker (): ApiTransport {
   return {
-    send: makePortSend(() => browser.runtime.connect({ name: REQUESTS_PORT_NAME }) as unknown as RequestPort, async (envelope) => await browser.runtime.sendMessage(envelope)),
+    send: makeOwnWorkerSend(),
     connect: () => browser.runtime.connect({ name: EVENTS_PORT_NAME })
   }
 }

@@ -11,8 +11,8 @@ import browser from 'webextension-polyfill'
 import * as v from 'valibot'
 import { SITE_CHECK_TAG, type SiteCheck, type SiteCheckAnswer } from '../api/allowed-site.ts'
 import { withTransportRetry } from '../api/transport-retry.ts'
-import { makePortSend, type RequestPort } from '../api/port-requests.ts'
-import { EVENTS_PORT_NAME, REQUESTS_PORT_NAME, type ApiEnvelope } from '../api/protocol.ts'
+import { makeOwnWorkerSend } from '../api/own-worker-send.ts'
+import { EVENTS_PORT_NAME, type ApiEnvelope } from '../api/protocol.ts'
 import { documentIsItsOrigin, isOurs, post, SITE_TAG, ToBridgeSchema, type ToBridge } from './site-message.ts'
 
 /** Set in this isolated world once a bridge runs here (the popup may inject one into a page that has one). */
@@ -39,9 +39,7 @@ async function originAllowed (): Promise<boolean> {
 function startBridge (): void {
   const ports = new Map<number, browser.Runtime.Port>()
   // One-shot messages where no port opens, or one closes before anything came over it.
-  const send = makePortSend(
-    () => browser.runtime.connect({ name: REQUESTS_PORT_NAME }) as unknown as RequestPort,
-    async (envelope) => await browser.runtime.sendMessage(envelope))
+  const send = makeOwnWorkerSend()
 
   const forward = (call: number, envelope: Extract<ToBridge, { type: 'request' }>['envelope']): void => {
     // Only its shape is checked here: the worker checks the request in full, as from any caller.
